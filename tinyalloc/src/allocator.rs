@@ -1,0 +1,209 @@
+//! The [`Allocator`] trait every block engine implements, its error and its [`Stats`].
+
+use core::fmt;
+
+use crate::Handle;
+
+/// A fixed-block allocator that hands out [`Handle`]s: the backend interface of
+/// tinyalloc's buffers and queues.
+///
+/// Every block has the same size, [`block_size`](Self::block_size). An allocation
+/// takes one block and remembers how many of its bytes were asked for; [`get`] and
+/// [`get_mut`] return exactly that many. Handles are checked: a stale, freed or
+/// foreign handle gets `None` or `false`, changes nothing and is counted in
+/// [`Stats::rejected_handles`].
+///
+/// The trait is object safe, so code can take `&mut dyn Allocator` and work with any
+/// pool size:
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// fn store(alloc: &mut dyn Allocator, bytes: &[u8]) -> Result<Handle, AllocError> {
+///     alloc.alloc(bytes)
+/// }
+///
+/// let mut small = TinySlabAllocator::<256, 8>::new();
+/// let mut large = TinySlabAllocator::<1024, 8>::new();
+/// let a = store(&mut small, b"fits in 32 bytes").unwrap();
+/// let b = store(&mut large, &[7; 100]).unwrap();
+/// assert_eq!(small.get(a), Some(&b"fits in 32 bytes"[..]));
+/// assert_eq!(large.get(b).map(<[u8]>::len), Some(100));
+/// assert!(store(&mut small, &[7; 100]).is_err()); // larger than a 32-byte block
+/// ```
+///
+/// [`get`]: Self::get
+/// [`get_mut`]: Self::get_mut
+pub trait Allocator {
+    /// Takes a block for `len` bytes and returns its handle with the bytes to fill.
+    ///
+    /// The bytes are not cleared: they hold whatever the block held before (they are
+    /// always initialised memory, never undefined). Fails with
+    /// [`AllocError::TooLarge`] when `len` exceeds the block size and with
+    /// [`AllocError::OutOfMemory`] when every block is in use; a failure changes
+    /// nothing but the [`Stats::failed_allocs`] count.
+    fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError>;
+
+    /// Takes a block and copies `data` into it.
+    ///
+    /// Fails as [`alloc_uninit`](Self::alloc_uninit) does.
+    fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
+        let (handle, bytes) = self.alloc_uninit(data.len())?;
+        bytes.copy_from_slice(data);
+        Ok(handle)
+    }
+
+    /// The bytes of a live block, as many as were asked for; `None` for a stale,
+    /// freed or foreign handle.
+    fn get(&self, handle: Handle) -> Option<&[u8]>;
+
+    /// The bytes of a live block, writable; `None` for a stale, freed or foreign
+    /// handle.
+    fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]>;
+
+    /// Returns a block to the pool. `true` when the handle named a live block;
+    /// `false` (and nothing changes but the rejected-handle count) for a stale,
+    /// double-freed or foreign handle.
+    fn free(&mut self, handle: Handle) -> bool;
+
+    /// The size of every block, in bytes: the most one allocation can hold.
+    fn block_size(&self) -> usize;
+
+    /// How many blocks the allocator has in all.
+    fn capacity(&self) -> usize;
+
+    /// How many blocks are in use now.
+    fn len(&self) -> usize;
+
+    /// `true` when no block is in use.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Counters since the allocator was made.
+    fn stats(&self) -> Stats;
+}
+
+/// Why an allocation failed. Nothing changed in the allocator but its failure count.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AllocError {
+    /// Every block is in use.
+    OutOfMemory,
+    /// More bytes were asked for than one block holds.
+    TooLarge {
+        /// The number of bytes asked for.
+        requested: usize,
+        /// The size of one block.
+        block_size: usize,
+    },
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            AllocError::OutOfMemory => f.write_str(
+                "out of memory: every block is in use; free a block first or give the pool more slots",
+            ),
+            AllocError::TooLarge {
+                requested,
+                block_size,
+            } => write!(
+                f,
+                "requested {requested} bytes but a block holds {block_size}; \
+                 split the data or use a pool with larger blocks (size / slots)",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for AllocError {}
+
+/// What a block engine has done since it was made.
+///
+/// Every block engine in tinyalloc reports this shape. The high-water mark answers
+/// the question a firmware developer asks before shipping: how close to full did the
+/// pool ever get?
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut pool = TinySlabAllocator::<64, 4>::new();
+/// let a = pool.alloc(b"a").unwrap();
+/// let b = pool.alloc(b"b").unwrap();
+/// pool.free(a);
+/// pool.free(a); // double free: rejected and counted
+/// let stats = pool.stats();
+/// assert_eq!((stats.blocks, stats.in_use, stats.high_water), (4, 1, 2));
+/// assert_eq!(stats.rejected_handles, 1);
+/// assert_eq!(stats.available(), 3);
+/// # let _ = b;
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Stats {
+    /// How many blocks the engine has in all.
+    pub blocks: usize,
+    /// How many blocks are in use now.
+    pub in_use: usize,
+    /// The most blocks that were ever in use at once.
+    pub high_water: usize,
+    /// How many allocations failed (pool full or request too large).
+    pub failed_allocs: usize,
+    /// How many stale, double-freed or foreign handles were turned away.
+    pub rejected_handles: usize,
+}
+
+impl Stats {
+    /// How many blocks are free now.
+    #[inline]
+    pub const fn available(&self) -> usize {
+        self.blocks - self.in_use
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{} blocks in use (high-water {}), {} failed allocations, {} rejected handles",
+            self.in_use, self.blocks, self.high_water, self.failed_allocs, self.rejected_handles
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let too_large = AllocError::TooLarge {
+            requested: 64,
+            block_size: 32,
+        }
+        .to_string();
+        assert!(
+            too_large.contains("64") && too_large.contains("32"),
+            "{too_large}"
+        );
+        assert!(AllocError::OutOfMemory.to_string().contains("free a block"));
+    }
+
+    #[test]
+    fn stats_display_reads_as_a_sentence() {
+        let stats = Stats {
+            blocks: 32,
+            in_use: 3,
+            high_water: 5,
+            failed_allocs: 1,
+            rejected_handles: 2,
+        };
+        assert_eq!(
+            stats.to_string(),
+            "3/32 blocks in use (high-water 5), 1 failed allocations, 2 rejected handles"
+        );
+    }
+}

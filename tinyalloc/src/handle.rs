@@ -1,0 +1,144 @@
+//! [`Handle`]: the 4-byte name of a block in a slab pool.
+
+use core::fmt;
+use core::num::NonZeroU16;
+
+/// A generation-checked reference to one block of a slab pool.
+///
+/// A handle is a slot index plus the slot's generation when the block was handed
+/// out. Freeing the block bumps the generation, so every handle taken before the
+/// free is *stale*: the pool answers it with `None` (or `false`) and counts it in
+/// [`Stats::rejected_handles`](crate::Stats::rejected_handles), whatever the block
+/// holds now.
+///
+/// It is 4 bytes, `Copy`, and has a niche, so `Option<Handle>` is 4 bytes too.
+///
+/// # Generations and their wrap
+///
+/// The generation is 16 bits wide and counts the frees of its slot. A stale handle is
+/// rejected for the next 65,535 reuses of its slot; on the 65,536th reuse the
+/// generation has come round to the same value and a handle kept that long would
+/// name the new block again. Slots are never retired: a pool that recycles the same
+/// block forever keeps working. Keep handles for shorter than 65,536 reuses of their
+/// block (for a 32-slot pool that streams, at least two million allocations), or
+/// check them against your own data.
+///
+/// Handles do not carry the identity of their pool: a handle given to another pool
+/// of the same shape is checked against that pool's slot and is accepted only if that
+/// slot is live with the same generation. Memory safety never depends on it.
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut pool = TinySlabAllocator::<256, 8>::new();
+/// let handle = pool.alloc(b"abc").unwrap();
+/// assert_eq!(core::mem::size_of::<Handle>(), 4);
+/// assert_eq!(core::mem::size_of::<Option<Handle>>(), 4);
+/// assert!(pool.free(handle));
+/// assert_eq!(pool.get(handle), None); // stale
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Handle {
+    // Field order is the sort order: by slot, then generation.
+    slot: NonZeroU16,
+    generation: u16,
+}
+
+impl Handle {
+    /// The largest number of slots a handle can index (indices `0..65_535`).
+    pub const MAX_SLOTS: usize = u16::MAX as usize;
+
+    /// Builds a handle from a slot index and a generation; `None` when `index` is
+    /// 65,535 or more. Pools make handles; this is for code that stores them in
+    /// another form (see also [`from_bits`](Self::from_bits)).
+    #[inline]
+    pub const fn new(index: usize, generation: u16) -> Option<Self> {
+        if index >= Self::MAX_SLOTS {
+            return None;
+        }
+        // `index < 65_535`, so `index + 1` fits a `u16` and is not zero.
+        match NonZeroU16::new(index as u16 + 1) {
+            Some(slot) => Some(Handle { slot, generation }),
+            None => None,
+        }
+    }
+
+    /// A handle from a slot number that is already `index + 1`.
+    #[inline]
+    pub(crate) const fn from_parts(slot: NonZeroU16, generation: u16) -> Self {
+        Handle { slot, generation }
+    }
+
+    /// The slot index this handle names.
+    #[inline]
+    pub const fn index(self) -> usize {
+        (self.slot.get() - 1) as usize
+    }
+
+    /// The generation of the slot when this handle was made.
+    #[inline]
+    pub const fn generation(self) -> u16 {
+        self.generation
+    }
+
+    /// The handle as one `u32` (generation in the high half, `index + 1` in the low
+    /// half), for storing it in a register, a message or a C struct.
+    #[inline]
+    pub const fn to_bits(self) -> u32 {
+        ((self.generation as u32) << 16) | self.slot.get() as u32
+    }
+
+    /// The inverse of [`to_bits`](Self::to_bits); `None` when the low half is zero.
+    ///
+    /// Any other `u32` makes a handle: pools check every handle they are given, so a
+    /// forged one is rejected like a stale one unless it names a live block exactly.
+    #[inline]
+    pub const fn from_bits(bits: u32) -> Option<Self> {
+        match NonZeroU16::new(bits as u16) {
+            Some(slot) => Some(Handle {
+                slot,
+                generation: (bits >> 16) as u16,
+            }),
+            None => None,
+        }
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("index", &self.index())
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_four_bytes_with_a_niche() {
+        assert_eq!(core::mem::size_of::<Handle>(), 4);
+        assert_eq!(core::mem::size_of::<Option<Handle>>(), 4);
+    }
+
+    #[test]
+    fn index_and_generation_round_trip() {
+        for (index, generation) in [(0, 0), (1, 7), (65_534, u16::MAX), (300, 1)] {
+            let h = Handle::new(index, generation).unwrap();
+            assert_eq!(h.index(), index);
+            assert_eq!(h.generation(), generation);
+            assert_eq!(Handle::from_bits(h.to_bits()), Some(h));
+        }
+        assert_eq!(Handle::new(65_535, 0), None);
+        assert_eq!(Handle::from_bits(0xABCD_0000), None);
+    }
+
+    #[test]
+    fn debug_names_index_and_generation() {
+        let h = Handle::new(3, 9).unwrap();
+        extern crate std;
+        assert_eq!(std::format!("{h:?}"), "Handle { index: 3, generation: 9 }");
+    }
+}

@@ -1,0 +1,490 @@
+//! [`TinySlabAllocator`]: the O(1) fixed-block engine.
+//!
+//! `SIZE` bytes of storage are cut into `SLOTS` blocks of `SIZE / SLOTS` bytes. Each
+//! slot has 4 bytes of metadata beside the storage (its generation and the length of
+//! its allocation); nothing is kept inside a live block, so all of it is usable. A
+//! free block holds the 2-byte link of the free list in its first bytes.
+//!
+//! | operation | time | notes |
+//! | --- | --- | --- |
+//! | `alloc_uninit`, `alloc` | O(1) | pops the free list, or takes the next never-used slot |
+//! | `free` | O(1) | pushes the free list; a bad handle is counted, nothing else changes |
+//! | `get`, `get_mut` | O(1) | one bounds check and one metadata compare |
+//! | `clear` | O(slots used so far) | every outstanding handle becomes stale |
+//!
+//! Memory: `SIZE + 4 × SLOTS + 16` bytes, rounded up to the alignment. The value
+//! `new()` makes is all zeroes, so a `static` pool lands in `.bss` and costs no flash.
+
+use core::fmt;
+use core::num::NonZeroU16;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::align::{Align8, Alignment};
+use crate::allocator::{AllocError, Allocator, Stats};
+use crate::handle::Handle;
+
+/// The smallest block, in bytes: a free block holds the 2-byte free-list link.
+pub const MIN_BLOCK_SIZE: usize = 2;
+/// The largest block, in bytes: a slot records `length + 1` in 16 bits.
+pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
+/// The most slots one pool can have: as many as a [`Handle`] can index.
+pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
+
+/// Checks a pool configuration; the message says what to change.
+///
+/// `new()` runs this in a `const` block, so a bad configuration is a compile error.
+pub(crate) const fn check_config(
+    size: usize,
+    slots: usize,
+    align: usize,
+) -> Result<(), &'static str> {
+    if slots == 0 {
+        return Err("tinyalloc: SLOTS is 0; a pool needs at least one slot");
+    }
+    if size == 0 {
+        return Err(
+            "tinyalloc: SIZE is 0; SIZE is the bytes of all blocks together (SLOTS x block size)",
+        );
+    }
+    if slots > MAX_SLOTS {
+        return Err(
+            "tinyalloc: SLOTS is above 65535, the most a Handle can index; use fewer, larger blocks or several pools",
+        );
+    }
+    if !size.is_multiple_of(slots) {
+        return Err(
+            "tinyalloc: SIZE is not a multiple of SLOTS; the block size is SIZE / SLOTS, so make SIZE = SLOTS x block size",
+        );
+    }
+    let block = size / slots;
+    if block < MIN_BLOCK_SIZE {
+        return Err(
+            "tinyalloc: the block size SIZE / SLOTS is below 2 bytes, the smallest block (a free block holds a 2-byte link); raise SIZE or lower SLOTS",
+        );
+    }
+    if block > MAX_BLOCK_SIZE {
+        return Err(
+            "tinyalloc: the block size SIZE / SLOTS is above 65534 bytes, the largest a slot can describe; use more slots or several pools",
+        );
+    }
+    if !block.is_multiple_of(align) {
+        return Err(
+            "tinyalloc: the block size SIZE / SLOTS is not a multiple of the alignment, so blocks would be misaligned; make the block size a multiple of the alignment or choose a smaller one",
+        );
+    }
+    Ok(())
+}
+
+/// Per-slot metadata: 4 bytes.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Bumped on every free; a handle must match it.
+    generation: u16,
+    /// `length + 1` of the live allocation, or 0 when the slot is free.
+    len_plus_one: u16,
+}
+
+impl Slot {
+    const FREE: Slot = Slot {
+        generation: 0,
+        len_plus_one: 0,
+    };
+}
+
+/// The blocks, aligned to `A` by a zero-length array of the marker.
+#[repr(C)]
+struct Storage<const SIZE: usize, A> {
+    _align: [A; 0],
+    bytes: [u8; SIZE],
+}
+
+/// A pool of `SLOTS` fixed-size blocks of `SIZE / SLOTS` bytes each, aligned to `A`,
+/// handed out as generation-checked [`Handle`]s.
+///
+/// Allocation and free are O(1) through an intrusive free list. Each slot costs 4
+/// bytes of metadata beside the storage and none inside the blocks. A request larger
+/// than a block fails with [`AllocError::TooLarge`]; a stale, double-freed or
+/// out-of-range handle gets `None`/`false`, changes nothing and is counted in
+/// [`Stats::rejected_handles`]. See [`Handle`] for the generation wrap policy.
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut alloc = TinySlabAllocator::<1024, 32>::new(); // 32 blocks of 32 bytes
+/// assert!(alloc.alloc_uninit(64).is_err());              // larger than a block
+/// let (handle, buf) = alloc.alloc_uninit(16).unwrap();
+/// buf.copy_from_slice(b"sixteen bytes!!!");
+/// assert_eq!(alloc.get(handle), Some(&b"sixteen bytes!!!"[..]));
+/// alloc.free(handle);
+/// assert!(alloc.get(handle).is_none());                  // stale handle
+/// ```
+///
+/// A configuration the engine cannot serve fails to compile, with a message that says
+/// what to change:
+///
+/// ```compile_fail
+/// // 1000 is not a multiple of 32: the block size would not be whole.
+/// let alloc = tinyalloc::TinySlabAllocator::<1000, 32>::new();
+/// ```
+pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
+    slots: [Slot; SLOTS],
+    /// `index + 1` of the first recycled free slot; 0 when there is none.
+    free_head: u16,
+    /// Slots `fresh..SLOTS` have never been handed out (so `new` can be all zeroes).
+    fresh: u16,
+    in_use: u16,
+    high_water: u16,
+    failed_allocs: u32,
+    /// Atomic so `get(&self)` can count without making the pool `!Sync`; relaxed
+    /// load + store: exact under `&mut`, best effort when shared readers race.
+    rejected_handles: AtomicU32,
+    storage: Storage<SIZE, A>,
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE, SLOTS, A> {
+    /// The size of every block: `SIZE / SLOTS` bytes.
+    pub const BLOCK_SIZE: usize = match SIZE.checked_div(SLOTS) {
+        Some(block) => block,
+        // `new` refuses `SLOTS == 0` with its own message; 0 keeps this one quiet.
+        None => 0,
+    };
+
+    /// An empty pool. Every value is zero, so a `static` pool goes to `.bss`.
+    ///
+    /// Fails to compile when the configuration is unusable: `SIZE` or `SLOTS` zero,
+    /// `SIZE` not a multiple of `SLOTS`, a block under 2 or over 65,534 bytes, more
+    /// than 65,535 slots, or a block size that is not a multiple of the alignment.
+    #[inline]
+    pub const fn new() -> Self {
+        const {
+            if let Err(message) = check_config(SIZE, SLOTS, A::ALIGN) {
+                panic!("{}", message);
+            }
+        }
+        TinySlabAllocator {
+            slots: [Slot::FREE; SLOTS],
+            free_head: 0,
+            fresh: 0,
+            in_use: 0,
+            high_water: 0,
+            failed_allocs: 0,
+            rejected_handles: AtomicU32::new(0),
+            storage: Storage {
+                _align: [],
+                bytes: [0; SIZE],
+            },
+        }
+    }
+
+    /// Takes a block for `len` bytes; see [`Allocator::alloc_uninit`].
+    ///
+    /// The returned bytes hold what the block held before (initialised, not cleared).
+    #[inline]
+    pub fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError> {
+        if len > Self::BLOCK_SIZE {
+            return Err(self.failed(AllocError::TooLarge {
+                requested: len,
+                block_size: Self::BLOCK_SIZE,
+            }));
+        }
+        let Some(index) = self.take_slot() else {
+            return Err(self.failed(AllocError::OutOfMemory));
+        };
+        // SAFETY: `take_slot` only returns indices below `SLOTS`.
+        let slot = unsafe { self.slots.get_unchecked_mut(index) };
+        // `len <= BLOCK_SIZE <= MAX_BLOCK_SIZE`, so `len + 1` fits a `u16`.
+        slot.len_plus_one = len as u16 + 1;
+        let handle = handle_for(index, slot.generation);
+        self.in_use += 1;
+        if self.in_use > self.high_water {
+            self.high_water = self.in_use;
+        }
+        // SAFETY: `index < SLOTS` and `len <= BLOCK_SIZE`.
+        let bytes = unsafe { self.block_mut(index, len) };
+        Ok((handle, bytes))
+    }
+
+    /// Takes a block and copies `data` into it; see [`Allocator::alloc`].
+    #[inline]
+    pub fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
+        let (handle, bytes) = self.alloc_uninit(data.len())?;
+        bytes.copy_from_slice(data);
+        Ok(handle)
+    }
+
+    /// The bytes of a live block; `None` (counted) for a stale, freed or foreign handle.
+    #[inline]
+    pub fn get(&self, handle: Handle) -> Option<&[u8]> {
+        match self.live_len(handle) {
+            // SAFETY: `live_len` checked the index and the length came from the slot.
+            Some(len) => Some(unsafe { self.block(handle.index(), len) }),
+            None => {
+                self.count_rejected();
+                None
+            }
+        }
+    }
+
+    /// The bytes of a live block, writable; `None` (counted) for a bad handle.
+    #[inline]
+    pub fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
+        match self.live_len(handle) {
+            // SAFETY: `live_len` checked the index and the length came from the slot.
+            Some(len) => Some(unsafe { self.block_mut(handle.index(), len) }),
+            None => {
+                self.count_rejected();
+                None
+            }
+        }
+    }
+
+    /// `true` when `handle` names a live block of this pool. Does not count a
+    /// rejection: use it to test a handle you are unsure of.
+    #[inline]
+    pub fn contains(&self, handle: Handle) -> bool {
+        self.live_len(handle).is_some()
+    }
+
+    /// Returns a block to the pool; `false` (counted, nothing else changes) for a
+    /// stale, double-freed or out-of-range handle.
+    ///
+    /// The result may be ignored: `alloc.free(handle);` is the usual form.
+    #[inline]
+    pub fn free(&mut self, handle: Handle) -> bool {
+        let index = handle.index();
+        match self.slots.get_mut(index) {
+            Some(slot) if slot.len_plus_one != 0 && slot.generation == handle.generation() => {
+                slot.len_plus_one = 0;
+                slot.generation = slot.generation.wrapping_add(1);
+            }
+            _ => {
+                self.count_rejected();
+                return false;
+            }
+        }
+        // SAFETY: the slot lookup above succeeded, so `index < SLOTS`.
+        unsafe { self.write_link(index, self.free_head) };
+        // `index < SLOTS <= 65_535`, so `index + 1` fits a `u16`.
+        self.free_head = index as u16 + 1;
+        self.in_use -= 1;
+        true
+    }
+
+    /// Frees every block at once. Every handle handed out so far becomes stale.
+    ///
+    /// O(number of slots ever used). Counters other than `in_use` are kept.
+    pub fn clear(&mut self) {
+        for slot in &mut self.slots[..usize::from(self.fresh)] {
+            if slot.len_plus_one != 0 {
+                slot.len_plus_one = 0;
+                slot.generation = slot.generation.wrapping_add(1);
+            }
+        }
+        // Every used slot is free now; hand them out again from the start, each with
+        // the generation it already has.
+        self.free_head = 0;
+        self.fresh = 0;
+        self.in_use = 0;
+    }
+
+    /// The size of every block, in bytes.
+    #[inline]
+    pub const fn block_size(&self) -> usize {
+        Self::BLOCK_SIZE
+    }
+
+    /// How many blocks the pool has: `SLOTS`.
+    #[inline]
+    pub const fn capacity(&self) -> usize {
+        SLOTS
+    }
+
+    /// How many blocks are in use now.
+    #[inline]
+    pub const fn len(&self) -> usize {
+        self.in_use as usize
+    }
+
+    /// `true` when no block is in use.
+    #[inline]
+    pub const fn is_empty(&self) -> bool {
+        self.in_use == 0
+    }
+
+    /// Counters since the pool was made; see [`Stats`].
+    pub fn stats(&self) -> Stats {
+        Stats {
+            blocks: SLOTS,
+            in_use: usize::from(self.in_use),
+            high_water: usize::from(self.high_water),
+            failed_allocs: self.failed_allocs as usize,
+            rejected_handles: self.rejected_handles.load(Ordering::Relaxed) as usize,
+        }
+    }
+
+    /// Pops a recycled slot, or takes the next never-used one.
+    #[inline]
+    fn take_slot(&mut self) -> Option<usize> {
+        if self.free_head != 0 {
+            let index = usize::from(self.free_head - 1);
+            // SAFETY: the free list only holds indices below `SLOTS` (`free` pushes
+            // checked indices), so this block exists and is free.
+            self.free_head = unsafe { self.read_link(index) };
+            Some(index)
+        } else if usize::from(self.fresh) < SLOTS {
+            let index = usize::from(self.fresh);
+            self.fresh += 1;
+            Some(index)
+        } else {
+            None
+        }
+    }
+
+    /// The length of the live allocation `handle` names, or `None`.
+    #[inline]
+    fn live_len(&self, handle: Handle) -> Option<usize> {
+        let slot = self.slots.get(handle.index())?;
+        if slot.len_plus_one != 0 && slot.generation == handle.generation() {
+            Some(usize::from(slot.len_plus_one - 1))
+        } else {
+            None
+        }
+    }
+
+    #[cold]
+    fn failed(&mut self, error: AllocError) -> AllocError {
+        self.failed_allocs = self.failed_allocs.saturating_add(1);
+        error
+    }
+
+    #[cold]
+    fn count_rejected(&self) {
+        let seen = self.rejected_handles.load(Ordering::Relaxed);
+        self.rejected_handles
+            .store(seen.saturating_add(1), Ordering::Relaxed);
+    }
+
+    /// The first `len` bytes of block `index`.
+    ///
+    /// # Safety
+    /// `index < SLOTS` and `len <= BLOCK_SIZE`.
+    #[inline]
+    unsafe fn block(&self, index: usize, len: usize) -> &[u8] {
+        let start = index * Self::BLOCK_SIZE;
+        // SAFETY: `start + len <= (SLOTS - 1) * BLOCK_SIZE + BLOCK_SIZE = SIZE`.
+        unsafe { self.storage.bytes.get_unchecked(start..start + len) }
+    }
+
+    /// The first `len` bytes of block `index`, writable.
+    ///
+    /// # Safety
+    /// `index < SLOTS` and `len <= BLOCK_SIZE`.
+    #[inline]
+    unsafe fn block_mut(&mut self, index: usize, len: usize) -> &mut [u8] {
+        let start = index * Self::BLOCK_SIZE;
+        // SAFETY: `start + len <= SIZE`, as in `block`.
+        unsafe { self.storage.bytes.get_unchecked_mut(start..start + len) }
+    }
+
+    /// Reads the free-list link kept in the first two bytes of free block `index`.
+    ///
+    /// # Safety
+    /// `index < SLOTS`.
+    #[inline]
+    unsafe fn read_link(&self, index: usize) -> u16 {
+        // SAFETY: `index < SLOTS` and every block has at least `MIN_BLOCK_SIZE` = 2 bytes.
+        let bytes = unsafe { self.block(index, 2) };
+        u16::from_ne_bytes([bytes[0], bytes[1]])
+    }
+
+    /// Writes the free-list link into the first two bytes of free block `index`.
+    ///
+    /// # Safety
+    /// `index < SLOTS`.
+    #[inline]
+    unsafe fn write_link(&mut self, index: usize, link: u16) {
+        // SAFETY: `index < SLOTS` and every block has at least `MIN_BLOCK_SIZE` = 2 bytes.
+        let bytes = unsafe { self.block_mut(index, 2) };
+        bytes.copy_from_slice(&link.to_ne_bytes());
+    }
+}
+
+/// The handle for a slot the pool just checked.
+#[inline]
+fn handle_for(index: usize, generation: u16) -> Handle {
+    debug_assert!(index < MAX_SLOTS);
+    // `index < MAX_SLOTS = 65_535`, so `index + 1` is a non-zero `u16`.
+    let slot = NonZeroU16::new(index as u16 + 1).unwrap_or(NonZeroU16::MAX);
+    Handle::from_parts(slot, generation)
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default
+    for TinySlabAllocator<SIZE, SLOTS, A>
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> fmt::Debug
+    for TinySlabAllocator<SIZE, SLOTS, A>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TinySlabAllocator")
+            .field("block_size", &Self::BLOCK_SIZE)
+            .field("align", &A::ALIGN)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Allocator
+    for TinySlabAllocator<SIZE, SLOTS, A>
+{
+    #[inline]
+    fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError> {
+        TinySlabAllocator::alloc_uninit(self, len)
+    }
+
+    #[inline]
+    fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
+        TinySlabAllocator::alloc(self, data)
+    }
+
+    #[inline]
+    fn get(&self, handle: Handle) -> Option<&[u8]> {
+        TinySlabAllocator::get(self, handle)
+    }
+
+    #[inline]
+    fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
+        TinySlabAllocator::get_mut(self, handle)
+    }
+
+    #[inline]
+    fn free(&mut self, handle: Handle) -> bool {
+        TinySlabAllocator::free(self, handle)
+    }
+
+    #[inline]
+    fn block_size(&self) -> usize {
+        Self::BLOCK_SIZE
+    }
+
+    #[inline]
+    fn capacity(&self) -> usize {
+        SLOTS
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        usize::from(self.in_use)
+    }
+
+    fn stats(&self) -> Stats {
+        TinySlabAllocator::stats(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,312 @@
+extern crate std;
+
+use std::boxed::Box;
+use std::vec::Vec;
+
+use super::*;
+use crate::align::{Align1, Align2, Align64, Align4096};
+
+/// Fills a pool, checks the blocks are distinct and in bounds, drains it.
+fn exercise<const SIZE: usize, const SLOTS: usize, A: Alignment>(
+    alloc: &mut TinySlabAllocator<SIZE, SLOTS, A>,
+) {
+    let block = TinySlabAllocator::<SIZE, SLOTS, A>::BLOCK_SIZE;
+    assert_eq!(block * SLOTS, SIZE);
+    let mut handles = Vec::new();
+    for i in 0..SLOTS {
+        let fill = (i % 251) as u8;
+        let (h, bytes) = alloc.alloc_uninit(block).unwrap();
+        assert_eq!(bytes.len(), block);
+        assert_eq!(
+            bytes.as_ptr() as usize % A::ALIGN,
+            0,
+            "block {i} misaligned"
+        );
+        bytes.fill(fill);
+        handles.push((h, fill));
+    }
+    assert_eq!(alloc.alloc_uninit(1).unwrap_err(), AllocError::OutOfMemory);
+    for &(h, fill) in &handles {
+        assert!(alloc.get(h).unwrap().iter().all(|&b| b == fill));
+    }
+    for &(h, _) in &handles {
+        assert!(alloc.free(h));
+    }
+    assert!(alloc.is_empty());
+}
+
+#[test]
+fn every_configuration_of_the_seed_document_works() {
+    exercise(&mut TinySlabAllocator::<1024, 32>::new());
+    exercise(&mut TinySlabAllocator::<512, 16>::new());
+    exercise(&mut TinySlabAllocator::<256, 4>::new());
+    exercise(&mut TinySlabAllocator::<1024, 8>::new());
+    let mut sixteen = TinySlabAllocator::<1024, 64>::new();
+    assert_eq!(sixteen.block_size(), 16);
+    exercise(&mut sixteen);
+}
+
+#[test]
+fn metadata_is_at_most_four_bytes_a_slot() {
+    use core::mem::size_of;
+    assert!(size_of::<TinySlabAllocator<1024, 32>>() <= 1024 + 4 * 32 + 24);
+    assert!(size_of::<TinySlabAllocator<4096, 256>>() <= 4096 + 4 * 256 + 24);
+    assert!(size_of::<TinySlabAllocator<64, 32, Align2>>() <= 64 + 4 * 32 + 24);
+}
+
+#[test]
+fn alignment_is_honoured_for_every_block() {
+    exercise(&mut TinySlabAllocator::<{ 64 * 8 }, 8, Align64>::new());
+    exercise(&mut Box::new(
+        TinySlabAllocator::<{ 4096 * 2 }, 2, Align4096>::new(),
+    ));
+    // Odd 3-byte blocks: the free-list link sits unaligned, which Miri checks.
+    exercise(&mut TinySlabAllocator::<21, 7, Align1>::new());
+}
+
+#[test]
+fn alloc_get_free_round_trip() {
+    let mut alloc = TinySlabAllocator::<1024, 32>::new();
+    let (h, buf) = alloc.alloc_uninit(16).unwrap();
+    assert_eq!(buf.len(), 16);
+    buf.copy_from_slice(b"0123456789abcdef");
+    assert_eq!(alloc.get(h).unwrap(), b"0123456789abcdef");
+    alloc.get_mut(h).unwrap()[0] = b'X';
+    assert_eq!(alloc.get(h).unwrap()[0], b'X');
+    let empty = alloc.alloc(b"").unwrap();
+    assert_eq!(alloc.get(empty), Some(&[][..]));
+    assert_eq!(alloc.len(), 2);
+    alloc.free(h);
+    alloc.free(empty);
+    assert_eq!(alloc.len(), 0);
+}
+
+#[test]
+fn too_large_fails_and_changes_nothing_but_the_count() {
+    let mut alloc = TinySlabAllocator::<1024, 32>::new();
+    let keep = alloc.alloc(b"kept").unwrap();
+    let err = alloc.alloc_uninit(64).unwrap_err();
+    assert_eq!(
+        err,
+        AllocError::TooLarge {
+            requested: 64,
+            block_size: 32
+        }
+    );
+    assert_eq!(
+        alloc.alloc(&[0; 33]).unwrap_err(),
+        AllocError::TooLarge {
+            requested: 33,
+            block_size: 32
+        }
+    );
+    assert_eq!(alloc.len(), 1);
+    assert_eq!(alloc.get(keep), Some(&b"kept"[..]));
+    let stats = alloc.stats();
+    assert_eq!(stats.failed_allocs, 2);
+    assert_eq!(stats.in_use, 1);
+    // a request of exactly one block is fine
+    assert!(alloc.alloc_uninit(32).is_ok());
+}
+
+#[test]
+fn full_pool_fails_with_out_of_memory_and_recovers() {
+    let mut alloc = TinySlabAllocator::<64, 4>::new();
+    let handles: Vec<_> = (0..4u8).map(|i| alloc.alloc(&[i; 16]).unwrap()).collect();
+    assert_eq!(alloc.alloc(b"x"), Err(AllocError::OutOfMemory));
+    assert_eq!(alloc.stats().failed_allocs, 1);
+    for (i, &h) in handles.iter().enumerate() {
+        assert_eq!(alloc.get(h).unwrap(), &[i as u8; 16]);
+    }
+    alloc.free(handles[2]);
+    let again = alloc.alloc(b"again").unwrap();
+    assert_eq!(again.index(), handles[2].index());
+    assert_ne!(again, handles[2]);
+}
+
+#[test]
+fn stale_and_double_frees_are_rejected_counted_and_harmless() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let a = alloc.alloc(b"a").unwrap();
+    let b = alloc.alloc(b"b").unwrap();
+    assert!(alloc.free(a));
+    assert!(!alloc.free(a), "double free must be refused");
+    assert_eq!(alloc.get(a), None);
+    assert_eq!(alloc.get_mut(a), None);
+    assert!(!alloc.contains(a));
+    // the slot is reused; the old handle still does not reach it
+    let c = alloc.alloc(b"c").unwrap();
+    assert_eq!(c.index(), a.index());
+    assert_eq!(alloc.get(a), None);
+    assert!(!alloc.free(a));
+    assert_eq!(alloc.get(c), Some(&b"c"[..]));
+    assert_eq!(alloc.get(b), Some(&b"b"[..]));
+    let stats = alloc.stats();
+    assert_eq!(stats.rejected_handles, 5);
+    assert_eq!(stats.in_use, 2);
+}
+
+#[test]
+fn foreign_and_out_of_range_handles_are_rejected() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let beyond = Handle::new(8, 0).unwrap();
+    let never_used = Handle::new(3, 0).unwrap();
+    let forged = Handle::from_bits(u32::MAX).unwrap();
+    for h in [beyond, never_used, forged] {
+        assert_eq!(alloc.get(h), None);
+        assert!(!alloc.free(h));
+    }
+    assert_eq!(alloc.stats().rejected_handles, 6);
+    assert!(alloc.is_empty());
+    // the pool still works after all of it
+    let h = alloc.alloc(b"ok").unwrap();
+    assert_eq!(alloc.get(h), Some(&b"ok"[..]));
+}
+
+#[test]
+fn freed_slots_are_reused_last_in_first_out() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let hs: Vec<_> = (0..5).map(|_| alloc.alloc(b"").unwrap()).collect();
+    alloc.free(hs[1]);
+    alloc.free(hs[3]);
+    assert_eq!(alloc.alloc(b"").unwrap().index(), 3);
+    assert_eq!(alloc.alloc(b"").unwrap().index(), 1);
+    assert_eq!(alloc.alloc(b"").unwrap().index(), 5, "then fresh slots");
+}
+
+#[test]
+fn high_water_mark_remembers_the_peak() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let hs: Vec<_> = (0..6).map(|_| alloc.alloc(b"").unwrap()).collect();
+    for h in hs {
+        alloc.free(h);
+    }
+    let _ = alloc.alloc(b"").unwrap();
+    let stats = alloc.stats();
+    assert_eq!((stats.in_use, stats.high_water, stats.blocks), (1, 6, 8));
+}
+
+#[test]
+fn clear_frees_everything_and_stales_every_handle() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let hs: Vec<_> = (0..8u8).map(|i| alloc.alloc(&[i]).unwrap()).collect();
+    alloc.free(hs[4]);
+    alloc.clear();
+    assert!(alloc.is_empty());
+    for &h in &hs {
+        assert_eq!(alloc.get(h), None);
+    }
+    let again: Vec<_> = (0..8).map(|_| alloc.alloc(b"").unwrap()).collect();
+    for (old, new) in hs.iter().zip(&again) {
+        assert_eq!(old.index(), new.index());
+        assert_ne!(old, new);
+        assert_eq!(alloc.get(*old), None);
+    }
+    assert!(alloc.alloc(b"").is_err());
+}
+
+/// The documented wrap policy: a stale handle is refused through 65,535 reuses of
+/// its slot and names the block again on the 65,536th.
+#[test]
+#[cfg_attr(miri, ignore)] // 65,536 reuses; the short form below runs under Miri
+fn generation_wraps_after_65536_reuses() {
+    let mut alloc = TinySlabAllocator::<4, 2, Align2>::new();
+    let stale = alloc.alloc(b"").unwrap();
+    alloc.free(stale);
+    for reuse in 1..=65_535u32 {
+        let h = alloc.alloc(b"").unwrap();
+        assert_eq!(h.index(), stale.index());
+        assert!(
+            !alloc.contains(stale),
+            "stale handle accepted at reuse {reuse}"
+        );
+        alloc.free(h);
+    }
+    let wrapped = alloc.alloc(b"").unwrap();
+    assert_eq!(
+        wrapped, stale,
+        "the 65,536th reuse has the old generation again"
+    );
+    assert!(alloc.contains(stale));
+}
+
+#[test]
+fn generation_wraps_from_max_to_zero() {
+    let mut alloc = TinySlabAllocator::<4, 2, Align2>::new();
+    alloc.slots[0].generation = u16::MAX - 1;
+    alloc.fresh = 1;
+    alloc.free_head = 1;
+    alloc.write_link_for_test(0, 0);
+    let a = alloc.alloc(b"").unwrap();
+    assert_eq!(a.generation(), u16::MAX - 1);
+    alloc.free(a);
+    let b = alloc.alloc(b"").unwrap();
+    assert_eq!(b.generation(), u16::MAX);
+    alloc.free(b);
+    let c = alloc.alloc(b"").unwrap();
+    assert_eq!(c.generation(), 0);
+    assert!(!alloc.contains(a) && !alloc.contains(b) && alloc.contains(c));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // 65,535 allocations; the small pools cover the same code
+fn the_largest_pool_indexes_65535_slots() {
+    let mut alloc = Box::new(TinySlabAllocator::<{ 65_535 * 2 }, 65_535, Align2>::new());
+    let handles: Vec<_> = (0..65_535).map(|_| alloc.alloc(b"").unwrap()).collect();
+    assert_eq!(handles.last().unwrap().index(), 65_534);
+    assert_eq!(alloc.alloc(b""), Err(AllocError::OutOfMemory));
+    assert!(alloc.free(handles[65_534]));
+    assert_eq!(alloc.alloc(b"").unwrap().index(), 65_534);
+    assert_eq!(alloc.stats().high_water, 65_535);
+}
+
+#[test]
+fn works_through_the_trait_object() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let dynamic: &mut dyn Allocator = &mut alloc;
+    let h = dynamic.alloc(b"dyn").unwrap();
+    assert_eq!(dynamic.get(h), Some(&b"dyn"[..]));
+    assert_eq!(
+        (dynamic.block_size(), dynamic.capacity(), dynamic.len()),
+        (32, 8, 1)
+    );
+    assert!(dynamic.free(h));
+    assert!(dynamic.is_empty());
+    assert_eq!(dynamic.stats().high_water, 1);
+}
+
+#[test]
+fn config_check_names_every_mistake() {
+    assert!(check_config(1024, 32, 8).is_ok());
+    assert!(check_config(1024, 0, 8).unwrap_err().contains("SLOTS is 0"));
+    assert!(check_config(0, 32, 8).unwrap_err().contains("SIZE is 0"));
+    assert!(
+        check_config(1000, 32, 8)
+            .unwrap_err()
+            .contains("multiple of SLOTS")
+    );
+    assert!(
+        check_config(32, 32, 1)
+            .unwrap_err()
+            .contains("below 2 bytes")
+    );
+    assert!(
+        check_config(65_535 * 2, 2, 1)
+            .unwrap_err()
+            .contains("above 65534")
+    );
+    assert!(
+        check_config(65_536 * 2, 65_536, 2)
+            .unwrap_err()
+            .contains("65535")
+    );
+    assert!(check_config(96, 8, 8).unwrap_err().contains("alignment"));
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE, SLOTS, A> {
+    fn write_link_for_test(&mut self, index: usize, link: u16) {
+        assert!(index < SLOTS);
+        // SAFETY: checked just above.
+        unsafe { self.write_link(index, link) }
+    }
+}
