@@ -36,6 +36,10 @@ macro_rules! alignments {
 /// Maps an alignment written as a number to its marker type:
 /// `<Align<32> as AlignTo>::Marker` is [`Align32`]. It lets generated code and const
 /// expressions name a marker by its value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a pool alignment: use a power of two from 1 to 4096",
+    label = "not a power of two from 1 to 4096"
+)]
 pub trait AlignTo {
     /// The marker type for this alignment.
     type Marker: Alignment;

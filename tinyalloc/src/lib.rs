@@ -5,11 +5,68 @@
 
 pub mod align;
 mod allocator;
+mod const_msg;
 mod handle;
+mod pool;
 pub mod prelude;
 pub mod slab;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 
 pub use align::{Align1, Align2, Align4, Align8, Align16, Align32, Align64, Alignment};
 pub use allocator::{AllocError, Allocator, Stats};
 pub use handle::Handle;
+pub use pool::{Pool, SharedAllocator};
 pub use slab::TinySlabAllocator;
+
+/// Makes a `static` into a checked, interrupt-safe [`Pool`].
+///
+/// ```
+/// #[tinyalloc::pool(size = 1024, slots = 32)]
+/// static POOL: Pool;
+///
+/// #[tinyalloc::pool(size = 4096, slots = 64, align = 32)]
+/// pub(crate) static DMA: Pool;
+///
+/// let handle = POOL.alloc(b"hello").unwrap();
+/// assert_eq!(POOL.read(handle, |bytes| bytes.to_vec()), Some(b"hello".to_vec()));
+/// assert_eq!(DMA.block_size(), 64);
+/// ```
+///
+/// The static is written `static NAME: Pool;` (no initialiser, no `mut`); visibility,
+/// doc comments and other attributes are kept. The type becomes
+/// `Pool<SIZE, SLOTS, AlignN>` and the initialiser `Pool::new()`, so the pool sits in
+/// `.bss` and is ready before `main` runs.
+///
+/// # Arguments
+///
+/// | key | | meaning |
+/// | --- | --- | --- |
+/// | `size` | required | bytes of all blocks together: `slots` × block size |
+/// | `slots` | required | how many blocks, at most 65,535 |
+/// | `align` | default 8 | alignment of every block, a power of two up to 4096 |
+/// | `budget` | optional | the most bytes of RAM the whole static may take, metadata and lock included |
+/// | `crate` | optional | the path of tinyalloc, for crates that re-export it (`crate = my_hal::tinyalloc`) |
+///
+/// Values may be integer literals or const expressions (`size = 4 * KIB`).
+///
+/// # Checked at compile time
+///
+/// Literal values are checked where you wrote them, each error pointing at the
+/// argument to change and naming a value that works: a zero `size` or `slots`;
+/// `size` not a multiple of `slots` (with the two nearest sizes that are); blocks under
+/// 2 or over 65,534 bytes; more than 65,535 slots; `align` not a power of two (with its
+/// neighbours); a block size that is not a multiple of `align`; a `budget` smaller than
+/// the blocks and their metadata. Unknown or missing keys get a suggestion. Const
+/// expressions are checked by the pool's own const assertions when the crate is built,
+/// and the exact `budget` (which includes the lock) by `size_of` at compile time.
+///
+/// ```compile_fail
+/// // error: `size = 1000` is not a multiple of `slots = 32`, so the blocks cannot all be
+/// //        the same size; use `size = 992` (31-byte blocks) or `size = 1024` (32-byte blocks)
+/// #[tinyalloc::pool(size = 1000, slots = 32)]
+/// static POOL: Pool;
+/// ```
+pub use tinyalloc_macros::pool;

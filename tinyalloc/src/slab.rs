@@ -21,6 +21,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::align::{Align8, Alignment};
 use crate::allocator::{AllocError, Allocator, Stats};
+use crate::const_msg::Message;
 use crate::handle::Handle;
 
 /// The smallest block, in bytes: a free block holds the 2-byte free-list link.
@@ -30,49 +31,124 @@ pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
 
-/// Checks a pool configuration; the message says what to change.
-///
-/// `new()` runs this in a `const` block, so a bad configuration is a compile error.
+/// What is wrong with a pool configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConfigError {
+    ZeroSlots,
+    ZeroSize,
+    TooManySlots { slots: usize },
+    NotMultiple { size: usize, slots: usize },
+    BlockTooSmall { slots: usize },
+    BlockTooLarge { block: usize },
+    Misaligned { block: usize, align: usize },
+}
+
+/// Checks a pool configuration. `new()` runs this in a `const` block, so a bad
+/// configuration is a compile error carrying [`ConfigError::message`].
 pub(crate) const fn check_config(
     size: usize,
     slots: usize,
     align: usize,
-) -> Result<(), &'static str> {
+) -> Result<(), ConfigError> {
     if slots == 0 {
-        return Err("tinyalloc: SLOTS is 0; a pool needs at least one slot");
+        return Err(ConfigError::ZeroSlots);
     }
     if size == 0 {
-        return Err(
-            "tinyalloc: SIZE is 0; SIZE is the bytes of all blocks together (SLOTS x block size)",
-        );
+        return Err(ConfigError::ZeroSize);
     }
     if slots > MAX_SLOTS {
-        return Err(
-            "tinyalloc: SLOTS is above 65535, the most a Handle can index; use fewer, larger blocks or several pools",
-        );
+        return Err(ConfigError::TooManySlots { slots });
     }
     if !size.is_multiple_of(slots) {
-        return Err(
-            "tinyalloc: SIZE is not a multiple of SLOTS; the block size is SIZE / SLOTS, so make SIZE = SLOTS x block size",
-        );
+        return Err(ConfigError::NotMultiple { size, slots });
     }
     let block = size / slots;
     if block < MIN_BLOCK_SIZE {
-        return Err(
-            "tinyalloc: the block size SIZE / SLOTS is below 2 bytes, the smallest block (a free block holds a 2-byte link); raise SIZE or lower SLOTS",
-        );
+        return Err(ConfigError::BlockTooSmall { slots });
     }
     if block > MAX_BLOCK_SIZE {
-        return Err(
-            "tinyalloc: the block size SIZE / SLOTS is above 65534 bytes, the largest a slot can describe; use more slots or several pools",
-        );
+        return Err(ConfigError::BlockTooLarge { block });
     }
     if !block.is_multiple_of(align) {
-        return Err(
-            "tinyalloc: the block size SIZE / SLOTS is not a multiple of the alignment, so blocks would be misaligned; make the block size a multiple of the alignment or choose a smaller one",
-        );
+        return Err(ConfigError::Misaligned { block, align });
     }
     Ok(())
+}
+
+impl ConfigError {
+    /// What is wrong, with the numbers, and what to use instead.
+    pub(crate) const fn message(self) -> Message {
+        let m = Message::new().text("tinyalloc: ");
+        match self {
+            ConfigError::ZeroSlots => m.text("SLOTS is 0; a pool needs at least one slot"),
+            ConfigError::ZeroSize => {
+                m.text("SIZE is 0; SIZE is the bytes of all blocks together (SLOTS x block size)")
+            }
+            ConfigError::TooManySlots { slots } => m
+                .text("SLOTS = ")
+                .num(slots)
+                .text(" is more than the ")
+                .num(MAX_SLOTS)
+                .text(" slots a Handle can index; use fewer, larger blocks or several pools"),
+            ConfigError::NotMultiple { size, slots } => {
+                let below = size / slots * slots;
+                let m = m
+                    .text("SIZE = ")
+                    .num(size)
+                    .text(" is not a multiple of SLOTS = ")
+                    .num(slots)
+                    .text(", so the blocks cannot all be the same size; use SIZE = ");
+                let m = if below == 0 {
+                    m
+                } else {
+                    m.num(below)
+                        .text(" (")
+                        .num(below / slots)
+                        .text("-byte blocks) or SIZE = ")
+                };
+                m.num(below + slots)
+                    .text(" (")
+                    .num(below / slots + 1)
+                    .text("-byte blocks)")
+            }
+            ConfigError::BlockTooSmall { slots } => m
+                .text("blocks of SIZE / SLOTS bytes are below the ")
+                .num(MIN_BLOCK_SIZE)
+                .text("-byte minimum (a free block holds a 2-byte link); use SIZE = ")
+                .num(slots * MIN_BLOCK_SIZE)
+                .text(" or more for ")
+                .num(slots)
+                .text(" slots"),
+            ConfigError::BlockTooLarge { block } => m
+                .text("blocks of ")
+                .num(block)
+                .text(" bytes are above the ")
+                .num(MAX_BLOCK_SIZE)
+                .text("-byte maximum a slot can describe; use more slots or several pools"),
+            ConfigError::Misaligned { block, align } => {
+                let below = block / align * align;
+                let m = m
+                    .text("blocks of ")
+                    .num(block)
+                    .text(" bytes are not a multiple of the ")
+                    .num(align)
+                    .text("-byte alignment, so some blocks would be misaligned; use ");
+                let m = if below == 0 {
+                    m
+                } else {
+                    m.num(below).text("-byte or ")
+                };
+                // The largest power of two that divides the block size.
+                let fits = block & block.wrapping_neg();
+                m.num(below + align)
+                    .text("-byte blocks, or an alignment of at most ")
+                    .num(fits)
+                    .text(" (Align")
+                    .num(fits)
+                    .text(")")
+            }
+        }
+    }
 }
 
 /// Per-slot metadata: 4 bytes.
@@ -149,6 +225,14 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         None => 0,
     };
 
+    /// `()` for a configuration the engine can serve; a compile error naming the
+    /// numbers to change otherwise. [`new`](Self::new) evaluates it; so does the
+    /// expansion of `#[tinyalloc::pool]`, which makes the error point at the attribute.
+    #[doc(hidden)]
+    pub const CHECK: () = if let Err(error) = check_config(SIZE, SLOTS, A::ALIGN) {
+        panic!("{}", error.message().as_str());
+    };
+
     /// An empty pool. Every value is zero, so a `static` pool goes to `.bss`.
     ///
     /// Fails to compile when the configuration is unusable: `SIZE` or `SLOTS` zero,
@@ -156,11 +240,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// than 65,535 slots, or a block size that is not a multiple of the alignment.
     #[inline]
     pub const fn new() -> Self {
-        const {
-            if let Err(message) = check_config(SIZE, SLOTS, A::ALIGN) {
-                panic!("{}", message);
-            }
-        }
+        let () = Self::CHECK;
         TinySlabAllocator {
             slots: [Slot::FREE; SLOTS],
             free_head: 0,

@@ -275,32 +275,39 @@ fn works_through_the_trait_object() {
     assert_eq!(dynamic.stats().high_water, 1);
 }
 
+fn message(size: usize, slots: usize, align: usize) -> std::string::String {
+    use std::string::ToString;
+    check_config(size, slots, align)
+        .unwrap_err()
+        .message()
+        .as_str()
+        .to_string()
+}
+
 #[test]
-fn config_check_names_every_mistake() {
+fn config_check_names_every_mistake_and_the_fix() {
     assert!(check_config(1024, 32, 8).is_ok());
-    assert!(check_config(1024, 0, 8).unwrap_err().contains("SLOTS is 0"));
-    assert!(check_config(0, 32, 8).unwrap_err().contains("SIZE is 0"));
-    assert!(
-        check_config(1000, 32, 8)
-            .unwrap_err()
-            .contains("multiple of SLOTS")
+    assert_eq!(
+        message(1024, 0, 8),
+        "tinyalloc: SLOTS is 0; a pool needs at least one slot"
     );
-    assert!(
-        check_config(32, 32, 1)
-            .unwrap_err()
-            .contains("below 2 bytes")
+    assert!(message(0, 32, 8).contains("SIZE is 0"));
+    assert_eq!(
+        message(1000, 32, 8),
+        "tinyalloc: SIZE = 1000 is not a multiple of SLOTS = 32, so the blocks cannot all be \
+         the same size; use SIZE = 992 (31-byte blocks) or SIZE = 1024 (32-byte blocks)"
     );
-    assert!(
-        check_config(65_535 * 2, 2, 1)
-            .unwrap_err()
-            .contains("above 65534")
+    assert!(message(20, 32, 1).ends_with("use SIZE = 32 (1-byte blocks)"));
+    assert!(message(32, 32, 1).contains("use SIZE = 64 or more for 32 slots"));
+    assert!(message(65_535 * 2, 2, 1).contains("blocks of 65535 bytes are above the 65534-byte"));
+    assert!(message(65_536 * 2, 65_536, 2).contains("SLOTS = 65536 is more than the 65535"));
+    assert_eq!(
+        message(96, 8, 8),
+        "tinyalloc: blocks of 12 bytes are not a multiple of the 8-byte alignment, so some \
+         blocks would be misaligned; use 8-byte or 16-byte blocks, or an alignment of at most \
+         4 (Align4)"
     );
-    assert!(
-        check_config(65_536 * 2, 65_536, 2)
-            .unwrap_err()
-            .contains("65535")
-    );
-    assert!(check_config(96, 8, 8).unwrap_err().contains("alignment"));
+    assert!(message(6, 2, 8).contains("use 8-byte blocks, or an alignment of at most 1 (Align1)"));
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE, SLOTS, A> {

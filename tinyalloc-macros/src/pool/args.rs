@@ -1,0 +1,351 @@
+//! Parsing and checking `#[tinyalloc::pool(size = …, slots = …, align = …, budget = …,
+//! crate = …)]`.
+//!
+//! Every value written as an integer literal is checked here, each error pointing at
+//! its argument and naming the fix. Other const expressions (`size = 4 * KIB`) are
+//! passed through and checked by the runtime's const assertions when built.
+
+use darling::ast::NestedMeta;
+use darling::util::parse_expr::preserve_str_literal;
+use darling::{Error, FromMeta};
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Lit, Meta, Path};
+
+use crate::diagnostics::{nearest_multiples, power_of_two_neighbours, suggest};
+
+/// These mirror the runtime's limits (`tinyalloc::slab`); the runtime's const
+/// assertions check the same numbers, so a drift shows up as a failing ui-test.
+const MIN_BLOCK_SIZE: u128 = 2;
+const MAX_BLOCK_SIZE: u128 = 65_534;
+const MAX_SLOTS: u128 = 65_535;
+const MAX_ALIGN: u128 = 4096;
+const DEFAULT_ALIGN: u128 = 8;
+/// Slot metadata the runtime keeps beside the blocks.
+const SLOT_METADATA: u128 = 4;
+
+/// The arguments as written.
+#[derive(FromMeta)]
+struct RawArgs {
+    #[darling(default, with = optional_expr)]
+    size: Option<Expr>,
+    #[darling(default, with = optional_expr)]
+    slots: Option<Expr>,
+    #[darling(default, with = optional_expr)]
+    align: Option<Expr>,
+    #[darling(default, with = optional_expr)]
+    budget: Option<Expr>,
+    #[darling(default, rename = "crate")]
+    krate: Option<Path>,
+}
+
+/// Keeps a string literal as a literal, so `size = "1024"` can be refused instead of
+/// being read as the expression inside the string.
+fn optional_expr(meta: &Meta) -> darling::Result<Option<Expr>> {
+    preserve_str_literal(meta).map(Some)
+}
+
+/// One numeric argument: the expression to paste into the expansion and, when it is
+/// an integer literal, its value.
+pub(super) struct Value {
+    pub(super) expr: Expr,
+    pub(super) literal: Option<u128>,
+}
+
+impl Value {
+    fn new(key: &str, expr: Expr) -> darling::Result<Value> {
+        let literal = match &expr {
+            Expr::Lit(lit) => Some(literal_value(key, &lit.lit)?),
+            _ => None,
+        };
+        Ok(Value { expr, literal })
+    }
+
+    fn span(&self) -> Span {
+        self.expr.span()
+    }
+}
+
+/// The value of an integer literal given for `key`.
+fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
+    let example = match key {
+        "slots" => 32,
+        "align" => 8,
+        _ => 1024,
+    };
+    match lit {
+        Lit::Int(int) if matches!(int.suffix(), "" | "usize") => int
+            .base10_parse::<u128>()
+            .map_err(|_| Error::custom(format!("`{key}` is too large")).with_span(lit)),
+        Lit::Int(int) => Err(Error::custom(format!(
+            "`{key}` is a `usize`: write `{key} = {}` without the `{}` suffix",
+            int.base10_digits(),
+            int.suffix()
+        ))
+        .with_span(lit)),
+        Lit::Str(_) => Err(Error::custom(format!(
+            "`{key}` takes a number, not a string: write `{key} = {example}`"
+        ))
+        .with_span(lit)),
+        _ => Err(Error::custom(format!(
+            "`{key}` takes a whole number of bytes, e.g. `{key} = {example}`"
+        ))
+        .with_span(lit)),
+    }
+}
+
+/// The checked arguments.
+pub(super) struct Args {
+    pub(super) size: Value,
+    pub(super) slots: Value,
+    /// `None` means the default alignment.
+    pub(super) align: Option<Value>,
+    pub(super) budget: Option<Value>,
+    /// Where the runtime crate is: `::tinyalloc` unless `crate = …` says otherwise.
+    pub(super) krate: TokenStream,
+}
+
+impl Args {
+    /// Parses and checks the arguments, collecting every error.
+    pub(super) fn parse(tokens: TokenStream) -> darling::Result<Args> {
+        let list = NestedMeta::parse_meta_list(tokens)?;
+        let raw = RawArgs::from_list(&list)?;
+        let mut errors = Error::accumulator();
+
+        let mut required = |key: &str, expr: Option<Expr>, what: &str| match expr {
+            Some(expr) => errors.handle(Value::new(key, expr)),
+            None => {
+                errors.push(Error::custom(format!(
+                    "missing `{key}`: {what}, e.g. `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+                )));
+                None
+            }
+        };
+        let size = required("size", raw.size, "the bytes of all blocks together");
+        let slots = required("slots", raw.slots, "how many blocks the pool holds");
+        let align = raw
+            .align
+            .and_then(|expr| errors.handle(Value::new("align", expr)));
+        let budget = raw
+            .budget
+            .and_then(|expr| errors.handle(Value::new("budget", expr)));
+
+        if let (Some(size), Some(slots)) = (&size, &slots) {
+            check(size, slots, align.as_ref(), budget.as_ref(), &mut errors);
+        }
+        errors.finish()?;
+        let krate = match raw.krate {
+            Some(path) => quote::quote!(#path),
+            None => quote::quote!(::tinyalloc),
+        };
+        match (size, slots) {
+            (Some(size), Some(slots)) => Ok(Args {
+                size,
+                slots,
+                align,
+                budget,
+                krate,
+            }),
+            // A missing key was reported above, so `finish` returned early.
+            _ => Err(Error::custom("missing `size` or `slots`")),
+        }
+    }
+}
+
+/// Checks the literal values, each error spanned on the argument to change.
+fn check(
+    size: &Value,
+    slots: &Value,
+    align: Option<&Value>,
+    budget: Option<&Value>,
+    errors: &mut darling::error::Accumulator,
+) {
+    let mut push = |span: Span, message: String| {
+        errors.push(Error::custom(message).with_span(&span));
+    };
+
+    if size.literal == Some(0) {
+        push(
+            size.span(),
+            "`size` is 0; it is the bytes of all blocks together (slots x block size), \
+             e.g. `size = 1024` for 32 blocks of 32 bytes"
+                .into(),
+        );
+    }
+    match slots.literal {
+        Some(0) => push(
+            slots.span(),
+            "`slots` is 0; a pool needs at least one block, e.g. `slots = 32`".into(),
+        ),
+        Some(n) if n > MAX_SLOTS => push(
+            slots.span(),
+            format!(
+                "`slots = {n}` is more than the {MAX_SLOTS} slots a handle can index; \
+                 use fewer, larger blocks or several pools"
+            ),
+        ),
+        _ => {}
+    }
+
+    let align_value = match align {
+        Some(align) => align.literal,
+        None => Some(DEFAULT_ALIGN),
+    };
+    if let (Some(align), Some(value)) = (align, align_value) {
+        if value > MAX_ALIGN && value.is_power_of_two() {
+            push(
+                align.span(),
+                format!(
+                    "`align = {value}` is above {MAX_ALIGN}, the largest alignment a pool \
+                     supports; use `align = {MAX_ALIGN}` or less"
+                ),
+            );
+        } else if !value.is_power_of_two() {
+            let (below, above) = power_of_two_neighbours(value, MAX_ALIGN);
+            push(
+                align.span(),
+                format!(
+                    "`align = {value}` is not a power of two; use {}",
+                    suggest("align", &[below, above])
+                ),
+            );
+        }
+    }
+
+    let (Some(size_n), Some(slots_n)) = (size.literal, slots.literal) else {
+        return;
+    };
+    if size_n == 0 || slots_n == 0 || slots_n > MAX_SLOTS {
+        return;
+    }
+    if size_n % slots_n != 0 {
+        let (below, above) = nearest_multiples(size_n, slots_n);
+        let blocks = |total: Option<u128>| total.map(|t| t / slots_n);
+        let options: Vec<String> = [(below, blocks(below)), (Some(above), blocks(Some(above)))]
+            .iter()
+            .filter_map(|&(total, block)| {
+                Some(format!("`size = {}` ({}-byte blocks)", total?, block?))
+            })
+            .collect();
+        push(
+            size.span(),
+            format!(
+                "`size = {size_n}` is not a multiple of `slots = {slots_n}`, so the blocks \
+                 cannot all be the same size; use {}",
+                options.join(" or ")
+            ),
+        );
+        return;
+    }
+    let block = size_n / slots_n;
+    if block < MIN_BLOCK_SIZE {
+        push(
+            size.span(),
+            format!(
+                "`size = {size_n}` gives {block}-byte blocks, below the {MIN_BLOCK_SIZE}-byte \
+                 minimum (a free block holds a 2-byte link); use `size = {}` or more",
+                slots_n * MIN_BLOCK_SIZE
+            ),
+        );
+    } else if block > MAX_BLOCK_SIZE {
+        push(
+            size.span(),
+            format!(
+                "`size = {size_n}` gives {block}-byte blocks, above the {MAX_BLOCK_SIZE}-byte \
+                 maximum a slot can describe; use more slots or several pools"
+            ),
+        );
+    } else if let Some(align_n) = align_value.filter(|a| a.is_power_of_two() && *a <= MAX_ALIGN)
+        && block % align_n != 0
+    {
+        let fits = 1u128 << block.trailing_zeros();
+        let (below, above) = nearest_multiples(block, align_n);
+        let sizes = suggest("size", &[below.map(|b| b * slots_n), Some(above * slots_n)]);
+        let (span, what) = match align {
+            Some(align) => (align.span(), format!("`align = {align_n}`")),
+            None => (
+                size.span(),
+                format!("the default alignment of {align_n} bytes"),
+            ),
+        };
+        push(
+            span,
+            format!(
+                "{block}-byte blocks (`size / slots`) are not a multiple of {what}, so \
+                 some blocks would be misaligned; use `align = {fits}`, or {sizes}"
+            ),
+        );
+    }
+
+    if let Some(budget_n) = budget.and_then(|b| b.literal) {
+        let least = size_n + SLOT_METADATA * slots_n;
+        if budget_n < least {
+            push(
+                budget.map_or(size.span(), Value::span),
+                format!(
+                    "`budget = {budget_n}` is smaller than the pool: its {size_n} bytes of \
+                     blocks and {} bytes of slot metadata alone take {least}; raise `budget` \
+                     or make the pool smaller",
+                    SLOT_METADATA * slots_n
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn errors(tokens: TokenStream) -> Vec<String> {
+        match Args::parse(tokens) {
+            Ok(_) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_good_configuration_passes() {
+        assert!(errors(quote!(size = 1024, slots = 32)).is_empty());
+        assert!(errors(quote!(size = 4096, slots = 64, align = 32, budget = 5000)).is_empty());
+        assert!(errors(quote!(size = 4 * KIB, slots = N, align = A)).is_empty());
+    }
+
+    #[test]
+    fn each_mistake_names_its_fix() {
+        assert_eq!(
+            errors(quote!(size = 1000, slots = 32)),
+            [
+                "`size = 1000` is not a multiple of `slots = 32`, so the blocks cannot all be \
+              the same size; use `size = 992` (31-byte blocks) or `size = 1024` (32-byte blocks)"
+            ]
+        );
+        assert!(
+            errors(quote!(size = 1024, slots = 32, align = 24))[0]
+                .ends_with("use `align = 16` or `align = 32`")
+        );
+        assert!(errors(quote!(size = 96, slots = 8))[0].contains("default alignment of 8"));
+        assert!(
+            errors(quote!(size = 1024, slots = 32, budget = 100))[0].contains("alone take 1152")
+        );
+        assert!(errors(quote!(slots = 32))[0].starts_with("missing `size`"));
+        assert!(errors(quote!(size = "1024", slots = 32))[0].contains("not a string"));
+        assert!(errors(quote!(size = 1024u32, slots = 32))[0].contains("`u32` suffix"));
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let all = errors(quote!(size = 0, slots = 0, align = 3));
+        assert_eq!(all.len(), 3, "{all:?}");
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let all = errors(quote!(sise = 1024, slots = 32));
+        assert!(
+            all.iter().any(|e| e.contains("Did you mean `size`?")),
+            "{all:?}"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The expansion of `#[tinyalloc::pool]`.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::args::{Args, Value};
+use super::item::StaticItem;
+
+/// `static NAME: Pool<SIZE, SLOTS, Align> = Pool::new();` plus the budget check,
+/// naming runtime items only through `<crate>::__private`.
+pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
+    let krate = &args.krate;
+    let private = quote!(#krate::__private);
+    let size = const_arg(&args.size);
+    let slots = const_arg(&args.slots);
+    let align = match &args.align {
+        None => quote!(#private::Align8),
+        Some(align) => match align.literal {
+            Some(bytes) => {
+                let marker = format_ident!("Align{}", bytes, span = align.expr.span());
+                quote!(#private::#marker)
+            }
+            None => {
+                let expr = &align.expr;
+                quote_spanned!(expr.span()=> <#private::Align<{ #expr }> as #private::AlignTo>::Marker)
+            }
+        },
+    };
+    let ty = quote_spanned!(item.ty.span()=> #private::Pool<#size, #slots, #align>);
+    // Named here as well as in `Pool::new`, so a configuration that only const
+    // evaluation can reject (`size = BYTES`) is reported at this attribute.
+    let config_check = quote! {
+        const _: () = #private::TinySlabAllocator::<#size, #slots, #align>::CHECK;
+    };
+    let budget = args.budget.as_ref().map(|budget| {
+        let expr = &budget.expr;
+        respan(
+            quote!(const _: () = #private::check_budget(#private::size_of::<#ty>(), #expr);),
+            expr.span(),
+        )
+    });
+    let StaticItem {
+        attrs,
+        vis,
+        static_token,
+        ident,
+        ..
+    } = item;
+    quote! {
+        #(#attrs)*
+        #vis #static_token #ident: #ty = #private::Pool::new();
+        #config_check
+        #budget
+    }
+}
+
+/// `tokens` with every span set to `span`, so an error in them points there.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
+/// A literal as it is; any other expression in braces, as a const argument needs.
+/// (Braces around a literal would trip `unused_braces` in the user's crate.)
+fn const_arg(value: &Value) -> TokenStream {
+    let expr = &value.expr;
+    match value.literal {
+        Some(_) => quote!(#expr),
+        None => quote!({ #expr }),
+    }
+}
+
+/// A small valid pool under the user's name, emitted beside the errors so that code
+/// using the static does not add errors of its own: one mistake, one message.
+pub(super) fn fallback(item: &StaticItem, krate: &TokenStream) -> TokenStream {
+    let StaticItem {
+        attrs,
+        vis,
+        static_token,
+        ident,
+        ..
+    } = item;
+    quote! {
+        #(#attrs)*
+        #vis #static_token #ident: #krate::__private::Pool<8, 1> = #krate::__private::Pool::new();
+    }
+}

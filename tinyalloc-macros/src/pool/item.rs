@@ -1,0 +1,177 @@
+//! The item under `#[tinyalloc::pool]`: it must be a plain `static NAME: Pool;`.
+
+use darling::Error;
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Ident, Token, Type, Visibility};
+
+/// `#[attrs] vis static [mut] NAME: Type [= init];` as written. Rust requires an
+/// initialiser on a static only after macros have run, so this parses without one.
+pub(super) struct StaticItem {
+    pub(super) attrs: Vec<Attribute>,
+    pub(super) vis: Visibility,
+    pub(super) static_token: Token![static],
+    pub(super) mutability: Option<Token![mut]>,
+    pub(super) ident: Ident,
+    pub(super) ty: Type,
+    pub(super) init: Option<Expr>,
+}
+
+impl Parse for StaticItem {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let static_token = input.parse()?;
+        let mutability = input.parse()?;
+        let ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let ty = input.parse()?;
+        let init = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        input.parse::<Token![;]>()?;
+        Ok(StaticItem {
+            attrs,
+            vis,
+            static_token,
+            mutability,
+            ident,
+            ty,
+            init,
+        })
+    }
+}
+
+impl StaticItem {
+    /// Parses the item; anything but a static is an error spanned on the item.
+    pub(super) fn parse(tokens: TokenStream) -> Result<StaticItem, Error> {
+        syn::parse2::<StaticItem>(tokens.clone()).map_err(|_| {
+            let span = tokens.clone().into_iter().next().map(|t| t.span());
+            let error = Error::custom(
+                "`#[tinyalloc::pool]` goes on a static written `static NAME: Pool;`, \
+                 e.g. `#[tinyalloc::pool(size = 1024, slots = 32)] static POOL: Pool;`",
+            );
+            match span {
+                Some(span) => error.with_span(&span),
+                None => error,
+            }
+        })
+    }
+
+    /// Errors for everything that keeps this from being a plain `static NAME: Pool;`.
+    pub(super) fn check(&self, errors: &mut darling::error::Accumulator) {
+        if let Some(mutability) = &self.mutability {
+            errors.push(
+                Error::custom(
+                    "a pool is shared through `&self` and locks itself, so it must not be \
+                     `static mut`; remove `mut`",
+                )
+                .with_span(mutability),
+            );
+        }
+        if let Some(init) = &self.init {
+            errors.push(
+                Error::custom(
+                    "remove the initialiser: `#[tinyalloc::pool]` writes it from its \
+                     arguments (`static POOL: Pool;`)",
+                )
+                .with_span(init),
+            );
+        }
+        if !is_bare_pool(&self.ty) {
+            errors.push(
+                Error::custom(
+                    "the type of a `#[tinyalloc::pool]` static is written `Pool`; the macro \
+                     fills in its size, slots and alignment from the arguments",
+                )
+                .with_span(&self.ty.span()),
+            );
+        }
+    }
+}
+
+/// `Pool`, or a path ending in `Pool` (`tinyalloc::Pool`), without generic arguments.
+fn is_bare_pool(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "Pool" && last.arguments.is_none()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn problems(tokens: TokenStream) -> Vec<String> {
+        let item = match StaticItem::parse(tokens) {
+            Ok(item) => item,
+            Err(error) => return vec![error.to_string()],
+        };
+        let mut errors = Error::accumulator();
+        item.check(&mut errors);
+        match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_plain_static_passes() {
+        assert!(
+            problems(quote!(
+                static POOL: Pool;
+            ))
+            .is_empty()
+        );
+        assert!(
+            problems(quote!(
+                #[doc = "x"]
+                pub(crate) static POOL: tinyalloc::Pool;
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn everything_else_is_named() {
+        assert!(
+            problems(quote!(
+                fn pool() {}
+            ))[0]
+                .contains("goes on a static")
+        );
+        assert!(
+            problems(quote!(
+                static mut POOL: Pool;
+            ))[0]
+                .contains("remove `mut`")
+        );
+        assert!(
+            problems(quote!(
+                static POOL: Pool = Pool::new();
+            ))[0]
+                .contains("initialiser")
+        );
+        assert!(
+            problems(quote!(
+                static POOL: Pool<1024, 32>;
+            ))[0]
+                .contains("written `Pool`")
+        );
+        assert!(
+            problems(quote!(
+                static POOL: u32;
+            ))[0]
+                .contains("written `Pool`")
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! `#[tinyalloc::pool(size = …, slots = …)] static NAME: Pool;`
+
+mod args;
+mod codegen;
+mod item;
+
+use darling::Error;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use args::Args;
+use item::StaticItem;
+
+/// Expands the attribute, or reports every mistake in it at once.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Error::accumulator();
+    let parsed = errors.handle(StaticItem::parse(item.clone()));
+    if let Some(parsed) = &parsed {
+        parsed.check(&mut errors);
+    }
+    let args = errors.handle(Args::parse(args));
+    match (errors.finish(), parsed) {
+        (Ok(()), Some(parsed)) => match args {
+            Some(args) => codegen::pool_static(&parsed, &args),
+            None => unreachable_without_error(),
+        },
+        (Err(error), Some(parsed)) => {
+            let krate = args.map_or_else(|| quote!(::tinyalloc), |args| args.krate);
+            let fallback = codegen::fallback(&parsed, &krate);
+            let errors = error.write_errors();
+            quote!(#fallback #errors)
+        }
+        // Not a static at all: keep the item as written beside the error.
+        (Err(error), None) => {
+            let errors = error.write_errors();
+            quote!(#item #errors)
+        }
+        (Ok(()), None) => unreachable_without_error(),
+    }
+}
+
+/// Both parses succeed exactly when no error was recorded.
+fn unreachable_without_error() -> TokenStream {
+    quote!(::core::compile_error!(
+        "tinyalloc-macros: internal error, please report it"
+    );)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expansion(args: TokenStream, item: TokenStream) -> String {
+        expand(args, item).to_string()
+    }
+
+    #[test]
+    fn names_the_runtime_only_through_its_private_module() {
+        let out = expansion(
+            quote!(size = 1024, slots = 32),
+            quote!(
+                static POOL: Pool;
+            ),
+        );
+        assert!(out.contains(":: tinyalloc :: __private :: Pool < 1024 , 32 , :: tinyalloc :: __private :: Align8 >"), "{out}");
+        let without_private = out.replace(":: tinyalloc :: __private ::", "");
+        assert!(!without_private.contains("tinyalloc"), "{out}");
+    }
+
+    #[test]
+    fn the_crate_path_replaces_tinyalloc() {
+        let out = expansion(
+            quote!(size = 1024, slots = 32, crate = my_hal::alloc),
+            quote!(
+                static POOL: Pool;
+            ),
+        );
+        assert!(
+            out.contains("my_hal :: alloc :: __private :: Pool"),
+            "{out}"
+        );
+        assert!(!out.contains(":: tinyalloc"), "{out}");
+    }
+
+    #[test]
+    fn keeps_attributes_and_visibility() {
+        let out = expansion(
+            quote!(size = 256, slots = 8, align = 32),
+            quote!(
+                #[doc = " The DMA pool."]
+                #[link_section = ".dma"]
+                pub(crate) static DMA: Pool;
+            ),
+        );
+        assert!(
+            out.starts_with(
+                "# [doc = \" The DMA pool.\"] # [link_section = \".dma\"] pub (crate) static DMA"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("Align32"), "{out}");
+    }
+
+    #[test]
+    fn a_budget_becomes_a_hidden_const_check() {
+        let out = expansion(
+            quote!(size = 256, slots = 8, budget = 400),
+            quote!(
+                static P: Pool;
+            ),
+        );
+        assert!(
+            out.contains("const _ : () = :: tinyalloc :: __private :: check_budget"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn errors_come_with_a_fallback_static() {
+        let out = expansion(
+            quote!(size = 1000, slots = 32),
+            quote!(
+                static POOL: Pool;
+            ),
+        );
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("static POOL : :: tinyalloc :: __private :: Pool < 8 , 1 >"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_function_is_kept_beside_the_error() {
+        let out = expansion(
+            quote!(size = 1024, slots = 32),
+            quote!(
+                fn pool() {}
+            ),
+        );
+        assert!(out.starts_with("fn pool () { }"), "{out}");
+        assert!(out.contains("compile_error"), "{out}");
+    }
+}

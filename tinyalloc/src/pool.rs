@@ -1,0 +1,341 @@
+//! [`Pool`]: a [`TinySlabAllocator`] behind a critical section, shareable as a `static`
+//! by `main` and interrupt handlers alike.
+//!
+//! Write pools with the [`#[tinyalloc::pool]`](crate::pool) attribute, which checks the
+//! configuration where you wrote it; the type can also be named directly.
+//!
+//! | operation | cost |
+//! | --- | --- |
+//! | every method | one critical section around the slab operation (O(1)) |
+//! | [`with`](Pool::with) | one critical section around your closure |
+//!
+//! Memory: the slab (`SIZE + 4 × SLOTS + 16` bytes) plus one word for the borrow flag.
+//! A pool made by `new()` is all zeroes, so a `static` pool sits in `.bss`.
+
+use core::cell::RefCell;
+use core::fmt;
+
+use critical_section::Mutex;
+
+use crate::align::{Align8, Alignment};
+use crate::allocator::{AllocError, Allocator, Stats};
+use crate::handle::Handle;
+use crate::slab::TinySlabAllocator;
+
+/// An interrupt-safe static pool: a [`TinySlabAllocator`] in a
+/// `critical_section::Mutex<RefCell<…>>`.
+///
+/// Every method takes `&self` and runs in one critical section, so the same `static`
+/// serves `main` and interrupt handlers. On a single-core microcontroller enable a
+/// critical-section implementation (for Cortex-M: `cortex-m` with feature
+/// `critical-section-single-core`); on a host, `critical-section` with feature `std`.
+///
+/// Closures passed to [`alloc_with`](Self::alloc_with), [`read`](Self::read),
+/// [`write`](Self::write) and [`with`](Self::with) run with interrupts masked: keep them
+/// short.
+///
+/// ```
+/// #[tinyalloc::pool(size = 1024, slots = 32)]
+/// static POOL: Pool;
+///
+/// let handle = POOL.alloc(b"reading: 21.5").unwrap();
+/// assert_eq!(POOL.read(handle, |bytes| bytes.len()), Some(13));
+/// POOL.write(handle, |bytes| bytes[0] = b'R');
+/// assert_eq!(POOL.read(handle, |bytes| bytes[0]), Some(b'R'));
+/// POOL.free(handle);
+/// assert_eq!(POOL.read(handle, |bytes| bytes.len()), None); // stale
+/// assert_eq!(POOL.stats().high_water, 1);
+/// ```
+///
+/// # Panics
+///
+/// Using a pool from inside a closure that the same pool is running (for example
+/// `POOL.with(|_| POOL.free(h))`) panics: the pool is already borrowed. Do the work
+/// on the `&mut TinySlabAllocator` the closure was given instead.
+pub struct Pool<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
+    inner: Mutex<RefCell<TinySlabAllocator<SIZE, SLOTS, A>>>,
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
+    /// The size of every block: `SIZE / SLOTS` bytes.
+    pub const BLOCK_SIZE: usize = TinySlabAllocator::<SIZE, SLOTS, A>::BLOCK_SIZE;
+
+    /// An empty pool. Fails to compile for a configuration the slab engine refuses
+    /// (see [`TinySlabAllocator::new`]).
+    #[inline]
+    pub const fn new() -> Self {
+        Pool {
+            inner: Mutex::new(RefCell::new(TinySlabAllocator::new())),
+        }
+    }
+
+    /// Runs `f` on the slab inside one critical section: several operations at once,
+    /// with nothing in between.
+    ///
+    /// ```
+    /// #[tinyalloc::pool(size = 256, slots = 8)]
+    /// static POOL: Pool;
+    ///
+    /// // Take two blocks or none.
+    /// let pair = POOL.with(|slab| {
+    ///     let a = slab.alloc(b"left")?;
+    ///     match slab.alloc(b"right") {
+    ///         Ok(b) => Ok((a, b)),
+    ///         Err(e) => {
+    ///             slab.free(a);
+    ///             Err(e)
+    ///         }
+    ///     }
+    /// });
+    /// assert!(pair.is_ok());
+    /// ```
+    #[inline]
+    pub fn with<R>(&self, f: impl FnOnce(&mut TinySlabAllocator<SIZE, SLOTS, A>) -> R) -> R {
+        critical_section::with(|cs| {
+            let Ok(mut slab) = self.inner.borrow(cs).try_borrow_mut() else {
+                reentered()
+            };
+            f(&mut slab)
+        })
+    }
+
+    /// Takes a block and copies `data` into it.
+    #[inline]
+    pub fn alloc(&self, data: &[u8]) -> Result<Handle, AllocError> {
+        self.with(|slab| slab.alloc(data))
+    }
+
+    /// Takes a block for `len` bytes and lets `fill` write them, in one critical
+    /// section. The bytes hold what the block held before until `fill` writes them.
+    ///
+    /// ```
+    /// #[tinyalloc::pool(size = 256, slots = 8)]
+    /// static POOL: Pool;
+    ///
+    /// let sample: u32 = 0xDEAD_BEEF;
+    /// let handle = POOL.alloc_with(4, |bytes| bytes.copy_from_slice(&sample.to_le_bytes())).unwrap();
+    /// assert_eq!(POOL.read(handle, |b| u32::from_le_bytes(b.try_into().unwrap())), Some(sample));
+    /// ```
+    #[inline]
+    pub fn alloc_with(
+        &self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<Handle, AllocError> {
+        self.with(|slab| {
+            let (handle, bytes) = slab.alloc_uninit(len)?;
+            fill(bytes);
+            Ok(handle)
+        })
+    }
+
+    /// Runs `f` on the bytes of a live block; `None` (counted) for a stale, freed or
+    /// foreign handle.
+    #[inline]
+    pub fn read<R>(&self, handle: Handle, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        self.with(|slab| slab.get(handle).map(f))
+    }
+
+    /// Runs `f` on the bytes of a live block, writable; `None` (counted) for a bad
+    /// handle.
+    #[inline]
+    pub fn write<R>(&self, handle: Handle, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
+        self.with(|slab| slab.get_mut(handle).map(f))
+    }
+
+    /// Returns a block; `false` (counted, nothing else changes) for a stale,
+    /// double-freed or foreign handle. `POOL.free(handle);` is the usual form.
+    #[inline]
+    pub fn free(&self, handle: Handle) -> bool {
+        self.with(|slab| slab.free(handle))
+    }
+
+    /// Counters since the pool was made; see [`Stats`].
+    #[inline]
+    pub fn stats(&self) -> Stats {
+        self.with(|slab| slab.stats())
+    }
+
+    /// How many blocks are in use now.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.with(|slab| slab.len())
+    }
+
+    /// `true` when no block is in use.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The size of every block, in bytes.
+    #[inline]
+    pub const fn block_size(&self) -> usize {
+        Self::BLOCK_SIZE
+    }
+
+    /// How many blocks the pool has: `SLOTS`.
+    #[inline]
+    pub const fn capacity(&self) -> usize {
+        SLOTS
+    }
+}
+
+/// A pool was entered from inside one of its own closures.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn reentered() -> ! {
+    panic!("tinyalloc: a Pool was used inside a closure it was already running")
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default for Pool<SIZE, SLOTS, A> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> fmt::Debug for Pool<SIZE, SLOTS, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("block_size", &Self::BLOCK_SIZE)
+            .field("align", &A::ALIGN)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An [`Allocator`] shared behind a lock: what lets buffers, queues and the global
+/// instance use a [`Pool`] (or any other locked allocator) through a shared reference.
+///
+/// Implement it for your own locked allocator to use it where tinyalloc takes a
+/// `&'static dyn SharedAllocator`.
+pub trait SharedAllocator: Sync {
+    /// Runs `f` with exclusive access to the allocator, under the lock (for a
+    /// [`Pool`], one critical section).
+    fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator));
+}
+
+impl dyn SharedAllocator + '_ {
+    /// Runs `f` under the lock and returns what it returns.
+    pub fn lock<R>(&self, f: impl FnOnce(&mut dyn Allocator) -> R) -> R {
+        let mut f = Some(f);
+        let mut result = None;
+        self.with_allocator(&mut |alloc| {
+            if let Some(f) = f.take() {
+                result = Some(f(alloc));
+            }
+        });
+        match result {
+            Some(result) => result,
+            // `with_allocator` must run its closure exactly once.
+            None => lock_contract_broken(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn lock_contract_broken() -> ! {
+    panic!("tinyalloc: SharedAllocator::with_allocator returned without running its closure")
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> SharedAllocator for Pool<SIZE, SLOTS, A> {
+    fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator)) {
+        self.with(|slab| f(slab));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::sync::Arc;
+    use std::thread;
+    use std::vec::Vec;
+
+    static SHARED: Pool<1024, 32> = Pool::new();
+
+    #[test]
+    fn is_sync_and_usable_as_a_static() {
+        fn assert_sync<T: Sync>() {}
+        assert_sync::<Pool<1024, 32>>();
+        let h = SHARED.alloc(b"static").unwrap();
+        assert_eq!(SHARED.read(h, <[u8]>::to_vec), Some(b"static".to_vec()));
+        assert!(SHARED.free(h));
+        assert!(!SHARED.free(h));
+    }
+
+    #[test]
+    fn methods_match_the_slab() {
+        let pool = Pool::<256, 8>::new();
+        assert_eq!((pool.block_size(), pool.capacity()), (32, 8));
+        let h = pool.alloc_with(3, |b| b.copy_from_slice(b"abc")).unwrap();
+        assert_eq!(
+            pool.write(h, |b| {
+                b[1] = b'B';
+                b.len()
+            }),
+            Some(3)
+        );
+        assert_eq!(pool.read(h, <[u8]>::to_vec), Some(b"aBc".to_vec()));
+        assert_eq!(pool.len(), 1);
+        assert!(matches!(
+            pool.alloc(&[0; 33]),
+            Err(AllocError::TooLarge { .. })
+        ));
+        pool.free(h);
+        assert!(pool.is_empty());
+        assert_eq!(pool.read(h, |_| ()), None);
+        assert_eq!(pool.write(h, |_| ()), None);
+        let stats = pool.stats();
+        assert_eq!(
+            (
+                stats.failed_allocs,
+                stats.rejected_handles,
+                stats.high_water
+            ),
+            (1, 2, 1)
+        );
+    }
+
+    #[test]
+    fn shared_allocator_runs_the_closure_once_under_the_lock() {
+        let pool = Pool::<256, 8>::new();
+        let shared: &dyn SharedAllocator = &pool;
+        let h = shared.lock(|alloc| alloc.alloc(b"via dyn")).unwrap();
+        assert_eq!(shared.lock(|alloc| alloc.get(h).map(<[u8]>::len)), Some(7));
+        assert_eq!(pool.len(), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "already running")]
+    fn reentering_the_pool_panics_instead_of_aliasing() {
+        let pool = Pool::<256, 8>::new();
+        pool.with(|_| pool.stats());
+    }
+
+    #[test]
+    fn threads_share_one_pool() {
+        let pool = Arc::new(Pool::<{ 16 * 64 }, 64>::new());
+        let workers: Vec<_> = (0..4u8)
+            .map(|t| {
+                let pool = Arc::clone(&pool);
+                thread::spawn(move || {
+                    for i in 0..if cfg!(miri) { 20 } else { 500 } {
+                        let byte = t.wrapping_mul(31).wrapping_add(i as u8);
+                        let h = pool.alloc(&[byte; 16]).unwrap();
+                        assert_eq!(pool.read(h, |b| b.iter().all(|&x| x == byte)), Some(true));
+                        assert!(pool.free(h));
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().unwrap();
+        }
+        assert!(pool.is_empty());
+        assert_eq!(pool.stats().rejected_handles, 0);
+    }
+}
