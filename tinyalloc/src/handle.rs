@@ -64,6 +64,7 @@ impl Handle {
     }
 
     /// A handle from a slot number that is already `index + 1`.
+    #[cfg(feature = "tinyslab")]
     #[inline]
     pub(crate) const fn from_parts(slot: NonZeroU16, generation: u16) -> Self {
         Handle { slot, generation }

@@ -3,22 +3,44 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+// Only `to_vec` on buffers needs a heap.
+#[cfg(all(feature = "alloc", feature = "bytebuffer"))]
+extern crate alloc;
+
 pub mod align;
 mod allocator;
+#[cfg(feature = "bytebuffer")]
+mod buffer;
+#[cfg(feature = "tinyslab")]
 mod const_msg;
+#[cfg(feature = "bytebuffer-deque")]
+mod deque;
+#[cfg(feature = "global-alloc")]
+pub mod global;
 mod handle;
+#[cfg(feature = "tinyslab")]
 mod pool;
 pub mod prelude;
+#[cfg(feature = "tinyslab")]
 pub mod slab;
 
 #[doc(hidden)]
+#[cfg(feature = "tinyslab")]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use align::{Align1, Align2, Align4, Align8, Align16, Align32, Align64, Alignment};
 pub use allocator::{AllocError, Allocator, Stats};
+#[cfg(feature = "bytebuffer")]
+pub use buffer::{ByteBuffer, ByteBufferError, Chunks};
+#[cfg(feature = "bytebuffer-deque")]
+pub use deque::ByteBufferDeque;
+#[cfg(feature = "global-alloc")]
+pub use global::GlobalDeque;
 pub use handle::Handle;
+#[cfg(feature = "tinyslab")]
 pub use pool::{Pool, SharedAllocator};
+#[cfg(feature = "tinyslab")]
 pub use slab::TinySlabAllocator;
 
 /// Makes a `static` into a checked, interrupt-safe [`Pool`].
@@ -69,4 +91,5 @@ pub use slab::TinySlabAllocator;
 /// #[tinyalloc::pool(size = 1000, slots = 32)]
 /// static POOL: Pool;
 /// ```
+#[cfg(feature = "tinyslab")]
 pub use tinyalloc_macros::pool;

@@ -181,12 +181,12 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     }
 }
 
-/// A pool was entered from inside one of its own closures.
+/// A pool (or a queue) was entered from inside one of its own closures.
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn reentered() -> ! {
-    panic!("tinyalloc: a Pool was used inside a closure it was already running")
+pub(crate) fn reentered() -> ! {
+    panic!("tinyalloc: a Pool or queue was used inside a closure it was already running")
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default for Pool<SIZE, SLOTS, A> {

@@ -5,5 +5,14 @@ pub use crate::align::{
     Align1024, Align2048, Align4096, Alignment,
 };
 pub use crate::allocator::{AllocError, Allocator, Stats};
+#[cfg(feature = "bytebuffer")]
+pub use crate::buffer::{ByteBuffer, ByteBufferError};
+#[cfg(feature = "bytebuffer-deque")]
+pub use crate::deque::ByteBufferDeque;
+#[cfg(feature = "global-alloc")]
+pub use crate::global::{GlobalDeque, PoolDeque};
 pub use crate::handle::Handle;
+#[cfg(feature = "tinyslab")]
+pub use crate::pool::{Pool, SharedAllocator};
+#[cfg(feature = "tinyslab")]
 pub use crate::slab::TinySlabAllocator;

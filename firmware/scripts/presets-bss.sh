@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Shows that a firmware naming one global preset reserves RAM for that preset only:
+# builds the size probes for thumbv7em-none-eabihf (release) and compares their .bss
+# with the probe that uses the global instance without any preset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=thumbv7em-none-eabihf
+cargo build --release --target "$target" --quiet \
+    --bin probe_global_none --bin probe_global_256b8 --bin probe_global_1k32 --bin probe_global_4k128
+
+# The size of section $2 of ELF file $1, in bytes.
+section() {
+    local hex
+    hex=$(readelf -SW "$1" | awk -v s="$2" '{ for (i = 1; i <= NF; i++) if ($i == s) print $(i + 4) }')
+    echo $((16#${hex:-0}))
+}
+
+base=$(section "target/$target/release/probe_global_none" .bss)
+all_presets=$((256 + 512 + 1024 + 2048 + 4096))
+printf '| probe | .bss | growth | preset blocks + slot metadata |\n| --- | ---: | ---: | ---: |\n'
+printf '| no preset | %d | | |\n' "$base"
+status=0
+for probe in 256b8:Slab256b8:256:8 1k32:Slab1K32:1024:32 4k128:Slab4K128:4096:128; do
+    IFS=: read -r name preset size slots <<<"$probe"
+    bss=$(section "target/$target/release/probe_global_$name" .bss)
+    growth=$((bss - base))
+    own=$((size + 4 * slots))
+    printf '| `%s` | %d | +%d | %d |\n' "$preset" "$bss" "$growth" "$own"
+    # The preset's pool adds its blocks, 4 bytes a slot, its counters and lock (and
+    # alignment): at least `own`, far less than one more preset would add.
+    if ((growth < own || growth > own + 64 || growth >= all_presets)); then
+        echo "$preset: .bss grew by $growth bytes; expected about $own" >&2
+        status=1
+    fi
+done
+exit $status

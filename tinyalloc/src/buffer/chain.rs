@@ -1,0 +1,177 @@
+//! The chunk chain under [`ByteBuffer`](super::ByteBuffer) and
+//! [`ByteBufferDeque`](crate::ByteBufferDeque).
+//!
+//! A chunk is one block of the allocator: a 4-byte header holding the next chunk's
+//! handle (0 for none) and then the payload. The chain keeps its head and its tail,
+//! so appending is O(1) per chunk. Every chunk before the tail is full; the tail
+//! holds `tail_len` bytes.
+
+use super::ByteBufferError;
+use crate::{Allocator, Handle};
+
+/// Bytes at the start of each chunk: the next chunk's handle.
+pub(crate) const HEADER: usize = 4;
+
+/// The payload a chunk of this allocator holds.
+pub(crate) fn capacity<A: Allocator + ?Sized>(alloc: &A) -> Result<usize, ByteBufferError> {
+    match alloc.block_size() {
+        block if block > HEADER => Ok(block - HEADER),
+        block_size => Err(ByteBufferError::BlockTooSmall { block_size }),
+    }
+}
+
+/// The payload of a live chunk.
+pub(crate) fn payload<A: Allocator + ?Sized>(alloc: &A, chunk: Handle) -> Option<&[u8]> {
+    alloc.get(chunk)?.get(HEADER..)
+}
+
+/// The payload of a live chunk, writable.
+pub(crate) fn payload_mut<A: Allocator + ?Sized>(
+    alloc: &mut A,
+    chunk: Handle,
+) -> Option<&mut [u8]> {
+    alloc.get_mut(chunk)?.get_mut(HEADER..)
+}
+
+/// The chunk after `chunk`, if any.
+pub(crate) fn next<A: Allocator + ?Sized>(alloc: &A, chunk: Handle) -> Option<Handle> {
+    let header = alloc.get(chunk)?.get(..HEADER)?;
+    Handle::from_bits(u32::from_ne_bytes(header.try_into().ok()?))
+}
+
+fn set_next<A: Allocator + ?Sized>(alloc: &mut A, chunk: Handle, next: Option<Handle>) {
+    if let Some(header) = alloc.get_mut(chunk).and_then(|b| b.get_mut(..HEADER)) {
+        header.copy_from_slice(&next.map_or(0, Handle::to_bits).to_ne_bytes());
+    }
+}
+
+/// A list of chunks, filled front to back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Chain {
+    pub(crate) head: Option<Handle>,
+    pub(crate) tail: Option<Handle>,
+    /// Bytes used in the tail chunk.
+    pub(crate) tail_len: usize,
+}
+
+impl Chain {
+    pub(crate) const fn new() -> Self {
+        Chain {
+            head: None,
+            tail: None,
+            tail_len: 0,
+        }
+    }
+
+    /// Appends `data`, all or nothing: the chunks it needs are all taken before a byte
+    /// is copied, and given back if the allocator runs dry.
+    pub(crate) fn append<A: Allocator + ?Sized>(
+        &mut self,
+        alloc: &mut A,
+        data: &[u8],
+    ) -> Result<(), ByteBufferError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let cap = capacity(alloc)?;
+        let room = match self.tail {
+            Some(tail) => {
+                if payload(alloc, tail).is_none_or(|p| p.len() != cap) {
+                    return Err(ByteBufferError::ForeignChunk);
+                }
+                cap.saturating_sub(self.tail_len)
+            }
+            None => 0,
+        };
+        let (into_tail, rest) = data.split_at(room.min(data.len()));
+        let fresh = take(alloc, rest.len().div_ceil(cap))?;
+
+        if let (Some(tail), false) = (self.tail, into_tail.is_empty()) {
+            if let Some(p) = payload_mut(alloc, tail) {
+                p[self.tail_len..self.tail_len + into_tail.len()].copy_from_slice(into_tail);
+            }
+            self.tail_len += into_tail.len();
+        }
+        if let Some((first, last)) = fresh {
+            match self.tail {
+                Some(tail) => set_next(alloc, tail, Some(first)),
+                None => self.head = Some(first),
+            }
+            let mut chunk = Some(first);
+            for piece in rest.chunks(cap) {
+                let Some(current) = chunk else { break };
+                if let Some(p) = payload_mut(alloc, current) {
+                    p[..piece.len()].copy_from_slice(piece);
+                }
+                self.tail_len = piece.len();
+                chunk = next(alloc, current);
+            }
+            self.tail = Some(last);
+        }
+        Ok(())
+    }
+
+    /// Frees the head chunk and makes its successor the head.
+    pub(crate) fn drop_head<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+        let Some(head) = self.head else { return };
+        let successor = if self.head == self.tail {
+            None
+        } else {
+            next(alloc, head)
+        };
+        alloc.free(head);
+        self.head = successor;
+        if successor.is_none() {
+            self.tail = None;
+            self.tail_len = 0;
+        }
+    }
+
+    /// Frees every chunk.
+    pub(crate) fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+        while self.head.is_some() {
+            self.drop_head(alloc);
+        }
+    }
+
+    /// How many bytes of `chunk` are in use, given its place in the chain.
+    pub(crate) fn used(&self, chunk: Handle, cap: usize) -> usize {
+        if Some(chunk) == self.tail {
+            self.tail_len
+        } else {
+            cap
+        }
+    }
+}
+
+/// Takes `count` chunks linked in order (the last points at none); all or none.
+fn take<A: Allocator + ?Sized>(
+    alloc: &mut A,
+    count: usize,
+) -> Result<Option<(Handle, Handle)>, ByteBufferError> {
+    let block = alloc.block_size();
+    let mut first: Option<Handle> = None;
+    let mut last: Option<Handle> = None;
+    for _ in 0..count {
+        match alloc.alloc_uninit(block) {
+            Ok((chunk, bytes)) => {
+                bytes[..HEADER].fill(0);
+                match last {
+                    Some(previous) => set_next(alloc, previous, Some(chunk)),
+                    None => first = Some(chunk),
+                }
+                last = Some(chunk);
+            }
+            Err(_) => {
+                let mut taken = Chain {
+                    head: first,
+                    tail: last,
+                    tail_len: 0,
+                };
+                taken.clear(alloc);
+                return Err(ByteBufferError::AllocationFailed);
+            }
+        }
+    }
+    Ok(first.zip(last))
+}

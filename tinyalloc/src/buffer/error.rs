@@ -1,0 +1,50 @@
+//! [`ByteBufferError`]: why a buffer or queue operation failed.
+
+use core::fmt;
+
+/// Why a buffer, deque or global-instance operation failed. A failed operation
+/// changes nothing.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ByteBufferError {
+    /// The allocator ran out of blocks part-way; the blocks this call took were
+    /// returned and the buffer holds what it held before.
+    AllocationFailed,
+    /// The allocator's blocks are too small to hold a chunk header and any data.
+    BlockTooSmall {
+        /// The allocator's block size.
+        block_size: usize,
+    },
+    /// A chunk of this buffer is not live in the allocator that was passed: the
+    /// buffer was written with another allocator.
+    ForeignChunk,
+    /// No global instance is set yet.
+    NotInitialized,
+    /// A global instance is already set; a second one is refused, not swapped in.
+    AlreadyInitialized,
+}
+
+impl fmt::Display for ByteBufferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ByteBufferError::AllocationFailed => f.write_str(
+                "the pool ran out of blocks; nothing was written: read or clear buffers to free blocks, or use a larger pool",
+            ),
+            ByteBufferError::BlockTooSmall { block_size } => write!(
+                f,
+                "blocks of {block_size} bytes cannot hold a chunk (4-byte header and data); use a pool with blocks of at least 8 bytes",
+            ),
+            ByteBufferError::ForeignChunk => f.write_str(
+                "a chunk of this buffer is not in the allocator passed; use the allocator the buffer was written with",
+            ),
+            ByteBufferError::NotInitialized => f.write_str(
+                "no global instance yet: call AllocatorConfig::<preset>.init() or tinyalloc::global::install(&POOL) first",
+            ),
+            ByteBufferError::AlreadyInitialized => f.write_str(
+                "the global instance is already set; it can be set once, at start-up",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ByteBufferError {}

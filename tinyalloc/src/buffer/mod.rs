@@ -1,0 +1,210 @@
+//! [`ByteBuffer`]: a growable byte buffer made of blocks from any [`Allocator`].
+//!
+//! The buffer is a chain of chunks, one block each: a 4-byte header linking to the
+//! next chunk, then data. It holds only handles (about 16 bytes), so it can live
+//! anywhere; the bytes live in the allocator you pass to each call.
+//!
+//! | operation | cost |
+//! | --- | --- |
+//! | `write` | O(1) per chunk touched; all or nothing |
+//! | `read` at an offset | O(offset / chunk payload) to find the chunk, then a copy |
+//! | `chunks`, `iter` | zero copy, one handle lookup per chunk |
+//! | `clear` | O(chunks) |
+//!
+//! Memory: one block per `block_size − 4` bytes of data.
+
+mod chain;
+mod error;
+
+pub(crate) use chain::Chain;
+#[cfg(feature = "bytebuffer-deque")]
+pub(crate) use chain::{capacity as chain_capacity, payload as chain_payload};
+pub use error::ByteBufferError;
+
+use crate::Allocator;
+use crate::handle::Handle;
+
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
+
+/// A growable byte buffer whose bytes live in the blocks of an [`Allocator`].
+///
+/// Pass the allocator to each call. Writes are all or nothing: when the allocator
+/// runs out part-way, the blocks the call took go back, the buffer is unchanged and
+/// the call returns [`ByteBufferError::AllocationFailed`].
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut alloc = TinySlabAllocator::<1024, 32>::new();
+/// let mut buf = ByteBuffer::new();
+/// buf.write(&mut alloc, b"Dynamic ").unwrap();
+/// buf.write(&mut alloc, b"buffers grow a block at a time").unwrap();
+/// assert_eq!(buf.len(), 38);
+///
+/// let mut word = [0u8; 7];
+/// assert_eq!(buf.read(&alloc, 8, &mut word), 7);
+/// assert_eq!(&word, b"buffers");
+/// assert_eq!(buf.chunks(&alloc).count(), 2); // 28 bytes of data per 32-byte block
+/// assert!(buf.iter(&alloc).eq(b"Dynamic buffers grow a block at a time".iter().copied()));
+///
+/// buf.clear(&mut alloc);
+/// assert!(alloc.is_empty());
+/// ```
+///
+/// Blocks go back to the allocator with [`clear`](Self::clear). A buffer written with
+/// an allocator you pass does not know that allocator, so dropping it without
+/// `clear` leaves its blocks in use; a buffer that uses the global instance
+/// ([`extend`](Self::extend)) gives them back when dropped.
+#[derive(Debug)]
+pub struct ByteBuffer {
+    pub(crate) chain: Chain,
+    pub(crate) len: usize,
+    /// Written through the global instance: `Drop` gives the blocks back there.
+    #[cfg(feature = "global-alloc")]
+    pub(crate) global: bool,
+}
+
+impl ByteBuffer {
+    /// An empty buffer; it takes no block until the first write.
+    pub const fn new() -> Self {
+        ByteBuffer {
+            chain: Chain::new(),
+            len: 0,
+            #[cfg(feature = "global-alloc")]
+            global: false,
+        }
+    }
+
+    /// Appends `data`, taking blocks from `alloc` as needed. All or nothing.
+    pub fn write<A: Allocator + ?Sized>(
+        &mut self,
+        alloc: &mut A,
+        data: &[u8],
+    ) -> Result<(), ByteBufferError> {
+        self.chain.append(alloc, data)?;
+        self.len += data.len();
+        Ok(())
+    }
+
+    /// Copies bytes from `offset` on into `out`; returns how many were copied (fewer
+    /// than `out.len()` at the end of the buffer, 0 past it).
+    pub fn read<A: Allocator + ?Sized>(&self, alloc: &A, offset: usize, out: &mut [u8]) -> usize {
+        let mut skip = offset;
+        let mut copied = 0;
+        for chunk in self.chunks(alloc) {
+            if copied == out.len() {
+                break;
+            }
+            if skip >= chunk.len() {
+                skip -= chunk.len();
+                continue;
+            }
+            let part = &chunk[skip..];
+            skip = 0;
+            let n = part.len().min(out.len() - copied);
+            out[copied..copied + n].copy_from_slice(&part[..n]);
+            copied += n;
+        }
+        copied
+    }
+
+    /// The data, chunk by chunk, without copying.
+    pub fn chunks<'a, A: Allocator + ?Sized>(&'a self, alloc: &'a A) -> Chunks<'a, A> {
+        Chunks::new(&self.chain, alloc, self.len, 0)
+    }
+
+    /// The data, byte by byte.
+    pub fn iter<'a, A: Allocator + ?Sized>(
+        &'a self,
+        alloc: &'a A,
+    ) -> impl Iterator<Item = u8> + 'a {
+        self.chunks(alloc).flat_map(|chunk| chunk.iter().copied())
+    }
+
+    /// The data copied into a `Vec`.
+    #[cfg(feature = "alloc")]
+    pub fn to_vec<A: Allocator + ?Sized>(&self, alloc: &A) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for chunk in self.chunks(alloc) {
+            out.extend_from_slice(chunk);
+        }
+        out
+    }
+
+    /// How many bytes the buffer holds.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when the buffer holds no bytes.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Empties the buffer and gives every block back to `alloc`.
+    pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+        self.chain.clear(alloc);
+        self.len = 0;
+    }
+}
+
+impl Default for ByteBuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The chunks of a [`ByteBuffer`] or [`ByteBufferDeque`](crate::ByteBufferDeque) as
+/// byte slices, in order, without copying.
+#[derive(Debug)]
+pub struct Chunks<'a, A: ?Sized> {
+    alloc: &'a A,
+    chain: &'a Chain,
+    next: Option<Handle>,
+    /// Bytes still to yield: the walk stops there whatever the headers say.
+    remaining: usize,
+    /// Where the first chunk's data starts (a deque's read position).
+    skip: usize,
+    cap: usize,
+}
+
+impl<'a, A: Allocator + ?Sized> Chunks<'a, A> {
+    pub(crate) fn new(chain: &'a Chain, alloc: &'a A, len: usize, skip: usize) -> Self {
+        let cap = chain::capacity(alloc).unwrap_or(0);
+        Chunks {
+            alloc,
+            chain,
+            next: if cap == 0 { None } else { chain.head },
+            remaining: len,
+            skip,
+            cap,
+        }
+    }
+}
+
+impl<'a, A: Allocator + ?Sized> Iterator for Chunks<'a, A> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let chunk = self.next?;
+        let data = chain::payload(self.alloc, chunk)?;
+        let used = self.chain.used(chunk, self.cap).min(data.len());
+        let start = core::mem::take(&mut self.skip).min(used);
+        let slice = &data[start..used];
+        let slice = &slice[..slice.len().min(self.remaining)];
+        self.remaining -= slice.len();
+        self.next = if self.remaining == 0 {
+            None
+        } else {
+            chain::next(self.alloc, chunk)
+        };
+        Some(slice)
+    }
+}
+
+#[cfg(test)]
+mod tests;

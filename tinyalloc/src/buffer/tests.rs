@@ -1,0 +1,143 @@
+extern crate std;
+
+use std::vec::Vec;
+
+use super::*;
+use crate::{Align4, AllocError, TinySlabAllocator};
+
+/// 16 blocks of 16 bytes: 12 bytes of data per chunk.
+type Small = TinySlabAllocator<256, 16>;
+
+fn contents<A: Allocator>(buf: &ByteBuffer, alloc: &A) -> Vec<u8> {
+    buf.chunks(alloc).flatten().copied().collect()
+}
+
+#[test]
+fn writes_span_chunks_and_read_back_at_any_offset() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    let data: Vec<u8> = (0..100).collect();
+    buf.write(&mut alloc, &data[..5]).unwrap();
+    buf.write(&mut alloc, &data[5..50]).unwrap();
+    buf.write(&mut alloc, &data[50..]).unwrap();
+    assert_eq!(buf.len(), 100);
+    assert_eq!(alloc.len(), 100usize.div_ceil(12));
+    assert_eq!(contents(&buf, &alloc), data);
+    for offset in [0, 1, 11, 12, 13, 23, 24, 95, 99, 100, 150] {
+        let mut out = [0u8; 10];
+        let n = buf.read(&alloc, offset, &mut out);
+        let expected = &data[offset.min(100)..(offset + 10).min(100)];
+        assert_eq!(&out[..n], expected, "offset {offset}");
+    }
+    assert!(buf.iter(&alloc).eq(data.iter().copied()));
+}
+
+#[test]
+fn chunks_borrow_the_pool_without_copying() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, b"abcdefghijklmnopqrstuvwxyz")
+        .unwrap();
+    let sizes: Vec<usize> = buf.chunks(&alloc).map(<[u8]>::len).collect();
+    assert_eq!(sizes, [12, 12, 2]);
+    let first = buf.chunks(&alloc).next().unwrap();
+    let handle = buf.chain.head.unwrap();
+    let block = alloc.get(handle).unwrap();
+    assert_eq!(first.as_ptr(), block[chain::HEADER..].as_ptr());
+}
+
+#[test]
+fn a_failed_write_returns_its_blocks_and_changes_nothing() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[1; 20]).unwrap(); // 2 chunks, 4 bytes free in the tail
+    let mut other = ByteBuffer::new();
+    other.write(&mut alloc, &[2; 12 * 10]).unwrap(); // 10 more: 4 blocks left
+    let before = alloc.stats();
+    // 4 bytes fit the tail; 60 more need 5 chunks, one more than is free.
+    let result = buf.write(&mut alloc, &[3; 64]);
+    assert_eq!(result, Err(ByteBufferError::AllocationFailed));
+    assert_eq!(buf.len(), 20);
+    assert_eq!(contents(&buf, &alloc), [1; 20]);
+    let after = alloc.stats();
+    assert_eq!(
+        after.in_use, before.in_use,
+        "the blocks taken were given back"
+    );
+    assert_eq!(after.failed_allocs, before.failed_allocs + 1);
+    // exactly what fits still works
+    buf.write(&mut alloc, &[4; 4 + 12 * 4]).unwrap();
+    assert_eq!(alloc.len(), 16);
+    assert_eq!(&contents(&buf, &alloc)[20..], &[4; 52][..]);
+}
+
+#[test]
+fn clear_gives_every_block_back() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[9; 150]).unwrap();
+    assert_eq!(alloc.len(), 13);
+    buf.clear(&mut alloc);
+    assert!(buf.is_empty());
+    assert!(alloc.is_empty());
+    assert_eq!(alloc.stats().rejected_handles, 0);
+    buf.write(&mut alloc, b"again").unwrap();
+    assert_eq!(contents(&buf, &alloc), b"again");
+}
+
+#[test]
+fn empty_writes_take_nothing() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, b"").unwrap();
+    assert!(alloc.is_empty() && buf.is_empty());
+    assert_eq!(buf.chunks(&alloc).count(), 0);
+}
+
+#[test]
+fn blocks_too_small_for_a_chunk_are_refused() {
+    let mut alloc = TinySlabAllocator::<16, 4, Align4>::new();
+    let mut buf = ByteBuffer::new();
+    assert_eq!(
+        buf.write(&mut alloc, b"x"),
+        Err(ByteBufferError::BlockTooSmall { block_size: 4 })
+    );
+    assert!(alloc.is_empty());
+}
+
+#[test]
+fn another_allocator_is_noticed_not_trusted() {
+    let mut mine = Small::new();
+    let mut theirs = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut mine, b"mine").unwrap();
+    assert_eq!(
+        buf.write(&mut theirs, b"!"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert!(theirs.is_empty());
+    assert_eq!(buf.chunks(&theirs).count(), 0);
+    assert_eq!(buf.read(&theirs, 0, &mut [0; 4]), 0);
+    assert_eq!(contents(&buf, &mine), b"mine");
+}
+
+#[test]
+fn works_through_a_trait_object() {
+    let mut alloc = Small::new();
+    let dynamic: &mut dyn Allocator = &mut alloc;
+    let mut buf = ByteBuffer::new();
+    buf.write(dynamic, b"through dyn").unwrap();
+    assert_eq!(buf.read(dynamic, 8, &mut [0; 3]), 3);
+    buf.clear(dynamic);
+    assert!(dynamic.is_empty());
+    let _ = AllocError::OutOfMemory;
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn to_vec_copies_everything() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[5; 40]).unwrap();
+    assert_eq!(buf.to_vec(&alloc), [5; 40]);
+}

@@ -1,0 +1,148 @@
+//! [`ByteBufferDeque`]: a FIFO byte queue over the same chunk chain as
+//! [`ByteBuffer`](crate::ByteBuffer), giving each chunk back the moment it is drained.
+//!
+//! | operation | cost |
+//! | --- | --- |
+//! | `push_back`, `pop_front`, `peek_front` | O(1) |
+//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing |
+//!
+//! Because drained chunks go back at once, a deque holds at most
+//! `len / (block_size − 4) + 2` blocks: a stream of any length passes through a pool
+//! of a few blocks as long as the consumer keeps up.
+
+use crate::Allocator;
+use crate::buffer::{ByteBufferError, Chain, Chunks};
+
+/// A first-in, first-out byte queue whose bytes live in the blocks of an
+/// [`Allocator`].
+///
+/// `pop_front` takes the allocator by `&mut` because it frees each chunk as soon as
+/// it is drained.
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut alloc = TinySlabAllocator::<512, 16>::new(); // 16 blocks of 32 bytes
+/// let mut deque = ByteBufferDeque::new();
+///
+/// // Stream 64 KiB through a 512-byte pool: drained chunks go straight back.
+/// for round in 0..256u32 {
+///     let block: [u8; 256] = core::array::from_fn(|i| (round as usize + i) as u8);
+///     deque.push_slice(&mut alloc, &block).unwrap();
+///     let mut out = [0u8; 256];
+///     assert_eq!(deque.pop_into(&mut alloc, &mut out), 256);
+///     assert_eq!(out, block);
+/// }
+/// deque.push_back(&mut alloc, b'x').unwrap();
+/// assert_eq!(deque.peek_front(&alloc), Some(b'x'));
+/// assert_eq!(deque.pop_front(&mut alloc), Some(b'x'));
+/// assert_eq!(deque.pop_front(&mut alloc), None);
+/// assert!(alloc.is_empty());
+/// ```
+#[derive(Debug)]
+pub struct ByteBufferDeque {
+    chain: Chain,
+    /// Read position in the head chunk.
+    head_pos: usize,
+    len: usize,
+}
+
+impl ByteBufferDeque {
+    /// An empty deque; it takes no block until the first push.
+    pub const fn new() -> Self {
+        ByteBufferDeque {
+            chain: Chain::new(),
+            head_pos: 0,
+            len: 0,
+        }
+    }
+
+    /// Appends one byte.
+    pub fn push_back<A: Allocator + ?Sized>(
+        &mut self,
+        alloc: &mut A,
+        byte: u8,
+    ) -> Result<(), ByteBufferError> {
+        self.push_slice(alloc, &[byte])
+    }
+
+    /// Appends `data`, all or nothing.
+    pub fn push_slice<A: Allocator + ?Sized>(
+        &mut self,
+        alloc: &mut A,
+        data: &[u8],
+    ) -> Result<(), ByteBufferError> {
+        self.chain.append(alloc, data)?;
+        self.len += data.len();
+        Ok(())
+    }
+
+    /// The oldest byte, without removing it.
+    pub fn peek_front<A: Allocator + ?Sized>(&self, alloc: &A) -> Option<u8> {
+        self.chunks(alloc).next()?.first().copied()
+    }
+
+    /// Removes and returns the oldest byte; frees its chunk if that drains it.
+    pub fn pop_front<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Option<u8> {
+        let mut byte = [0u8];
+        (self.pop_into(alloc, &mut byte) == 1).then_some(byte[0])
+    }
+
+    /// Moves the oldest bytes into `out`, as many as fit; returns how many. Each chunk
+    /// drained on the way goes back to `alloc`.
+    pub fn pop_into<A: Allocator + ?Sized>(&mut self, alloc: &mut A, out: &mut [u8]) -> usize {
+        let Ok(cap) = crate::buffer::chain_capacity(alloc) else {
+            return 0;
+        };
+        let mut copied = 0;
+        while copied < out.len() && self.len > 0 {
+            let Some(head) = self.chain.head else { break };
+            let used = self.chain.used(head, cap);
+            let Some(data) = crate::buffer::chain_payload(alloc, head) else {
+                break; // a foreign allocator: leave the deque as it is
+            };
+            let available = &data[self.head_pos.min(used)..used.min(data.len())];
+            let n = available.len().min(out.len() - copied).min(self.len);
+            out[copied..copied + n].copy_from_slice(&available[..n]);
+            copied += n;
+            self.len -= n;
+            self.head_pos += n;
+            if self.head_pos >= used || self.len == 0 {
+                self.chain.drop_head(alloc);
+                self.head_pos = 0;
+            }
+        }
+        copied
+    }
+
+    /// The queued bytes, oldest first, chunk by chunk, without copying.
+    pub fn chunks<'a, A: Allocator + ?Sized>(&'a self, alloc: &'a A) -> Chunks<'a, A> {
+        Chunks::new(&self.chain, alloc, self.len, self.head_pos)
+    }
+
+    /// How many bytes are queued.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when nothing is queued.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Drops every queued byte and gives every block back to `alloc`.
+    pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+        self.chain.clear(alloc);
+        self.head_pos = 0;
+        self.len = 0;
+    }
+}
+
+impl Default for ByteBufferDeque {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,159 @@
+extern crate std;
+
+use std::collections::VecDeque;
+use std::vec::Vec;
+
+use super::*;
+use crate::TinySlabAllocator;
+
+/// 16 blocks of 32 bytes: 512 bytes, 28 bytes of data per chunk.
+type Pool512 = TinySlabAllocator<512, 16>;
+
+#[test]
+fn first_in_first_out() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    for b in 0..100u8 {
+        deque.push_back(&mut alloc, b).unwrap();
+    }
+    assert_eq!(deque.len(), 100);
+    assert_eq!(deque.peek_front(&alloc), Some(0));
+    for b in 0..100u8 {
+        assert_eq!(deque.pop_front(&mut alloc), Some(b));
+    }
+    assert_eq!(deque.pop_front(&mut alloc), None);
+    assert!(alloc.is_empty(), "every drained chunk went back");
+}
+
+#[test]
+fn drained_chunks_go_back_at_once() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut alloc, &[1; 28 * 3]).unwrap();
+    assert_eq!(alloc.len(), 3);
+    let mut out = [0u8; 28];
+    assert_eq!(deque.pop_into(&mut alloc, &mut out), 28);
+    assert_eq!(alloc.len(), 2);
+    assert_eq!(deque.pop_into(&mut alloc, &mut out[..27]), 27);
+    assert_eq!(alloc.len(), 2);
+    assert_eq!(deque.pop_front(&mut alloc), Some(1));
+    assert_eq!(alloc.len(), 1);
+}
+
+#[test]
+fn a_megabyte_streams_through_a_512_byte_pool() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    let total: usize = if cfg!(miri) { 16 * 1024 } else { 1 << 20 };
+    let mut sent = 0usize;
+    let mut received = 0usize;
+    let mut out = [0u8; 100];
+    while received < total {
+        // produce in uneven bursts, consume in others, never more than ~300 queued
+        while sent < total && deque.len() < 300 {
+            let burst: Vec<u8> = (sent..(sent + 37).min(total)).map(|i| i as u8).collect();
+            deque.push_slice(&mut alloc, &burst).unwrap();
+            sent += burst.len();
+        }
+        let n = deque.pop_into(&mut alloc, &mut out);
+        for (i, &b) in out[..n].iter().enumerate() {
+            assert_eq!(b, (received + i) as u8);
+        }
+        received += n;
+    }
+    assert!(deque.is_empty());
+    assert!(alloc.is_empty());
+    let stats = alloc.stats();
+    assert_eq!(stats.failed_allocs, 0);
+    assert!(stats.high_water <= 13, "{stats}");
+}
+
+#[test]
+fn a_failed_push_changes_nothing() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut alloc, &[7; 28 * 15 + 10]).unwrap();
+    assert_eq!(alloc.len(), 16);
+    let before = deque.len();
+    assert_eq!(
+        deque.push_slice(&mut alloc, &[8; 19]),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    assert_eq!(deque.len(), before);
+    assert_eq!(deque.push_slice(&mut alloc, &[8; 18]), Ok(()));
+    assert_eq!(
+        deque.push_back(&mut alloc, 9),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    let mut all = Vec::new();
+    while let Some(b) = deque.pop_front(&mut alloc) {
+        all.push(b);
+    }
+    assert_eq!(all.len(), 28 * 16);
+    assert!(all[..28 * 15 + 10].iter().all(|&b| b == 7));
+    assert!(all[28 * 15 + 10..].iter().all(|&b| b == 8));
+}
+
+#[test]
+fn chunks_start_at_the_read_position() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque
+        .push_slice(&mut alloc, &(0..60).collect::<Vec<u8>>())
+        .unwrap();
+    for _ in 0..5 {
+        deque.pop_front(&mut alloc);
+    }
+    let chunks: Vec<&[u8]> = deque.chunks(&alloc).collect();
+    assert_eq!(
+        chunks.iter().map(|c| c.len()).collect::<Vec<_>>(),
+        [23, 28, 4]
+    );
+    assert_eq!(chunks[0][0], 5);
+    assert_eq!(deque.peek_front(&alloc), Some(5));
+}
+
+#[test]
+fn clear_gives_every_block_back() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut alloc, &[1; 200]).unwrap();
+    deque.pop_front(&mut alloc);
+    deque.clear(&mut alloc);
+    assert!(deque.is_empty() && alloc.is_empty());
+    assert_eq!(alloc.stats().rejected_handles, 0);
+}
+
+#[test]
+fn matches_a_vecdeque_on_a_fixed_mix() {
+    let mut alloc = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    let mut model = VecDeque::new();
+    let mut seed = 0x1234_5678u32;
+    for step in 0..if cfg!(miri) { 300 } else { 5_000 } {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        match seed >> 29 {
+            0..=3 => {
+                let data: Vec<u8> = (0..(seed >> 20) % 50).map(|i| (step + i) as u8).collect();
+                if deque.push_slice(&mut alloc, &data).is_ok() {
+                    model.extend(&data);
+                }
+            }
+            4 | 5 => assert_eq!(deque.pop_front(&mut alloc), model.pop_front()),
+            _ => {
+                let mut out = [0u8; 40];
+                let n = deque.pop_into(&mut alloc, &mut out);
+                let expected: Vec<u8> = model.drain(..n.min(model.len())).collect();
+                assert_eq!(&out[..n], &expected[..]);
+                assert!(n == 40 || model.is_empty());
+            }
+        }
+        assert_eq!(deque.len(), model.len());
+        assert_eq!(alloc.len(), chunks_for(&deque, &alloc));
+    }
+}
+
+/// Blocks a deque should hold: exactly those its bytes occupy.
+fn chunks_for<A: Allocator>(deque: &ByteBufferDeque, alloc: &A) -> usize {
+    deque.chunks(alloc).count()
+}

@@ -1,0 +1,60 @@
+//! The global-instance forms of [`ByteBuffer`]: the same operations without an
+//! allocator argument. A buffer used this way gives its blocks back when dropped.
+
+use super::with_global;
+use crate::{ByteBuffer, ByteBufferError};
+
+impl ByteBuffer {
+    /// Appends `data` using the global instance, all or nothing.
+    ///
+    /// ```
+    /// use tinyalloc::global::AllocatorConfig;
+    /// use tinyalloc::prelude::*;
+    ///
+    /// let mut buf = ByteBuffer::new();
+    /// assert_eq!(buf.extend(b"too early"), Err(ByteBufferError::NotInitialized));
+    /// AllocatorConfig::Slab512b16.init().unwrap();
+    /// buf.extend(b"Global allocator").unwrap();
+    /// assert_eq!(buf.len(), 16);
+    /// ```
+    pub fn extend(&mut self, data: &[u8]) -> Result<(), ByteBufferError> {
+        with_global(|alloc| {
+            self.global = true;
+            self.write(alloc, data)
+        })?
+    }
+
+    /// Copies bytes from `offset` on into `out` from the global instance; returns how
+    /// many were copied.
+    pub fn read_global(&self, offset: usize, out: &mut [u8]) -> Result<usize, ByteBufferError> {
+        with_global(|alloc| self.read(alloc, offset, out))
+    }
+
+    /// Runs `f` on each chunk of data, in order, without copying, inside one critical
+    /// section.
+    pub fn for_each_chunk_global(&self, mut f: impl FnMut(&[u8])) -> Result<(), ByteBufferError> {
+        with_global(|alloc| self.chunks(alloc).for_each(&mut f))
+    }
+
+    /// The data copied into a `Vec`, from the global instance.
+    #[cfg(feature = "alloc")]
+    pub fn to_vec_global(&self) -> Result<alloc::vec::Vec<u8>, ByteBufferError> {
+        with_global(|alloc| self.to_vec(alloc))
+    }
+
+    /// Empties the buffer and gives its blocks back to the global instance.
+    pub fn clear_global(&mut self) -> Result<(), ByteBufferError> {
+        with_global(|alloc| self.clear(alloc))
+    }
+}
+
+impl Drop for ByteBuffer {
+    /// A buffer written through the global instance gives its blocks back to it.
+    /// (One written with an allocator you passed cannot: call `clear` first.)
+    fn drop(&mut self) {
+        if self.global && self.chain.head.is_some() {
+            // Nothing to do if the instance is gone: it is never unset.
+            let _ = self.clear_global();
+        }
+    }
+}

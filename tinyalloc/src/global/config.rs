@@ -1,0 +1,112 @@
+//! [`AllocatorConfig`]: the presets (and custom pools) the global instance starts from.
+
+use crate::{ByteBufferError, Pool, SharedAllocator};
+
+/// What the global instance is made of: one of the presets below, or (feature
+/// `global-alloc-custom`) a pool of your own. Call [`init`](Self::init) once at
+/// start-up.
+///
+/// Every preset has 32-byte blocks (28 bytes of data per buffer chunk). Each
+/// preset's pool is a separate `static` reached only through its constant, so the
+/// presets you do not name take no RAM.
+#[derive(Clone, Copy)]
+pub struct AllocatorConfig {
+    block_size: usize,
+    blocks: usize,
+    source: Source,
+}
+
+#[derive(Clone, Copy)]
+enum Source {
+    /// A function that returns the preset's own static pool.
+    Preset(fn() -> &'static dyn SharedAllocator),
+    #[cfg(feature = "global-alloc-custom")]
+    Custom(&'static dyn SharedAllocator),
+}
+
+macro_rules! presets {
+    ($($(#[$doc:meta])* $name:ident = ($size:literal, $slots:literal);)*) => {
+        #[allow(non_upper_case_globals)] // the names read as the seed document wrote them
+        impl AllocatorConfig {$(
+            $(#[$doc])*
+            pub const $name: AllocatorConfig = AllocatorConfig {
+                block_size: $size / $slots,
+                blocks: $slots,
+                source: Source::Preset({
+                    fn pool() -> &'static dyn SharedAllocator {
+                        static POOL: Pool<$size, $slots> = Pool::new();
+                        &POOL
+                    }
+                    pool
+                }),
+            };
+        )*}
+    };
+}
+
+presets! {
+    /// 256 bytes: 8 blocks of 32 bytes.
+    Slab256b8 = (256, 8);
+    /// 512 bytes: 16 blocks of 32 bytes.
+    Slab512b16 = (512, 16);
+    /// 1 KiB: 32 blocks of 32 bytes.
+    Slab1K32 = (1024, 32);
+    /// 2 KiB: 64 blocks of 32 bytes.
+    Slab2K64 = (2048, 64);
+    /// 4 KiB: 128 blocks of 32 bytes.
+    Slab4K128 = (4096, 128);
+}
+
+impl AllocatorConfig {
+    /// A configuration over your own pool, so presets and custom sizes go through
+    /// the same `init` call. The sizes are the pool's.
+    ///
+    /// ```
+    /// use tinyalloc::global::AllocatorConfig;
+    ///
+    /// #[tinyalloc::pool(size = 3072, slots = 48)]
+    /// static POOL: Pool;
+    ///
+    /// let config = AllocatorConfig::custom(&POOL);
+    /// assert_eq!((config.block_size(), config.blocks()), (64, 48));
+    /// config.init().unwrap();
+    /// ```
+    #[cfg(feature = "global-alloc-custom")]
+    pub fn custom(pool: &'static dyn SharedAllocator) -> AllocatorConfig {
+        let (block_size, blocks) = pool.lock(|alloc| (alloc.block_size(), alloc.capacity()));
+        AllocatorConfig {
+            block_size,
+            blocks,
+            source: Source::Custom(pool),
+        }
+    }
+
+    /// Makes this configuration the global instance. Refused with
+    /// [`ByteBufferError::AlreadyInitialized`] if one is set already.
+    pub fn init(self) -> Result<(), ByteBufferError> {
+        super::set(match self.source {
+            Source::Preset(pool) => pool(),
+            #[cfg(feature = "global-alloc-custom")]
+            Source::Custom(pool) => pool,
+        })
+    }
+
+    /// The size of each block, in bytes.
+    pub const fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    /// How many blocks the pool has.
+    pub const fn blocks(&self) -> usize {
+        self.blocks
+    }
+}
+
+impl core::fmt::Debug for AllocatorConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AllocatorConfig")
+            .field("block_size", &self.block_size)
+            .field("blocks", &self.blocks)
+            .finish()
+    }
+}

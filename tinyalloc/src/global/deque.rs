@@ -1,0 +1,214 @@
+//! [`GlobalDeque`] and [`PoolDeque`]: byte queues that an interrupt handler can fill
+//! while `main` drains them, each operation one critical section.
+
+use core::cell::RefCell;
+use core::fmt;
+
+use critical_section::Mutex;
+
+use crate::{Allocator, ByteBufferDeque, ByteBufferError, SharedAllocator};
+
+/// Where a queue's blocks come from.
+#[derive(Clone, Copy)]
+enum Target {
+    Global,
+    Pool(&'static dyn SharedAllocator),
+}
+
+/// A [`ByteBufferDeque`] behind a critical section, with the pool it draws on.
+struct LockedDeque {
+    target: Target,
+    deque: Mutex<RefCell<ByteBufferDeque>>,
+}
+
+impl LockedDeque {
+    const fn new(target: Target) -> Self {
+        LockedDeque {
+            target,
+            deque: Mutex::new(RefCell::new(ByteBufferDeque::new())),
+        }
+    }
+
+    /// Runs `f` on the deque and its allocator, in one critical section.
+    fn run<R>(
+        &self,
+        f: impl FnOnce(&mut ByteBufferDeque, &mut dyn Allocator) -> R,
+    ) -> Result<R, ByteBufferError> {
+        critical_section::with(|cs| {
+            let pool = match self.target {
+                Target::Global => super::GLOBAL
+                    .borrow(cs)
+                    .get()
+                    .ok_or(ByteBufferError::NotInitialized)?,
+                Target::Pool(pool) => pool,
+            };
+            let Ok(mut deque) = self.deque.borrow(cs).try_borrow_mut() else {
+                // Only a `SharedAllocator` that calls back into this queue gets here.
+                crate::pool::reentered()
+            };
+            Ok(pool.lock(|alloc| f(&mut deque, alloc)))
+        })
+    }
+
+    fn push(&self, byte: u8) -> Result<(), ByteBufferError> {
+        self.run(|deque, alloc| deque.push_back(alloc, byte))?
+    }
+
+    fn push_slice(&self, data: &[u8]) -> Result<(), ByteBufferError> {
+        self.run(|deque, alloc| deque.push_slice(alloc, data))?
+    }
+
+    fn pop(&self) -> Option<u8> {
+        self.run(|deque, alloc| deque.pop_front(alloc))
+            .ok()
+            .flatten()
+    }
+
+    fn pop_into(&self, out: &mut [u8]) -> usize {
+        self.run(|deque, alloc| deque.pop_into(alloc, out))
+            .unwrap_or(0)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.run(|deque, alloc| deque.peek_front(alloc))
+            .ok()
+            .flatten()
+    }
+
+    fn clear(&self) {
+        // Before a global instance is set nothing can be queued.
+        let _ = self.run(|deque, alloc| deque.clear(alloc));
+    }
+
+    fn len(&self) -> usize {
+        critical_section::with(|cs| match self.deque.borrow(cs).try_borrow() {
+            Ok(deque) => deque.len(),
+            Err(_) => crate::pool::reentered(),
+        })
+    }
+}
+
+/// The queue methods, the same on both queue types.
+macro_rules! queue_methods {
+    () => {
+        /// Appends one byte; [`ByteBufferError::AllocationFailed`] when the pool is
+        /// full.
+        pub fn push(&self, byte: u8) -> Result<(), ByteBufferError> {
+            self.0.push(byte)
+        }
+
+        /// Appends `data`, all or nothing.
+        pub fn push_slice(&self, data: &[u8]) -> Result<(), ByteBufferError> {
+            self.0.push_slice(data)
+        }
+
+        /// Removes and returns the oldest byte.
+        pub fn pop(&self) -> Option<u8> {
+            self.0.pop()
+        }
+
+        /// Moves the oldest bytes into `out`, as many as fit; returns how many.
+        pub fn pop_into(&self, out: &mut [u8]) -> usize {
+            self.0.pop_into(out)
+        }
+
+        /// The oldest byte, without removing it.
+        pub fn peek(&self) -> Option<u8> {
+            self.0.peek()
+        }
+
+        /// Drops every queued byte and gives the blocks back.
+        pub fn clear(&self) {
+            self.0.clear()
+        }
+
+        /// How many bytes are queued.
+        pub fn len(&self) -> usize {
+            self.0.len()
+        }
+
+        /// `true` when nothing is queued.
+        pub fn is_empty(&self) -> bool {
+            self.0.len() == 0
+        }
+    };
+}
+
+/// A byte queue in the global instance, for a `static` that an interrupt handler
+/// pushes to while `main` pops. Each method is one critical section.
+///
+/// ```
+/// use tinyalloc::global::{AllocatorConfig, GlobalDeque};
+///
+/// static UART_BUFFER: GlobalDeque = GlobalDeque::new();
+///
+/// assert!(UART_BUFFER.push(b'a').is_err()); // no global instance yet
+/// AllocatorConfig::Slab256b8.init().unwrap();
+/// UART_BUFFER.push(b'a').ok();                // in the UART interrupt
+/// UART_BUFFER.push_slice(b"bc").unwrap();
+/// let b: Option<u8> = UART_BUFFER.pop();      // in main
+/// assert_eq!(b, Some(b'a'));
+/// let mut rest = [0u8; 4];
+/// assert_eq!(UART_BUFFER.pop_into(&mut rest), 2);
+/// assert!(UART_BUFFER.is_empty());
+/// ```
+pub struct GlobalDeque(LockedDeque);
+
+impl GlobalDeque {
+    /// An empty queue; usable in a `static`.
+    pub const fn new() -> Self {
+        GlobalDeque(LockedDeque::new(Target::Global))
+    }
+
+    queue_methods!();
+}
+
+impl Default for GlobalDeque {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for GlobalDeque {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GlobalDeque")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+/// A byte queue bound to one pool of your own instead of the global instance.
+/// Each method is one critical section.
+///
+/// ```
+/// use tinyalloc::global::PoolDeque;
+///
+/// #[tinyalloc::pool(size = 512, slots = 16)]
+/// static RX_POOL: Pool;
+/// static RX: PoolDeque = PoolDeque::new(&RX_POOL);
+///
+/// RX.push_slice(b"AT+OK\r\n").unwrap();
+/// assert_eq!(RX.len(), 7);
+/// assert_eq!(RX.pop(), Some(b'A'));
+/// assert_eq!(RX_POOL.len(), 1);
+/// RX.clear();
+/// assert!(RX_POOL.is_empty());
+/// ```
+pub struct PoolDeque(LockedDeque);
+
+impl PoolDeque {
+    /// An empty queue over `pool`; usable in a `static`.
+    pub const fn new(pool: &'static dyn SharedAllocator) -> Self {
+        PoolDeque(LockedDeque::new(Target::Pool(pool)))
+    }
+
+    queue_methods!();
+}
+
+impl fmt::Debug for PoolDeque {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolDeque")
+            .field("len", &self.len())
+            .finish()
+    }
+}

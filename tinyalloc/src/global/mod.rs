@@ -1,0 +1,96 @@
+//! The global instance: one pool that buffers and [`GlobalDeque`]s use when no
+//! allocator is passed.
+//!
+//! Set it once at start-up, from a preset or (feature `global-alloc-custom`) from a
+//! pool of your own:
+//!
+//! ```
+//! use tinyalloc::global::AllocatorConfig;
+//! use tinyalloc::prelude::*;
+//!
+//! AllocatorConfig::Slab1K32.init().unwrap();          // 32 blocks of 32 bytes
+//! assert_eq!(AllocatorConfig::Slab1K32.init(), Err(ByteBufferError::AlreadyInitialized));
+//!
+//! let mut buf = ByteBuffer::new();
+//! buf.extend(b"Global allocator").unwrap();           // uses the global instance
+//! let mut out = [0u8; 6];
+//! assert_eq!(buf.read_global(0, &mut out), Ok(6));
+//! assert_eq!(&out, b"Global");
+//! ```
+//!
+//! Before it is set, every global operation returns
+//! [`ByteBufferError::NotInitialized`] (pops return `None`); nothing panics. A second
+//! `init` or [`install`] is refused with [`ByteBufferError::AlreadyInitialized`]: the
+//! instance never changes under a buffer that uses it.
+//!
+//! Each preset's pool is its own `static`, referenced only by its constant, so a
+//! firmware that uses one preset links (and reserves RAM for) that one alone.
+//!
+//! | operation | cost |
+//! | --- | --- |
+//! | every global operation | one critical section: finding the instance and the pool operation |
+
+mod buffer;
+mod config;
+mod deque;
+
+use core::cell::Cell;
+
+use critical_section::Mutex;
+
+use crate::{Allocator, ByteBufferError, SharedAllocator};
+
+pub use config::AllocatorConfig;
+pub use deque::{GlobalDeque, PoolDeque};
+
+/// The instance; `None` until set.
+static GLOBAL: Mutex<Cell<Option<&'static dyn SharedAllocator>>> = Mutex::new(Cell::new(None));
+
+/// Makes `pool` the global instance. Refused with
+/// [`ByteBufferError::AlreadyInitialized`] if one is set already.
+///
+/// ```
+/// # use tinyalloc::prelude::*;
+/// #[tinyalloc::pool(size = 2048, slots = 32)]
+/// static POOL: Pool;
+///
+/// tinyalloc::global::install(&POOL).unwrap();
+/// let mut buf = ByteBuffer::new();
+/// buf.extend(&[7; 100]).unwrap();
+/// assert_eq!(POOL.len(), 2); // 60 bytes of data per 64-byte block
+/// ```
+#[cfg(feature = "global-alloc-custom")]
+pub fn install(pool: &'static dyn SharedAllocator) -> Result<(), ByteBufferError> {
+    set(pool)
+}
+
+fn set(pool: &'static dyn SharedAllocator) -> Result<(), ByteBufferError> {
+    critical_section::with(|cs| {
+        let global = GLOBAL.borrow(cs);
+        if global.get().is_some() {
+            return Err(ByteBufferError::AlreadyInitialized);
+        }
+        global.set(Some(pool));
+        Ok(())
+    })
+}
+
+/// `true` once a global instance is set.
+pub fn is_initialized() -> bool {
+    critical_section::with(|cs| GLOBAL.borrow(cs).get().is_some())
+}
+
+/// Runs `f` on the global instance, in one critical section.
+pub(crate) fn with_global<R>(
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+) -> Result<R, ByteBufferError> {
+    critical_section::with(|cs| match GLOBAL.borrow(cs).get() {
+        Some(pool) => Ok(pool.lock(f)),
+        None => Err(ByteBufferError::NotInitialized),
+    })
+}
+
+/// The global instance's counters; `None` before it is set.
+pub fn stats() -> Option<crate::Stats> {
+    with_global(|alloc| alloc.stats()).ok()
+}
