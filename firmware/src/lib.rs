@@ -1,9 +1,15 @@
-//! Shared pieces of the firmware images.
+//! Shared pieces of the firmware images: the size-probe scaffold, the on-target test
+//! runner and interrupt helpers.
 #![no_std]
 
-// Links cortex-m's single-core critical section.
+pub mod harness;
+pub mod irq;
+
+// Re-exported for the macros below; linking `cortex_m` also brings in its
+// single-core critical section.
 pub use cortex_m;
 pub use cortex_m_rt;
+pub use cortex_m_semihosting;
 
 /// The `main` and panic handler of a size probe: `probe! { body }` runs `body` once
 /// and sleeps. A probe measures code and RAM, not behaviour, so a panic just stops.
@@ -23,6 +29,32 @@ macro_rules! probe {
             loop {
                 $crate::cortex_m::asm::udf();
             }
+        }
+    };
+}
+
+/// The `main`, panic handler and HardFault handler of a test image:
+/// `test_main!(first_test, second_test)` runs the functions in order.
+#[macro_export]
+macro_rules! test_main {
+    ($($test:ident),+ $(,)?) => {
+        static TESTS: &[$crate::harness::Test] = &[
+            $($crate::harness::Test { name: stringify!($test), run: $test }),+
+        ];
+
+        #[$crate::cortex_m_rt::entry]
+        fn main() -> ! {
+            $crate::harness::run(TESTS)
+        }
+
+        #[panic_handler]
+        fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+            $crate::harness::fail(info)
+        }
+
+        #[$crate::cortex_m_rt::exception]
+        unsafe fn HardFault(frame: &$crate::cortex_m_rt::ExceptionFrame) -> ! {
+            $crate::harness::fail(&format_args!("HardFault, pc = {:#010x}", frame.pc()))
         }
     };
 }
