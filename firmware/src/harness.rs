@@ -48,7 +48,7 @@ pub fn fail(what: &dyn Display) -> ! {
     hprintln!("{}: {}", name, what);
     let not_run = tests.len().saturating_sub(passed + 1);
     if not_run > 0 {
-        hprintln!("{} tests not run after the failure", not_run);
+        hprintln!("not run after the failure: {}", not_run);
     }
     hprintln!("{} passed, 1 failed", passed);
     exit(false)

@@ -1,7 +1,7 @@
 //! [`Handle`]: the 4-byte name of a block in a slab pool.
 
 use core::fmt;
-use core::num::NonZeroU16;
+use core::num::NonZeroU32;
 
 /// A generation-checked reference to one block of a slab pool.
 ///
@@ -39,9 +39,9 @@ use core::num::NonZeroU16;
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Handle {
-    // Field order is the sort order: by slot, then generation.
-    slot: NonZeroU16,
-    generation: u16,
+    /// The generation in the high half, `index + 1` in the low half (never 0). One
+    /// word, so a handle moves in one register and compares in one instruction.
+    bits: NonZeroU32,
 }
 
 impl Handle {
@@ -56,37 +56,40 @@ impl Handle {
         if index >= Self::MAX_SLOTS {
             return None;
         }
-        // `index < 65_535`, so `index + 1` fits a `u16` and is not zero.
-        match NonZeroU16::new(index as u16 + 1) {
-            Some(slot) => Some(Handle { slot, generation }),
-            None => None,
-        }
+        Handle::from_bits(((generation as u32) << 16) | (index as u32 + 1))
     }
 
-    /// A handle from a slot number that is already `index + 1`.
+    /// A handle for a slot index the caller has checked to be below `MAX_SLOTS`.
     #[cfg(feature = "tinyslab")]
     #[inline]
-    pub(crate) const fn from_parts(slot: NonZeroU16, generation: u16) -> Self {
-        Handle { slot, generation }
+    pub(crate) const fn from_checked_index(index: usize, generation: u16) -> Self {
+        debug_assert!(index < Self::MAX_SLOTS);
+        // `index < 65_535`, so the low half `index + 1` is not zero.
+        match NonZeroU32::new(((generation as u32) << 16) | (index as u32 + 1)) {
+            Some(bits) => Handle { bits },
+            None => Handle {
+                bits: NonZeroU32::MAX,
+            },
+        }
     }
 
     /// The slot index this handle names.
     #[inline]
     pub const fn index(self) -> usize {
-        (self.slot.get() - 1) as usize
+        (self.bits.get() & 0xFFFF) as usize - 1
     }
 
     /// The generation of the slot when this handle was made.
     #[inline]
     pub const fn generation(self) -> u16 {
-        self.generation
+        (self.bits.get() >> 16) as u16
     }
 
     /// The handle as one `u32` (generation in the high half, `index + 1` in the low
     /// half), for storing it in a register, a message or a C struct.
     #[inline]
     pub const fn to_bits(self) -> u32 {
-        ((self.generation as u32) << 16) | self.slot.get() as u32
+        self.bits.get()
     }
 
     /// The inverse of [`to_bits`](Self::to_bits); `None` when the low half is zero.
@@ -95,11 +98,11 @@ impl Handle {
     /// forged one is rejected like a stale one unless it names a live block exactly.
     #[inline]
     pub const fn from_bits(bits: u32) -> Option<Self> {
-        match NonZeroU16::new(bits as u16) {
-            Some(slot) => Some(Handle {
-                slot,
-                generation: (bits >> 16) as u16,
-            }),
+        if bits & 0xFFFF == 0 {
+            return None;
+        }
+        match NonZeroU32::new(bits) {
+            Some(bits) => Some(Handle { bits }),
             None => None,
         }
     }
@@ -109,7 +112,7 @@ impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("index", &self.index())
-            .field("generation", &self.generation)
+            .field("generation", &self.generation())
             .finish()
     }
 }

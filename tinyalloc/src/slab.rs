@@ -16,7 +16,6 @@
 //! `new()` makes is all zeroes, so a `static` pool lands in `.bss` and costs no flash.
 
 use core::fmt;
-use core::num::NonZeroU16;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::align::{Align8, Alignment};
@@ -151,20 +150,46 @@ impl ConfigError {
     }
 }
 
-/// Per-slot metadata: 4 bytes.
+/// Per-slot metadata, 4 bytes: the generation in the high half, `length + 1` of the
+/// live allocation in the low half (0 when the slot is free). One word, so a handle is
+/// checked with one compare and a slot is freed with one store.
 #[derive(Clone, Copy)]
-struct Slot {
-    /// Bumped on every free; a handle must match it.
-    generation: u16,
-    /// `length + 1` of the live allocation, or 0 when the slot is free.
-    len_plus_one: u16,
-}
+struct Slot(u32);
 
 impl Slot {
-    const FREE: Slot = Slot {
-        generation: 0,
-        len_plus_one: 0,
-    };
+    const FREE: Slot = Slot(0);
+
+    /// The length of the allocation if `generation` is this slot's and it is live.
+    #[inline]
+    fn live_len(self, generation: u16) -> Option<usize> {
+        // With a matching generation the high half is 0 and this is `length + 1`,
+        // at least 1 when live; anything else is 0x1_0000 or more, or 0.
+        let key = self.0 ^ (u32::from(generation) << 16);
+        let len = key.wrapping_sub(1);
+        (len < 0xFFFF).then_some(len as usize)
+    }
+
+    #[inline]
+    fn generation(self) -> u16 {
+        (self.0 >> 16) as u16
+    }
+
+    /// Marks a free slot live with `len` bytes (`len <= MAX_BLOCK_SIZE`).
+    #[inline]
+    fn occupy(&mut self, len: usize) {
+        self.0 |= len as u32 + 1;
+    }
+
+    /// Marks a live slot free and bumps its generation (wrapping from 65,535 to 0).
+    #[inline]
+    fn release(&mut self) {
+        self.0 = (self.0 & 0xFFFF_0000).wrapping_add(0x1_0000);
+    }
+
+    #[inline]
+    fn is_live(self) -> bool {
+        self.0 & 0xFFFF != 0
+    }
 }
 
 /// The blocks, aligned to `A` by a zero-length array of the marker.
@@ -209,6 +234,9 @@ pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment
     /// Slots `fresh..SLOTS` have never been handed out (so `new` can be all zeroes).
     fresh: u16,
     in_use: u16,
+    /// The high-water mark before the last `clear`. Otherwise it is `fresh`: a slot
+    /// comes from the never-used range only when every used slot is live, so the most
+    /// blocks ever live at once is the number of slots ever handed out.
     high_water: u16,
     failed_allocs: u32,
     /// Atomic so `get(&self)` can count without making the pool `!Sync`; relaxed
@@ -272,13 +300,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         };
         // SAFETY: `take_slot` only returns indices below `SLOTS`.
         let slot = unsafe { self.slots.get_unchecked_mut(index) };
-        // `len <= BLOCK_SIZE <= MAX_BLOCK_SIZE`, so `len + 1` fits a `u16`.
-        slot.len_plus_one = len as u16 + 1;
-        let handle = handle_for(index, slot.generation);
+        slot.occupy(len);
+        let handle = Handle::from_checked_index(index, slot.generation());
         self.in_use += 1;
-        if self.in_use > self.high_water {
-            self.high_water = self.in_use;
-        }
         // SAFETY: `index < SLOTS` and `len <= BLOCK_SIZE`.
         let bytes = unsafe { self.block_mut(index, len) };
         Ok((handle, bytes))
@@ -333,10 +357,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     pub fn free(&mut self, handle: Handle) -> bool {
         let index = handle.index();
         match self.slots.get_mut(index) {
-            Some(slot) if slot.len_plus_one != 0 && slot.generation == handle.generation() => {
-                slot.len_plus_one = 0;
-                slot.generation = slot.generation.wrapping_add(1);
-            }
+            Some(slot) if slot.live_len(handle.generation()).is_some() => slot.release(),
             _ => {
                 self.count_rejected();
                 return false;
@@ -344,8 +365,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         }
         // SAFETY: the slot lookup above succeeded, so `index < SLOTS`.
         unsafe { self.write_link(index, self.free_head) };
-        // `index < SLOTS <= 65_535`, so `index + 1` fits a `u16`.
-        self.free_head = index as u16 + 1;
+        // The low half of a handle is `index + 1`: the free list's own encoding.
+        self.free_head = handle.to_bits() as u16;
         self.in_use -= 1;
         true
     }
@@ -355,13 +376,13 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// O(number of slots ever used). Counters other than `in_use` are kept.
     pub fn clear(&mut self) {
         for slot in &mut self.slots[..usize::from(self.fresh)] {
-            if slot.len_plus_one != 0 {
-                slot.len_plus_one = 0;
-                slot.generation = slot.generation.wrapping_add(1);
+            if slot.is_live() {
+                slot.release();
             }
         }
         // Every used slot is free now; hand them out again from the start, each with
         // the generation it already has.
+        self.high_water = self.high_water.max(self.fresh);
         self.free_head = 0;
         self.fresh = 0;
         self.in_use = 0;
@@ -396,7 +417,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         Stats {
             blocks: SLOTS,
             in_use: usize::from(self.in_use),
-            high_water: usize::from(self.high_water),
+            high_water: usize::from(self.high_water.max(self.fresh)),
             failed_allocs: self.failed_allocs as usize,
             rejected_handles: self.rejected_handles.load(Ordering::Relaxed) as usize,
         }
@@ -405,8 +426,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// Pops a recycled slot, or takes the next never-used one.
     #[inline]
     fn take_slot(&mut self) -> Option<usize> {
-        if self.free_head != 0 {
-            let index = usize::from(self.free_head - 1);
+        let head = usize::from(self.free_head);
+        if head != 0 {
+            let index = head - 1;
             // SAFETY: the free list only holds indices below `SLOTS` (`free` pushes
             // checked indices), so this block exists and is free.
             self.free_head = unsafe { self.read_link(index) };
@@ -423,12 +445,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// The length of the live allocation `handle` names, or `None`.
     #[inline]
     fn live_len(&self, handle: Handle) -> Option<usize> {
-        let slot = self.slots.get(handle.index())?;
-        if slot.len_plus_one != 0 && slot.generation == handle.generation() {
-            Some(usize::from(slot.len_plus_one - 1))
-        } else {
-            None
-        }
+        self.slots
+            .get(handle.index())?
+            .live_len(handle.generation())
     }
 
     #[cold]
@@ -487,15 +506,6 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let bytes = unsafe { self.block_mut(index, 2) };
         bytes.copy_from_slice(&link.to_ne_bytes());
     }
-}
-
-/// The handle for a slot the pool just checked.
-#[inline]
-fn handle_for(index: usize, generation: u16) -> Handle {
-    debug_assert!(index < MAX_SLOTS);
-    // `index < MAX_SLOTS = 65_535`, so `index + 1` is a non-zero `u16`.
-    let slot = NonZeroU16::new(index as u16 + 1).unwrap_or(NonZeroU16::MAX);
-    Handle::from_parts(slot, generation)
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default
