@@ -5,5 +5,7 @@ pub use crate::align::{
     Align1024, Align2048, Align4096, Alignment,
 };
 pub use crate::allocator::{AllocError, Allocator, Stats};
+pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
+pub use crate::cache::{CacheStats, SlabBox, SlabCache, SlabError};
 pub use crate::handle::Handle;
 pub use crate::slab::TinySlabAllocator;
