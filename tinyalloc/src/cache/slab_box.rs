@@ -60,8 +60,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
         ManuallyDrop::new(this).object
     }
 
-    /// Rebuilds a box from a pointer [`into_raw`](Self::into_raw) or
-    /// [`leak`](Self::leak) returned.
+    /// Rebuilds a box from a pointer [`into_raw`](Self::into_raw) returned.
     ///
     /// The slab's header is checked first: a pointer whose slab has no tinyalloc
     /// magic number, whose slab belongs to a cache of another slot size, or that
@@ -69,11 +68,12 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     ///
     /// # Safety
     ///
-    /// `object` came from `into_raw` or `leak` of a `SlabBox<T, L, SLAB_SIZE>` with
-    /// these very parameters, and no other box has been rebuilt from it (nor any
-    /// reference from `leak` is still in use). The checks above catch many mistakes,
-    /// but reading the header of a pointer that never came from a cache needs the
-    /// `SLAB_SIZE`-aligned block around it to be readable memory.
+    /// `object` came from `into_raw` of a `SlabBox<T, L, SLAB_SIZE>` with these very
+    /// parameters, and no other box has been rebuilt from it. (A pointer made from a
+    /// reference, such as the one [`leak`](Self::leak) returns, only covers the
+    /// object, not the slab header the box needs.) The checks above catch many
+    /// mistakes, but reading the header of a pointer that never came from a cache
+    /// needs the `SLAB_SIZE`-aligned block around it to be readable through it.
     pub unsafe fn from_raw(object: NonNull<T>) -> Result<Self> {
         let slot = object.cast::<u8>();
         let Some(slab) = NonNull::new(slab_of::<SLAB_SIZE>(slot)) else {
@@ -109,7 +109,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     }
 
     /// Gives up the box without freeing the object and returns a reference that lives
-    /// as long as needed. The slot, its slab and the cache's master stay taken.
+    /// as long as needed. The slot, its slab and the cache's master stay taken for
+    /// the rest of the program; to free the object later, use
+    /// [`into_raw`](Self::into_raw) and [`from_raw`](Self::from_raw) instead.
     #[inline]
     pub fn leak<'a>(this: Self) -> &'a mut T
     where
