@@ -44,7 +44,12 @@ struct Model {
 }
 
 impl Model {
-    fn allocated<const ID: usize>(&mut self, cache: &Cache<ID>, result: tinyalloc::Result<Boxed>, value: u32) {
+    fn allocated<const ID: usize>(
+        &mut self,
+        cache: &Cache<ID>,
+        result: tinyalloc::Result<Boxed>,
+        value: u32,
+    ) {
         match result {
             Ok(boxed) => {
                 self.live.push((boxed, value));
@@ -70,7 +75,10 @@ fn check<const ID: usize>(cache: &Cache<ID>, model: &Model) {
     }
     addresses.sort_unstable();
     for pair in addresses.windows(2) {
-        assert!(pair[1] - pair[0] >= Cache::<ID>::SLOT_SIZE, "two objects overlap");
+        assert!(
+            pair[1] - pair[0] >= Cache::<ID>::SLOT_SIZE,
+            "two objects overlap"
+        );
     }
     let stats = cache.stats();
     assert_eq!(stats.in_use, model.live.len());
@@ -78,7 +86,11 @@ fn check<const ID: usize>(cache: &Cache<ID>, model: &Model) {
     assert_eq!(stats.failed_allocs, model.failed);
     assert!(stats.capacity >= stats.in_use);
     assert!(stats.reserve <= 1, "more reserve slabs than asked for");
-    assert_eq!(Heap::<ID>::outstanding(), stats.slabs, "the cache lost a slab");
+    assert_eq!(
+        Heap::<ID>::outstanding(),
+        stats.slabs,
+        "the cache lost a slab"
+    );
     // Every slab but the master and the reserve holds a live object.
     let slaves_in_use = stats.slabs - 1 - stats.reserve;
     assert!(slaves_in_use <= model.live.len());

@@ -39,7 +39,12 @@ struct Config {
 fn the_global_hooks_serve_a_cache_that_names_no_provider() {
     {
         let cache = SlabCache::<Config, SpinLock, 4096>::new().unwrap();
-        let mut item: SlabBox<Config> = cache.alloc(Config { id: 1, data: [0; 60] }).unwrap();
+        let mut item: SlabBox<Config> = cache
+            .alloc(Config {
+                id: 1,
+                data: [0; 60],
+            })
+            .unwrap();
         item.id = 2;
         assert_eq!(item.id, 2);
         assert_eq!(HOOK_BLOCKS.load(Ordering::SeqCst), 1);
@@ -52,7 +57,9 @@ fn growth_to_ten_thousand_objects_and_back_to_one_reserve_slab() {
     let count = if cfg!(miri) { 1_500 } else { 10_000 };
     type Cache = SlabCache<u64, SpinLock, 4096, Heap<1>>;
     let cache = Cache::new().unwrap();
-    let boxes: Vec<_> = (0..count).map(|i| cache.alloc(i as u64 * 3).unwrap()).collect();
+    let boxes: Vec<_> = (0..count)
+        .map(|i| cache.alloc(i as u64 * 3).unwrap())
+        .collect();
     let grown = cache.stats();
     let slaves = (count - Cache::SLOTS_IN_MASTER).div_ceil(Cache::SLOTS_PER_SLAB);
     assert_eq!(grown.slabs, 1 + slaves);
@@ -161,11 +168,19 @@ fn a_provider_that_runs_out_fails_with_out_of_memory_and_leaks_nothing() {
     Heap::<5>::set_budget(3);
     let cache = Cache::new().unwrap();
     let capacity = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
-    let boxes: Vec<_> = (0..capacity).map(|i| cache.alloc(i as u32).unwrap()).collect();
+    let boxes: Vec<_> = (0..capacity)
+        .map(|i| cache.alloc(i as u32).unwrap())
+        .collect();
     assert_eq!(cache.alloc(u32::MAX).err(), Some(SlabError::OutOfMemory));
-    assert_eq!(cache.alloc_with(|| unreachable!("no slot, no call")).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(
+        cache.alloc_with(|| unreachable!("no slot, no call")).err(),
+        Some(SlabError::OutOfMemory)
+    );
     let stats = cache.stats();
-    assert_eq!((stats.in_use, stats.failed_allocs, stats.slabs), (capacity, 2, 3));
+    assert_eq!(
+        (stats.in_use, stats.failed_allocs, stats.slabs),
+        (capacity, 2, 3)
+    );
     assert!(boxes.iter().enumerate().all(|(i, b)| **b == i as u32));
     drop(boxes);
     assert_eq!(cache.alloc(7).map(|b| *b), Ok(7)); // recovers once objects go
@@ -184,12 +199,17 @@ fn a_provider_that_returns_misaligned_memory_gets_it_back_unused() {
 
     Heap::<6>::set_misaligned(false);
     let cache = Cache::new().unwrap();
-    let boxes: Vec<_> = (0..Cache::SLOTS_IN_MASTER).map(|i| cache.alloc(i as u64).unwrap()).collect();
+    let boxes: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
     Heap::<6>::set_misaligned(true);
     assert_eq!(cache.alloc(0).err(), Some(SlabError::AlignmentMismatch));
     assert_eq!(Heap::<6>::outstanding(), 1);
     let stats = cache.stats();
-    assert_eq!((stats.slabs, stats.failed_allocs, stats.provider_calls), (1, 1, 3));
+    assert_eq!(
+        (stats.slabs, stats.failed_allocs, stats.provider_calls),
+        (1, 1, 3)
+    );
     drop(boxes);
     drop(cache);
     assert_eq!(Heap::<6>::outstanding(), 0);
@@ -199,7 +219,9 @@ fn a_provider_that_returns_misaligned_memory_gets_it_back_unused() {
 fn thrash_the_boundary<const ID: usize>(reserve: usize, pairs: usize) -> usize {
     type Cache<const ID: usize> = SlabCache<u64, NoLock, 1024, Heap<ID>>;
     let cache = Cache::<ID>::with_reserve(reserve).unwrap();
-    let full: Vec<_> = (0..Cache::<ID>::SLOTS_IN_MASTER).map(|i| cache.alloc(i as u64).unwrap()).collect();
+    let full: Vec<_> = (0..Cache::<ID>::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
     let before = cache.stats().provider_calls;
     for i in 0..pairs {
         drop(cache.alloc(i as u64).unwrap());

@@ -67,7 +67,10 @@ impl Parse for HookArgs {
                 Arg::Function(path) => functions.push(path),
                 Arg::Crate { key, path } => {
                     if krate.is_some() {
-                        report(syn::Error::new(key.span, "`crate` is given twice; keep one"));
+                        report(syn::Error::new(
+                            key.span,
+                            "`crate` is given twice; keep one",
+                        ));
                     }
                     krate = Some(path);
                 }
@@ -201,7 +204,10 @@ mod tests {
     #[test]
     fn wrong_argument_counts_say_what_is_expected() {
         assert!(error_of(quote!()).starts_with("no functions given"));
-        assert!(error_of(quote!(only_alloc)).starts_with("the slab deallocator is missing after `only_alloc`"));
+        assert!(
+            error_of(quote!(only_alloc))
+                .starts_with("the slab deallocator is missing after `only_alloc`")
+        );
         assert!(error_of(quote!(a, b, c)).starts_with("one function too many: `c`"));
         assert!(error_of(quote!(a, 5)).starts_with("expected the path of a function"));
         assert!(error_of(quote!(a, b, crate = x, crate = y)).contains("`crate` is given twice"));

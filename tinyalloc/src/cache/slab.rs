@@ -116,7 +116,7 @@ pub(crate) struct CacheState {
     /// returns every slab.
     cache_alive: bool,
     /// The provider's `free`, for slabs that go back when a box drops.
-    release: unsafe fn(NonNull<u8>, Layout) -> Result<()>,
+    release: ReleaseFn,
     pub counters: Counters,
 }
 
@@ -133,6 +133,9 @@ pub(crate) struct Counters {
     pub provider_errors: usize,
 }
 
+/// The provider's `free`, as the master keeps it.
+pub(crate) type ReleaseFn = unsafe fn(NonNull<u8>, Layout) -> Result<()>;
+
 /// What must go back to the provider once the lock is released.
 #[derive(Clone, Copy, Default)]
 #[must_use]
@@ -141,13 +144,10 @@ pub(crate) struct Release {
     pub slab: Option<NonNull<SlabHeader>>,
     /// The master: the cache value is gone and no object is live.
     pub master: bool,
-}
-
-impl Release {
-    #[inline(always)]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.slab.is_none() && !self.master
-    }
+    /// The provider's `free`, copied under the lock (set when there is anything to
+    /// hand back): reading it from the master after the lock is released would race
+    /// with the next holder's `&mut` to the state.
+    pub free: Option<ReleaseFn>,
 }
 
 /// Writes the header of a new slab.
@@ -203,7 +203,7 @@ pub(crate) unsafe fn init_slab(
 pub(crate) unsafe fn init_master<L: super::locks::Lock>(
     core: NonNull<MasterCore>,
     reserve_target: usize,
-    release: unsafe fn(NonNull<u8>, Layout) -> Result<()>,
+    release: ReleaseFn,
     counters: Counters,
 ) {
     let state = field::<CacheState>(core, offset_of!(MasterCore, state));
@@ -297,22 +297,6 @@ pub(crate) unsafe fn lock<'a, L>(core: NonNull<MasterCore>) -> &'a L {
     let lock = field::<L>(core, offset_of!(Master<L>, lock));
     // SAFETY: the caller's contract; the lock is only ever used through `&L`.
     unsafe { &*lock }
-}
-
-/// The provider's `free` as the master recorded it.
-///
-/// # Safety
-///
-/// `core` is a live master.
-#[inline(always)]
-pub(crate) unsafe fn release_fn(
-    core: NonNull<MasterCore>,
-) -> unsafe fn(NonNull<u8>, Layout) -> Result<()> {
-    let state = field::<CacheState>(core, offset_of!(MasterCore, state));
-    let release = state.wrapping_byte_add(offset_of!(CacheState, release));
-    // SAFETY: written with the master and never changed, so reading it beside a
-    // lock holder's writes to other fields is no race.
-    unsafe { release.cast::<unsafe fn(NonNull<u8>, Layout) -> Result<()>>().read() }
 }
 
 /// The master header of the cache as a slab header.
@@ -481,6 +465,9 @@ unsafe fn settle(
         }
     }
     release.master = !state.cache_alive && state.counters.in_use == 0;
+    if release.slab.is_some() || release.master {
+        release.free = Some(state.release);
+    }
     release
 }
 

@@ -151,9 +151,10 @@ pub(crate) unsafe fn release_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull
         // SAFETY: the closure runs under the master's lock; the slot is the caller's.
         lock.with_lock(|| unsafe { slab::give_back(core, slab, slot) })
     };
-    if !release.is_empty() {
-        // SAFETY: `give_back` unlinked and counted out what it returned.
-        unsafe { hand_back::<L, SLAB_SIZE>(core, release) };
+    if let Some(free) = release.free {
+        // SAFETY: `give_back` unlinked and counted out what it returned, and `free`
+        // is the provider's.
+        unsafe { hand_back::<L, SLAB_SIZE>(core, release, free) };
     }
 }
 
@@ -161,16 +162,16 @@ pub(crate) unsafe fn release_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull
 ///
 /// # Safety
 ///
-/// `release` came from `give_back` on the cache whose master is `core`.
+/// `release` came from `give_back` on the cache whose master is `core`, and `free`
+/// is that cache's provider's `free`.
 #[cold]
 #[inline(never)]
 unsafe fn hand_back<L: Lock, const SLAB_SIZE: usize>(
     core: NonNull<MasterCore>,
     release: slab::Release,
+    free: slab::ReleaseFn,
 ) {
     let layout = Geometry::slab_layout(SLAB_SIZE);
-    // SAFETY: the master is live until the last step below.
-    let free = unsafe { slab::release_fn(core) };
     if let Some(slab) = release.slab {
         // SAFETY: the slab came from the provider with this layout; `give_back`
         // took it off every list and it holds no object.
@@ -271,9 +272,7 @@ impl<T: fmt::Debug, L: Lock, const SLAB_SIZE: usize> fmt::Debug for SlabBox<T, L
     }
 }
 
-impl<T: fmt::Display, L: Lock, const SLAB_SIZE: usize> fmt::Display
-    for SlabBox<T, L, SLAB_SIZE>
-{
+impl<T: fmt::Display, L: Lock, const SLAB_SIZE: usize> fmt::Display for SlabBox<T, L, SLAB_SIZE> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
     }

@@ -104,6 +104,21 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         size_of::<Master<L>>(),
     );
 
+    /// Fails to evaluate, with a message that names the fix, when `T`, `L` and
+    /// `SLAB_SIZE` cannot work together. Every constructor uses it.
+    const CONFIGURATION_WORKS: () = {
+        if let Some(message) = check(
+            size_of::<T>(),
+            align_of::<T>(),
+            SLAB_SIZE,
+            size_of::<L>(),
+            size_of::<SlabHeader>(),
+            size_of::<Master<L>>(),
+        ) {
+            panic!("{}", message.as_str());
+        }
+    };
+
     /// Bytes per slot: `T` rounded up to hold the free-list link (a pointer).
     pub const SLOT_SIZE: usize = Self::GEOMETRY.slot_size;
     /// Objects a slave slab holds.
@@ -120,24 +135,15 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// static MESSAGES: SlabCache<Message, CriticalSectionLock, 1024> = SlabCache::lazy();
     /// ```
     pub const fn lazy() -> Self {
+        // Checked in each constructor, so the error names the caller's line.
+        let () = Self::CONFIGURATION_WORKS;
         Self::lazy_with_reserve(1)
     }
 
     /// A cache that takes its master on first use and keeps up to `reserve` empty
     /// slave slabs instead of handing them back at once.
     pub const fn lazy_with_reserve(reserve: usize) -> Self {
-        const {
-            if let Some(message) = check(
-                size_of::<T>(),
-                align_of::<T>(),
-                SLAB_SIZE,
-                size_of::<L>(),
-                size_of::<SlabHeader>(),
-                size_of::<Master<L>>(),
-            ) {
-                panic!("{}", message.as_str());
-            }
-        }
+        let () = Self::CONFIGURATION_WORKS;
         SlabCache {
             master: AtomicPtr::new(ptr::null_mut()),
             init: L::UNLOCKED,
@@ -162,12 +168,14 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// Fails with [`SlabError::OutOfMemory`] when the provider has no memory and
     /// [`SlabError::AlignmentMismatch`] when it returns a misaligned block.
     pub fn new() -> Result<Self> {
+        let () = Self::CONFIGURATION_WORKS;
         Self::with_reserve(1)
     }
 
     /// A cache with its master slab taken now, keeping up to `reserve` empty slave
     /// slabs. Fails as [`new`](Self::new) does.
     pub fn with_reserve(reserve: usize) -> Result<Self> {
+        let () = Self::CONFIGURATION_WORKS;
         let cache = Self::lazy_with_reserve(reserve);
         cache.master()?;
         Ok(cache)
@@ -373,7 +381,10 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     fn count_provider_error(&self, core: NonNull<MasterCore>) {
         // SAFETY: the closure runs under the master's lock.
-        self.with_master(core, || unsafe { slab::state_mut(core) }.counters.provider_errors += 1);
+        self.with_master(
+            core,
+            || unsafe { slab::state_mut(core) }.counters.provider_errors += 1,
+        );
     }
 }
 
@@ -385,8 +396,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Drop for SlabCache<T, 
         // From here on the last box out hands back the slabs; the reserve is empty
         // and no box reaches it, so it goes now.
         // SAFETY: the closure runs under the master's lock.
-        let (reserve, master_too) =
-            self.with_master(core, || unsafe { slab::orphan(core) });
+        let (reserve, master_too) = self.with_master(core, || unsafe { slab::orphan(core) });
         let mut cursor = reserve;
         while let Some(slab) = cursor {
             // SAFETY: detached by `orphan`; nothing else reaches it.

@@ -77,7 +77,9 @@ fn tiny_and_zero_sized_objects_get_slots_of_their_own() {
     fn exercise<T: Copy + PartialEq + core::fmt::Debug>(make: impl Fn(u8) -> T) {
         let cache = Cache::<T, 1>::new().unwrap();
         let count = 3 * Cache::<T, 1>::SLOTS_PER_SLAB;
-        let boxes: Vec<_> = (0..count).map(|i| cache.alloc(make(i as u8)).unwrap()).collect();
+        let boxes: Vec<_> = (0..count)
+            .map(|i| cache.alloc(make(i as u8)).unwrap())
+            .collect();
         let mut addresses: Vec<usize> = boxes.iter().map(|b| &**b as *const T as usize).collect();
         for (i, b) in boxes.iter().enumerate() {
             assert_eq!(**b, make(i as u8));
@@ -104,7 +106,9 @@ fn over_aligned_objects_are_aligned() {
     #[repr(align(64))]
     struct Line([u8; 64]);
     let cache = SlabCache::<Line, SpinLock, 1024, Heap<2>>::new().unwrap();
-    let lines: Vec<_> = (0..40).map(|i| cache.alloc(Line([i; 64])).unwrap()).collect();
+    let lines: Vec<_> = (0..40)
+        .map(|i| cache.alloc(Line([i; 64])).unwrap())
+        .collect();
     for (i, line) in lines.iter().enumerate() {
         assert_eq!(&**line as *const Line as usize % 64, 0);
         assert!(line.0.iter().all(|&b| b == i as u8));
@@ -115,7 +119,9 @@ fn over_aligned_objects_are_aligned() {
 fn each_object_is_dropped_exactly_once() {
     let token = Rc::new(());
     let cache = Cache::<Rc<()>, 3>::new().unwrap();
-    let boxes: Vec<_> = (0..100).map(|_| cache.alloc(Rc::clone(&token)).unwrap()).collect();
+    let boxes: Vec<_> = (0..100)
+        .map(|_| cache.alloc(Rc::clone(&token)).unwrap())
+        .collect();
     assert_eq!(Rc::strong_count(&token), 101);
     drop(boxes);
     assert_eq!(Rc::strong_count(&token), 1);
@@ -135,7 +141,9 @@ fn into_raw_and_from_raw_round_trip_and_foreign_pointers_are_refused() {
     assert_eq!(*back, 42);
 
     // Between two slots: the header checks out, the offset does not.
-    let inside = NonNull::new(raw.as_ptr().cast::<u8>().wrapping_add(1)).unwrap().cast::<u64>();
+    let inside = NonNull::new(raw.as_ptr().cast::<u8>().wrapping_add(1))
+        .unwrap()
+        .cast::<u64>();
     // SAFETY: the pointer lies inside a live slab, so the header is readable; the
     // call must refuse it.
     let refused = unsafe { SlabBox::<u64, NoLock, 512>::from_raw(inside) };
@@ -229,7 +237,9 @@ fn a_panic_while_building_or_dropping_an_object_frees_its_slot() {
         }
     }
     let cache = SlabCache::<Loud, SpinLock, 512, Heap<6>>::new().unwrap();
-    let built = catch_unwind(AssertUnwindSafe(|| cache.alloc_with(|| panic!("make panics"))));
+    let built = catch_unwind(AssertUnwindSafe(|| {
+        cache.alloc_with(|| panic!("make panics"))
+    }));
     assert!(built.is_err());
     assert_eq!(cache.stats().in_use, 0);
     let boxed = cache.alloc(Loud).unwrap();
@@ -268,7 +278,10 @@ fn the_reserve_keeps_as_many_empty_slabs_as_asked() {
     let none = run::<8>(0);
     assert_eq!((none.slabs, none.reserve, none.provider_calls), (1, 0, 9));
     let three = run::<9>(3);
-    assert_eq!((three.slabs, three.reserve, three.provider_calls), (4, 3, 6));
+    assert_eq!(
+        (three.slabs, three.reserve, three.provider_calls),
+        (4, 3, 6)
+    );
     assert_eq!(three.available(), three.capacity);
     assert_eq!((Heap::<8>::outstanding(), Heap::<9>::outstanding()), (0, 0));
 }
@@ -277,12 +290,19 @@ fn the_reserve_keeps_as_many_empty_slabs_as_asked() {
 fn trim_hands_the_reserve_back_and_reports_free_errors() {
     let cache = Cache::<u64, 10>::with_reserve(2).unwrap();
     let count = Cache::<u64, 10>::SLOTS_IN_MASTER + 2 * Cache::<u64, 10>::SLOTS_PER_SLAB;
-    drop((0..count).map(|i| cache.alloc(i as u64).unwrap()).collect::<Vec<_>>());
+    drop(
+        (0..count)
+            .map(|i| cache.alloc(i as u64).unwrap())
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(cache.stats().reserve, 2);
     FAILING_FREES[10].store(1, Ordering::SeqCst);
     assert_eq!(cache.trim(), Err(SlabError::FatalError));
     let stats = cache.stats();
-    assert_eq!((stats.slabs, stats.reserve, stats.provider_errors), (1, 0, 1));
+    assert_eq!(
+        (stats.slabs, stats.reserve, stats.provider_errors),
+        (1, 0, 1)
+    );
     assert_eq!(cache.trim(), Ok(()));
     assert_eq!(Heap::<10>::outstanding(), 1);
 }
