@@ -67,7 +67,10 @@ fn main() -> tinyalloc::Result<()> {
     let worker = thread::spawn(move || {
         receive
             .into_iter()
-            .map(|config: SlabBox<SensorConfig>| config.id)
+            .map(|config: SlabBox<SensorConfig>| {
+                assert_eq!(config.calibration, [config.id as i16; 8]);
+                config.id
+            })
             .sum::<u32>()
     });
     for config in configs {

@@ -92,7 +92,7 @@ pub mod providers {
         unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<(), SlabError> {
             CALLS[ID].fetch_add(1, Ordering::SeqCst);
             OUTSTANDING[ID].fetch_sub(1, Ordering::SeqCst);
-            if ptr.addr().get() % layout.align() != 0 {
+            if !ptr.addr().get().is_multiple_of(layout.align()) {
                 // SAFETY: a misaligned block starts half an alignment into its base.
                 let base = unsafe { ptr.sub(layout.align() / 2) };
                 // SAFETY: taken with the padded layout.

@@ -135,9 +135,22 @@ impl SpinLock {
 
     #[inline(always)]
     fn acquire(&self) {
-        while !self.try_acquire() {
+        if !self.try_acquire() {
+            self.acquire_contended();
+        }
+    }
+
+    /// Waits for the holder, reading the flag until it clears before trying again.
+    /// Out of line, so that the uncontended path stays a swap and a test.
+    #[cold]
+    #[inline(never)]
+    fn acquire_contended(&self) {
+        loop {
             while self.locked.load(Ordering::Relaxed) {
                 core::hint::spin_loop();
+            }
+            if self.try_acquire() {
+                return;
             }
         }
     }

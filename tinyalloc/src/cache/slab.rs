@@ -47,32 +47,35 @@ pub(crate) struct Fixed {
     pub capacity: u32,
     /// The master slab's header (this header, for the master).
     pub master: NonNull<MasterCore>,
+    /// The provider's `free`. Here rather than in the cache's state so that a box
+    /// can read it after releasing the lock without racing the next lock holder.
+    pub release: ReleaseFn,
 }
 
 /// The part of a header that changes, under the master's lock.
 pub(crate) struct Links {
-    /// How many slots hold a live object.
-    live: u32,
+    /// How many slots hold no object (counted down, so "full" is a test for zero).
+    pub(super) free_slots: u32,
     /// A copy of [`Fixed::capacity`], at hand under the lock.
-    capacity: u32,
+    pub(super) capacity: u32,
     /// A copy of [`Fixed::slot_size`].
-    slot_size: u32,
+    pub(super) slot_size: u32,
     /// Which list of the cache the slab is on.
-    list: List,
+    pub(super) list: List,
     /// Free slots given back, each holding the next.
-    free: Option<NonNull<FreeSlot>>,
+    pub(super) free: Option<NonNull<FreeSlot>>,
     /// The first slot never handed out; from here to the last slot nothing was ever
     /// used, so a new slab needs no pass over its slots.
-    fresh: NonNull<u8>,
+    pub(super) fresh: NonNull<u8>,
     /// Neighbours on the slab's list.
-    next: Option<NonNull<SlabHeader>>,
-    prev: Option<NonNull<SlabHeader>>,
+    pub(super) next: Option<NonNull<SlabHeader>>,
+    pub(super) prev: Option<NonNull<SlabHeader>>,
 }
 
 /// A free slot: it holds the next free slot of its slab.
 #[derive(Clone, Copy)]
 pub(crate) struct FreeSlot {
-    next: Option<NonNull<FreeSlot>>,
+    pub(super) next: Option<NonNull<FreeSlot>>,
 }
 
 /// The lists a slab can be on.
@@ -107,16 +110,14 @@ pub(crate) struct Master<L> {
 /// value is gone.
 pub(crate) struct CacheState {
     /// Slabs with a free slot; the head serves allocations.
-    partial: Option<NonNull<SlabHeader>>,
+    pub(super) partial: Option<NonNull<SlabHeader>>,
     /// Empty slaves kept for the next allocations.
-    reserve: Option<NonNull<SlabHeader>>,
+    pub(super) reserve: Option<NonNull<SlabHeader>>,
     /// How many empty slaves to keep.
-    reserve_target: usize,
+    pub(super) reserve_target: usize,
     /// `false` once the cache value is dropped: from then on the last box out
     /// returns every slab.
-    cache_alive: bool,
-    /// The provider's `free`, for slabs that go back when a box drops.
-    release: ReleaseFn,
+    pub(super) cache_alive: bool,
     pub counters: Counters,
 }
 
@@ -144,10 +145,6 @@ pub(crate) struct Release {
     pub slab: Option<NonNull<SlabHeader>>,
     /// The master: the cache value is gone and no object is live.
     pub master: bool,
-    /// The provider's `free`, copied under the lock (set when there is anything to
-    /// hand back): reading it from the master after the lock is released would race
-    /// with the next holder's `&mut` to the state.
-    pub free: Option<ReleaseFn>,
 }
 
 /// Writes the header of a new slab.
@@ -159,6 +156,7 @@ pub(crate) struct Release {
 pub(crate) unsafe fn init_slab(
     base: NonNull<u8>,
     master: NonNull<MasterCore>,
+    release: ReleaseFn,
     slot_size: usize,
     first: usize,
     capacity: usize,
@@ -175,9 +173,10 @@ pub(crate) unsafe fn init_slab(
             first,
             capacity,
             master,
+            release,
         },
         links: Links {
-            live: 0,
+            free_slots: capacity,
             capacity,
             slot_size,
             list: List::Full,
@@ -203,7 +202,6 @@ pub(crate) unsafe fn init_slab(
 pub(crate) unsafe fn init_master<L: super::locks::Lock>(
     core: NonNull<MasterCore>,
     reserve_target: usize,
-    release: ReleaseFn,
     counters: Counters,
 ) {
     let state = field::<CacheState>(core, offset_of!(MasterCore, state));
@@ -215,7 +213,6 @@ pub(crate) unsafe fn init_master<L: super::locks::Lock>(
             reserve: None,
             reserve_target,
             cache_alive: true,
-            release,
             counters,
         });
     }
@@ -225,7 +222,7 @@ pub(crate) unsafe fn init_master<L: super::locks::Lock>(
     // SAFETY: the caller owns the master, so nobody else can hold its lock.
     let state = unsafe { state_mut(core) };
     // SAFETY: as above; the master slab is on no list yet.
-    unsafe { push(state, master_slab(core), List::Partial) };
+    unsafe { super::bookkeeping::push(state, master_slab(core), List::Partial) };
 }
 
 /// A pointer to the field at `offset` of the header at `base`; safe to compute, as
@@ -267,7 +264,7 @@ pub(crate) unsafe fn magic(slab: NonNull<SlabHeader>) -> u32 {
 /// The master's lock is held, `slab` is live, and no other reference to its links
 /// is used while this one is.
 #[inline(always)]
-unsafe fn links<'a>(slab: NonNull<SlabHeader>) -> &'a mut Links {
+pub(super) unsafe fn links<'a>(slab: NonNull<SlabHeader>) -> &'a mut Links {
     let links = field::<Links>(slab, offset_of!(SlabHeader, links));
     // SAFETY: the caller's contract; the lock makes the access exclusive.
     unsafe { &mut *links }
@@ -305,312 +302,13 @@ pub(crate) fn master_slab(core: NonNull<MasterCore>) -> NonNull<SlabHeader> {
     core.cast()
 }
 
-/// Takes a slot for a new object, or `None` when no slab has one without asking the
-/// provider.
+/// Clears a slab's magic number before it goes back.
 ///
-/// # Safety
-///
-/// The master's lock is held and `core` is a live master.
-#[inline(always)]
-pub(crate) unsafe fn take(core: NonNull<MasterCore>) -> Option<NonNull<u8>> {
-    // SAFETY: the caller holds the lock.
-    let state = unsafe { state_mut(core) };
-    let slab = match state.partial {
-        Some(slab) => slab,
-        // SAFETY: the caller holds the lock.
-        None => unsafe { refill(state)? },
-    };
-    // SAFETY: slabs on the partial list are live; the lock is held.
-    let links = unsafe { links(slab) };
-    let slot = match links.free {
-        Some(free) => {
-            // SAFETY: a free slot of a live slab holds the next free slot.
-            links.free = unsafe { free.read() }.next;
-            free.cast::<u8>()
-        }
-        None => {
-            // No slot was given back and the slab is not full, so the never-used
-            // part has room for one more slot.
-            let slot = links.fresh;
-            // SAFETY: the next slot starts inside the slab, or one past its last
-            // slot, which is still inside (or at the end of) the slab.
-            links.fresh = unsafe { slot.add(links.slot_size as usize) };
-            slot
-        }
-    };
-    links.live += 1;
-    if links.live == links.capacity {
-        // Full: off the partial list, of which it is the head.
-        let next = links.next.take();
-        links.list = List::Full;
-        state.partial = next;
-        if let Some(next) = next {
-            // SAFETY: a listed slab is live; it is not `slab`.
-            unsafe { links_of(next) }.prev = None;
-        }
-    }
-    let counters = &mut state.counters;
-    counters.in_use += 1;
-    if counters.in_use > counters.high_water {
-        counters.high_water = counters.in_use;
-    }
-    Some(slot)
-}
-
-/// [`links`] for a neighbour, named apart to make clear it is another slab.
-///
-/// # Safety
-///
-/// As [`links`].
-#[inline(always)]
-unsafe fn links_of<'a>(slab: NonNull<SlabHeader>) -> &'a mut Links {
-    // SAFETY: the caller's contract.
-    unsafe { links(slab) }
-}
-
-/// Moves a reserve slab to the partial list; `None` when the reserve is empty.
-///
-/// # Safety
-///
-/// The lock is held.
-#[cold]
-unsafe fn refill(state: &mut CacheState) -> Option<NonNull<SlabHeader>> {
-    let slab = state.reserve?;
-    // SAFETY: the lock is held; reserve slabs are live.
-    unsafe { unlink(state, slab) };
-    state.counters.reserve -= 1;
-    // SAFETY: as above; the slab is on no list now.
-    unsafe { push(state, slab, List::Partial) };
-    Some(slab)
-}
-
-/// Puts a new slab on the partial list and counts it.
-///
-/// # Safety
-///
-/// The lock is held, and `slab` a fresh slab of the cache, on no list.
-pub(crate) unsafe fn adopt(state: &mut CacheState, slab: NonNull<SlabHeader>) {
-    // SAFETY: the caller's contract.
-    unsafe { push(state, slab, List::Partial) };
-    // SAFETY: the slab is live.
-    let capacity = unsafe { fixed(slab) }.capacity;
-    state.counters.slabs += 1;
-    state.counters.capacity += capacity as usize;
-}
-
-/// Gives a slot back to its slab. Returns what must go back to the provider.
-///
-/// # Safety
-///
-/// The lock is held, `slab` is a live slab of the cache whose master is `core`, and
-/// `slot` is one of its slots that holds no object and is not on its free list.
-#[inline(always)]
-pub(crate) unsafe fn give_back(
-    core: NonNull<MasterCore>,
-    slab: NonNull<SlabHeader>,
-    slot: NonNull<u8>,
-) -> Release {
-    // SAFETY: the lock is held and the slab is live.
-    let links = unsafe { links(slab) };
-    let free = slot.cast::<FreeSlot>();
-    // SAFETY: the slot is the caller's, aligned and large enough for a link.
-    unsafe { free.write(FreeSlot { next: links.free }) };
-    links.free = Some(free);
-    let was_full = links.live == links.capacity;
-    links.live -= 1;
-    let now_empty = links.live == 0;
-    // SAFETY: the lock is held; the `links` reference is not used after this.
-    let state = unsafe { state_mut(core) };
-    state.counters.in_use -= 1;
-    if was_full || now_empty {
-        // SAFETY: as above.
-        unsafe { settle(core, state, slab) }
-    } else {
-        Release::default()
-    }
-}
-
-/// Moves a slab that just stopped being full, or just became empty, to its list.
-///
-/// # Safety
-///
-/// As [`give_back`], after the slot went back.
-#[cold]
-unsafe fn settle(
-    core: NonNull<MasterCore>,
-    state: &mut CacheState,
-    slab: NonNull<SlabHeader>,
-) -> Release {
-    let mut release = Release::default();
-    // SAFETY: the lock is held and the slab is live.
-    let live = unsafe { links(slab) }.live;
-    if live != 0 {
-        // It was full (a slab has at least two slots, so it cannot also be empty):
-        // it has a free slot again.
-        // SAFETY: a full slab is on no list.
-        unsafe { push(state, slab, List::Partial) };
-        return release;
-    }
-    if slab != master_slab(core) {
-        // SAFETY: the lock is held; the slab is live.
-        unsafe { unlink(state, slab) };
-        if state.cache_alive && state.counters.reserve < state.reserve_target {
-            // SAFETY: as above; it is on no list now.
-            unsafe { push(state, slab, List::Reserve) };
-            state.counters.reserve += 1;
-        } else {
-            // SAFETY: as above; it holds no object and is on no list.
-            unsafe { retire(state, slab) };
-            release.slab = Some(slab);
-        }
-    }
-    release.master = !state.cache_alive && state.counters.in_use == 0;
-    if release.slab.is_some() || release.master {
-        release.free = Some(state.release);
-    }
-    release
-}
-
-/// Takes the first reserve slab off its list and counts it out, to go back to the
-/// provider. `Err` when its header is damaged: the reserve is then abandoned.
-///
-/// # Safety
-///
-/// The lock is held and `core` is a live master.
-pub(crate) unsafe fn take_reserve(
-    core: NonNull<MasterCore>,
-) -> Option<core::result::Result<NonNull<SlabHeader>, ()>> {
-    // SAFETY: the caller holds the lock.
-    let state = unsafe { state_mut(core) };
-    let slab = state.reserve?;
-    // SAFETY: the lock is held and the slab is live (or damaged, which this finds).
-    if unsafe { magic(slab) } != MAGIC {
-        // Its links cannot be trusted either: forget the whole list.
-        state.reserve = None;
-        state.counters.reserve = 0;
-        state.counters.provider_errors += 1;
-        return Some(Err(()));
-    }
-    // SAFETY: the lock is held; the slab is live.
-    unsafe { unlink(state, slab) };
-    state.counters.reserve -= 1;
-    // SAFETY: as above; empty and on no list.
-    unsafe { retire(state, slab) };
-    Some(Ok(slab))
-}
-
-/// Marks the cache value gone; returns the reserve, detached (chained through its
-/// `next` links, magic cleared), and whether the master can go back now.
-///
-/// # Safety
-///
-/// The lock is held, and `core` is the master of the cache being dropped.
-pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHeader>>, bool) {
-    // SAFETY: the caller holds the lock.
-    let state = unsafe { state_mut(core) };
-    state.cache_alive = false;
-    let reserve = state.reserve.take();
-    let mut cursor = reserve;
-    while let Some(slab) = cursor {
-        // SAFETY: the lock is held; reserve slabs are live.
-        cursor = unsafe { links(slab) }.next;
-        // SAFETY: as above; the slab is about to go back.
-        unsafe { clear_magic(slab) };
-    }
-    state.counters.reserve = 0;
-    (reserve, state.counters.in_use == 0)
-}
-
-/// The next slab of a chain [`orphan`] detached.
-///
-/// # Safety
-///
-/// `slab` is on that chain and not yet handed back; nothing else reaches it.
-pub(crate) unsafe fn detached_next(slab: NonNull<SlabHeader>) -> Option<NonNull<SlabHeader>> {
-    // SAFETY: the caller's contract makes the access exclusive.
-    unsafe { links(slab) }.next
-}
-
-/// Counts a slab out of the cache and clears its magic, before it goes back.
-///
-/// # Safety
-///
-/// The lock is held; `slab` is live, empty and on no list.
-unsafe fn retire(state: &mut CacheState, slab: NonNull<SlabHeader>) {
-    // SAFETY: the slab is live.
-    let capacity = unsafe { fixed(slab) }.capacity;
-    let counters = &mut state.counters;
-    counters.slabs -= 1;
-    counters.capacity -= capacity as usize;
-    counters.provider_calls += 1;
-    // SAFETY: as above; no box refers to an empty slab.
-    unsafe { clear_magic(slab) };
-}
-
 /// # Safety
 ///
 /// `slab` is live and no box or `from_raw` call refers to it.
-unsafe fn clear_magic(slab: NonNull<SlabHeader>) {
+pub(super) unsafe fn clear_magic(slab: NonNull<SlabHeader>) {
     let magic = field::<u32>(slab, offset_of!(SlabHeader, magic));
     // SAFETY: the caller's contract.
     unsafe { magic.write(0) };
-}
-
-/// Puts `slab` at the head of `list`.
-///
-/// # Safety
-///
-/// The lock is held; `slab` is live and on no list.
-unsafe fn push(state: &mut CacheState, slab: NonNull<SlabHeader>, list: List) {
-    let head = match list {
-        List::Partial => &mut state.partial,
-        List::Reserve => &mut state.reserve,
-        List::Full => return,
-    };
-    let old = head.replace(slab);
-    if let Some(old) = old {
-        // SAFETY: the lock is held; a listed slab is live and is not `slab`.
-        unsafe { links_of(old) }.prev = Some(slab);
-    }
-    // SAFETY: the lock is held; the slab is live.
-    let links = unsafe { links(slab) };
-    links.prev = None;
-    links.next = old;
-    links.list = list;
-}
-
-/// Takes `slab` off whatever list it is on.
-///
-/// # Safety
-///
-/// The lock is held; `slab` is live.
-unsafe fn unlink(state: &mut CacheState, slab: NonNull<SlabHeader>) {
-    // SAFETY: the lock is held; the slab is live.
-    let links = unsafe { links(slab) };
-    let head = match links.list {
-        List::Partial => &mut state.partial,
-        List::Reserve => &mut state.reserve,
-        List::Full => return,
-    };
-    let (prev, next) = (links.prev.take(), links.next.take());
-    links.list = List::Full;
-    match prev {
-        // SAFETY: the neighbours are live slabs on the same list, not `slab`.
-        Some(prev) => unsafe { links_of(prev) }.next = next,
-        None => *head = next,
-    }
-    if let Some(next) = next {
-        // SAFETY: as above.
-        unsafe { links_of(next) }.prev = prev;
-    }
-}
-
-/// Counters of the cache, for `stats`.
-///
-/// # Safety
-///
-/// The lock is held.
-pub(crate) unsafe fn counters(core: NonNull<MasterCore>) -> Counters {
-    // SAFETY: the caller holds the lock.
-    unsafe { state_mut(core) }.counters
 }

@@ -6,6 +6,7 @@ use core::mem::{self, ManuallyDrop};
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
+use super::bookkeeping;
 use super::error::{Result, SlabError};
 use super::layout::Geometry;
 use super::locks::{Lock, SpinLock};
@@ -149,12 +150,11 @@ pub(crate) unsafe fn release_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull
         // SAFETY: the master is live while any object of the cache is.
         let lock = unsafe { slab::lock::<L>(core) };
         // SAFETY: the closure runs under the master's lock; the slot is the caller's.
-        lock.with_lock(|| unsafe { slab::give_back(core, slab, slot) })
+        lock.with_lock(|| unsafe { bookkeeping::give_back(core, slab, slot) })
     };
-    if let Some(free) = release.free {
-        // SAFETY: `give_back` unlinked and counted out what it returned, and `free`
-        // is the provider's.
-        unsafe { hand_back::<L, SLAB_SIZE>(core, release, free) };
+    if let Some(release) = release {
+        // SAFETY: `give_back` unlinked and counted out what it returned.
+        unsafe { hand_back::<L, SLAB_SIZE>(core, release) };
     }
 }
 
@@ -162,16 +162,17 @@ pub(crate) unsafe fn release_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull
 ///
 /// # Safety
 ///
-/// `release` came from `give_back` on the cache whose master is `core`, and `free`
-/// is that cache's provider's `free`.
+/// `release` came from `give_back` on the cache whose master is `core`.
 #[cold]
 #[inline(never)]
 unsafe fn hand_back<L: Lock, const SLAB_SIZE: usize>(
     core: NonNull<MasterCore>,
     release: slab::Release,
-    free: slab::ReleaseFn,
 ) {
     let layout = Geometry::slab_layout(SLAB_SIZE);
+    // SAFETY: the master is live until the last step below; its fixed part is never
+    // written after it was set up, so reading it beside a lock holder is no race.
+    let free = unsafe { slab::fixed(slab::master_slab(core)) }.release;
     if let Some(slab) = release.slab {
         // SAFETY: the slab came from the provider with this layout; `give_back`
         // took it off every list and it holds no object.
@@ -228,9 +229,16 @@ impl<L: Lock, const SLAB_SIZE: usize> Drop for ReturnSlot<L, SLAB_SIZE> {
 impl<T, L: Lock, const SLAB_SIZE: usize> Drop for SlabBox<T, L, SLAB_SIZE> {
     #[inline]
     fn drop(&mut self) {
-        // SAFETY: the box's slot came from such a cache; `_free` drops after the
-        // object below, so the slot holds no live object by then, unwinding or not.
-        let _free = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(self.object.cast()) };
+        let slot = self.object.cast::<u8>();
+        if !mem::needs_drop::<T>() {
+            // SAFETY: the slot came from such a cache and holds no object that needs
+            // dropping; the box is not used again.
+            unsafe { release_slot::<L, SLAB_SIZE>(slot) };
+            return;
+        }
+        // SAFETY: the slot came from such a cache; `_free` drops after the object
+        // below, so the slot holds no live object by then, unwinding or not.
+        let _free = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(slot) };
         // SAFETY: the object is live and ours, and the box is not used again.
         unsafe { self.object.drop_in_place() };
     }

@@ -9,6 +9,7 @@ use core::mem::{align_of, size_of};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, Ordering};
 
+use super::bookkeeping;
 use super::error::{Result, SlabError};
 use super::layout::{Geometry, check};
 use super::locks::Lock;
@@ -215,7 +216,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     pub fn stats(&self) -> CacheStats {
         let counters = match NonNull::new(self.master.load(Ordering::Acquire)) {
             // SAFETY: the closure runs under the master's lock.
-            Some(core) => self.with_master(core, || unsafe { slab::counters(core) }),
+            Some(core) => self.with_master(core, || unsafe { bookkeeping::counters(core) }),
             // SAFETY: `early` is only touched under `init`, which the closure holds.
             None => self.init.with_lock(|| unsafe { *self.early.get() }),
         };
@@ -234,7 +235,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         let mut result = Ok(());
         loop {
             // SAFETY: the closure runs under the master's lock.
-            let next = self.with_master(core, || unsafe { slab::take_reserve(core) });
+            let next = self.with_master(core, || unsafe { bookkeeping::take_reserve(core) });
             match next {
                 None => return result,
                 Some(Err(())) => return Err(SlabError::FatalError),
@@ -252,19 +253,36 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     const LAYOUT: Layout = Geometry::slab_layout(SLAB_SIZE);
 
-    /// Takes a slot: from a partial or reserve slab, or from a new slab.
+    /// Takes a slot from the first partial slab, or leaves it to the slow path.
     #[inline(always)]
     fn take_slot(&self) -> Result<NonNull<u8>> {
+        if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
+            let take = || {
+                // SAFETY: the closure runs under the master's lock.
+                unsafe { bookkeeping::take_partial(core) }
+            };
+            if let Some(slot) = self.with_master(core, take) {
+                return Ok(slot);
+            }
+        }
+        self.take_slot_slow()
+    }
+
+    /// Takes the master if there is none yet, then a slot from a partial or reserve
+    /// slab, or from a new slab. Out of line, so the fast path saves no registers.
+    #[cold]
+    #[inline(never)]
+    fn take_slot_slow(&self) -> Result<NonNull<u8>> {
         let core = self.master()?;
         // SAFETY: the closure runs under the master's lock.
-        match self.with_master(core, || unsafe { slab::take(core) }) {
+        match self.with_master(core, || unsafe { bookkeeping::take(core) }) {
             Some(slot) => Ok(slot),
             None => self.grow(core),
         }
     }
 
     /// The master, taken from the provider on first use.
-    #[inline(always)]
+    #[inline]
     fn master(&self) -> Result<NonNull<MasterCore>> {
         match NonNull::new(self.master.load(Ordering::Acquire)) {
             Some(core) => Ok(core),
@@ -306,6 +324,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
                 slab::init_slab(
                     base,
                     core,
+                    P::free,
                     geometry.slot_size,
                     geometry.master_first,
                     geometry.master_slots,
@@ -317,7 +336,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
                 ..*early
             };
             // SAFETY: the slab was just set up as its own master and is still ours.
-            unsafe { slab::init_master::<L>(core, self.reserve, P::free, counters) };
+            unsafe { slab::init_master::<L>(core, self.reserve, counters) };
             // Release: a thread that loads the pointer sees the header written.
             self.master.store(core.as_ptr(), Ordering::Release);
             Ok(core)
@@ -336,6 +355,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
                 slab::init_slab(
                     base,
                     core,
+                    P::free,
                     geometry.slot_size,
                     geometry.slave_first,
                     geometry.slave_slots,
@@ -349,9 +369,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             match slab {
                 Ok(slab) => {
                     // SAFETY: the lock is held; `slab` is new and on no list.
-                    unsafe { slab::adopt(state, slab) };
+                    unsafe { bookkeeping::adopt(state, slab) };
                     // SAFETY: the lock is held; `state` is not used after this.
-                    unsafe { slab::take(core) }.ok_or(SlabError::FatalError)
+                    unsafe { bookkeeping::take(core) }.ok_or(SlabError::FatalError)
                 }
                 Err(error) => {
                     state.counters.failed_allocs += 1;
@@ -396,11 +416,11 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Drop for SlabCache<T, 
         // From here on the last box out hands back the slabs; the reserve is empty
         // and no box reaches it, so it goes now.
         // SAFETY: the closure runs under the master's lock.
-        let (reserve, master_too) = self.with_master(core, || unsafe { slab::orphan(core) });
+        let (reserve, master_too) = self.with_master(core, || unsafe { bookkeeping::orphan(core) });
         let mut cursor = reserve;
         while let Some(slab) = cursor {
             // SAFETY: detached by `orphan`; nothing else reaches it.
-            cursor = unsafe { slab::detached_next(slab) };
+            cursor = unsafe { bookkeeping::detached_next(slab) };
             // SAFETY: the slab came from `P::alloc` with this layout and is empty.
             // Nobody is left to report an error to.
             let _ = unsafe { P::free(slab.cast(), Self::LAYOUT) };

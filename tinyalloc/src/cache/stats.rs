@@ -39,39 +39,6 @@ impl CacheStats {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    extern crate std;
-    use super::*;
-    use std::string::ToString;
-
-    #[test]
-    fn stats_read_as_a_sentence() {
-        let stats = CacheStats {
-            slabs: 3,
-            reserve: 1,
-            capacity: 90,
-            in_use: 12,
-            high_water: 40,
-            failed_allocs: 2,
-            provider_calls: 5,
-            provider_errors: 0,
-        };
-        assert_eq!(
-            stats.to_string(),
-            "12/90 objects in use (high-water 40) in 3 slabs (1 in reserve), 2 failed allocations, 5 provider calls"
-        );
-        let one = CacheStats {
-            slabs: 1,
-            provider_errors: 1,
-            ..stats
-        };
-        assert!(one.to_string().contains("in 1 slab ("));
-        assert!(one.to_string().ends_with(", 1 provider errors"));
-        assert_eq!(stats.available(), 78);
-    }
-}
-
 impl From<Counters> for CacheStats {
     fn from(counters: Counters) -> Self {
         CacheStats {
@@ -106,5 +73,38 @@ impl fmt::Display for CacheStats {
             write!(f, ", {} provider errors", self.provider_errors)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn stats_read_as_a_sentence() {
+        let stats = CacheStats {
+            slabs: 3,
+            reserve: 1,
+            capacity: 90,
+            in_use: 12,
+            high_water: 40,
+            failed_allocs: 2,
+            provider_calls: 5,
+            provider_errors: 0,
+        };
+        assert_eq!(
+            stats.to_string(),
+            "12/90 objects in use (high-water 40) in 3 slabs (1 in reserve), 2 failed allocations, 5 provider calls"
+        );
+        let one = CacheStats {
+            slabs: 1,
+            provider_errors: 1,
+            ..stats
+        };
+        assert!(one.to_string().contains("in 1 slab ("));
+        assert!(one.to_string().ends_with(", 1 provider errors"));
+        assert_eq!(stats.available(), 78);
     }
 }

@@ -326,3 +326,17 @@ fn boxes_outlive_the_cache_and_the_last_one_returns_every_slab() {
     drop(boxes);
     assert_eq!(Heap::<11>::outstanding(), 0);
 }
+
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn headers_cost_what_the_module_docs_say() {
+    use core::mem::size_of;
+    assert_eq!(size_of::<super::slab::SlabHeader>(), 88);
+    let master = size_of::<super::slab::MasterCore>();
+    assert_eq!(master - size_of::<super::slab::SlabHeader>(), 96);
+    // A 4-byte object on a 64-bit host takes an 8-byte slot (it must hold a link).
+    assert_eq!(
+        SlabCache::<u32, NoLock, 1024, Heap<13>>::SLOTS_PER_SLAB,
+        (1024 - 88) / 8
+    );
+}
