@@ -189,7 +189,11 @@ unsafe fn settle(
             release.slab = Some(slab);
         }
     }
-    release.master = !state.cache_alive && state.counters.in_use == 0;
+    release.master = master_unreachable(state);
+    if release.slab.is_some() && !release.master {
+        // The caller will take the lock again after handing the slab back.
+        state.pins += 1;
+    }
     (release.slab.is_some() || release.master).then_some(release)
 }
 
@@ -240,7 +244,27 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
         unsafe { clear_magic(slab) };
     }
     state.counters.reserve = 0;
-    (reserve, state.counters.in_use == 0)
+    (reserve, master_unreachable(state))
+}
+
+/// Whether nothing can reach the master any more: the cache value is gone, no
+/// object is live and no thread holds a pin.
+fn master_unreachable(state: &CacheState) -> bool {
+    !state.cache_alive && state.counters.in_use == 0 && state.pins == 0
+}
+
+/// Gives back the pin a [`Release`] of a slave took, counting a failed hand-back.
+/// Returns whether the master must now go back too.
+///
+/// # Safety
+///
+/// The lock is held, and the caller holds a pin on this master.
+pub(crate) unsafe fn unpin(core: NonNull<MasterCore>, free_failed: bool) -> bool {
+    // SAFETY: the caller holds the lock.
+    let state = unsafe { state_mut(core) };
+    state.pins -= 1;
+    state.counters.provider_errors += usize::from(free_failed);
+    master_unreachable(state)
 }
 
 /// The next slab of a chain [`orphan`] detached.

@@ -9,10 +9,10 @@
 //! | [`SlabCache::trim`] | O(reserve slabs) | hands the reserve back |
 //!
 //! Memory: each slab is `SLAB_SIZE` bytes aligned to `SLAB_SIZE`; its header takes
-//! 56 bytes on a 32-bit target (88 on a 64-bit one), and the master's a further 48
-//! (96) plus the lock. A slot is `T` rounded up to hold a pointer and aligned to
+//! 56 bytes on a 32-bit target (88 on a 64-bit one), and the master's a further 52
+//! (104) plus the lock. A slot is `T` rounded up to hold a pointer and aligned to
 //! both; the first slot is aligned after the header. So a cache of `u32` in 1 KiB
-//! slabs on a Cortex-M holds 242 objects per slave slab and 229 in the master (with
+//! slabs on a Cortex-M holds 242 objects per slave slab and 228 in the master (with
 //! `SpinLock`).
 //!
 //! The memory comes from a [`SlabProvider`]: the functions given to

@@ -118,6 +118,9 @@ pub(crate) struct CacheState {
     /// `false` once the cache value is dropped: from then on the last box out
     /// returns every slab.
     pub(super) cache_alive: bool,
+    /// Threads between handing a slave back and reporting how that went: each holds
+    /// the master alive, as a live object does, until it has taken the lock again.
+    pub(super) pins: usize,
     pub counters: Counters,
 }
 
@@ -143,7 +146,9 @@ pub(crate) type ReleaseFn = unsafe fn(NonNull<u8>, Layout) -> Result<()>;
 pub(crate) struct Release {
     /// A slave slab, already unlinked and counted out.
     pub slab: Option<NonNull<SlabHeader>>,
-    /// The master: the cache value is gone and no object is live.
+    /// The master: the cache value is gone and no object is live. When this is
+    /// false and `slab` is set, the releasing thread holds a pin on the master and
+    /// must give it back with `unpin` after handing the slab back.
     pub master: bool,
 }
 
@@ -213,6 +218,7 @@ pub(crate) unsafe fn init_master<L: super::locks::Lock>(
             reserve: None,
             reserve_target,
             cache_alive: true,
+            pins: 0,
             counters,
         });
     }

@@ -173,20 +173,21 @@ unsafe fn hand_back<L: Lock, const SLAB_SIZE: usize>(
     // SAFETY: the master is live until the last step below; its fixed part is never
     // written after it was set up, so reading it beside a lock holder is no race.
     let free = unsafe { slab::fixed(slab::master_slab(core)) }.release;
+    let mut master_too = release.master;
     if let Some(slab) = release.slab {
         // SAFETY: the slab came from the provider with this layout; `give_back`
         // took it off every list and it holds no object.
-        let result = unsafe { free(slab.cast(), layout) };
-        if result.is_err() && !release.master {
-            // SAFETY: the master is live (`release.master` is false).
+        let failed = unsafe { free(slab.cast(), layout) }.is_err();
+        if !release.master {
+            // SAFETY: this thread's pin keeps the master live until `unpin`.
             let lock = unsafe { slab::lock::<L>(core) };
-            // SAFETY: the closure runs under the master's lock.
-            lock.with_lock(|| unsafe { slab::state_mut(core) }.counters.provider_errors += 1);
+            // SAFETY: the closure runs under the master's lock, and holds the pin.
+            master_too = lock.with_lock(|| unsafe { bookkeeping::unpin(core, failed) });
         }
     }
-    if release.master {
-        // SAFETY: the cache value is gone and no object is live, so nothing reaches
-        // the master; its lock was released before this call.
+    if master_too {
+        // SAFETY: the cache value is gone, no object is live and no thread holds a
+        // pin, so nothing reaches the master; its lock was released above.
         let _ = unsafe { free(core.cast(), layout) };
     }
 }

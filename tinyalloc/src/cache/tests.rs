@@ -333,10 +333,43 @@ fn headers_cost_what_the_module_docs_say() {
     use core::mem::size_of;
     assert_eq!(size_of::<super::slab::SlabHeader>(), 88);
     let master = size_of::<super::slab::MasterCore>();
-    assert_eq!(master - size_of::<super::slab::SlabHeader>(), 96);
+    assert_eq!(master - size_of::<super::slab::SlabHeader>(), 104);
     // A 4-byte object on a 64-bit host takes an 8-byte slot (it must hold a link).
     assert_eq!(
         SlabCache::<u32, NoLock, 1024, Heap<13>>::SLOTS_PER_SLAB,
         (1024 - 88) / 8
     );
+}
+
+#[test]
+fn a_failing_free_after_the_cache_is_gone_still_returns_the_master_last() {
+    type Cache = SlabCache<u64, SpinLock, 512, Heap<14>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let in_slave = cache.alloc(u64::MAX).unwrap();
+    drop(cache);
+    assert_eq!(Heap::<14>::outstanding(), 2);
+    // The slave goes back and its free fails; the master stays for the objects in it.
+    FAILING_FREES[14].store(1, Ordering::SeqCst);
+    std::thread::spawn(move || drop(in_slave)).join().unwrap();
+    assert_eq!(Heap::<14>::outstanding(), 1);
+    assert_eq!(FAILING_FREES[14].load(Ordering::SeqCst), 0);
+    drop(in_master);
+    assert_eq!(Heap::<14>::outstanding(), 0);
+}
+
+#[test]
+fn a_failing_free_of_a_surplus_slab_is_counted() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<15>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let full: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    FAILING_FREES[15].store(1, Ordering::SeqCst);
+    drop(cache.alloc(0).unwrap()); // a slave taken and handed back at once
+    let stats = cache.stats();
+    assert_eq!((stats.slabs, stats.provider_errors), (1, 1));
+    drop(full);
 }
