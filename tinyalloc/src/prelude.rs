@@ -11,6 +11,8 @@ pub use crate::buffer::{ByteBuffer, ByteBufferError};
 pub use crate::deque::ByteBufferDeque;
 #[cfg(feature = "global-alloc")]
 pub use crate::global::{GlobalDeque, PoolDeque};
+pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
+pub use crate::cache::{CacheStats, SlabBox, SlabCache, SlabError};
 pub use crate::handle::Handle;
 #[cfg(feature = "tinyslab")]
 pub use crate::pool::{Pool, SharedAllocator};

@@ -1,0 +1,239 @@
+//! `SlabCache` as a user sees it: the global hooks, growth and shrinking, boxes
+//! dropped on other threads, providers that fail or misbehave, and the reserve that
+//! keeps a slab boundary from calling the provider on every allocation.
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+
+use tinyalloc::prelude::*;
+use tinyalloc_tests::providers::Heap;
+
+static HOOK_BLOCKS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe fn system_alloc(layout: Layout) -> Option<NonNull<u8>> {
+    HOOK_BLOCKS.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: the cache never asks for zero bytes.
+    NonNull::new(unsafe { std::alloc::alloc(layout) })
+}
+
+unsafe fn system_free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
+    HOOK_BLOCKS.fetch_sub(1, Ordering::SeqCst);
+    // SAFETY: the cache hands back what `system_alloc` gave, with its layout.
+    unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+    Ok(())
+}
+
+tinyalloc::define_allocation_hooks!(system_alloc, system_free);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Config {
+    id: u32,
+    data: [u8; 60],
+}
+
+/// The only test in this binary that uses the hooks, so their count is its own.
+#[test]
+fn the_global_hooks_serve_a_cache_that_names_no_provider() {
+    {
+        let cache = SlabCache::<Config, SpinLock, 4096>::new().unwrap();
+        let mut item: SlabBox<Config> = cache
+            .alloc(Config {
+                id: 1,
+                data: [0; 60],
+            })
+            .unwrap();
+        item.id = 2;
+        assert_eq!(item.id, 2);
+        assert_eq!(HOOK_BLOCKS.load(Ordering::SeqCst), 1);
+    }
+    assert_eq!(HOOK_BLOCKS.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn growth_to_ten_thousand_objects_and_back_to_one_reserve_slab() {
+    let count = if cfg!(miri) { 1_500 } else { 10_000 };
+    type Cache = SlabCache<u64, SpinLock, 4096, Heap<1>>;
+    let cache = Cache::new().unwrap();
+    let boxes: Vec<_> = (0..count)
+        .map(|i| cache.alloc(i as u64 * 3).unwrap())
+        .collect();
+    let grown = cache.stats();
+    let slaves = (count - Cache::SLOTS_IN_MASTER).div_ceil(Cache::SLOTS_PER_SLAB);
+    assert_eq!(grown.slabs, 1 + slaves);
+    assert!(slaves >= 3, "only {slaves} slaves");
+    assert_eq!((grown.in_use, grown.high_water), (count, count));
+    assert_eq!(Heap::<1>::outstanding(), grown.slabs);
+    for (i, b) in boxes.iter().enumerate() {
+        assert_eq!(**b, i as u64 * 3);
+    }
+    drop(boxes);
+    let shrunk = cache.stats();
+    assert_eq!((shrunk.slabs, shrunk.reserve, shrunk.in_use), (2, 1, 0));
+    assert_eq!(shrunk.high_water, count);
+    assert_eq!(Heap::<1>::outstanding(), 2);
+    drop(cache);
+    assert_eq!(Heap::<1>::outstanding(), 0);
+}
+
+/// Allocates on this thread while workers drop the boxes; checks every value.
+fn drop_on_other_threads<L, const ID: usize>()
+where
+    L: Lock + Send + Sync + 'static,
+{
+    let per_worker = if cfg!(miri) { 60 } else { 3_000 };
+    let workers = 3;
+    let cache = SlabCache::<(usize, [u32; 7]), L, 512, Heap<ID>>::new().unwrap();
+    let (senders, handles): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| {
+            let (send, receive) = mpsc::channel::<SlabBox<(usize, [u32; 7]), L, 512>>();
+            let handle = thread::spawn(move || {
+                let mut seen = 0;
+                for boxed in receive {
+                    assert_eq!(boxed.1, [boxed.0 as u32; 7]);
+                    drop(boxed);
+                    seen += 1;
+                }
+                seen
+            });
+            (send, handle)
+        })
+        .unzip();
+    let mut kept = Vec::new();
+    for i in 0..per_worker * workers {
+        let boxed = cache.alloc((i, [i as u32; 7])).unwrap();
+        if i % 10 == 0 {
+            kept.push(boxed); // some stay here, so slabs stay mixed
+        } else {
+            senders[i % workers].send(boxed).unwrap();
+        }
+    }
+    drop(senders);
+    let dropped: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(dropped + kept.len(), per_worker * workers);
+    assert_eq!(cache.stats().in_use, kept.len());
+    drop(kept);
+    let stats = cache.stats();
+    assert_eq!(stats.in_use, 0);
+    assert!(stats.slabs <= 2, "{stats}");
+    drop(cache);
+    assert_eq!(Heap::<ID>::outstanding(), 0);
+}
+
+#[test]
+fn boxes_dropped_on_other_threads_while_a_spin_locked_cache_allocates() {
+    drop_on_other_threads::<SpinLock, 2>();
+}
+
+#[test]
+fn boxes_dropped_on_other_threads_while_a_critical_section_cache_allocates() {
+    drop_on_other_threads::<CriticalSectionLock, 3>();
+}
+
+#[test]
+fn boxes_dropped_on_other_threads_after_the_cache_is_gone_return_every_slab() {
+    let count = if cfg!(miri) { 200 } else { 5_000 };
+    let cache = SlabCache::<[u64; 3], SpinLock, 256, Heap<4>>::new().unwrap();
+    let mut boxes: Vec<_> = (0..count).map(|i| cache.alloc([i; 3]).unwrap()).collect();
+    drop(cache);
+    assert!(Heap::<4>::outstanding() > 2);
+    let halves = [boxes.split_off(count as usize / 2), boxes];
+    let threads: Vec<_> = halves
+        .into_iter()
+        .map(|half| {
+            thread::spawn(move || {
+                for boxed in half.into_iter().rev() {
+                    assert_eq!(boxed[0], boxed[2]);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(Heap::<4>::outstanding(), 0);
+}
+
+#[test]
+fn a_provider_that_runs_out_fails_with_out_of_memory_and_leaks_nothing() {
+    type Cache = SlabCache<u32, SpinLock, 256, Heap<5>>;
+    Heap::<5>::set_budget(0);
+    assert_eq!(Cache::new().err(), Some(SlabError::OutOfMemory));
+    let lazy = Cache::lazy();
+    assert_eq!(lazy.alloc(1).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(lazy.stats().failed_allocs, 1);
+
+    Heap::<5>::set_budget(3);
+    let cache = Cache::new().unwrap();
+    let capacity = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
+    let boxes: Vec<_> = (0..capacity)
+        .map(|i| cache.alloc(i as u32).unwrap())
+        .collect();
+    assert_eq!(cache.alloc(u32::MAX).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(
+        cache.alloc_with(|| unreachable!("no slot, no call")).err(),
+        Some(SlabError::OutOfMemory)
+    );
+    let stats = cache.stats();
+    assert_eq!(
+        (stats.in_use, stats.failed_allocs, stats.slabs),
+        (capacity, 2, 3)
+    );
+    assert!(boxes.iter().enumerate().all(|(i, b)| **b == i as u32));
+    drop(boxes);
+    assert_eq!(cache.alloc(7).map(|b| *b), Ok(7)); // recovers once objects go
+    drop(cache);
+    drop(lazy);
+    assert_eq!(Heap::<5>::outstanding(), 0);
+}
+
+#[test]
+fn a_provider_that_returns_misaligned_memory_gets_it_back_unused() {
+    type Cache = SlabCache<u64, SpinLock, 1024, Heap<6>>;
+    Heap::<6>::set_misaligned(true);
+    assert_eq!(Cache::new().err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(Heap::<6>::outstanding(), 0);
+    assert_eq!(Heap::<6>::calls(), 2); // taken, then handed straight back
+
+    Heap::<6>::set_misaligned(false);
+    let cache = Cache::new().unwrap();
+    let boxes: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    Heap::<6>::set_misaligned(true);
+    assert_eq!(cache.alloc(0).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(Heap::<6>::outstanding(), 1);
+    let stats = cache.stats();
+    assert_eq!(
+        (stats.slabs, stats.failed_allocs, stats.provider_calls),
+        (1, 1, 3)
+    );
+    drop(boxes);
+    drop(cache);
+    assert_eq!(Heap::<6>::outstanding(), 0);
+}
+
+/// Alloc+drop pairs right at the end of the master slab.
+fn thrash_the_boundary<const ID: usize>(reserve: usize, pairs: usize) -> usize {
+    type Cache<const ID: usize> = SlabCache<u64, NoLock, 1024, Heap<ID>>;
+    let cache = Cache::<ID>::with_reserve(reserve).unwrap();
+    let full: Vec<_> = (0..Cache::<ID>::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let before = cache.stats().provider_calls;
+    for i in 0..pairs {
+        drop(cache.alloc(i as u64).unwrap());
+    }
+    let calls = cache.stats().provider_calls - before;
+    drop(full);
+    calls
+}
+
+#[test]
+fn alloc_and_drop_at_a_slab_boundary_call_the_provider_at_most_twice() {
+    assert!(thrash_the_boundary::<7>(1, 1_000) <= 2);
+    // Without a reserve every pair takes a slab and hands it back.
+    assert_eq!(thrash_the_boundary::<8>(0, 1_000), 2_000);
+}

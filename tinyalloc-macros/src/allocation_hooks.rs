@@ -1,0 +1,215 @@
+//! `define_allocation_hooks!(alloc_fn, free_fn)`: binds the slab cache's link-time
+//! hooks to two functions of the program.
+//!
+//! The runtime declares `_tinyalloc_0_1_slab_alloc` and `_tinyalloc_0_1_slab_free`
+//! in an `extern "Rust"` block; this macro defines them with `#[unsafe(no_mangle)]`,
+//! each a thin wrapper that calls the user's function through a fn pointer of the
+//! hook's type, so a function with another signature is a type error at its name.
+//! A `#[used]` marker symbol makes a second definition a link error even where the
+//! linker would otherwise keep the first one it finds.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Path, Token};
+
+/// What the macro was given.
+struct HookArgs {
+    alloc: Path,
+    free: Path,
+    krate: Path,
+}
+
+/// One comma-separated argument: a function path, or `crate = path`.
+enum Arg {
+    Function(Path),
+    Crate { key: Token![crate], path: Path },
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Token![crate]) && input.peek2(Token![=]) {
+            let key = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let path = input.call(Path::parse_mod_style)?;
+            Ok(Arg::Crate { key, path })
+        } else {
+            input.parse().map(Arg::Function).map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected the path of a function, e.g. `system_alloc`; \
+                     define_allocation_hooks! takes the slab allocator and the slab deallocator",
+                )
+            })
+        }
+    }
+}
+
+const USAGE: &str = "define_allocation_hooks! takes two functions, the slab allocator and the slab \
+                     deallocator: `tinyalloc::define_allocation_hooks!(system_alloc, system_free);` \
+                     with `unsafe fn system_alloc(layout: Layout) -> Option<NonNull<u8>>` and \
+                     `unsafe fn system_free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()>`";
+
+impl Parse for HookArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let args = Punctuated::<Arg, Token![,]>::parse_terminated(input)?;
+        let mut functions = Vec::new();
+        let mut krate = None;
+        let mut errors: Option<syn::Error> = None;
+        let mut report = |error: syn::Error| match &mut errors {
+            Some(errors) => errors.combine(error),
+            None => errors = Some(error),
+        };
+        for arg in args {
+            match arg {
+                Arg::Function(path) => functions.push(path),
+                Arg::Crate { key, path } => {
+                    if krate.is_some() {
+                        report(syn::Error::new(
+                            key.span,
+                            "`crate` is given twice; keep one",
+                        ));
+                    }
+                    krate = Some(path);
+                }
+            }
+        }
+        let mut functions = functions.into_iter();
+        let (alloc, free) = (functions.next(), functions.next());
+        for extra in functions {
+            report(syn::Error::new_spanned(
+                &extra,
+                format!(
+                    "one function too many: `{}`; {USAGE}",
+                    extra.to_token_stream()
+                ),
+            ));
+        }
+        let found = match (&alloc, &free) {
+            (Some(alloc), Some(free)) => Some((alloc.clone(), free.clone())),
+            (Some(alloc), None) => {
+                report(syn::Error::new_spanned(
+                    alloc,
+                    format!(
+                        "the slab deallocator is missing after `{}`; {USAGE}",
+                        alloc.to_token_stream()
+                    ),
+                ));
+                None
+            }
+            _ => {
+                report(syn::Error::new(
+                    Span::call_site(),
+                    format!("no functions given; {USAGE}"),
+                ));
+                None
+            }
+        };
+        match (errors, found) {
+            (Some(errors), _) => Err(errors),
+            (None, Some((alloc, free))) => Ok(HookArgs {
+                alloc,
+                free,
+                krate: krate.unwrap_or_else(|| syn::parse_quote!(::tinyalloc)),
+            }),
+            (None, None) => Err(syn::Error::new(Span::call_site(), USAGE)),
+        }
+    }
+}
+
+/// The expansion: the two hook definitions and the marker, inside `const _` so that
+/// nothing is added to the caller's namespace.
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<HookArgs>(input) {
+        Ok(args) => codegen(&args),
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+fn codegen(args: &HookArgs) -> TokenStream {
+    let HookArgs { alloc, free, krate } = args;
+    // The coercion to the hook's fn-pointer type carries the span of the user's path,
+    // so a signature mismatch is reported at the function's name.
+    let alloc_hook = quote_spanned! {alloc.span()=>
+        let hook: #krate::__private::SlabAllocHook = #alloc;
+    };
+    let free_hook = quote_spanned! {free.span()=>
+        let hook: #krate::__private::SlabFreeHook = #free;
+    };
+    quote! {
+        const _: () = {
+            #[unsafe(no_mangle)]
+            unsafe fn _tinyalloc_0_1_slab_alloc(
+                layout: ::core::alloc::Layout,
+            ) -> ::core::option::Option<::core::ptr::NonNull<u8>> {
+                #alloc_hook
+                // The runtime calls this under the contract of `SlabProvider::alloc`,
+                // which the hook's documentation hands on to the user's function.
+                unsafe { hook(layout) }
+            }
+
+            #[unsafe(no_mangle)]
+            unsafe fn _tinyalloc_0_1_slab_free(
+                ptr: ::core::ptr::NonNull<u8>,
+                layout: ::core::alloc::Layout,
+            ) -> ::core::result::Result<(), #krate::__private::SlabError> {
+                #free_hook
+                // As above, under the contract of `SlabProvider::free`.
+                unsafe { hook(ptr, layout) }
+            }
+
+            // A second `define_allocation_hooks!` in the program defines this symbol
+            // again, which no linker accepts.
+            #[used]
+            #[unsafe(no_mangle)]
+            #[allow(non_upper_case_globals)]
+            static _tinyalloc_0_1_allocation_hooks_defined: u8 = 0;
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(input: TokenStream) -> String {
+        match syn::parse2::<HookArgs>(input) {
+            Ok(_) => panic!("expected an error"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn two_functions_expand_to_both_hooks_and_the_marker() {
+        let out = expand(quote!(my_alloc, my_free,)).to_string();
+        for needle in [
+            "_tinyalloc_0_1_slab_alloc",
+            "_tinyalloc_0_1_slab_free",
+            "_tinyalloc_0_1_allocation_hooks_defined",
+            ":: tinyalloc :: __private :: SlabAllocHook = my_alloc",
+            ":: tinyalloc :: __private :: SlabFreeHook = my_free",
+        ] {
+            assert!(out.contains(needle), "{needle} missing from {out}");
+        }
+    }
+
+    #[test]
+    fn the_crate_path_can_be_renamed() {
+        let out = expand(quote!(a::alloc, b::free, crate = ::my_alloc_crate)).to_string();
+        assert!(out.contains(":: my_alloc_crate :: __private :: SlabAllocHook = a :: alloc"));
+    }
+
+    #[test]
+    fn wrong_argument_counts_say_what_is_expected() {
+        assert!(error_of(quote!()).starts_with("no functions given"));
+        assert!(
+            error_of(quote!(only_alloc))
+                .starts_with("the slab deallocator is missing after `only_alloc`")
+        );
+        assert!(error_of(quote!(a, b, c)).starts_with("one function too many: `c`"));
+        assert!(error_of(quote!(a, 5)).starts_with("expected the path of a function"));
+        assert!(error_of(quote!(a, b, crate = x, crate = y)).contains("`crate` is given twice"));
+    }
+}

@@ -1,0 +1,77 @@
+//! [`SlabError`], what can go wrong in a slab cache, and the [`Result`] alias.
+
+use core::fmt;
+
+/// `core::result::Result` with [`SlabError`] as its error: the return type of the slab
+/// cache and of the free hook given to
+/// [`define_allocation_hooks!`](crate::define_allocation_hooks).
+pub type Result<T, E = SlabError> = core::result::Result<T, E>;
+
+/// Why a slab cache, or the memory provider behind it, could not do what was asked.
+///
+/// Each message says what happened and what to check. A failed allocation changes
+/// nothing but the cache's failure count.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlabError {
+    /// Every slab is full and the provider had no memory for another one (its alloc
+    /// hook returned `None`).
+    OutOfMemory,
+    /// A pointer given back to the cache does not point at a slot of a slab cache of
+    /// this object type and slab size.
+    InvalidPointer,
+    /// The provider returned memory that is not aligned to the slab size. The cache
+    /// handed it straight back and did not use it.
+    AlignmentMismatch,
+    /// Damage the cache cannot repair: a slab header that lost its magic number, or a
+    /// free hook that refused memory it had handed out.
+    FatalError,
+}
+
+impl fmt::Display for SlabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SlabError::OutOfMemory => {
+                "out of memory: every slab is full and the provider's alloc hook returned None \
+                 for a new one; drop objects you no longer need, or give the provider more memory"
+            }
+            SlabError::InvalidPointer => {
+                "invalid pointer: it is not a slot of a slab cache of this type and slab size; \
+                 give SlabBox::from_raw only pointers that came from SlabBox::into_raw or leak, \
+                 with the same T, lock and SLAB_SIZE"
+            }
+            SlabError::AlignmentMismatch => {
+                "alignment mismatch: the provider's alloc hook returned memory not aligned to the \
+                 slab size, so the cache handed it back unused; make the hook honour layout.align() \
+                 (a slab must be aligned to its own size)"
+            }
+            SlabError::FatalError => {
+                "fatal error: a slab header lost its magic number or the free hook refused memory \
+                 it had handed out; look for writes past the end of an object (unsafe code, DMA) \
+                 and check that the free hook takes back exactly what the alloc hook gave"
+            }
+        })
+    }
+}
+
+impl core::error::Error for SlabError {}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn every_message_says_what_to_check() {
+        for (error, advice) in [
+            (SlabError::OutOfMemory, "give the provider more memory"),
+            (SlabError::InvalidPointer, "SlabBox::into_raw"),
+            (SlabError::AlignmentMismatch, "layout.align()"),
+            (SlabError::FatalError, "free hook"),
+        ] {
+            let message = error.to_string();
+            assert!(message.contains(advice), "{message}");
+        }
+    }
+}

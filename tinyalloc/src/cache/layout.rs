@@ -1,0 +1,259 @@
+//! Where the slots of a slab go, and the compile-time checks on a cache's parameters.
+//!
+//! A slot is `T` rounded up to hold the free-list link (a pointer) and aligned to both.
+//! The first slot sits after the slab's header; the master slab's header is larger (it
+//! holds the lock and the cache's state), so the master has a few slots fewer.
+
+use core::alloc::Layout;
+use core::mem::{align_of, size_of};
+
+/// The largest lock a cache accepts, in bytes: it sits in every cache value and in the
+/// master slab's header.
+pub const MAX_LOCK_SIZE: usize = 16;
+
+/// A free slot holds the address of the next free slot.
+const LINK_SIZE: usize = size_of::<*mut u8>();
+const LINK_ALIGN: usize = align_of::<*mut u8>();
+
+/// The arithmetic of one cache configuration, all of it known at compile time.
+#[derive(Clone, Copy)]
+pub(crate) struct Geometry {
+    /// Bytes per slot: `T` rounded up to hold the link, a multiple of `slot_align`.
+    pub slot_size: usize,
+    /// Offset of the first slot in a slave slab.
+    pub slave_first: usize,
+    /// Offset of the first slot in the master slab.
+    pub master_first: usize,
+    /// Slots in a slave slab.
+    pub slave_slots: usize,
+    /// Slots in the master slab.
+    pub master_slots: usize,
+}
+
+const fn round_up(value: usize, align: usize) -> usize {
+    (value + align - 1) & !(align - 1)
+}
+
+impl Geometry {
+    /// The geometry of a cache of objects of `size` and `align` bytes in slabs of
+    /// `slab_size` bytes whose headers take `slave_header` and `master_header` bytes.
+    /// Only meaningful once [`check`] passed.
+    pub(crate) const fn new(
+        size: usize,
+        align: usize,
+        slab_size: usize,
+        slave_header: usize,
+        master_header: usize,
+    ) -> Geometry {
+        let slot_align = if align > LINK_ALIGN {
+            align
+        } else {
+            LINK_ALIGN
+        };
+        let raw = if size > LINK_SIZE { size } else { LINK_SIZE };
+        let slot_size = round_up(raw, slot_align);
+        let slave_first = round_up(slave_header, slot_align);
+        let master_first = round_up(master_header, slot_align);
+        Geometry {
+            slot_size,
+            slave_first,
+            master_first,
+            slave_slots: slab_size.saturating_sub(slave_first) / slot_size,
+            master_slots: slab_size.saturating_sub(master_first) / slot_size,
+        }
+    }
+
+    /// The layout every slab is asked for: `slab_size` bytes aligned to `slab_size`.
+    pub(crate) const fn slab_layout(slab_size: usize) -> Layout {
+        match Layout::from_size_align(slab_size, slab_size) {
+            Ok(layout) => layout,
+            // Unreachable in a program that builds: the configuration check refuses
+            // such a size first, with a better message than a second error here.
+            Err(_) => Layout::new::<u8>(),
+        }
+    }
+}
+
+/// Checks a cache configuration: `None` when it works, else a message that names
+/// the fix, with numbers.
+pub(crate) const fn check(
+    size: usize,
+    align: usize,
+    slab_size: usize,
+    lock_size: usize,
+    slave_header: usize,
+    master_header: usize,
+) -> Option<Message> {
+    if !slab_size.is_power_of_two() {
+        let below = if slab_size < 2 {
+            0
+        } else {
+            1usize << (usize::BITS - 1 - slab_size.leading_zeros())
+        };
+        let message = Message::new()
+            .text("tinyalloc: SLAB_SIZE is ")
+            .number(slab_size)
+            .text(", not a power of two (a slab is aligned to its size, so a box finds its slab by masking its address); use ");
+        let message = if below >= 2 {
+            message.number(below).text(" or ")
+        } else {
+            message
+        };
+        let above = match slab_size.checked_next_power_of_two() {
+            Some(above) if above >= 2 => above,
+            _ => 2,
+        };
+        return Some(message.number(above));
+    }
+    if lock_size > MAX_LOCK_SIZE {
+        return Some(Message::new()
+            .text("tinyalloc: the lock takes ")
+            .number(lock_size)
+            .text(" bytes, more than the 16 a cache allows (it sits in the cache and in the master slab's header); keep the lock's state to 16 bytes, e.g. one atomic word"));
+    }
+    let geometry = Geometry::new(size, align, slab_size, slave_header, master_header);
+    let needed = geometry.master_first + 2 * geometry.slot_size;
+    if needed > slab_size || align > slab_size {
+        let fits = match needed.checked_next_power_of_two() {
+            Some(fits) => fits,
+            None => usize::MAX,
+        };
+        return Some(
+            Message::new()
+                .text("tinyalloc: a slab of ")
+                .number(slab_size)
+                .text(" bytes cannot hold its ")
+                .number(geometry.master_first)
+                .text("-byte header and two ")
+                .number(geometry.slot_size)
+                .text("-byte slots of T; use SLAB_SIZE = ")
+                .number(fits)
+                .text(" or more, or box a smaller T"),
+        );
+    }
+    if geometry.master_slots > u32::MAX as usize || geometry.slave_slots > u32::MAX as usize {
+        return Some(Message::new().text(
+            "tinyalloc: a slab would hold more than 4294967295 slots; use a smaller SLAB_SIZE",
+        ));
+    }
+    None
+}
+
+/// A compile-time error message with numbers in it: const code cannot format, so
+/// it writes the digits itself.
+#[derive(Clone, Copy)]
+pub(crate) struct Message {
+    bytes: [u8; 320],
+    len: usize,
+}
+
+impl Message {
+    const fn new() -> Message {
+        Message {
+            bytes: [0; 320],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, byte: u8) -> Message {
+        if self.len < self.bytes.len() {
+            self.bytes[self.len] = byte;
+            self.len += 1;
+        }
+        self
+    }
+
+    const fn text(mut self, text: &str) -> Message {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            self = self.push(bytes[i]);
+            i += 1;
+        }
+        self
+    }
+
+    const fn number(mut self, value: usize) -> Message {
+        let mut digits = [0u8; 20];
+        let mut count = 0;
+        let mut rest = value;
+        loop {
+            digits[count] = b'0' + (rest % 10) as u8;
+            count += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        while count > 0 {
+            count -= 1;
+            self = self.push(digits[count]);
+        }
+        self
+    }
+
+    /// The message as text. Only ASCII is ever written, so it is always UTF-8.
+    pub(crate) const fn as_str(&self) -> &str {
+        match core::str::from_utf8(self.bytes.split_at(self.len).0) {
+            Ok(text) => text,
+            Err(_) => "tinyalloc: invalid slab cache configuration",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(size: usize, align: usize, slab: usize, lock: usize) -> Option<Message> {
+        check(size, align, slab, lock, 64, 160)
+    }
+
+    #[test]
+    fn a_slab_size_that_is_no_power_of_two_names_its_neighbours() {
+        let message = error(16, 8, 3000, 1).unwrap();
+        assert_eq!(
+            message.as_str(),
+            "tinyalloc: SLAB_SIZE is 3000, not a power of two (a slab is aligned to its size, so a box finds its slab by masking its address); use 2048 or 4096"
+        );
+        assert!(error(16, 8, 0, 1).unwrap().as_str().ends_with("use 2"));
+        assert!(error(16, 8, 3, 1).unwrap().as_str().ends_with("use 2 or 4"));
+    }
+
+    #[test]
+    fn a_slab_too_small_for_two_slots_names_a_size_that_fits() {
+        let message = error(100, 4, 256, 1).unwrap();
+        assert_eq!(
+            message.as_str(),
+            "tinyalloc: a slab of 256 bytes cannot hold its 160-byte header and two 104-byte slots of T; use SLAB_SIZE = 512 or more, or box a smaller T"
+        );
+        assert!(error(100, 4, 512, 1).is_none());
+    }
+
+    #[test]
+    fn locks_over_sixteen_bytes_are_refused() {
+        assert!(error(16, 8, 4096, 16).is_none());
+        assert!(
+            error(16, 8, 4096, 17)
+                .unwrap()
+                .as_str()
+                .contains("17 bytes")
+        );
+    }
+
+    #[test]
+    fn tiny_and_zero_sized_objects_get_slots_that_hold_the_link() {
+        for (size, align) in [(0, 1), (1, 1), (2, 2), (3, 1)] {
+            let geometry = Geometry::new(size, align, 1024, 64, 160);
+            assert_eq!(geometry.slot_size, LINK_SIZE);
+            assert_eq!(geometry.slave_first, 64);
+            assert_eq!(geometry.slave_slots, (1024 - 64) / LINK_SIZE);
+        }
+        let wide = Geometry::new(24, 16, 1024, 60, 150);
+        assert_eq!(
+            (wide.slot_size, wide.slave_first, wide.master_first),
+            (32, 64, 160)
+        );
+        assert_eq!((wide.slave_slots, wide.master_slots), (30, 27));
+    }
+}

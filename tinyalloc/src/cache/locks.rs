@@ -1,0 +1,283 @@
+//! The [`Lock`] a cache takes around every change to its slabs, and the three that
+//! come with tinyalloc.
+//!
+//! | lock | `Sync` | use it when | cost per operation |
+//! | --- | --- | --- | --- |
+//! | [`NoLock`] | no | one thread, no interrupt handler touches the cache | nothing |
+//! | [`SpinLock`] | yes | threads or cores share the cache, no interrupt handler does | one atomic swap and one store |
+//! | [`CriticalSectionLock`] | yes | an interrupt handler allocates or drops boxes | one critical section |
+//!
+//! A spin lock is not interrupt-safe: an interrupt that spins on a lock held by the
+//! code it preempted never gets it. Use [`CriticalSectionLock`] when a handler touches
+//! the cache.
+
+use core::cell::Cell;
+use core::marker::PhantomData;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// Mutual exclusion for a slab cache's bookkeeping.
+///
+/// The cache keeps one lock in the cache value (it guards taking the first slab) and
+/// one in its master slab (it guards everything else, including boxes dropped after
+/// the cache value is gone). A lock must fit in 16 bytes; a larger one fails to
+/// compile. Whether the cache and its boxes may cross threads follows the lock: a
+/// cache is `Sync` and its boxes are `Send` only when the lock is `Sync`.
+///
+/// A custom lock, here one that also counts how often it was taken:
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use tinyalloc::cache::locks::{Lock, SpinLock};
+///
+/// struct CountingLock {
+///     inner: SpinLock,
+///     taken: AtomicU32,
+/// }
+///
+/// // SAFETY: `with_lock` runs `f` inside the spin lock's own `with_lock`, so it
+/// // excludes other callers exactly as `SpinLock` does.
+/// unsafe impl Lock for CountingLock {
+///     #[allow(clippy::declare_interior_mutable_const)] // a template, copied per use
+///     const UNLOCKED: Self = CountingLock {
+///         inner: SpinLock::UNLOCKED,
+///         taken: AtomicU32::new(0),
+///     };
+///
+///     fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+///         self.taken.fetch_add(1, Ordering::Relaxed);
+///         self.inner.with_lock(f)
+///     }
+/// }
+///
+/// let lock = CountingLock::UNLOCKED;
+/// assert_eq!(lock.with_lock(|| 40 + 2), 42);
+/// assert_eq!(lock.taken.load(Ordering::Relaxed), 1);
+/// ```
+///
+/// # Safety
+///
+/// While `with_lock` runs its closure, no other `with_lock` call on the same lock
+/// value may run its closure: not on another thread when the type is `Sync`, and
+/// not in an interrupt handler that can reach the lock. `with_lock` calls the closure
+/// exactly once and returns what it returns; the cache never nests calls on one lock.
+/// [`UNLOCKED`](Self::UNLOCKED) is a lock that nobody holds.
+pub unsafe trait Lock {
+    /// A lock that nobody holds. A constant so that a cache can be a `static`.
+    const UNLOCKED: Self;
+
+    /// Runs `f` with the lock held and returns its result.
+    fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R;
+}
+
+/// No lock at all, for a cache that one thread uses and no interrupt handler touches.
+///
+/// A cache with `NoLock` is neither `Sync` nor `Send`, and neither are its boxes, so
+/// the compiler keeps it on one thread:
+///
+/// ```compile_fail,E0277
+/// use tinyalloc::cache::{locks::NoLock, SlabCache};
+/// fn needs_sync<S: Sync>(_: &S) {}
+/// let cache = SlabCache::<u32, NoLock, 1024>::lazy();
+/// needs_sync(&cache); // error: `Cell<()>` cannot be shared between threads safely
+/// ```
+#[derive(Debug, Default)]
+pub struct NoLock {
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+// SAFETY: `NoLock` is not `Sync`, so a `&NoLock` never reaches another thread, and
+// the cache never nests `with_lock`; a cache reachable from an interrupt handler must
+// be `Sync` (a `static`), which a `NoLock` cache is not.
+unsafe impl Lock for NoLock {
+    const UNLOCKED: Self = NoLock {
+        _not_sync: PhantomData,
+    };
+
+    #[inline(always)]
+    fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+}
+
+/// A spin lock: one flag, taken with an atomic swap where the target has one and
+/// inside a critical section where it has not (`thumbv6m`, which has atomic loads and
+/// stores but no compare-and-swap; that path needs a `critical-section`
+/// implementation, as every single-core Cortex-M program already links).
+///
+/// For threads or cores, not for interrupt handlers (see the [module](self) docs).
+#[derive(Debug, Default)]
+pub struct SpinLock {
+    locked: AtomicBool,
+}
+
+impl SpinLock {
+    #[cfg(target_has_atomic = "8")]
+    #[inline(always)]
+    fn try_acquire(&self) -> bool {
+        !self.locked.swap(true, Ordering::Acquire)
+    }
+
+    #[cfg(not(target_has_atomic = "8"))]
+    #[inline(always)]
+    fn try_acquire(&self) -> bool {
+        // No compare-and-swap here: make the test and the set one step by running
+        // them with interrupts (and, on multi-core implementations, the other
+        // cores) held off.
+        critical_section::with(|_| {
+            if self.locked.load(Ordering::Acquire) {
+                false
+            } else {
+                self.locked.store(true, Ordering::Relaxed);
+                true
+            }
+        })
+    }
+
+    #[inline(always)]
+    fn acquire(&self) {
+        if !self.try_acquire() {
+            self.acquire_contended();
+        }
+    }
+
+    /// Waits for the holder, reading the flag until it clears before trying again.
+    /// Out of line, so that the uncontended path stays a swap and a test.
+    #[cold]
+    #[inline(never)]
+    fn acquire_contended(&self) {
+        loop {
+            while self.locked.load(Ordering::Relaxed) {
+                core::hint::spin_loop();
+            }
+            if self.try_acquire() {
+                return;
+            }
+        }
+    }
+}
+
+/// Releases the spin lock even if the closure unwinds.
+struct Unlock<'a>(&'a AtomicBool);
+
+impl Drop for Unlock<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+// SAFETY: `acquire` returns only after this caller turned `locked` from false to true
+// in one indivisible step (an atomic swap, or a test and set inside a critical
+// section), and only the holder stores `false` again, after `f` returned or unwound.
+// The Acquire on taking and the Release on giving back order the closures.
+unsafe impl Lock for SpinLock {
+    #[allow(clippy::declare_interior_mutable_const)] // a template, copied per use
+    const UNLOCKED: Self = SpinLock {
+        locked: AtomicBool::new(false),
+    };
+
+    #[inline(always)]
+    fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.acquire();
+        let _unlock = Unlock(&self.locked);
+        f()
+    }
+}
+
+/// A critical section (`critical_section::with`) around every change: safe to use
+/// from interrupt handlers. On a single-core MCU that masks interrupts for the few
+/// instructions of an allocation or a free; the implementation comes from the
+/// program (e.g. `cortex-m`'s `critical-section-single-core`, or `critical-section`'s
+/// `std` feature on a host). Zero-sized.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CriticalSectionLock;
+
+// SAFETY: `critical_section::with` excludes every other critical section in the
+// program, on every thread, core and interrupt level, for as long as `f` runs.
+unsafe impl Lock for CriticalSectionLock {
+    const UNLOCKED: Self = CriticalSectionLock;
+
+    #[inline(always)]
+    fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        critical_section::with(|_| f())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::sync::Arc;
+    use std::vec::Vec;
+
+    /// Increments done with a read and a separate write, which lose updates unless
+    /// the lock keeps the threads apart.
+    fn contended<L: Lock + Send + Sync + 'static>() {
+        struct Shared<L> {
+            lock: L,
+            count: core::cell::UnsafeCell<u32>,
+        }
+        // SAFETY: `count` is only touched inside `lock.with_lock`.
+        unsafe impl<L: Sync> Sync for Shared<L> {}
+        let shared = Arc::new(Shared {
+            lock: L::UNLOCKED,
+            count: core::cell::UnsafeCell::new(0),
+        });
+        let rounds = if cfg!(miri) { 20 } else { 2_000 };
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || {
+                    for _ in 0..rounds {
+                        shared.lock.with_lock(|| {
+                            // SAFETY: the lock is held, so no other thread touches `count`.
+                            let seen = unsafe { *shared.count.get() };
+                            std::thread::yield_now();
+                            // SAFETY: as above.
+                            unsafe { *shared.count.get() = seen + 1 };
+                        });
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        shared.lock.with_lock(|| {
+            // SAFETY: every thread has finished.
+            assert_eq!(unsafe { *shared.count.get() }, 4 * rounds);
+        });
+    }
+
+    #[test]
+    fn spin_lock_excludes_other_threads() {
+        contended::<SpinLock>();
+    }
+
+    #[test]
+    fn critical_section_lock_excludes_other_threads() {
+        contended::<CriticalSectionLock>();
+    }
+
+    #[test]
+    fn a_spin_lock_is_free_again_after_a_panic_inside() {
+        let lock = SpinLock::UNLOCKED;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lock.with_lock(|| panic!("inside the lock"))
+        }));
+        assert!(result.is_err());
+        assert_eq!(lock.with_lock(|| 7), 7);
+    }
+
+    #[test]
+    fn no_lock_runs_the_closure() {
+        assert_eq!(NoLock::UNLOCKED.with_lock(|| "ran"), "ran");
+    }
+
+    #[test]
+    fn the_shipped_locks_are_small() {
+        assert_eq!(core::mem::size_of::<NoLock>(), 0);
+        assert_eq!(core::mem::size_of::<SpinLock>(), 1);
+        assert_eq!(core::mem::size_of::<CriticalSectionLock>(), 0);
+    }
+}

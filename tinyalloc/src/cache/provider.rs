@@ -1,0 +1,106 @@
+//! Where slabs come from: the [`SlabProvider`] trait, and [`GlobalHooks`], the provider
+//! that calls the functions given to
+//! [`define_allocation_hooks!`](crate::define_allocation_hooks).
+//!
+//! The hooks are link-time symbols: this crate declares them and calls them through
+//! `#[inline(always)]` wrappers, the macro defines them in the program. Their names
+//! carry the crate's major version (`_tinyalloc_0_1_…`) so two incompatible versions in
+//! one program never bind to each other's hooks. Only [`GlobalHooks`] refers to them,
+//! so a program whose caches all use another provider links without them.
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+
+use super::error::Result;
+
+/// A source of slab memory for a [`SlabCache`](super::SlabCache).
+///
+/// Providers are types, not values: a slab may go back to its provider long after the
+/// cache is gone (when the last box on it drops, on any thread), so the cache keeps
+/// the provider's `free` as a function and needs no provider value to call it. Give
+/// each memory region its own type; keep the region's state in a `static`.
+///
+/// A cache asks for `SLAB_SIZE` bytes aligned to `SLAB_SIZE`. Memory that comes back
+/// misaligned is returned to `free` at once and the allocation fails with
+/// [`SlabError::AlignmentMismatch`](super::SlabError::AlignmentMismatch).
+///
+/// # Safety
+///
+/// `alloc` returns `None` or memory of at least `layout.size()` bytes that is valid
+/// for reads and writes, owned by the caller alone until it is given to `free`, and
+/// not moved or reused meanwhile. `free` accepts every block `alloc` returned, with
+/// the same layout, and may be called from any thread that drops a box (or from an
+/// interrupt handler, if boxes drop there).
+pub unsafe trait SlabProvider {
+    /// Returns a block for `layout`, or `None` when there is no memory.
+    ///
+    /// # Safety
+    ///
+    /// `layout` has a non-zero size.
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>>;
+
+    /// Takes back a block `alloc` returned. An error is counted in
+    /// [`CacheStats::provider_errors`](super::CacheStats::provider_errors); the block
+    /// is not used again either way.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `alloc` of the same provider with this `layout`, and is not
+    /// used after this call.
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()>;
+}
+
+/// The default provider: the two functions given to
+/// [`define_allocation_hooks!`](crate::define_allocation_hooks).
+///
+/// A program that uses it and defines no hooks fails to link with "undefined
+/// reference to `_tinyalloc_0_1_slab_alloc`"; the README says what to do.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GlobalHooks;
+
+// SAFETY: `define_allocation_hooks!` binds these to the program's functions, whose
+// documented contract is `SlabProvider`'s.
+unsafe impl SlabProvider for GlobalHooks {
+    #[inline(always)]
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: the caller's contract is the hook's.
+        unsafe { hooks::slab_alloc(layout) }
+    }
+
+    #[inline(always)]
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: the caller's contract is the hook's.
+        unsafe { hooks::slab_free(ptr, layout) }
+    }
+}
+
+/// The link-time hooks. The names are the contract with `tinyalloc-macros`, which is
+/// pinned to this crate's exact version.
+mod hooks {
+    use core::alloc::Layout;
+    use core::ptr::NonNull;
+
+    use crate::cache::error::Result;
+
+    unsafe extern "Rust" {
+        fn _tinyalloc_0_1_slab_alloc(layout: Layout) -> Option<NonNull<u8>>;
+        fn _tinyalloc_0_1_slab_free(ptr: NonNull<u8>, layout: Layout) -> Result<()>;
+    }
+
+    /// # Safety
+    /// As [`SlabProvider::alloc`](super::SlabProvider::alloc).
+    #[inline(always)]
+    pub(super) unsafe fn slab_alloc(layout: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: the symbol is defined by `define_allocation_hooks!` with exactly
+        // this signature (the macro checks the user's function against it).
+        unsafe { _tinyalloc_0_1_slab_alloc(layout) }
+    }
+
+    /// # Safety
+    /// As [`SlabProvider::free`](super::SlabProvider::free).
+    #[inline(always)]
+    pub(super) unsafe fn slab_free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: as in `slab_alloc`.
+        unsafe { _tinyalloc_0_1_slab_free(ptr, layout) }
+    }
+}

@@ -1,0 +1,288 @@
+//! [`SlabBox`]: an object in a slab, freed when the box drops, wherever that is.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::{self, ManuallyDrop};
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+use super::bookkeeping;
+use super::error::{Result, SlabError};
+use super::layout::Geometry;
+use super::locks::{Lock, SpinLock};
+use super::slab::{self, Master, MasterCore, SlabHeader};
+
+/// An object in a slot of a [`SlabCache`](super::SlabCache), freed when the box
+/// drops.
+///
+/// A box is one pointer. It finds its slab by masking its own address down to a
+/// multiple of `SLAB_SIZE`, and the slab finds the cache's lock, so a box can drop on
+/// any thread (it is `Send` when `T` is and the lock `L` is `Sync`) and after the
+/// cache value itself is gone. `L` and `SLAB_SIZE` are the cache's; the defaults
+/// match a `SlabCache<T, SpinLock, 4096>`.
+///
+/// Dropping a box never panics on the cache's account (`T`'s own `Drop` may; the slot
+/// is freed all the same).
+pub struct SlabBox<T, L: Lock = SpinLock, const SLAB_SIZE: usize = 4096> {
+    object: NonNull<T>,
+    /// The box owns a `T`; the lock type is only named.
+    _owns: PhantomData<(T, fn() -> L)>,
+}
+
+// SAFETY: sending a box sends its `T`, and dropping it on the other thread takes the
+// master's lock there, which a `Sync` lock allows.
+unsafe impl<T: Send, L: Lock + Sync, const SLAB_SIZE: usize> Send for SlabBox<T, L, SLAB_SIZE> {}
+
+// SAFETY: a `&SlabBox` gives only `&T`; it never touches the slab.
+unsafe impl<T: Sync, L: Lock, const SLAB_SIZE: usize> Sync for SlabBox<T, L, SLAB_SIZE> {}
+
+impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
+    /// Wraps a live object.
+    ///
+    /// # Safety
+    ///
+    /// `object` is a live `T` in a slot, handed out by a cache with lock `L` and slab
+    /// size `SLAB_SIZE`, that no other box owns.
+    #[inline(always)]
+    pub(crate) unsafe fn from_slot(object: NonNull<T>) -> Self {
+        SlabBox {
+            object,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Gives up the box without freeing the object and returns its pointer. Rebuild
+    /// the box with [`from_raw`](Self::from_raw) to free it; otherwise the object and
+    /// its slab stay for the life of the program.
+    ///
+    /// An associated function, as for `Box`, so it cannot hide a method of `T`.
+    #[inline]
+    pub fn into_raw(this: Self) -> NonNull<T> {
+        ManuallyDrop::new(this).object
+    }
+
+    /// Rebuilds a box from a pointer [`into_raw`](Self::into_raw) returned.
+    ///
+    /// The slab's header is checked first: a pointer whose slab has no tinyalloc
+    /// magic number, whose slab belongs to a cache of another slot size, or that
+    /// points between slots is refused with [`SlabError::InvalidPointer`].
+    ///
+    /// # Safety
+    ///
+    /// `object` came from `into_raw` of a `SlabBox<T, L, SLAB_SIZE>` with these very
+    /// parameters, and no other box has been rebuilt from it. (A pointer made from a
+    /// reference, such as the one [`leak`](Self::leak) returns, only covers the
+    /// object, not the slab header the box needs.) The checks above catch many
+    /// mistakes, but reading the header of a pointer that never came from a cache
+    /// needs the `SLAB_SIZE`-aligned block around it to be readable through it.
+    pub unsafe fn from_raw(object: NonNull<T>) -> Result<Self> {
+        let slot = object.cast::<u8>();
+        let Some(slab) = NonNull::new(slab_of::<SLAB_SIZE>(slot)) else {
+            return Err(SlabError::InvalidPointer); // in the first slab-sized block
+        };
+        // SAFETY: the caller promises the block is readable and, if it is a slab,
+        // that it holds this object, so it is not being handed back now.
+        if unsafe { slab::magic(slab) } != slab::MAGIC {
+            return Err(SlabError::InvalidPointer);
+        }
+        // SAFETY: the magic says this is a live slab, whose fixed part never changes.
+        let fixed = unsafe { slab::fixed(slab) };
+        let slot_size = Self::geometry().slot_size;
+        let in_slots = (slot.addr().get() - slab.addr().get())
+            .checked_sub(fixed.first as usize)
+            .filter(|from_first| from_first % slot_size == 0)
+            .is_some_and(|from_first| from_first / slot_size < fixed.capacity as usize);
+        if fixed.slot_size as usize != slot_size || !in_slots {
+            return Err(SlabError::InvalidPointer);
+        }
+        // SAFETY: the checks passed and the caller promises the rest.
+        Ok(unsafe { Self::from_slot(object) })
+    }
+
+    fn geometry() -> Geometry {
+        Geometry::new(
+            mem::size_of::<T>(),
+            mem::align_of::<T>(),
+            SLAB_SIZE,
+            mem::size_of::<SlabHeader>(),
+            mem::size_of::<Master<L>>(),
+        )
+    }
+
+    /// Gives up the box without freeing the object and returns a reference that lives
+    /// as long as needed. The slot, its slab and the cache's master stay taken for
+    /// the rest of the program; to free the object later, use
+    /// [`into_raw`](Self::into_raw) and [`from_raw`](Self::from_raw) instead.
+    #[inline]
+    pub fn leak<'a>(this: Self) -> &'a mut T
+    where
+        T: 'a,
+    {
+        let mut object = Self::into_raw(this);
+        // SAFETY: the object is live, ours alone, and its slot is never freed now.
+        unsafe { object.as_mut() }
+    }
+}
+
+/// The start of the `SLAB_SIZE`-aligned block that holds `slot`: its slab's header.
+/// Masking keeps the slot pointer's provenance, which covers the whole slab.
+#[inline(always)]
+fn slab_of<const SLAB_SIZE: usize>(slot: NonNull<u8>) -> *mut SlabHeader {
+    slot.as_ptr()
+        .map_addr(|addr| addr & !(SLAB_SIZE - 1))
+        .cast()
+}
+
+/// Frees a slot that holds no live object.
+///
+/// # Safety
+///
+/// `slot` was handed out by a cache with lock `L` and slab size `SLAB_SIZE`, holds no
+/// live object, and is not used again.
+#[inline(always)]
+pub(crate) unsafe fn release_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull<u8>) {
+    // SAFETY: a slot lies after the header of a slab at a non-null address, so the
+    // masked address is that slab's start.
+    let slab = unsafe { NonNull::new_unchecked(slab_of::<SLAB_SIZE>(slot)) };
+    // SAFETY: the slab is live while it has a slot handed out.
+    let core = unsafe { slab::fixed(slab) }.master;
+    let release = {
+        // SAFETY: the master is live while any object of the cache is.
+        let lock = unsafe { slab::lock::<L>(core) };
+        // SAFETY: the closure runs under the master's lock; the slot is the caller's.
+        lock.with_lock(|| unsafe { bookkeeping::give_back(core, slab, slot) })
+    };
+    if let Some(release) = release {
+        // SAFETY: `give_back` unlinked and counted out what it returned.
+        unsafe { hand_back::<L, SLAB_SIZE>(core, release) };
+    }
+}
+
+/// Returns to the provider what the last free made surplus, outside the lock.
+///
+/// # Safety
+///
+/// `release` came from `give_back` on the cache whose master is `core`.
+#[cold]
+#[inline(never)]
+unsafe fn hand_back<L: Lock, const SLAB_SIZE: usize>(
+    core: NonNull<MasterCore>,
+    release: slab::Release,
+) {
+    let layout = Geometry::slab_layout(SLAB_SIZE);
+    // SAFETY: the master is live until the last step below; its fixed part is never
+    // written after it was set up, so reading it beside a lock holder is no race.
+    let free = unsafe { slab::fixed(slab::master_slab(core)) }.release;
+    let mut master_too = release.master;
+    if let Some(slab) = release.slab {
+        // SAFETY: the slab came from the provider with this layout; `give_back`
+        // took it off every list and it holds no object.
+        let failed = unsafe { free(slab.cast(), layout) }.is_err();
+        if !release.master {
+            // SAFETY: this thread's pin keeps the master live until `unpin`.
+            let lock = unsafe { slab::lock::<L>(core) };
+            // SAFETY: the closure runs under the master's lock, and holds the pin.
+            master_too = lock.with_lock(|| unsafe { bookkeeping::unpin(core, failed) });
+        }
+    }
+    if master_too {
+        // SAFETY: the cache value is gone, no object is live and no thread holds a
+        // pin, so nothing reaches the master; its lock was released above.
+        let _ = unsafe { free(core.cast(), layout) };
+    }
+}
+
+/// Frees a slot when dropped: after the object's own `Drop` in `SlabBox::drop`, or
+/// when `make` unwinds in `alloc_with`.
+pub(crate) struct ReturnSlot<L: Lock, const SLAB_SIZE: usize> {
+    slot: NonNull<u8>,
+    _lock: PhantomData<fn() -> L>,
+}
+
+impl<L: Lock, const SLAB_SIZE: usize> ReturnSlot<L, SLAB_SIZE> {
+    /// # Safety
+    ///
+    /// `slot` was handed out by a cache with lock `L` and slab size `SLAB_SIZE`, and
+    /// holds no live object by the time this value drops (unless it is disarmed).
+    #[inline(always)]
+    pub(crate) unsafe fn new(slot: NonNull<u8>) -> Self {
+        ReturnSlot {
+            slot,
+            _lock: PhantomData,
+        }
+    }
+
+    /// The slot now holds an object that someone else owns: keep it.
+    #[inline(always)]
+    pub(crate) fn disarm(self) {
+        mem::forget(self);
+    }
+}
+
+impl<L: Lock, const SLAB_SIZE: usize> Drop for ReturnSlot<L, SLAB_SIZE> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: `new`'s contract: the slot holds no live object now.
+        unsafe { release_slot::<L, SLAB_SIZE>(self.slot) };
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize> Drop for SlabBox<T, L, SLAB_SIZE> {
+    #[inline]
+    fn drop(&mut self) {
+        let slot = self.object.cast::<u8>();
+        if !mem::needs_drop::<T>() {
+            // SAFETY: the slot came from such a cache and holds no object that needs
+            // dropping; the box is not used again.
+            unsafe { release_slot::<L, SLAB_SIZE>(slot) };
+            return;
+        }
+        // SAFETY: the slot came from such a cache; `_free` drops after the object
+        // below, so the slot holds no live object by then, unwinding or not.
+        let _free = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(slot) };
+        // SAFETY: the object is live and ours, and the box is not used again.
+        unsafe { self.object.drop_in_place() };
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize> Deref for SlabBox<T, L, SLAB_SIZE> {
+    type Target = T;
+
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: the object is live while the box is, and the box owns it.
+        unsafe { self.object.as_ref() }
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize> DerefMut for SlabBox<T, L, SLAB_SIZE> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes the access unique.
+        unsafe { self.object.as_mut() }
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize> AsRef<T> for SlabBox<T, L, SLAB_SIZE> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize> AsMut<T> for SlabBox<T, L, SLAB_SIZE> {
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T: fmt::Debug, L: Lock, const SLAB_SIZE: usize> fmt::Debug for SlabBox<T, L, SLAB_SIZE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display, L: Lock, const SLAB_SIZE: usize> fmt::Display for SlabBox<T, L, SLAB_SIZE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}

@@ -1,0 +1,446 @@
+//! [`SlabCache`]: the cache value, which takes slabs from its provider and hands out
+//! [`SlabBox`]es.
+
+use core::alloc::Layout;
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::{align_of, size_of};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use super::bookkeeping;
+use super::error::{Result, SlabError};
+use super::layout::{Geometry, check};
+use super::locks::Lock;
+use super::provider::{GlobalHooks, SlabProvider};
+use super::slab::{self, Counters, Master, MasterCore, SlabHeader};
+use super::slab_box::{ReturnSlot, SlabBox};
+use super::stats::CacheStats;
+
+/// An O(1) cache of `T` objects in `SLAB_SIZE`-byte slabs, each aligned to its size,
+/// taken from the provider `P` ([`GlobalHooks`] unless named) and guarded by the
+/// lock `L`.
+///
+/// The first slab is the master: it carries the cache's state and lock. When every
+/// slot is taken the cache asks the provider for a slave slab; empty slaves beyond
+/// the reserve (one unless [`with_reserve`](Self::with_reserve) says otherwise) go
+/// back. Each object lives in a [`SlabBox`] that frees it when dropped, on any thread
+/// the lock allows, even after the cache value is gone: the slabs outlive the cache
+/// until their last box drops.
+///
+/// ```rust,standalone_crate
+/// use core::alloc::Layout;
+/// use core::ptr::NonNull;
+/// use tinyalloc::prelude::*;
+///
+/// unsafe fn system_alloc(layout: Layout) -> Option<NonNull<u8>> {
+///     // SAFETY: the cache never asks for zero bytes.
+///     NonNull::new(unsafe { std::alloc::alloc(layout) })
+/// }
+///
+/// unsafe fn system_free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
+///     // SAFETY: the cache returns what `system_alloc` gave, with its layout.
+///     unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+///     Ok(())
+/// }
+///
+/// tinyalloc::define_allocation_hooks!(system_alloc, system_free);
+///
+/// struct Sample { channel: u8, millivolts: u16 }
+///
+/// let cache = SlabCache::<Sample, SpinLock, 1024>::new()?;
+/// let mut sample = cache.alloc(Sample { channel: 3, millivolts: 1200 })?;
+/// sample.millivolts += 5;
+/// assert_eq!((sample.channel, sample.millivolts), (3, 1205));
+/// std::thread::spawn(move || drop(sample)).join().unwrap(); // freed on another thread
+/// assert_eq!(cache.stats().in_use, 0);
+/// # Ok::<(), tinyalloc::SlabError>(())
+/// ```
+///
+/// A configuration that cannot work fails to compile: a `SLAB_SIZE` that is not a
+/// power of two, a slab too small for its header and two slots of `T`, or a lock
+/// larger than 16 bytes.
+///
+/// ```compile_fail,E0080
+/// use tinyalloc::prelude::*;
+/// let cache = SlabCache::<u64, SpinLock, 3000>::lazy(); // use 2048 or 4096
+/// ```
+pub struct SlabCache<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider = GlobalHooks> {
+    /// The master slab, null until it is taken.
+    master: AtomicPtr<MasterCore>,
+    /// Guards taking the master, and `early`.
+    init: L,
+    /// Counts from before the master existed.
+    early: UnsafeCell<Counters>,
+    /// Empty slaves to keep, handed to the master when it is taken.
+    reserve: usize,
+    /// The cache holds no `T` itself: its boxes do.
+    _objects: PhantomData<fn(T) -> T>,
+    /// `P` is only called, never held.
+    _provider: PhantomData<fn() -> P>,
+}
+
+// SAFETY: the value's own state is an atomic pointer, the lock `init`, and `early`,
+// which is only touched under `init`; the slabs are only touched under the master's
+// lock. A `Sync` lock makes both locks exclude other threads. The cache holds no `T`.
+unsafe impl<T, L: Lock + Sync, const SLAB_SIZE: usize, P: SlabProvider> Sync
+    for SlabCache<T, L, SLAB_SIZE, P>
+{
+}
+
+// SAFETY: moving the cache to another thread leaves boxes behind that reach the same
+// master lock from this thread, so the lock must be `Sync` as well as `Send`.
+unsafe impl<T, L: Lock + Send + Sync, const SLAB_SIZE: usize, P: SlabProvider> Send
+    for SlabCache<T, L, SLAB_SIZE, P>
+{
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_SIZE, P> {
+    const GEOMETRY: Geometry = Geometry::new(
+        size_of::<T>(),
+        align_of::<T>(),
+        SLAB_SIZE,
+        size_of::<SlabHeader>(),
+        size_of::<Master<L>>(),
+    );
+
+    /// Fails to evaluate, with a message that names the fix, when `T`, `L` and
+    /// `SLAB_SIZE` cannot work together. Every constructor uses it.
+    const CONFIGURATION_WORKS: () = {
+        if let Some(message) = check(
+            size_of::<T>(),
+            align_of::<T>(),
+            SLAB_SIZE,
+            size_of::<L>(),
+            size_of::<SlabHeader>(),
+            size_of::<Master<L>>(),
+        ) {
+            panic!("{}", message.as_str());
+        }
+    };
+
+    /// Bytes per slot: `T` rounded up to hold the free-list link (a pointer).
+    pub const SLOT_SIZE: usize = Self::GEOMETRY.slot_size;
+    /// Objects a slave slab holds.
+    pub const SLOTS_PER_SLAB: usize = Self::GEOMETRY.slave_slots;
+    /// Objects the master slab holds (fewer: it carries the cache's state and lock).
+    pub const SLOTS_IN_MASTER: usize = Self::GEOMETRY.master_slots;
+
+    /// A cache that takes its master slab on first use, with one reserve slab. A
+    /// `const fn`, so the cache can be a `static`:
+    ///
+    /// ```
+    /// use tinyalloc::prelude::*;
+    /// # struct Message;
+    /// static MESSAGES: SlabCache<Message, CriticalSectionLock, 1024> = SlabCache::lazy();
+    /// ```
+    pub const fn lazy() -> Self {
+        // Checked in each constructor, so the error names the caller's line.
+        let () = Self::CONFIGURATION_WORKS;
+        Self::lazy_with_reserve(1)
+    }
+
+    /// A cache that takes its master on first use and keeps up to `reserve` empty
+    /// slave slabs instead of handing them back at once.
+    pub const fn lazy_with_reserve(reserve: usize) -> Self {
+        let () = Self::CONFIGURATION_WORKS;
+        SlabCache {
+            master: AtomicPtr::new(ptr::null_mut()),
+            init: L::UNLOCKED,
+            early: UnsafeCell::new(Counters {
+                slabs: 0,
+                reserve: 0,
+                capacity: 0,
+                in_use: 0,
+                high_water: 0,
+                failed_allocs: 0,
+                provider_calls: 0,
+                provider_errors: 0,
+            }),
+            reserve,
+            _objects: PhantomData,
+            _provider: PhantomData,
+        }
+    }
+
+    /// A cache with its master slab taken now, and one reserve slab.
+    ///
+    /// Fails with [`SlabError::OutOfMemory`] when the provider has no memory and
+    /// [`SlabError::AlignmentMismatch`] when it returns a misaligned block.
+    pub fn new() -> Result<Self> {
+        let () = Self::CONFIGURATION_WORKS;
+        Self::with_reserve(1)
+    }
+
+    /// A cache with its master slab taken now, keeping up to `reserve` empty slave
+    /// slabs. Fails as [`new`](Self::new) does.
+    pub fn with_reserve(reserve: usize) -> Result<Self> {
+        let () = Self::CONFIGURATION_WORKS;
+        let cache = Self::lazy_with_reserve(reserve);
+        cache.master()?;
+        Ok(cache)
+    }
+
+    /// Moves `value` into a free slot and returns its box.
+    ///
+    /// Fails, dropping `value`, when every slab is full and the provider has no
+    /// memory ([`SlabError::OutOfMemory`]) or returns a misaligned slab
+    /// ([`SlabError::AlignmentMismatch`]).
+    #[inline]
+    pub fn alloc(&self, value: T) -> Result<SlabBox<T, L, SLAB_SIZE>> {
+        self.alloc_with(|| value)
+    }
+
+    /// Takes a slot, then builds the object in place with `make`. `make` is not
+    /// called when there is no slot; if it panics, the slot goes back.
+    #[inline]
+    pub fn alloc_with(&self, make: impl FnOnce() -> T) -> Result<SlabBox<T, L, SLAB_SIZE>> {
+        let slot = self.take_slot()?;
+        // SAFETY: the slot came from this cache and holds no object until the guard
+        // is disarmed below.
+        let unwinding = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(slot) };
+        let value = make();
+        unwinding.disarm();
+        let object = slot.cast::<T>();
+        // SAFETY: the slot is ours, `SLOT_SIZE >= size_of::<T>()` bytes long and
+        // aligned to at least `align_of::<T>()` (slot sizes and the first offset
+        // are multiples of it, and the slab is aligned to `SLAB_SIZE >= align`).
+        unsafe { object.write(value) };
+        // SAFETY: `object` is a live `T` in a slot of a cache with lock `L` and slab
+        // size `SLAB_SIZE`, owned by nobody else.
+        Ok(unsafe { SlabBox::from_slot(object) })
+    }
+
+    /// What the cache has done so far; see [`CacheStats`].
+    pub fn stats(&self) -> CacheStats {
+        let counters = match NonNull::new(self.master.load(Ordering::Acquire)) {
+            // SAFETY: the closure runs under the master's lock.
+            Some(core) => self.with_master(core, || unsafe { bookkeeping::counters(core) }),
+            // SAFETY: `early` is only touched under `init`, which the closure holds.
+            None => self.init.with_lock(|| unsafe { *self.early.get() }),
+        };
+        CacheStats::from(counters)
+    }
+
+    /// Hands every reserve slab back to the provider now (say, before a long sleep).
+    ///
+    /// Returns the first error a free hook reported, or [`SlabError::FatalError`]
+    /// when a reserve slab's header lost its magic number (something wrote over it);
+    /// the reserve slabs from that one on are then abandoned, not handed back.
+    pub fn trim(&self) -> Result<()> {
+        let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) else {
+            return Ok(());
+        };
+        let mut result = Ok(());
+        loop {
+            // SAFETY: the closure runs under the master's lock.
+            let next = self.with_master(core, || unsafe { bookkeeping::take_reserve(core) });
+            match next {
+                None => return result,
+                Some(Err(())) => return Err(SlabError::FatalError),
+                Some(Ok(slab)) => {
+                    // SAFETY: the slab came from `P::alloc` with this layout, is
+                    // empty and off every list.
+                    if let Err(error) = unsafe { P::free(slab.cast(), Self::LAYOUT) } {
+                        self.count_provider_error(core);
+                        result = result.and(Err(error));
+                    }
+                }
+            }
+        }
+    }
+
+    const LAYOUT: Layout = Geometry::slab_layout(SLAB_SIZE);
+
+    /// Takes a slot from the first partial slab, or leaves it to the slow path.
+    #[inline(always)]
+    fn take_slot(&self) -> Result<NonNull<u8>> {
+        if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
+            let take = || {
+                // SAFETY: the closure runs under the master's lock.
+                unsafe { bookkeeping::take_partial(core) }
+            };
+            if let Some(slot) = self.with_master(core, take) {
+                return Ok(slot);
+            }
+        }
+        self.take_slot_slow()
+    }
+
+    /// Takes the master if there is none yet, then a slot from a partial or reserve
+    /// slab, or from a new slab. Out of line, so the fast path saves no registers.
+    #[cold]
+    #[inline(never)]
+    fn take_slot_slow(&self) -> Result<NonNull<u8>> {
+        let core = self.master()?;
+        // SAFETY: the closure runs under the master's lock.
+        match self.with_master(core, || unsafe { bookkeeping::take(core) }) {
+            Some(slot) => Ok(slot),
+            None => self.grow(core),
+        }
+    }
+
+    /// The master, taken from the provider on first use.
+    #[inline]
+    fn master(&self) -> Result<NonNull<MasterCore>> {
+        match NonNull::new(self.master.load(Ordering::Acquire)) {
+            Some(core) => Ok(core),
+            None => self.take_master(),
+        }
+    }
+
+    /// Runs `f` under the lock in the master's header.
+    #[inline(always)]
+    fn with_master<R>(&self, core: NonNull<MasterCore>, f: impl FnOnce() -> R) -> R {
+        // SAFETY: the master lives at least as long as the cache value: it goes back
+        // only after the value is dropped.
+        let lock = unsafe { slab::lock::<L>(core) };
+        lock.with_lock(f)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn take_master(&self) -> Result<NonNull<MasterCore>> {
+        self.init.with_lock(|| {
+            if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
+                return Ok(core); // another thread was first
+            }
+            // SAFETY: `early` is only touched under `init`, which is held.
+            let early = unsafe { &mut *self.early.get() };
+            let base = self.slab_from_provider();
+            early.provider_calls += 1;
+            if let Err(error) = base {
+                early.failed_allocs += 1;
+                early.provider_calls += usize::from(error == SlabError::AlignmentMismatch);
+            }
+            let base = base?;
+            let geometry = Self::GEOMETRY;
+            let core = base.cast::<MasterCore>();
+            // SAFETY: `base` is a fresh, aligned slab of `SLAB_SIZE` bytes, ours
+            // alone; the master's slots start after `Master<L>`, and the layout check
+            // keeps two of them inside the slab.
+            unsafe {
+                slab::init_slab(
+                    base,
+                    core,
+                    P::free,
+                    geometry.slot_size,
+                    geometry.master_first,
+                    geometry.master_slots,
+                )
+            };
+            let counters = Counters {
+                slabs: 1,
+                capacity: geometry.master_slots,
+                ..*early
+            };
+            // SAFETY: the slab was just set up as its own master and is still ours.
+            unsafe { slab::init_master::<L>(core, self.reserve, counters) };
+            // Release: a thread that loads the pointer sees the header written.
+            self.master.store(core.as_ptr(), Ordering::Release);
+            Ok(core)
+        })
+    }
+
+    /// Takes a slave slab from the provider, then a slot from it.
+    #[cold]
+    #[inline(never)]
+    fn grow(&self, core: NonNull<MasterCore>) -> Result<NonNull<u8>> {
+        let geometry = Self::GEOMETRY;
+        let slab = self.slab_from_provider().map(|base| {
+            // SAFETY: a fresh, aligned slab of `SLAB_SIZE` bytes, ours alone; the
+            // slots fit (layout check).
+            unsafe {
+                slab::init_slab(
+                    base,
+                    core,
+                    P::free,
+                    geometry.slot_size,
+                    geometry.slave_first,
+                    geometry.slave_slots,
+                )
+            }
+        });
+        self.with_master(core, || {
+            // SAFETY: the closure runs under the master's lock.
+            let state = unsafe { slab::state_mut(core) };
+            state.counters.provider_calls += 1;
+            match slab {
+                Ok(slab) => {
+                    // SAFETY: the lock is held; `slab` is new and on no list.
+                    unsafe { bookkeeping::adopt(state, slab) };
+                    // SAFETY: the lock is held; `state` is not used after this.
+                    unsafe { bookkeeping::take(core) }.ok_or(SlabError::FatalError)
+                }
+                Err(error) => {
+                    state.counters.failed_allocs += 1;
+                    state.counters.provider_calls +=
+                        usize::from(error == SlabError::AlignmentMismatch);
+                    Err(error)
+                }
+            }
+        })
+    }
+
+    /// Asks the provider for one slab and checks its alignment; a misaligned block
+    /// goes straight back.
+    fn slab_from_provider(&self) -> Result<NonNull<u8>> {
+        // SAFETY: `SLAB_SIZE` is not zero (it is a power of two).
+        match unsafe { P::alloc(Self::LAYOUT) } {
+            None => Err(SlabError::OutOfMemory),
+            Some(base) if base.addr().get() & (SLAB_SIZE - 1) != 0 => {
+                // SAFETY: the block came from `P::alloc` with this layout and was
+                // never used. Its error is moot: the allocation fails either way.
+                let _ = unsafe { P::free(base, Self::LAYOUT) };
+                Err(SlabError::AlignmentMismatch)
+            }
+            Some(base) => Ok(base),
+        }
+    }
+
+    fn count_provider_error(&self, core: NonNull<MasterCore>) {
+        // SAFETY: the closure runs under the master's lock.
+        self.with_master(
+            core,
+            || unsafe { slab::state_mut(core) }.counters.provider_errors += 1,
+        );
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Drop for SlabCache<T, L, SLAB_SIZE, P> {
+    fn drop(&mut self) {
+        let Some(core) = NonNull::new(*self.master.get_mut()) else {
+            return;
+        };
+        // From here on the last box out hands back the slabs; the reserve is empty
+        // and no box reaches it, so it goes now.
+        // SAFETY: the closure runs under the master's lock.
+        let (reserve, master_too) = self.with_master(core, || unsafe { bookkeeping::orphan(core) });
+        let mut cursor = reserve;
+        while let Some(slab) = cursor {
+            // SAFETY: detached by `orphan`; nothing else reaches it.
+            cursor = unsafe { bookkeeping::detached_next(slab) };
+            // SAFETY: the slab came from `P::alloc` with this layout and is empty.
+            // Nobody is left to report an error to.
+            let _ = unsafe { P::free(slab.cast(), Self::LAYOUT) };
+        }
+        if master_too {
+            // SAFETY: no object is live and the cache value is going, so nothing
+            // reaches the master any more; its lock was released above.
+            let _ = unsafe { P::free(core.cast(), Self::LAYOUT) };
+        }
+    }
+}
+
+impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> fmt::Debug
+    for SlabCache<T, L, SLAB_SIZE, P>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlabCache")
+            .field("slab_size", &SLAB_SIZE)
+            .field("slot_size", &Self::SLOT_SIZE)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,375 @@
+//! Unit tests of the slab bookkeeping, with providers over the system allocator.
+//! The behaviour a user relies on at scale is tested in `tests/tests/slab_cache.rs`.
+
+extern crate std;
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::boxed::Box;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::vec::Vec;
+
+use super::locks::{CriticalSectionLock, NoLock, SpinLock};
+use super::*;
+
+/// Blocks handed out and not yet back, per provider, so parallel tests do not mix.
+static OUTSTANDING: [AtomicUsize; 16] = [const { AtomicUsize::new(0) }; 16];
+/// Frees that report an error, per provider (0: none).
+static FAILING_FREES: [AtomicUsize; 16] = [const { AtomicUsize::new(0) }; 16];
+
+/// The system allocator, counted; `ID` keeps each test's counts apart.
+struct Heap<const ID: usize>;
+
+impl<const ID: usize> Heap<ID> {
+    fn outstanding() -> usize {
+        OUTSTANDING[ID].load(Ordering::SeqCst)
+    }
+}
+
+// SAFETY: `std::alloc` returns exclusive blocks of the layout, or null.
+unsafe impl<const ID: usize> SlabProvider for Heap<ID> {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: the caller's layout has a non-zero size.
+        let block = NonNull::new(unsafe { std::alloc::alloc(layout) })?;
+        OUTSTANDING[ID].fetch_add(1, Ordering::SeqCst);
+        Some(block)
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        OUTSTANDING[ID].fetch_sub(1, Ordering::SeqCst);
+        // SAFETY: the caller hands back a block of `alloc` with its layout.
+        unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+        let failing = &FAILING_FREES[ID];
+        if failing.load(Ordering::SeqCst) > 0 {
+            failing.fetch_sub(1, Ordering::SeqCst);
+            return Err(SlabError::FatalError);
+        }
+        Ok(())
+    }
+}
+
+type Cache<T, const ID: usize> = SlabCache<T, NoLock, 512, Heap<ID>>;
+
+#[test]
+fn an_object_lives_in_its_box_and_its_slot_comes_back() {
+    {
+        let cache = Cache::<u64, 0>::new().unwrap();
+        let mut boxed = cache.alloc(7).unwrap();
+        *boxed += 1;
+        assert_eq!(*boxed, 8);
+        assert_eq!(std::format!("{boxed:?}"), "8");
+        let stats = cache.stats();
+        assert_eq!((stats.in_use, stats.high_water, stats.slabs), (1, 1, 1));
+        assert_eq!(stats.capacity, Cache::<u64, 0>::SLOTS_IN_MASTER);
+        drop(boxed);
+        assert_eq!(cache.stats().in_use, 0);
+        assert_eq!(Heap::<0>::outstanding(), 1);
+    }
+    assert_eq!(Heap::<0>::outstanding(), 0);
+}
+
+#[test]
+fn tiny_and_zero_sized_objects_get_slots_of_their_own() {
+    #[derive(Debug, PartialEq, Clone, Copy)]
+    struct Odd([u8; 3]);
+    fn exercise<T: Copy + PartialEq + core::fmt::Debug>(make: impl Fn(u8) -> T) {
+        let cache = Cache::<T, 1>::new().unwrap();
+        let count = 3 * Cache::<T, 1>::SLOTS_PER_SLAB;
+        let boxes: Vec<_> = (0..count)
+            .map(|i| cache.alloc(make(i as u8)).unwrap())
+            .collect();
+        let mut addresses: Vec<usize> = boxes.iter().map(|b| &**b as *const T as usize).collect();
+        for (i, b) in boxes.iter().enumerate() {
+            assert_eq!(**b, make(i as u8));
+            assert_eq!((&**b as *const T as usize) % core::mem::align_of::<T>(), 0);
+        }
+        addresses.sort_unstable();
+        addresses.dedup();
+        assert_eq!(addresses.len(), count, "two boxes share a slot");
+        assert!(cache.stats().slabs >= 3);
+    }
+    exercise(|i| i);
+    exercise(|_| ());
+    exercise(Odd::from_byte);
+    impl Odd {
+        fn from_byte(i: u8) -> Odd {
+            Odd([i, i.wrapping_add(1), i.wrapping_add(2)])
+        }
+    }
+    assert_eq!(Heap::<1>::outstanding(), 0);
+}
+
+#[test]
+fn over_aligned_objects_are_aligned() {
+    #[repr(align(64))]
+    struct Line([u8; 64]);
+    let cache = SlabCache::<Line, SpinLock, 1024, Heap<2>>::new().unwrap();
+    let lines: Vec<_> = (0..40)
+        .map(|i| cache.alloc(Line([i; 64])).unwrap())
+        .collect();
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(&**line as *const Line as usize % 64, 0);
+        assert!(line.0.iter().all(|&b| b == i as u8));
+    }
+}
+
+#[test]
+fn each_object_is_dropped_exactly_once() {
+    let token = Rc::new(());
+    let cache = Cache::<Rc<()>, 3>::new().unwrap();
+    let boxes: Vec<_> = (0..100)
+        .map(|_| cache.alloc(Rc::clone(&token)).unwrap())
+        .collect();
+    assert_eq!(Rc::strong_count(&token), 101);
+    drop(boxes);
+    assert_eq!(Rc::strong_count(&token), 1);
+    drop(cache);
+    assert_eq!(Heap::<3>::outstanding(), 0);
+}
+
+#[test]
+fn into_raw_and_from_raw_round_trip_and_foreign_pointers_are_refused() {
+    let cache = Cache::<u64, 4>::new().unwrap();
+    let boxed = cache.alloc(41).unwrap();
+    let raw = SlabBox::into_raw(boxed);
+    assert_eq!(cache.stats().in_use, 1);
+    // SAFETY: `raw` came from `into_raw` of a box of this very type.
+    let mut back = unsafe { SlabBox::<u64, NoLock, 512>::from_raw(raw) }.unwrap();
+    *back += 1;
+    assert_eq!(*back, 42);
+
+    // Between two slots: the header checks out, the offset does not.
+    let inside = NonNull::new(raw.as_ptr().cast::<u8>().wrapping_add(1))
+        .unwrap()
+        .cast::<u64>();
+    // SAFETY: the pointer lies inside a live slab, so the header is readable; the
+    // call must refuse it.
+    let refused = unsafe { SlabBox::<u64, NoLock, 512>::from_raw(inside) };
+    assert_eq!(refused.err(), Some(SlabError::InvalidPointer));
+
+    // A cache of another slot size.
+    // SAFETY: as above; a 32-byte slot size does not match this slab's 8.
+    let refused = unsafe { SlabBox::<[u64; 4], NoLock, 512>::from_raw(raw.cast()) };
+    assert_eq!(refused.err(), Some(SlabError::InvalidPointer));
+
+    // A block that is no slab at all: zeroes where the magic would be.
+    let layout = Layout::from_size_align(512, 512).unwrap();
+    // SAFETY: a non-zero size.
+    let plain = unsafe { std::alloc::alloc_zeroed(layout) };
+    let fake = NonNull::new(plain.wrapping_add(64)).unwrap().cast::<u64>();
+    // SAFETY: the whole 512-byte block around `fake` is readable.
+    let refused = unsafe { SlabBox::<u64, NoLock, 512>::from_raw(fake) };
+    assert_eq!(refused.err(), Some(SlabError::InvalidPointer));
+    // SAFETY: allocated above with this layout.
+    unsafe { std::alloc::dealloc(plain, layout) };
+    drop(back);
+    assert_eq!(cache.stats().in_use, 0);
+}
+
+/// Slabs carved from a static buffer that never goes back: what a leaked object
+/// needs (a heap block would be reported as leaked when the tests end under Miri).
+struct Arena;
+
+#[repr(C, align(512))]
+struct ArenaBytes(core::cell::UnsafeCell<[u8; 2048]>);
+
+// SAFETY: the bytes are only reached through blocks `Arena::alloc` hands out, each
+// once, to one owner.
+unsafe impl Sync for ArenaBytes {}
+
+static ARENA: ArenaBytes = ArenaBytes(core::cell::UnsafeCell::new([0; 2048]));
+static ARENA_USED: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: each block is a distinct, aligned 512-byte part of the static buffer,
+// handed out once; `free` keeps nothing and never hands a block out again.
+unsafe impl SlabProvider for Arena {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        assert_eq!((layout.size(), layout.align()), (512, 512));
+        let index = ARENA_USED.fetch_add(1, Ordering::SeqCst);
+        (index < 4).then(|| {
+            let base = ARENA.0.get().cast::<u8>().wrapping_add(index * 512);
+            NonNull::new(base).unwrap()
+        })
+    }
+
+    unsafe fn free(_: NonNull<u8>, _: Layout) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_leaked_object_keeps_its_slot_and_the_master() {
+    let leaked: &'static mut u32 = {
+        let cache = SlabCache::<u32, NoLock, 512, Arena>::new().unwrap();
+        let leaked = SlabBox::leak(cache.alloc(5).unwrap());
+        *leaked += 1;
+        let kept = cache.alloc(9).unwrap();
+        assert_eq!(cache.stats().in_use, 2);
+        drop(kept);
+        leaked
+    };
+    // The master outlived the cache value, and the object with it.
+    *leaked += 1;
+    assert_eq!(*leaked, 7);
+}
+
+#[test]
+fn into_raw_keeps_the_object_until_from_raw_gives_it_back() {
+    let cache = Cache::<u32, 12>::new().unwrap();
+    let raw = SlabBox::into_raw(cache.alloc(5).unwrap());
+    drop(cache);
+    assert_eq!(Heap::<12>::outstanding(), 1); // the object holds the master
+    // SAFETY: `raw` came from `into_raw` of a box of this very type.
+    let boxed = unsafe { SlabBox::<u32, NoLock, 512>::from_raw(raw) }.unwrap();
+    assert_eq!(*boxed, 5);
+    drop(boxed);
+    assert_eq!(Heap::<12>::outstanding(), 0);
+}
+
+#[test]
+fn a_panic_while_building_or_dropping_an_object_frees_its_slot() {
+    struct Loud;
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            panic!("drop panics");
+        }
+    }
+    let cache = SlabCache::<Loud, SpinLock, 512, Heap<6>>::new().unwrap();
+    let built = catch_unwind(AssertUnwindSafe(|| {
+        cache.alloc_with(|| panic!("make panics"))
+    }));
+    assert!(built.is_err());
+    assert_eq!(cache.stats().in_use, 0);
+    let boxed = cache.alloc(Loud).unwrap();
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(boxed))).is_err());
+    assert_eq!(cache.stats().in_use, 0);
+}
+
+#[test]
+fn a_lazy_cache_takes_its_master_on_first_use() {
+    static CACHE: SlabCache<u16, CriticalSectionLock, 256, Heap<7>> = SlabCache::lazy();
+    assert_eq!(CACHE.stats(), CacheStats::default());
+    assert_eq!(Heap::<7>::outstanding(), 0);
+    let threads: Vec<_> = (0..4)
+        .map(|i| std::thread::spawn(move || *CACHE.alloc(i).unwrap()))
+        .collect();
+    let mut seen: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, [0, 1, 2, 3]);
+    let stats = CACHE.stats();
+    assert_eq!((stats.slabs, stats.provider_calls, stats.in_use), (1, 1, 0));
+    assert_eq!(Heap::<7>::outstanding(), 1); // a static's master stays
+}
+
+#[test]
+fn the_reserve_keeps_as_many_empty_slabs_as_asked() {
+    fn run<const ID: usize>(reserve: usize) -> CacheStats {
+        let cache = Cache::<u64, ID>::with_reserve(reserve).unwrap();
+        let per_slab = Cache::<u64, ID>::SLOTS_PER_SLAB;
+        let boxes: Vec<_> = (0..Cache::<u64, ID>::SLOTS_IN_MASTER + 4 * per_slab)
+            .map(|i| cache.alloc(i as u64).unwrap())
+            .collect();
+        assert_eq!(cache.stats().slabs, 5);
+        drop(boxes);
+        cache.stats()
+    }
+    let none = run::<8>(0);
+    assert_eq!((none.slabs, none.reserve, none.provider_calls), (1, 0, 9));
+    let three = run::<9>(3);
+    assert_eq!(
+        (three.slabs, three.reserve, three.provider_calls),
+        (4, 3, 6)
+    );
+    assert_eq!(three.available(), three.capacity);
+    assert_eq!((Heap::<8>::outstanding(), Heap::<9>::outstanding()), (0, 0));
+}
+
+#[test]
+fn trim_hands_the_reserve_back_and_reports_free_errors() {
+    let cache = Cache::<u64, 10>::with_reserve(2).unwrap();
+    let count = Cache::<u64, 10>::SLOTS_IN_MASTER + 2 * Cache::<u64, 10>::SLOTS_PER_SLAB;
+    drop(
+        (0..count)
+            .map(|i| cache.alloc(i as u64).unwrap())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(cache.stats().reserve, 2);
+    FAILING_FREES[10].store(1, Ordering::SeqCst);
+    assert_eq!(cache.trim(), Err(SlabError::FatalError));
+    let stats = cache.stats();
+    assert_eq!(
+        (stats.slabs, stats.reserve, stats.provider_errors),
+        (1, 0, 1)
+    );
+    assert_eq!(cache.trim(), Ok(()));
+    assert_eq!(Heap::<10>::outstanding(), 1);
+}
+
+#[test]
+fn boxes_outlive_the_cache_and_the_last_one_returns_every_slab() {
+    let cache = Cache::<Box<u32>, 11>::new().unwrap();
+    let per_slab = Cache::<Box<u32>, 11>::SLOTS_PER_SLAB;
+    let mut boxes: Vec<_> = (0..3 * per_slab)
+        .map(|i| cache.alloc(Box::new(i as u32)).unwrap())
+        .collect();
+    let slabs = cache.stats().slabs;
+    drop(cache);
+    assert_eq!(Heap::<11>::outstanding(), slabs);
+    // Empty a slab first, then the rest; every slab goes as it empties.
+    boxes.truncate(per_slab);
+    assert!(Heap::<11>::outstanding() < slabs);
+    for (i, b) in boxes.iter().enumerate() {
+        assert_eq!(***b, i as u32);
+    }
+    drop(boxes);
+    assert_eq!(Heap::<11>::outstanding(), 0);
+}
+
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn headers_cost_what_the_module_docs_say() {
+    use core::mem::size_of;
+    assert_eq!(size_of::<super::slab::SlabHeader>(), 88);
+    let master = size_of::<super::slab::MasterCore>();
+    assert_eq!(master - size_of::<super::slab::SlabHeader>(), 104);
+    // A 4-byte object on a 64-bit host takes an 8-byte slot (it must hold a link).
+    assert_eq!(
+        SlabCache::<u32, NoLock, 1024, Heap<13>>::SLOTS_PER_SLAB,
+        (1024 - 88) / 8
+    );
+}
+
+#[test]
+fn a_failing_free_after_the_cache_is_gone_still_returns_the_master_last() {
+    type Cache = SlabCache<u64, SpinLock, 512, Heap<14>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let in_slave = cache.alloc(u64::MAX).unwrap();
+    drop(cache);
+    assert_eq!(Heap::<14>::outstanding(), 2);
+    // The slave goes back and its free fails; the master stays for the objects in it.
+    FAILING_FREES[14].store(1, Ordering::SeqCst);
+    std::thread::spawn(move || drop(in_slave)).join().unwrap();
+    assert_eq!(Heap::<14>::outstanding(), 1);
+    assert_eq!(FAILING_FREES[14].load(Ordering::SeqCst), 0);
+    drop(in_master);
+    assert_eq!(Heap::<14>::outstanding(), 0);
+}
+
+#[test]
+fn a_failing_free_of_a_surplus_slab_is_counted() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<15>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let full: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    FAILING_FREES[15].store(1, Ordering::SeqCst);
+    drop(cache.alloc(0).unwrap()); // a slave taken and handed back at once
+    let stats = cache.stats();
+    assert_eq!((stats.slabs, stats.provider_errors), (1, 1));
+    drop(full);
+}

@@ -1,0 +1,13 @@
+// The slab deallocator returns tinyalloc::Result<()>, so a refused block is reported.
+use core::alloc::Layout;
+use core::ptr::NonNull;
+
+unsafe fn my_alloc(_layout: Layout) -> Option<NonNull<u8>> {
+    None
+}
+
+unsafe fn my_free(_ptr: NonNull<u8>, _layout: Layout) {}
+
+tinyalloc::define_allocation_hooks!(my_alloc, my_free);
+
+fn main() {}
