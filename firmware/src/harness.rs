@@ -24,7 +24,11 @@ static PASSED: AtomicUsize = AtomicUsize::new(0);
 /// Runs every test, then exits QEMU: status 0 when all passed.
 pub fn run(tests: &'static [Test]) -> ! {
     critical_section::with(|cs| TESTS.borrow(cs).set(tests));
-    hprintln!("running {} tests", tests.len());
+    hprintln!(
+        "running {} test{}",
+        tests.len(),
+        if tests.len() == 1 { "" } else { "s" }
+    );
     for (index, test) in tests.iter().enumerate() {
         CURRENT.store(index, Ordering::SeqCst);
         hprint!("test {} ... ", test.name);

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Code size and RAM of one capability per firmware image, for thumbv7em-none-eabihf
+# with opt-level = "z", LTO and one codegen unit (see Cargo.toml). Prints a markdown
+# table: the .text, .data and .bss of each size probe, and its net .text: the growth
+# over an empty firmware, not counting the mem* builtins (memcpy, memset, …) the
+# probe pulls in, which every firmware that copies memory has anyway.
+#
+#   scripts/size-report.sh           ours and the peers
+#   scripts/size-report.sh --ours    ours only (no peer crates to build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=thumbv7em-none-eabihf
+features=(--features peers)
+if [[ ${1:-} == --ours ]]; then
+    features=()
+fi
+cargo build --release --target "$target" --bins --quiet "${features[@]}"
+dir="target/$target/release"
+
+# The size of section $2 of ELF file $1, in bytes.
+section() {
+    local hex
+    hex=$(readelf -SW "$1" | awk -v s="$2" '{ for (i = 1; i <= NF; i++) if ($i == s) print $(i + 4) }')
+    echo $((16#${hex:-0}))
+}
+
+# The bytes of mem* builtins in ELF file $1.
+builtins() {
+    readelf -sW "$1" | awk '$4 == "FUNC" && $8 ~ /^__aeabi_mem|^mem(cpy|set|move|cmp)$|compiler_builtins3mem/ { sum += $3 } END { print sum + 0 }'
+}
+
+base_text=$(section "$dir/probe_baseline" .text)
+base_builtins=$(builtins "$dir/probe_baseline")
+
+row() {
+    local name=$1 label=$2 elf="$dir/$1"
+    [[ -f $elf ]] || return 0
+    local text data bss net
+    text=$(section "$elf" .text)
+    data=$(section "$elf" .data)
+    bss=$(section "$elf" .bss)
+    net=$((text - base_text - ($(builtins "$elf") - base_builtins)))
+    printf '| %s | %d | %d | %d | %d |\n' "$label" "$net" "$text" "$data" "$bss"
+}
+
+echo "| capability (alloc + free once) | net .text | .text | .data | .bss |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+row probe_baseline "empty firmware (baseline)"
+row probe_pool "tinyalloc \`#[pool]\` (64-byte blocks)"
+row probe_global_256b8 "tinyalloc \`GlobalDeque\` push + pop (\`Slab256b8\`)"
+for extra in probe_cache probe_heap_bump_free_list probe_heap_segregated probe_heap_free_list; do
+    case $extra in
+        probe_cache) label="tinyalloc \`SlabCache\` alloc + drop" ;;
+        probe_heap_bump_free_list) label="tinyalloc \`BumpFreeListAllocator\`" ;;
+        probe_heap_segregated) label="tinyalloc \`SegregatedBumpAllocator\`" ;;
+        probe_heap_free_list) label="tinyalloc \`FreeListAllocator\`" ;;
+    esac
+    row "$extra" "$label"
+done
+if ((${#features[@]})); then
+    row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
+    row probe_peer_atomic_pool "atomic-pool 2.0"
+    row probe_peer_attachable_slab "attachable-slab-allocator 0.1"
+    row probe_peer_talc "talc 5.1"
+    row probe_peer_tlsf "embedded-alloc 0.7 TLSF"
+    row probe_peer_llff "embedded-alloc 0.7 LLFF"
+    row probe_peer_linked_list_allocator "linked_list_allocator 0.10"
+fi

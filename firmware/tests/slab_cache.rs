@@ -1,0 +1,193 @@
+//! A `SlabCache` whose hooks carve slabs from a static region, with boxes allocated in
+//! `main` and freed in an interrupt handler (and the other way round). Every slab
+//! goes back to the region.
+#![no_std]
+#![no_main]
+
+use core::alloc::Layout;
+use core::cell::RefCell;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use cortex_m_rt::exception;
+use critical_section::Mutex;
+use tinyalloc::prelude::*;
+use tinyalloc_firmware::irq::{self, TEST_IRQ};
+use tinyalloc_firmware::test_main;
+
+const SLAB: usize = 1024;
+const REGION_SLABS: usize = 8;
+
+/// The memory the hooks hand out: 8 slabs of 1 KiB, aligned to 1 KiB.
+#[repr(C, align(1024))]
+struct Region([u8; SLAB * REGION_SLABS]);
+static mut REGION: Region = Region([0; SLAB * REGION_SLABS]);
+/// Which slabs of the region are handed out.
+static TAKEN: Mutex<RefCell<[bool; REGION_SLABS]>> =
+    Mutex::new(RefCell::new([false; REGION_SLABS]));
+static HOOK_CALLS: AtomicU32 = AtomicU32::new(0);
+
+fn region_alloc(layout: Layout) -> Option<NonNull<u8>> {
+    HOOK_CALLS.fetch_add(1, Ordering::Relaxed);
+    if layout.size() != SLAB || layout.align() != SLAB {
+        return None;
+    }
+    critical_section::with(|cs| {
+        let mut taken = TAKEN.borrow_ref_mut(cs);
+        let index = taken.iter().position(|t| !t)?;
+        taken[index] = true;
+        // SAFETY: slab `index` is handed out once until it comes back.
+        NonNull::new(unsafe {
+            core::ptr::addr_of_mut!(REGION)
+                .cast::<u8>()
+                .add(index * SLAB)
+        })
+    })
+}
+
+fn region_free(ptr: NonNull<u8>, _layout: Layout) -> tinyalloc::Result<()> {
+    let base = core::ptr::addr_of_mut!(REGION).cast::<u8>() as usize;
+    let index = (ptr.as_ptr() as usize - base) / SLAB;
+    critical_section::with(|cs| {
+        let mut taken = TAKEN.borrow_ref_mut(cs);
+        if index >= REGION_SLABS || !taken[index] {
+            return Err(SlabError::InvalidPointer);
+        }
+        taken[index] = false;
+        Ok(())
+    })
+}
+
+tinyalloc::define_allocation_hooks!(region_alloc, region_free);
+
+/// A sensor sample, as an interrupt handler would pass it on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Sample {
+    channel: u16,
+    sequence: u32,
+    values: [i16; 10],
+}
+
+fn sample(sequence: u32) -> Sample {
+    Sample {
+        channel: (sequence % 4) as u16,
+        sequence,
+        values: [sequence as i16; 10],
+    }
+}
+
+static CACHE: SlabCache<Sample, CriticalSectionLock, SLAB> = SlabCache::lazy();
+
+/// Up to 64 boxes passed between `main` and the handler.
+type Mailbox = Mutex<RefCell<[Option<SlabBox<Sample, CriticalSectionLock, SLAB>>; 64]>>;
+
+/// Boxes `main` hands to the interrupt handler, which checks and drops them.
+static TO_HANDLER: Mailbox = Mutex::new(RefCell::new([const { None }; 64]));
+/// Boxes the handler allocates for `main`.
+static TO_MAIN: Mailbox = Mutex::new(RefCell::new([const { None }; 64]));
+static DROPPED_IN_HANDLER: AtomicU32 = AtomicU32::new(0);
+static MADE_IN_HANDLER: AtomicU32 = AtomicU32::new(0);
+static WRONG: AtomicU32 = AtomicU32::new(0);
+
+#[exception]
+unsafe fn DefaultHandler(_irqn: i16) {
+    // Check and drop every box main handed over: their slots go back from here.
+    let boxes = critical_section::with(|cs| {
+        core::mem::replace(&mut *TO_HANDLER.borrow_ref_mut(cs), [const { None }; 64])
+    });
+    for boxed in boxes.into_iter().flatten() {
+        if *boxed != sample(boxed.sequence) {
+            WRONG.fetch_add(1, Ordering::Relaxed);
+        }
+        drop(boxed);
+        DROPPED_IN_HANDLER.fetch_add(1, Ordering::Relaxed);
+    }
+    // And make a few for main.
+    critical_section::with(|cs| {
+        for slot in TO_MAIN.borrow_ref_mut(cs).iter_mut().take(8) {
+            if slot.is_none() {
+                let n = MADE_IN_HANDLER.fetch_add(1, Ordering::Relaxed);
+                *slot = CACHE.alloc(sample(1_000_000 + n)).ok();
+            }
+        }
+    });
+}
+
+fn boxes_move_between_main_and_an_interrupt_handler() {
+    irq::enable(TEST_IRQ, 0x40);
+    let per_slab = SlabCache::<Sample, CriticalSectionLock, SLAB>::SLOTS_PER_SLAB as u32;
+    let mut taken_from_handler = 0u32;
+    for round in 0..40u32 {
+        // Enough live boxes to need slave slabs: the master and two or three slaves.
+        let count = 64.min(per_slab as usize * 2);
+        critical_section::with(|cs| {
+            let mut to_handler = TO_HANDLER.borrow_ref_mut(cs);
+            for (i, slot) in to_handler.iter_mut().take(count).enumerate() {
+                *slot = Some(
+                    CACHE
+                        .alloc(sample(round * 100 + i as u32))
+                        .expect("the region has room"),
+                );
+            }
+        });
+        irq::pend(TEST_IRQ); // the handler checks and frees them
+        let from_handler = critical_section::with(|cs| {
+            core::mem::replace(&mut *TO_MAIN.borrow_ref_mut(cs), [const { None }; 64])
+        });
+        for boxed in from_handler.into_iter().flatten() {
+            assert!(boxed.sequence >= 1_000_000);
+            assert_eq!(*boxed, sample(boxed.sequence));
+            taken_from_handler += 1;
+        }
+    }
+    irq::disable(TEST_IRQ);
+
+    assert_eq!(
+        WRONG.load(Ordering::Relaxed),
+        0,
+        "a sample changed in its box"
+    );
+    assert_eq!(DROPPED_IN_HANDLER.load(Ordering::Relaxed), 40 * 64);
+    assert!(taken_from_handler > 0);
+    let stats = CACHE.stats();
+    assert_eq!(stats.in_use, 0, "every object was freed");
+    assert!(stats.high_water >= 64);
+    assert!(stats.slabs >= 2, "slave slabs were used");
+    // The cache keeps its master and one reserve slab; the rest went back.
+    let still_taken =
+        critical_section::with(|cs| TAKEN.borrow_ref(cs).iter().filter(|t| **t).count());
+    assert!(still_taken <= 2, "{still_taken} slabs still out");
+    assert_eq!(stats.failed_allocs, 0);
+    assert!(HOOK_CALLS.load(Ordering::Relaxed) >= 2);
+}
+
+fn a_full_region_fails_cleanly() {
+    // Hold boxes until the region runs out: the cache reports OutOfMemory, no panic.
+    let mut held: [Option<SlabBox<Sample, CriticalSectionLock, SLAB>>; 400] = [const { None }; 400];
+    let mut failed = None;
+    for (i, slot) in held.iter_mut().enumerate() {
+        match CACHE.alloc(sample(i as u32)) {
+            Ok(boxed) => *slot = Some(boxed),
+            Err(error) => {
+                failed = Some(error);
+                break;
+            }
+        }
+    }
+    assert_eq!(failed, Some(SlabError::OutOfMemory));
+    let live = held.iter().flatten().count();
+    for boxed in held.iter().flatten() {
+        assert_eq!(**boxed, sample(boxed.sequence));
+    }
+    drop(held);
+    let stats = CACHE.stats();
+    assert_eq!(stats.in_use, 0);
+    assert!(stats.high_water >= live);
+    // Everything is usable again.
+    assert!(CACHE.alloc(sample(7)).is_ok());
+}
+
+test_main!(
+    boxes_move_between_main_and_an_interrupt_handler,
+    a_full_region_fails_cleanly
+);
