@@ -6,4 +6,7 @@ pub use crate::align::{
 };
 pub use crate::allocator::{AllocError, Allocator, Stats};
 pub use crate::handle::Handle;
+pub use crate::heap::{
+    BumpFreeListAllocator, FreeListAllocator, HeapStats, SegregatedBumpAllocator,
+};
 pub use crate::slab::TinySlabAllocator;

@@ -1,0 +1,738 @@
+//! [`FreeListAllocator`]: good fit over segregated size classes, with splitting and
+//! coalescing with both neighbours, and no header in allocated blocks.
+//!
+//! Layout of the arena: the heads of the class lists (`u32` each), then a side bitmap
+//! with one bit per 16-byte pair of the heap, then the heap.
+//!
+//! - Sizes are rounded up to 8 bytes, 16 at least; `dealloc` gets the size back from
+//!   its `Layout`, so an allocated block carries nothing but the caller's bytes.
+//! - A free block holds its size, the next and previous block of its class list
+//!   (32-bit offsets) and, in its last 4 bytes, its size again (the footer).
+//! - The side bit of a pair is set when a free block starts or ends in it. Because
+//!   allocated blocks are at least two granules long and free neighbours are always
+//!   merged, a set bit next to a block being freed can only mean a free neighbour:
+//!   the bit of the pair holding `end` says a free block starts at `end`, the bit of
+//!   the pair holding `start - 8` says one ends there (its footer gives its start).
+//! - Classes: one per 8 bytes below 128, then 8 per power of two. `alloc` takes the
+//!   first non-empty class whose every block fits (a bitmap search), splits the
+//!   block and files the rest. Only when that finds nothing does it walk the lists
+//!   of every class that could hold the request, so it fails only when no free block
+//!   can serve it, as first fit would.
+//! - A free block is never 8 bytes (it could not hold its links), so a split that
+//!   would leave 8 bytes looks further.
+
+use core::alloc::Layout;
+use core::ptr;
+
+use super::shell::{Engine, heap_engine};
+use super::{Counters, HeapStats, MAX_ARENA_SIZE, VerifyError};
+
+const GRANULE: u32 = 8;
+const MIN_BLOCK: u32 = 16;
+const NIL: u32 = u32::MAX;
+/// Below this size every class holds one size.
+const LINEAR_LIMIT: u32 = 128;
+/// Enough classes for `MAX_ARENA_SIZE`: `class_of(1 << 31) = 208`.
+const MAX_CLASSES: usize = 256;
+const WORD_BITS: usize = usize::BITS as usize;
+const WORDS: usize = MAX_CLASSES / WORD_BITS;
+
+heap_engine! {
+    /// A general-purpose heap: good fit over size classes, with splitting and
+    /// coalescing with both neighbours, O(1) `alloc` and `dealloc`, and no header in
+    /// allocated blocks.
+    ///
+    /// `SIZE` is the inline arena in bytes (default [`DEFAULT_ARENA_SIZE`], 16 KiB);
+    /// `FreeListAllocator<0>` has none and takes a region with [`init`](Self::init).
+    /// About `SIZE / 128` bytes plus a few hundred go to bookkeeping (the side bitmap
+    /// and the class heads); every other byte can be handed out. Each allocation costs
+    /// its size rounded up to 8 bytes (16 at least), nothing more.
+    ///
+    /// `alloc` finds a block with a bitmap search over size classes and splits it;
+    /// `dealloc` finds both neighbours through boundary tags kept in free memory and
+    /// merges with the free ones; `realloc` grows into a free next block or shrinks in
+    /// place. Only when the heap is nearly full does `alloc` search every free block
+    /// that could serve the request, so a request fails only when no free block can
+    /// hold it.
+    ///
+    /// ```
+    /// use core::alloc::{GlobalAlloc, Layout};
+    /// use tinyalloc::heap::FreeListAllocator;
+    ///
+    /// static HEAP: FreeListAllocator<{ 8 * 1024 }> = FreeListAllocator::new();
+    ///
+    /// let small = Layout::from_size_align(24, 8).unwrap();
+    /// let page = Layout::from_size_align(512, 4096).unwrap();
+    /// unsafe {
+    ///     let a = HEAP.alloc(small);
+    ///     let b = HEAP.alloc(page);
+    ///     assert_eq!(b as usize % 4096, 0);
+    ///     HEAP.dealloc(a, small);
+    ///     HEAP.dealloc(b, page);
+    /// }
+    /// let stats = HEAP.stats();
+    /// assert_eq!((stats.used, stats.allocations), (0, 0));
+    /// assert_eq!(stats.largest_free, stats.free); // merged back into one block
+    /// assert_eq!(HEAP.verify(), Ok(()));
+    /// ```
+    ///
+    /// As the program's allocator:
+    ///
+    /// ```no_run
+    /// use tinyalloc::heap::FreeListAllocator;
+    ///
+    /// #[global_allocator]
+    /// static ALLOCATOR: FreeListAllocator<{ 32 * 1024 }> = FreeListAllocator::new();
+    /// ```
+    ///
+    /// [`DEFAULT_ARENA_SIZE`]: crate::heap::DEFAULT_ARENA_SIZE
+    FreeListAllocator, FreeList
+}
+
+/// The engine's state; see the module docs for the arena layout.
+pub(crate) struct FreeList {
+    /// Bytes in the heap proper; 0 until set up.
+    heap_len: u32,
+    /// Where the heap starts, from the arena's base.
+    heap_off: u32,
+    /// Where the side bitmap starts, from the arena's base (the class heads are at 0).
+    bits_off: u32,
+    /// How many class heads the arena holds.
+    classes: u32,
+    /// Bit `c` is set when class `c`'s list is non-empty; a head is only read then.
+    nonempty: [usize; WORDS],
+    counters: Counters,
+}
+
+/// Pointers into the arena for one operation.
+#[derive(Clone, Copy)]
+struct Mem {
+    heap: *mut u8,
+    heads: *mut u32,
+    bits: *mut u32,
+}
+
+impl Mem {
+    /// # Safety
+    /// `off + 4` is within the heap and `off` is a multiple of 4.
+    #[inline(always)]
+    unsafe fn get(self, off: u32) -> u32 {
+        // SAFETY: in bounds and aligned (the heap is 16-aligned), by the caller.
+        unsafe { self.heap.wrapping_add(off as usize).cast::<u32>().read() }
+    }
+
+    /// # Safety
+    /// As for [`get`](Self::get), and the 4 bytes are free memory.
+    #[inline(always)]
+    unsafe fn set(self, off: u32, value: u32) {
+        // SAFETY: in bounds, aligned and free, by the caller.
+        unsafe {
+            self.heap
+                .wrapping_add(off as usize)
+                .cast::<u32>()
+                .write(value)
+        }
+    }
+
+    /// # Safety
+    /// `class` is below the engine's class count.
+    #[inline(always)]
+    unsafe fn head(self, class: usize) -> u32 {
+        // SAFETY: the heads array has one `u32` per class, by the caller.
+        unsafe { self.heads.wrapping_add(class).read() }
+    }
+
+    /// # Safety
+    /// `class` is below the engine's class count.
+    #[inline(always)]
+    unsafe fn set_head(self, class: usize, off: u32) {
+        // SAFETY: as in `head`.
+        unsafe { self.heads.wrapping_add(class).write(off) }
+    }
+
+    /// # Safety
+    /// `pair` is below `heap_len / 16`.
+    #[inline(always)]
+    unsafe fn bit(self, pair: u32) -> bool {
+        // SAFETY: the bitmap has a bit for every pair of the heap, by the caller.
+        let word = unsafe { self.bits.wrapping_add((pair >> 5) as usize).read() };
+        word & (1 << (pair & 31)) != 0
+    }
+
+    /// # Safety
+    /// As for [`bit`](Self::bit).
+    #[inline(always)]
+    unsafe fn set_bit(self, pair: u32) {
+        let word = self.bits.wrapping_add((pair >> 5) as usize);
+        // SAFETY: as in `bit`.
+        unsafe { *word |= 1 << (pair & 31) };
+    }
+
+    /// # Safety
+    /// As for [`bit`](Self::bit).
+    #[inline(always)]
+    unsafe fn clear_bit(self, pair: u32) {
+        let word = self.bits.wrapping_add((pair >> 5) as usize);
+        // SAFETY: as in `bit`.
+        unsafe { *word &= !(1 << (pair & 31)) };
+    }
+}
+
+/// The block size for a request: rounded up to 8, at least 16; `None` when larger
+/// than any arena.
+#[inline(always)]
+fn block_size(len: usize) -> Option<u32> {
+    if len > MAX_ARENA_SIZE {
+        return None;
+    }
+    Some(((len as u32 + GRANULE - 1) & !(GRANULE - 1)).max(MIN_BLOCK))
+}
+
+/// The class a free block of `size` bytes (a multiple of 8, at least 16) is filed in.
+#[inline(always)]
+fn class_of(size: u32) -> usize {
+    if size < TABLE_LIMIT {
+        CLASS_TABLE[(size >> 3) as usize] as usize
+    } else {
+        class_formula(size)
+    }
+}
+
+/// The first class whose every block holds `size` bytes.
+#[inline(always)]
+fn fit_class(size: u32) -> usize {
+    if size < TABLE_LIMIT {
+        FIT_TABLE[(size >> 3) as usize] as usize
+    } else {
+        fit_formula(size)
+    }
+}
+
+/// Sizes below this look their class up in a table (a load instead of a dozen
+/// arithmetic instructions, on the hottest path of both `alloc` and `dealloc`).
+const TABLE_LIMIT: u32 = 1024;
+static CLASS_TABLE: [u8; (TABLE_LIMIT / GRANULE) as usize] = class_table(false);
+static FIT_TABLE: [u8; (TABLE_LIMIT / GRANULE) as usize] = class_table(true);
+
+const fn class_table(fit: bool) -> [u8; (TABLE_LIMIT / GRANULE) as usize] {
+    let mut table = [0; (TABLE_LIMIT / GRANULE) as usize];
+    let mut index = (MIN_BLOCK / GRANULE) as usize;
+    while index < table.len() {
+        let size = index as u32 * GRANULE;
+        let class = if fit {
+            fit_formula(size)
+        } else {
+            class_formula(size)
+        };
+        table[index] = class as u8;
+        index += 1;
+    }
+    table
+}
+
+/// One class per 8 bytes below 128, then 8 per power of two.
+const fn class_formula(size: u32) -> usize {
+    if size < LINEAR_LIMIT {
+        (size >> 3) as usize
+    } else {
+        let fl = 31 - size.leading_zeros();
+        (((fl - 5) << 3) | ((size >> (fl - 3)) & 7)) as usize
+    }
+}
+
+/// `size` rounded up to the next class boundary, then its class.
+const fn fit_formula(size: u32) -> usize {
+    if size < LINEAR_LIMIT {
+        (size >> 3) as usize
+    } else {
+        let fl = 31 - size.leading_zeros();
+        class_formula(size + (1 << (fl - 3)) - 1)
+    }
+}
+
+/// Where in the free block `[off, off + size)` an allocation of `want` bytes aligned
+/// to `align` starts, if it fits with no 8-byte remainder before or after it.
+#[inline]
+fn place(heap: *mut u8, off: u32, size: u32, want: u32, align: usize) -> Option<u32> {
+    let addr = heap as usize + off as usize;
+    let mut gap = addr.wrapping_neg() & (align - 1);
+    if gap == GRANULE as usize {
+        // 8 bytes cannot be a free block; start one alignment step later.
+        gap += align;
+    }
+    let rest = (size as usize)
+        .checked_sub(gap)?
+        .checked_sub(want as usize)?;
+    if rest == GRANULE as usize {
+        return None;
+    }
+    Some(off + gap as u32)
+}
+
+impl FreeList {
+    #[inline(always)]
+    fn mem(&self, base: *mut u8) -> Mem {
+        Mem {
+            heap: base.wrapping_add(self.heap_off as usize),
+            heads: base.cast(),
+            bits: base.wrapping_add(self.bits_off as usize).cast(),
+        }
+    }
+
+    #[inline(always)]
+    fn is_marked(&self, class: usize) -> bool {
+        self.nonempty[class / WORD_BITS] & (1 << (class % WORD_BITS)) != 0
+    }
+
+    /// The first non-empty class at or above `from`.
+    #[inline(always)]
+    fn first_nonempty(&self, from: usize) -> Option<usize> {
+        let mut word = from / WORD_BITS;
+        let mut bits = *self.nonempty.get(word)? & (usize::MAX << (from % WORD_BITS));
+        loop {
+            if bits != 0 {
+                return Some(word * WORD_BITS + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            bits = *self.nonempty.get(word)?;
+        }
+    }
+
+    /// Files the free block `[off, off + size)` on its class list with its header
+    /// and footer. The side bits are the caller's.
+    ///
+    /// # Safety
+    /// The block is free memory inside the heap, at least 16 bytes, a multiple of 8.
+    #[inline(always)]
+    unsafe fn attach(&mut self, m: Mem, off: u32, size: u32) {
+        let class = class_of(size);
+        // SAFETY: `class_of(size) < classes` for any size within the heap; heads are
+        // NIL or a filed block.
+        let head = unsafe { m.head(class) };
+        // SAFETY: the block is free, at least 16 bytes, inside the heap.
+        unsafe { m.set(off, size) };
+        // SAFETY: as above.
+        unsafe { m.set(off + 4, head) };
+        // SAFETY: as above.
+        unsafe { m.set(off + 8, NIL) };
+        // SAFETY: as above.
+        unsafe { m.set(off + size - 4, size) };
+        if head != NIL {
+            // SAFETY: `head` is the first block of a list: a free block in the heap.
+            unsafe { m.set(head + 8, off) };
+        }
+        // SAFETY: `class < classes`, as above.
+        unsafe { m.set_head(class, off) };
+        self.nonempty[class / WORD_BITS] |= 1 << (class % WORD_BITS);
+    }
+
+    /// Takes the filed free block `[off, off + size)` off its list. The side bits are
+    /// the caller's.
+    ///
+    /// # Safety
+    /// The block is a filed free block of this size.
+    #[inline(always)]
+    unsafe fn detach(&mut self, m: Mem, off: u32, size: u32) {
+        // SAFETY: a filed free block holds its links at +4 and +8.
+        let next = unsafe { m.get(off + 4) };
+        // SAFETY: as above.
+        let prev = unsafe { m.get(off + 8) };
+        if prev != NIL {
+            // SAFETY: `prev` is the filed free block before this one.
+            unsafe { m.set(prev + 4, next) };
+        } else {
+            let class = class_of(size);
+            // SAFETY: the block is filed in `class`, which is below `classes`.
+            unsafe { m.set_head(class, next) };
+            if next == NIL {
+                self.nonempty[class / WORD_BITS] &= !(1 << (class % WORD_BITS));
+            }
+        }
+        if next != NIL {
+            // SAFETY: `next` is the filed free block after this one.
+            unsafe { m.set(next + 8, prev) };
+        }
+    }
+
+    /// Moves the list node of the filed block at `old` to `new`, which now describes a
+    /// free block of `size` bytes in the same class: the list keeps its order.
+    ///
+    /// # Safety
+    /// `old` is filed in `class_of(size)`; `[new, new + size)` is free memory in the
+    /// heap that covers the old block's links if they are still needed (they are read
+    /// first).
+    #[inline(always)]
+    unsafe fn move_node(&mut self, m: Mem, old: u32, new: u32, size: u32) {
+        // SAFETY: a filed free block holds its links at +4 and +8.
+        let next = unsafe { m.get(old + 4) };
+        // SAFETY: as above.
+        let prev = unsafe { m.get(old + 8) };
+        // SAFETY: the new block is free, at least 16 bytes, in the heap.
+        unsafe { m.set(new, size) };
+        // SAFETY: as above.
+        unsafe { m.set(new + 4, next) };
+        // SAFETY: as above.
+        unsafe { m.set(new + 8, prev) };
+        // SAFETY: as above.
+        unsafe { m.set(new + size - 4, size) };
+        if prev != NIL {
+            // SAFETY: `prev` is the filed block before the old node.
+            unsafe { m.set(prev + 4, new) };
+        } else {
+            // SAFETY: the block's class is below `classes`.
+            unsafe { m.set_head(class_of(size), new) };
+        }
+        if next != NIL {
+            // SAFETY: `next` is the filed block after the old node.
+            unsafe { m.set(next + 8, new) };
+        }
+    }
+
+    /// Files the free block `[off, off + size)` and sets its side bits.
+    ///
+    /// # Safety
+    /// As for [`attach`](Self::attach), and neither neighbour is a free block.
+    #[inline(always)]
+    unsafe fn push(&mut self, m: Mem, off: u32, size: u32) {
+        // SAFETY: the caller's contract.
+        unsafe { self.attach(m, off, size) };
+        // SAFETY: both granules are inside the heap, so their pairs have bits.
+        unsafe { m.set_bit(off >> 4) };
+        // SAFETY: as above.
+        unsafe { m.set_bit((off + size - GRANULE) >> 4) };
+    }
+
+    /// Takes the filed free block `[off, off + size)` off its list and clears its
+    /// side bits.
+    ///
+    /// # Safety
+    /// The block is a filed free block of this size.
+    #[inline(always)]
+    unsafe fn unlink(&mut self, m: Mem, off: u32, size: u32) {
+        // SAFETY: the caller's contract.
+        unsafe { self.detach(m, off, size) };
+        // SAFETY: both granules are inside the heap.
+        unsafe { m.clear_bit(off >> 4) };
+        // SAFETY: as above.
+        unsafe { m.clear_bit((off + size - GRANULE) >> 4) };
+    }
+
+    /// Serves `want` bytes at `at` from the filed free block `[off, off + size)`,
+    /// filing what is left before and after.
+    ///
+    /// # Safety
+    /// The block is filed and `at` came from [`place`] for it.
+    #[inline(always)]
+    unsafe fn take(&mut self, m: Mem, off: u32, size: u32, at: u32, want: u32) -> *mut u8 {
+        // SAFETY: the caller's contract.
+        unsafe { self.unlink(m, off, size) };
+        if at > off {
+            // SAFETY: `place` left no gap of 8 bytes; the gap is free and its
+            // neighbours are the allocation and an allocated block.
+            unsafe { self.push(m, off, at - off) };
+        }
+        let end = at + want;
+        if off + size > end {
+            // SAFETY: as above, for the remainder after the allocation.
+            unsafe { self.push(m, end, off + size - end) };
+        }
+        self.counters.allocated(want as usize);
+        m.heap.wrapping_add(at as usize)
+    }
+
+    /// The slow path: over-aligned requests, and a heap too fragmented for the
+    /// class search. Checks the head of every class that could serve the request,
+    /// then walks their whole lists.
+    #[cold]
+    #[inline(never)]
+    fn alloc_searching(&mut self, m: Mem, want: u32, align: usize) -> *mut u8 {
+        let quick = (want as usize)
+            .saturating_add(align)
+            .saturating_add(GRANULE as usize)
+            .min(MAX_ARENA_SIZE);
+        let mut class = fit_class(quick as u32);
+        while let Some(found) = self.first_nonempty(class) {
+            // SAFETY: a marked class has a filed head block.
+            let off = unsafe { m.head(found) };
+            // SAFETY: as above.
+            let size = unsafe { m.get(off) };
+            if let Some(at) = place(m.heap, off, size, want, align) {
+                // SAFETY: filed block, `at` from `place`.
+                return unsafe { self.take(m, off, size, at, want) };
+            }
+            class = found + 1;
+        }
+        let mut class = class_of(want);
+        let limit = self.heap_len / MIN_BLOCK;
+        while let Some(found) = self.first_nonempty(class) {
+            // SAFETY: a marked class has a filed head block.
+            let mut off = unsafe { m.head(found) };
+            let mut steps = 0;
+            while off != NIL && steps <= limit {
+                // SAFETY: `off` is a filed free block.
+                let size = unsafe { m.get(off) };
+                if let Some(at) = place(m.heap, off, size, want, align) {
+                    // SAFETY: filed block, `at` from `place`.
+                    return unsafe { self.take(m, off, size, at, want) };
+                }
+                // SAFETY: as above.
+                off = unsafe { m.get(off + 4) };
+                steps += 1;
+            }
+            class = found + 1;
+        }
+        ptr::null_mut()
+    }
+
+    /// The size of the free block that starts at `off`, if one does.
+    ///
+    /// # Safety
+    /// `off` is the end of a live allocation.
+    #[inline(always)]
+    unsafe fn free_at(&self, m: Mem, off: u32) -> u32 {
+        // SAFETY: `off < heap_len`, so its pair has a bit; a set bit next to a live
+        // block marks the start of a free block, which holds its size.
+        if off < self.heap_len && unsafe { m.bit(off >> 4) } {
+            // SAFETY: as above.
+            unsafe { m.get(off) }
+        } else {
+            0
+        }
+    }
+}
+
+impl Engine for FreeList {
+    const NEW: Self = FreeList {
+        heap_len: 0,
+        heap_off: 0,
+        bits_off: 0,
+        classes: 0,
+        nonempty: [0; WORDS],
+        counters: Counters::NEW,
+    };
+    const MIN_ARENA: usize = 256;
+
+    fn is_set_up(&self) -> bool {
+        self.heap_len != 0
+    }
+
+    unsafe fn set_up(&mut self, base: *mut u8, len: usize) {
+        let classes = class_of(len as u32) as u32 + 1;
+        let bits_off = classes * 4;
+        let words = (len as u32 / 16).div_ceil(32);
+        let heap_off = (bits_off + words * 4).next_multiple_of(16);
+        *self = FreeList {
+            heap_len: len as u32 - heap_off,
+            heap_off,
+            bits_off,
+            classes,
+            counters: self.counters,
+            ..FreeList::NEW
+        };
+        let m = self.mem(base);
+        // SAFETY: the heads lie at the start of the arena; all ones is NIL.
+        unsafe { ptr::write_bytes(m.heads, 0xff, classes as usize) };
+        // SAFETY: the bitmap's words lie in the arena, below the heap.
+        unsafe { ptr::write_bytes(m.bits, 0, words as usize) };
+        // SAFETY: the whole heap is one free block with no neighbours.
+        unsafe { self.push(m, 0, self.heap_len) };
+    }
+
+    #[inline(always)]
+    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout) -> *mut u8 {
+        let Some(want) = block_size(layout.size()) else {
+            return ptr::null_mut();
+        };
+        let m = self.mem(base);
+        if layout.align() <= GRANULE as usize {
+            let mut class = fit_class(want);
+            while let Some(found) = self.first_nonempty(class) {
+                // SAFETY: a marked class has a filed head block.
+                let off = unsafe { m.head(found) };
+                // SAFETY: as above; every block of `found` holds `want` bytes.
+                let size = unsafe { m.get(off) };
+                let rest = size.wrapping_sub(want);
+                if rest == 0 {
+                    // SAFETY: filed block, taken whole.
+                    unsafe { self.unlink(m, off, size) };
+                } else if rest != GRANULE {
+                    let after = off + want;
+                    if class_of(rest) == found {
+                        // SAFETY: the rest is free and keeps the list place of the
+                        // block it was part of.
+                        unsafe { self.move_node(m, off, after, rest) };
+                    } else {
+                        // SAFETY: filed block; the rest is free, at least 16 bytes.
+                        unsafe { self.detach(m, off, size) };
+                        // SAFETY: as above.
+                        unsafe { self.attach(m, after, rest) };
+                    }
+                    // The block's end bit stays: it is the rest's end now.
+                    // SAFETY: both pairs are in the heap.
+                    unsafe { m.clear_bit(off >> 4) };
+                    // SAFETY: as above.
+                    unsafe { m.set_bit(after >> 4) };
+                } else {
+                    class = found + 1;
+                    continue;
+                }
+                self.counters.allocated(want as usize);
+                return m.heap.wrapping_add(off as usize);
+            }
+        }
+        self.alloc_searching(m, want, layout.align())
+    }
+
+    #[inline(always)]
+    unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
+        let Some(size) = block_size(layout.size()) else {
+            return;
+        };
+        let m = self.mem(base);
+        let off = (block as usize).wrapping_sub(m.heap as usize) as u32;
+        let end = off + size;
+        // SAFETY: `end` is the end of the live block being freed.
+        let next = unsafe { self.free_at(m, end) };
+        // SAFETY: `off - 8` is in the heap; a set bit before a live block marks the
+        // end of a free block.
+        let prev = if off > 0 && unsafe { m.bit((off - GRANULE) >> 4) } {
+            // SAFETY: the free block's footer is its last 4 bytes.
+            unsafe { m.get(off - 4) }
+        } else {
+            0
+        };
+        let start = off - prev;
+        let merged = prev + size + next;
+        if next != 0 {
+            // SAFETY: a filed free block of `next` bytes starts at `end`; its end bit
+            // is the merged block's.
+            unsafe { m.clear_bit(end >> 4) };
+        }
+        if prev != 0 {
+            // SAFETY: the previous free block's end pair is in the heap.
+            unsafe { m.clear_bit((off - GRANULE) >> 4) };
+            if next != 0 {
+                // SAFETY: a filed free block of `next` bytes starts at `end`.
+                unsafe { self.detach(m, end, next) };
+            }
+            if class_of(merged) == class_of(prev) {
+                // SAFETY: the previous block grows in place and keeps its list place.
+                unsafe { m.set(start, merged) };
+                // SAFETY: the merged block's footer.
+                unsafe { m.set(start + merged - 4, merged) };
+            } else {
+                // SAFETY: a filed free block of `prev` bytes starts at `start`.
+                unsafe { self.detach(m, start, prev) };
+                // SAFETY: `[start, start + merged)` is free.
+                unsafe { self.attach(m, start, merged) };
+            }
+        } else if next != 0 && class_of(merged) == class_of(next) {
+            // SAFETY: the next block's node moves down to `off`, the start of the
+            // merged block, which covers it.
+            unsafe { self.move_node(m, end, off, merged) };
+        } else {
+            if next != 0 {
+                // SAFETY: a filed free block of `next` bytes starts at `end`.
+                unsafe { self.detach(m, end, next) };
+            }
+            // SAFETY: `[off, off + merged)` is free.
+            unsafe { self.attach(m, off, merged) };
+        }
+        // SAFETY: the merged block's first and last pairs are in the heap.
+        unsafe { m.set_bit(start >> 4) };
+        // SAFETY: as above.
+        unsafe { m.set_bit((start + merged - GRANULE) >> 4) };
+        self.counters.freed(size as usize);
+    }
+
+    unsafe fn resize_in_place(
+        &mut self,
+        base: *mut u8,
+        block: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> bool {
+        let (Some(old), Some(new)) = (block_size(layout.size()), block_size(new_size)) else {
+            return false;
+        };
+        if new == old {
+            return true;
+        }
+        let m = self.mem(base);
+        let off = (block as usize).wrapping_sub(m.heap as usize) as u32;
+        let end = off + old;
+        // SAFETY: `end` is the end of the live block.
+        let next = unsafe { self.free_at(m, end) };
+        if new > old {
+            let need = new - old;
+            if next < need || next - need == GRANULE {
+                return false;
+            }
+            // SAFETY: a free block of `next` bytes starts at `end`.
+            unsafe { self.unlink(m, end, next) };
+            if next > need {
+                // SAFETY: the rest of the next block, free, at least 16 bytes.
+                unsafe { self.push(m, off + new, next - need) };
+            }
+            self.counters.grew(need as usize);
+        } else {
+            let tail = old - new;
+            if next != 0 {
+                // SAFETY: a free block of `next` bytes starts at `end`.
+                unsafe { self.unlink(m, end, next) };
+            } else if tail == GRANULE {
+                return false;
+            }
+            // SAFETY: the cut-off tail and the free block after it, if any.
+            unsafe { self.push(m, off + new, tail + next) };
+            self.counters.shrank(tail as usize);
+        }
+        true
+    }
+
+    unsafe fn stats(&self, base: *mut u8) -> HeapStats {
+        let mut largest = 0;
+        if let Some(top) = (0..self.classes as usize)
+            .rev()
+            .find(|&c| self.is_marked(c))
+        {
+            let m = self.mem(base);
+            // SAFETY: a marked class has a filed head block.
+            let mut off = unsafe { m.head(top) };
+            let mut steps = 0;
+            while off != NIL && steps <= self.heap_len / MIN_BLOCK {
+                // SAFETY: `off` is a filed free block.
+                largest = largest.max(unsafe { m.get(off) });
+                // SAFETY: as above.
+                off = unsafe { m.get(off + 4) };
+                steps += 1;
+            }
+        }
+        HeapStats {
+            arena: 0,
+            used: self.counters.used,
+            free: self.heap_len as usize - self.counters.used,
+            high_water: self.counters.high_water,
+            largest_free: largest as usize,
+            allocations: self.counters.allocations,
+            failed_allocs: self.counters.failed_allocs,
+        }
+    }
+
+    unsafe fn verify(&self, base: *mut u8) -> Result<(), VerifyError> {
+        if !self.is_set_up() {
+            return Ok(());
+        }
+        // SAFETY: the engine is set up over `base`.
+        unsafe { verify::check(self, self.mem(base)) }
+    }
+
+    fn counters(&mut self) -> &mut Counters {
+        &mut self.counters
+    }
+}
+
+mod verify;
+
+#[cfg(test)]
+mod tests;

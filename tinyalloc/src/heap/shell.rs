@@ -1,0 +1,484 @@
+//! What the three engines share: the [`Engine`] interface, the [`Shell`] that puts an
+//! engine and its arena behind the lock, and the macro that makes the public types.
+
+use core::alloc::Layout;
+use core::mem::MaybeUninit;
+use core::ptr;
+
+#[cfg(feature = "debug-log")]
+use super::debug_log::{DebugLog, EventLog, HeapEvent};
+use super::lock::Locked;
+use super::region::{Arena, align_region};
+use super::{Counters, HeapStats, InitError, VerifyError};
+
+/// One heap algorithm, working on an arena it is handed on every call.
+///
+/// The state keeps offsets, never pointers, so an engine over an inline arena stays
+/// valid when the value holding it moves before its first use.
+pub(crate) trait Engine: Sized {
+    /// The state of an engine with no memory: all zeroes.
+    const NEW: Self;
+    /// The fewest arena bytes the engine accepts.
+    const MIN_ARENA: usize;
+
+    /// `true` once [`set_up`](Self::set_up) ran.
+    fn is_set_up(&self) -> bool;
+
+    /// Takes `[base, base + len)` as the arena and lays out the engine's bookkeeping.
+    ///
+    /// # Safety
+    /// The region is valid for reads and writes for as long as the engine is used, no
+    /// one else uses it, `base` is 16-aligned, `len` a multiple of 16 between
+    /// [`MIN_ARENA`](Self::MIN_ARENA) and [`MAX_ARENA_SIZE`](super::MAX_ARENA_SIZE).
+    unsafe fn set_up(&mut self, base: *mut u8, len: usize);
+
+    /// A block for `layout`, or null. Does not count a failure: the shell does.
+    ///
+    /// # Safety
+    /// `base` is the arena the engine was set up over (anything if it was not).
+    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout) -> *mut u8;
+
+    /// Returns a block.
+    ///
+    /// # Safety
+    /// `base` is the engine's arena; `ptr` is a live block this engine handed out
+    /// for `layout` (or resized to `layout.size()`).
+    unsafe fn dealloc(&mut self, base: *mut u8, ptr: *mut u8, layout: Layout);
+
+    /// Resizes a live block to `new_size` without moving it; `false` (and nothing
+    /// changed) when that is not possible.
+    ///
+    /// # Safety
+    /// As for [`dealloc`](Self::dealloc); `new_size`, rounded up to `layout.align()`,
+    /// does not overflow `isize`.
+    unsafe fn resize_in_place(
+        &mut self,
+        base: *mut u8,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> bool;
+
+    /// What the heap holds now.
+    ///
+    /// # Safety
+    /// `base` is the engine's arena (anything if it was not set up).
+    unsafe fn stats(&self, base: *mut u8) -> HeapStats;
+
+    /// Walks the bookkeeping and reports the first inconsistency.
+    ///
+    /// # Safety
+    /// `base` is the engine's arena (anything if it was not set up).
+    unsafe fn verify(&self, base: *mut u8) -> Result<(), VerifyError>;
+
+    /// The engine's counters.
+    fn counters(&mut self) -> &mut Counters;
+}
+
+/// What the lock guards: the engine, the region it was handed (null for an inline
+/// arena) and the event log.
+pub(crate) struct State<E> {
+    engine: E,
+    region: *mut u8,
+    region_len: usize,
+    #[cfg(feature = "debug-log")]
+    log: EventLog,
+}
+
+// SAFETY: `region` points at memory the heap owns for good (a `'static` region handed
+// to `init`); no thread or interrupt context is tied to it, so the state may be used
+// from any of them, one at a time, which the lock ensures.
+unsafe impl<E: Send> Send for State<E> {}
+
+/// An engine, its inline arena (`SIZE` bytes, or none) and the lock around them.
+pub(crate) struct Shell<E, const SIZE: usize> {
+    state: Locked<State<E>>,
+    arena: Arena<SIZE>,
+}
+
+// SAFETY: the state is only reached through the lock. The arena's bytes are reached
+// only by the engine, under that lock, or by the owner of a block the engine handed
+// out, which no one else touches until it is freed.
+unsafe impl<E: Send, const SIZE: usize> Sync for Shell<E, SIZE> {}
+
+impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
+    pub(crate) const fn new() -> Self {
+        const {
+            assert!(
+                SIZE == 0 || Arena::<SIZE>::USABLE >= E::MIN_ARENA,
+                "tinyalloc: the inline arena SIZE is too small for this heap engine; \
+                 give it at least a few hundred bytes (the default is 16 KiB)",
+            );
+        }
+        Shell {
+            state: Locked::new(State {
+                engine: E::NEW,
+                region: ptr::null_mut(),
+                region_len: 0,
+                #[cfg(feature = "debug-log")]
+                log: EventLog::NEW,
+            }),
+            arena: Arena::new(),
+        }
+    }
+
+    /// The arena the engine works on: the inline one, or the region from `init`.
+    #[inline(always)]
+    fn base(&self, state: &State<E>) -> *mut u8 {
+        if SIZE > 0 {
+            self.arena.base()
+        } else {
+            state.region
+        }
+    }
+
+    /// Sets the engine up over the inline arena the first time it is needed.
+    #[inline]
+    fn ensure_set_up(&self, state: &mut State<E>) {
+        if SIZE > 0 && !state.engine.is_set_up() {
+            // SAFETY: the inline arena is 16-aligned, belongs to this shell alone and
+            // lives as long as it; `new` checked `USABLE >= MIN_ARENA`, and `USABLE` is
+            // a multiple of 16 no larger than `MAX_ARENA_SIZE`.
+            unsafe {
+                state
+                    .engine
+                    .set_up(self.arena.base(), Arena::<SIZE>::USABLE)
+            };
+        }
+    }
+
+    pub(crate) fn init(&self, region: &'static mut [MaybeUninit<u8>]) -> Result<(), InitError> {
+        let len = region.len();
+        // SAFETY: a `'static` exclusive borrow: valid for reads and writes forever and
+        // used by no one else once handed over.
+        unsafe { self.init_from_raw_parts(region.as_mut_ptr().cast(), len) }
+    }
+
+    /// # Safety
+    /// `[ptr, ptr + len)` is valid for reads and writes for the rest of the program and
+    /// nothing else uses it.
+    pub(crate) unsafe fn init_from_raw_parts(
+        &self,
+        ptr: *mut u8,
+        len: usize,
+    ) -> Result<(), InitError> {
+        if SIZE > 0 {
+            return Err(InitError::InlineArena { size: SIZE });
+        }
+        let (start, usable) = align_region(ptr, len);
+        self.state
+            .with(|state| {
+                if state.engine.is_set_up() || !state.region.is_null() {
+                    return Err(InitError::AlreadyInitialized);
+                }
+                if usable < E::MIN_ARENA {
+                    return Err(InitError::RegionTooSmall {
+                        len: usable,
+                        min: E::MIN_ARENA,
+                    });
+                }
+                state.region = start;
+                state.region_len = usable;
+                // SAFETY: the caller hands over the region; `align_region` made the
+                // start 16-aligned and the length a multiple of 16 within
+                // `MAX_ARENA_SIZE`, and it is at least `MIN_ARENA`.
+                unsafe { state.engine.set_up(start, usable) };
+                Ok(())
+            })
+            .unwrap_or(Err(InitError::AlreadyInitialized))
+    }
+
+    /// Allocates without logging.
+    #[inline(always)]
+    fn alloc_in(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        let base = self.base(state);
+        // SAFETY: `base` is the engine's arena, or the engine is not set up yet and
+        // fails without touching memory.
+        let block = unsafe { state.engine.alloc(base, layout) };
+        if !block.is_null() {
+            return block;
+        }
+        self.alloc_slow(state, layout)
+    }
+
+    /// The first allocation of an inline heap, and failures.
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        if SIZE > 0 && !state.engine.is_set_up() {
+            self.ensure_set_up(state);
+            // SAFETY: just set up over the inline arena.
+            let block = unsafe { state.engine.alloc(self.arena.base(), layout) };
+            if !block.is_null() {
+                return block;
+            }
+        }
+        let counters = state.engine.counters();
+        counters.failed_allocs = counters.failed_allocs.saturating_add(1);
+        #[cfg(feature = "debug-log")]
+        state.log.record(HeapEvent::Failed {
+            size: layout.size(),
+            align: layout.align(),
+        });
+        ptr::null_mut()
+    }
+
+    #[inline]
+    pub(crate) fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| {
+                let block = self.alloc_in(state, layout);
+                #[cfg(feature = "debug-log")]
+                if !block.is_null() {
+                    state.log.record(HeapEvent::Alloc {
+                        addr: block as usize,
+                        size: layout.size(),
+                        align: layout.align(),
+                    });
+                }
+                block
+            })
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[inline]
+    pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract; `base` is the arena the block came from.
+            unsafe { state.engine.dealloc(base, block, layout) };
+            #[cfg(feature = "debug-log")]
+            state.log.record(HeapEvent::Free {
+                addr: block as usize,
+                size: layout.size(),
+                align: layout.align(),
+            });
+        });
+    }
+
+    /// # Safety
+    /// `GlobalAlloc::realloc`'s contract.
+    #[inline]
+    pub(crate) unsafe fn realloc(
+        &self,
+        block: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        let resized = self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract.
+            let done = unsafe { state.engine.resize_in_place(base, block, layout, new_size) };
+            #[cfg(feature = "debug-log")]
+            if done {
+                state.log.record(HeapEvent::Realloc {
+                    old_addr: block as usize,
+                    old_size: layout.size(),
+                    addr: block as usize,
+                    size: new_size,
+                    align: layout.align(),
+                });
+            }
+            done
+        });
+        if resized == Some(true) {
+            return block;
+        }
+        // SAFETY: `GlobalAlloc::realloc` guarantees `new_size`, rounded up to the
+        // alignment, does not overflow `isize`; the alignment came from a `Layout`.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // Allocate, copy and free in three steps, so the copy runs outside the
+        // critical section and interrupts wait only for the bookkeeping.
+        let moved = self
+            .state
+            .with(|state| self.alloc_in(state, new_layout))
+            .unwrap_or(ptr::null_mut());
+        if moved.is_null() {
+            return moved;
+        }
+        // SAFETY: both blocks are live, at least this long, and distinct (the old one
+        // is still allocated while the new one is handed out).
+        unsafe { ptr::copy_nonoverlapping(block, moved, layout.size().min(new_size)) };
+        self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract: `block` is live, for `layout`.
+            unsafe { state.engine.dealloc(base, block, layout) };
+            #[cfg(feature = "debug-log")]
+            state.log.record(HeapEvent::Realloc {
+                old_addr: block as usize,
+                old_size: layout.size(),
+                addr: moved as usize,
+                size: new_size,
+                align: layout.align(),
+            });
+        });
+        moved
+    }
+
+    pub(crate) fn stats(&self) -> HeapStats {
+        self.state
+            .with(|state| {
+                self.ensure_set_up(state);
+                let base = self.base(state);
+                // SAFETY: `base` is the engine's arena (or it is not set up).
+                let mut stats = unsafe { state.engine.stats(base) };
+                if SIZE == 0 {
+                    stats.arena = state.region_len;
+                } else {
+                    stats.arena = Arena::<SIZE>::USABLE;
+                }
+                stats
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn verify(&self) -> Result<(), VerifyError> {
+        self.state
+            .with(|state| {
+                self.ensure_set_up(state);
+                let base = self.base(state);
+                // SAFETY: `base` is the engine's arena (or it is not set up).
+                unsafe { state.engine.verify(base) }
+            })
+            .unwrap_or(Err(VerifyError::Reentered))
+    }
+
+    #[cfg(feature = "debug-log")]
+    pub(crate) fn debug_logs(&self) -> DebugLog {
+        self.state
+            .with(|state| state.log.snapshot())
+            .unwrap_or(DebugLog::EMPTY)
+    }
+
+    #[cfg(feature = "debug-log")]
+    pub(crate) fn clear_debug_logs(&self) {
+        self.state.with(|state| state.log.clear());
+    }
+}
+
+/// Declares a public heap type around `Shell<$engine, SIZE>`, with its methods,
+/// `GlobalAlloc`, `Default` and `Debug`.
+macro_rules! heap_engine {
+    ($(#[$meta:meta])* $name:ident, $engine:ty) => {
+        $(#[$meta])*
+        pub struct $name<const SIZE: usize = { $crate::heap::DEFAULT_ARENA_SIZE }> {
+            shell: $crate::heap::shell::Shell<$engine, SIZE>,
+        }
+
+        impl<const SIZE: usize> $name<SIZE> {
+            #[doc = concat!("A heap with an inline arena of `SIZE` bytes (",
+                stringify!($name), "<0> for one that takes a region with [`init`](Self::init)).")]
+            ///
+            /// Every byte of the value is zero, so a `static` costs no flash; the
+            /// engine lays out its bookkeeping on first use. A `SIZE` too small for the
+            /// engine fails to compile.
+            #[inline]
+            pub const fn new() -> Self {
+                $name {
+                    shell: $crate::heap::shell::Shell::new(),
+                }
+            }
+
+            /// Hands the heap its memory, once: for a heap declared with `SIZE = 0`,
+            /// typically a region the linker script reserves.
+            ///
+            /// Returns [`InitError::AlreadyInitialized`](crate::heap::InitError) on a second
+            /// call and [`InitError::InlineArena`](crate::heap::InitError) for a heap with an
+            /// inline arena; the region is then not used. Until `init` runs, every
+            /// allocation returns null.
+            pub fn init(
+                &self,
+                region: &'static mut [core::mem::MaybeUninit<u8>],
+            ) -> Result<(), $crate::heap::InitError> {
+                self.shell.init(region)
+            }
+
+            /// [`init`](Self::init) from a start address and a length, for a region
+            /// known only by linker symbols.
+            ///
+            /// # Safety
+            /// `[ptr, ptr + len)` is valid for reads and writes for the rest of the
+            /// program and nothing else uses it (no live reference into it either).
+            pub unsafe fn init_from_raw_parts(
+                &self,
+                ptr: *mut u8,
+                len: usize,
+            ) -> Result<(), $crate::heap::InitError> {
+                // SAFETY: the caller's contract, passed on.
+                unsafe { self.shell.init_from_raw_parts(ptr, len) }
+            }
+
+            /// What the heap holds now and has done; see
+            /// [`HeapStats`](crate::heap::HeapStats).
+            pub fn stats(&self) -> $crate::heap::HeapStats {
+                self.shell.stats()
+            }
+
+            /// Walks the heap's bookkeeping and returns the first inconsistency, which
+            /// means something wrote into free memory. Works in release builds and
+            /// never panics.
+            pub fn verify(&self) -> Result<(), $crate::heap::VerifyError> {
+                self.shell.verify()
+            }
+
+            /// A copy of the last events (oldest first); the log keeps recording.
+            #[cfg(feature = "debug-log")]
+            pub fn debug_logs(&self) -> $crate::heap::debug_log::DebugLog {
+                self.shell.debug_logs()
+            }
+
+            /// Forgets the logged events.
+            #[cfg(feature = "debug-log")]
+            pub fn clear_debug_logs(&self) {
+                self.shell.clear_debug_logs()
+            }
+        }
+
+        // SAFETY: the shell hands out each block to one owner until it comes back,
+        // honours the layout's size and alignment (every engine rounds the size up to
+        // its granule and places blocks at aligned addresses inside its arena), and
+        // returns null instead of panicking when it cannot.
+        unsafe impl<const SIZE: usize> core::alloc::GlobalAlloc for $name<SIZE> {
+            #[inline]
+            unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+                self.shell.alloc(layout)
+            }
+
+            #[inline]
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
+                // SAFETY: `GlobalAlloc::dealloc`'s contract: `ptr` came from this
+                // allocator for `layout`.
+                unsafe { self.shell.dealloc(ptr, layout) }
+            }
+
+            #[inline]
+            unsafe fn realloc(
+                &self,
+                ptr: *mut u8,
+                layout: core::alloc::Layout,
+                new_size: usize,
+            ) -> *mut u8 {
+                // SAFETY: `GlobalAlloc::realloc`'s contract, passed on.
+                unsafe { self.shell.realloc(ptr, layout, new_size) }
+            }
+        }
+
+        impl<const SIZE: usize> Default for $name<SIZE> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<const SIZE: usize> core::fmt::Debug for $name<SIZE> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("stats", &self.stats())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+pub(crate) use heap_engine;
