@@ -363,10 +363,8 @@ static REGION_HEAP: FreeListAllocator<0> = FreeListAllocator::new();
 fn a_region_heap_takes_one_region() {
     let layout = Layout::from_size_align(16, 8).unwrap();
     // SAFETY: non-zero size.
-    assert!(
-        unsafe { REGION_HEAP.alloc(layout) }.is_null(),
-        "no memory before init"
-    );
+    let before_init = unsafe { REGION_HEAP.alloc(layout) };
+    assert!(before_init.is_null(), "no memory before init");
     let region = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 2048]));
     assert_eq!(REGION_HEAP.init(region), Ok(()));
     let second = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 2048]));
