@@ -11,3 +11,5 @@ pub fn proptest_config(cases: u32) -> Config {
         ..Config::default()
     }
 }
+
+pub mod heap;

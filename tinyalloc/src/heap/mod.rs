@@ -27,10 +27,17 @@
 //! use tinyalloc::heap::{BumpFreeListAllocator, InitError};
 //!
 //! static HEAP: BumpFreeListAllocator<0> = BumpFreeListAllocator::new();
+//! static mut HEAP_MEMORY: [MaybeUninit<u8>; 4096] = [MaybeUninit::uninit(); 4096];
 //!
-//! let region: &'static mut [MaybeUninit<u8>] = Box::leak(Box::new([MaybeUninit::uninit(); 4096]));
+//! // At start-up, once:
+//! // SAFETY: the only reference ever made to HEAP_MEMORY.
+//! let region = unsafe { &mut *core::ptr::addr_of_mut!(HEAP_MEMORY) };
 //! HEAP.init(region).unwrap();
-//! let again: &'static mut [MaybeUninit<u8>] = Box::leak(Box::new([MaybeUninit::uninit(); 64]));
+//! assert!(HEAP.stats().arena >= 4096 - 16); // the start is aligned to 16
+//!
+//! static mut MORE: [MaybeUninit<u8>; 64] = [MaybeUninit::uninit(); 64];
+//! // SAFETY: as above.
+//! let again = unsafe { &mut *core::ptr::addr_of_mut!(MORE) };
 //! assert_eq!(HEAP.init(again), Err(InitError::AlreadyInitialized));
 //! ```
 //!

@@ -357,6 +357,17 @@ fn filling_the_heap_fails_cleanly_and_frees_everything() {
     });
 }
 
+/// A `&'static mut` region of `$len` bytes from a static of its own (not a leaked
+/// box, which Miri would report).
+macro_rules! region {
+    ($len:expr) => {{
+        static mut REGION: [MaybeUninit<u8>; $len] = [MaybeUninit::uninit(); $len];
+        // SAFETY: each expansion runs once per test process (in a test that runs
+        // once), so this is the only reference ever made to its static.
+        unsafe { &mut *core::ptr::addr_of_mut!(REGION) }
+    }};
+}
+
 static REGION_HEAP: FreeListAllocator<0> = FreeListAllocator::new();
 
 #[test]
@@ -365,9 +376,9 @@ fn a_region_heap_takes_one_region() {
     // SAFETY: non-zero size.
     let before_init = unsafe { REGION_HEAP.alloc(layout) };
     assert!(before_init.is_null(), "no memory before init");
-    let region = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 2048]));
+    let region = region!(2048);
     assert_eq!(REGION_HEAP.init(region), Ok(()));
-    let second = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 2048]));
+    let second = region!(2048);
     assert_eq!(REGION_HEAP.init(second), Err(InitError::AlreadyInitialized));
     let stats = REGION_HEAP.stats();
     assert!(stats.arena >= 2032 && stats.arena <= 2048, "{stats}");
@@ -378,23 +389,23 @@ fn a_region_heap_takes_one_region() {
 #[test]
 fn init_refuses_what_it_cannot_use() {
     let inline = SegregatedBumpAllocator::<1024>::new();
-    let region = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 512]));
+    let region = region!(512);
     assert_eq!(
         inline.init(region),
         Err(InitError::InlineArena { size: 1024 })
     );
     let tiny = BumpFreeListAllocator::<0>::new();
-    let region = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 12]));
+    let region = region!(12);
     let error = tiny.init(region).unwrap_err();
     assert!(matches!(error, InitError::RegionTooSmall { min: 16, .. }));
-    let bigger = Box::leak(Box::new([MaybeUninit::<u8>::uninit(); 256]));
+    let bigger = region!(256);
     assert_eq!(
         tiny.init(bigger),
         Ok(()),
         "a refused region leaves the heap as it was"
     );
     let raw = FreeListAllocator::<0>::new();
-    let mut storage = Box::leak(Box::new([0u64; 128])).as_mut_ptr().cast::<u8>();
+    let mut storage = region!(1024).as_mut_ptr().cast::<u8>();
     // SAFETY: 1 KiB leaked for good, used by nothing else.
     assert_eq!(unsafe { raw.init_from_raw_parts(storage, 1024) }, Ok(()));
     storage = storage.wrapping_add(8);
