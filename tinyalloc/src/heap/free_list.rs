@@ -32,10 +32,20 @@ const MIN_BLOCK: u32 = 16;
 const NIL: u32 = u32::MAX;
 /// Below this size every class holds one size.
 const LINEAR_LIMIT: u32 = 128;
+/// Bytes at each end of the heap that are never handed out.
+const GUARD: u32 = 16;
 /// Enough classes for `MAX_ARENA_SIZE`: `class_of(1 << 31) = 208`.
 const MAX_CLASSES: usize = 256;
 const WORD_BITS: usize = usize::BITS as usize;
 const WORDS: usize = MAX_CLASSES / WORD_BITS;
+
+/// The word of the non-empty bitmap that holds `class`'s bit. Classes are below
+/// `MAX_CLASSES`; the mask (free: `WORDS` is a power of two) lets the compiler drop
+/// the bounds check, so no panic path is left in the allocator.
+#[inline(always)]
+const fn word_of(class: usize) -> usize {
+    (class / WORD_BITS) % WORDS
+}
 
 heap_engine! {
     /// A general-purpose heap: good fit over size classes, with splitting and
@@ -211,8 +221,9 @@ fn fit_class(size: u32) -> usize {
 /// Sizes below this look their class up in a table (a load instead of a dozen
 /// arithmetic instructions, on the hottest path of both `alloc` and `dealloc`).
 const TABLE_LIMIT: u32 = 1024;
-static CLASS_TABLE: [u8; (TABLE_LIMIT / GRANULE) as usize] = class_table(false);
-static FIT_TABLE: [u8; (TABLE_LIMIT / GRANULE) as usize] = class_table(true);
+// `const`, not `static`: each user's copy is addressed directly, not through the GOT.
+const CLASS_TABLE: [u8; (TABLE_LIMIT / GRANULE) as usize] = class_table(false);
+const FIT_TABLE: [u8; (TABLE_LIMIT / GRANULE) as usize] = class_table(true);
 
 const fn class_table(fit: bool) -> [u8; (TABLE_LIMIT / GRANULE) as usize] {
     let mut table = [0; (TABLE_LIMIT / GRANULE) as usize];
@@ -281,7 +292,7 @@ impl FreeList {
 
     #[inline(always)]
     fn is_marked(&self, class: usize) -> bool {
-        self.nonempty[class / WORD_BITS] & (1 << (class % WORD_BITS)) != 0
+        self.nonempty[word_of(class)] & (1 << (class % WORD_BITS)) != 0
     }
 
     /// The first non-empty class at or above `from`.
@@ -298,16 +309,15 @@ impl FreeList {
         }
     }
 
-    /// Files the free block `[off, off + size)` on its class list with its header
-    /// and footer. The side bits are the caller's.
+    /// Files the free block `[off, off + size)` on the list of `class` (its class)
+    /// with its header and footer. The side bits are the caller's.
     ///
     /// # Safety
     /// The block is free memory inside the heap, at least 16 bytes, a multiple of 8.
     #[inline(always)]
-    unsafe fn attach(&mut self, m: Mem, off: u32, size: u32) {
-        let class = class_of(size);
-        // SAFETY: `class_of(size) < classes` for any size within the heap; heads are
-        // NIL or a filed block.
+    unsafe fn attach(&mut self, m: Mem, off: u32, size: u32, class: usize) {
+        // SAFETY: `class = class_of(size) < classes` for any size within the heap;
+        // heads are NIL or a filed block.
         let head = unsafe { m.head(class) };
         // SAFETY: the block is free, at least 16 bytes, inside the heap.
         unsafe { m.set(off, size) };
@@ -320,19 +330,20 @@ impl FreeList {
         if head != NIL {
             // SAFETY: `head` is the first block of a list: a free block in the heap.
             unsafe { m.set(head + 8, off) };
+        } else {
+            self.nonempty[word_of(class)] |= 1 << (class % WORD_BITS);
         }
         // SAFETY: `class < classes`, as above.
         unsafe { m.set_head(class, off) };
-        self.nonempty[class / WORD_BITS] |= 1 << (class % WORD_BITS);
     }
 
-    /// Takes the filed free block `[off, off + size)` off its list. The side bits are
-    /// the caller's.
+    /// Takes the filed free block at `off` off the list of `class`, its class. The
+    /// side bits are the caller's.
     ///
     /// # Safety
-    /// The block is a filed free block of this size.
+    /// The block is a filed free block of that class.
     #[inline(always)]
-    unsafe fn detach(&mut self, m: Mem, off: u32, size: u32) {
+    unsafe fn detach(&mut self, m: Mem, off: u32, class: usize) {
         // SAFETY: a filed free block holds its links at +4 and +8.
         let next = unsafe { m.get(off + 4) };
         // SAFETY: as above.
@@ -341,11 +352,10 @@ impl FreeList {
             // SAFETY: `prev` is the filed free block before this one.
             unsafe { m.set(prev + 4, next) };
         } else {
-            let class = class_of(size);
             // SAFETY: the block is filed in `class`, which is below `classes`.
             unsafe { m.set_head(class, next) };
             if next == NIL {
-                self.nonempty[class / WORD_BITS] &= !(1 << (class % WORD_BITS));
+                self.nonempty[word_of(class)] &= !(1 << (class % WORD_BITS));
             }
         }
         if next != NIL {
@@ -355,14 +365,14 @@ impl FreeList {
     }
 
     /// Moves the list node of the filed block at `old` to `new`, which now describes a
-    /// free block of `size` bytes in the same class: the list keeps its order.
+    /// free block of `size` bytes in the same class, `class`: the list keeps its order.
     ///
     /// # Safety
     /// `old` is filed in `class_of(size)`; `[new, new + size)` is free memory in the
     /// heap that covers the old block's links if they are still needed (they are read
     /// first).
     #[inline(always)]
-    unsafe fn move_node(&mut self, m: Mem, old: u32, new: u32, size: u32) {
+    unsafe fn move_node(&mut self, m: Mem, old: u32, new: u32, size: u32, class: usize) {
         // SAFETY: a filed free block holds its links at +4 and +8.
         let next = unsafe { m.get(old + 4) };
         // SAFETY: as above.
@@ -380,7 +390,7 @@ impl FreeList {
             unsafe { m.set(prev + 4, new) };
         } else {
             // SAFETY: the block's class is below `classes`.
-            unsafe { m.set_head(class_of(size), new) };
+            unsafe { m.set_head(class, new) };
         }
         if next != NIL {
             // SAFETY: `next` is the filed block after the old node.
@@ -395,7 +405,7 @@ impl FreeList {
     #[inline(always)]
     unsafe fn push(&mut self, m: Mem, off: u32, size: u32) {
         // SAFETY: the caller's contract.
-        unsafe { self.attach(m, off, size) };
+        unsafe { self.attach(m, off, size, class_of(size)) };
         // SAFETY: both granules are inside the heap, so their pairs have bits.
         unsafe { m.set_bit(off >> 4) };
         // SAFETY: as above.
@@ -410,7 +420,7 @@ impl FreeList {
     #[inline(always)]
     unsafe fn unlink(&mut self, m: Mem, off: u32, size: u32) {
         // SAFETY: the caller's contract.
-        unsafe { self.detach(m, off, size) };
+        unsafe { self.detach(m, off, class_of(size)) };
         // SAFETY: both granules are inside the heap.
         unsafe { m.clear_bit(off >> 4) };
         // SAFETY: as above.
@@ -490,9 +500,10 @@ impl FreeList {
     /// `off` is the end of a live allocation.
     #[inline(always)]
     unsafe fn free_at(&self, m: Mem, off: u32) -> u32 {
-        // SAFETY: `off < heap_len`, so its pair has a bit; a set bit next to a live
-        // block marks the start of a free block, which holds its size.
-        if off < self.heap_len && unsafe { m.bit(off >> 4) } {
+        // SAFETY: `off <= heap_len - 16` (the last pair is a guard), so its pair has a
+        // bit; a set bit next to a live block marks the start of a free block, which
+        // holds its size.
+        if unsafe { m.bit(off >> 4) } {
             // SAFETY: as above.
             unsafe { m.get(off) }
         } else {
@@ -534,8 +545,10 @@ impl Engine for FreeList {
         unsafe { ptr::write_bytes(m.heads, 0xff, classes as usize) };
         // SAFETY: the bitmap's words lie in the arena, below the heap.
         unsafe { ptr::write_bytes(m.bits, 0, words as usize) };
-        // SAFETY: the whole heap is one free block with no neighbours.
-        unsafe { self.push(m, 0, self.heap_len) };
+        // The first and last 16 bytes are guards that are never free, so every block
+        // has a pair on each side to test and no test needs a bounds check.
+        // SAFETY: the rest of the heap is one free block with no neighbours.
+        unsafe { self.push(m, GUARD, self.heap_len - 2 * GUARD) };
     }
 
     #[inline(always)]
@@ -557,15 +570,16 @@ impl Engine for FreeList {
                     unsafe { self.unlink(m, off, size) };
                 } else if rest != GRANULE {
                     let after = off + want;
-                    if class_of(rest) == found {
+                    let rest_class = class_of(rest);
+                    if rest_class == found {
                         // SAFETY: the rest is free and keeps the list place of the
                         // block it was part of.
-                        unsafe { self.move_node(m, off, after, rest) };
+                        unsafe { self.move_node(m, off, after, rest, found) };
                     } else {
                         // SAFETY: filed block; the rest is free, at least 16 bytes.
-                        unsafe { self.detach(m, off, size) };
+                        unsafe { self.detach(m, off, found) };
                         // SAFETY: as above.
-                        unsafe { self.attach(m, after, rest) };
+                        unsafe { self.attach(m, after, rest, rest_class) };
                     }
                     // The block's end bit stays: it is the rest's end now.
                     // SAFETY: both pairs are in the heap.
@@ -593,9 +607,9 @@ impl Engine for FreeList {
         let end = off + size;
         // SAFETY: `end` is the end of the live block being freed.
         let next = unsafe { self.free_at(m, end) };
-        // SAFETY: `off - 8` is in the heap; a set bit before a live block marks the
-        // end of a free block.
-        let prev = if off > 0 && unsafe { m.bit((off - GRANULE) >> 4) } {
+        // SAFETY: `off >= 16` (the first pair is a guard), so `off - 8` is in the
+        // heap; a set bit before a live block marks the end of a free block.
+        let prev = if unsafe { m.bit((off - GRANULE) >> 4) } {
             // SAFETY: the free block's footer is its last 4 bytes.
             unsafe { m.get(off - 4) }
         } else {
@@ -603,45 +617,57 @@ impl Engine for FreeList {
         };
         let start = off - prev;
         let merged = prev + size + next;
+        let last = (start + merged - GRANULE) >> 4;
+        let class = class_of(merged);
+        let next_class = if next != 0 {
+            class_of(next)
+        } else {
+            usize::MAX
+        };
         if next != 0 {
-            // SAFETY: a filed free block of `next` bytes starts at `end`; its end bit
-            // is the merged block's.
-            unsafe { m.clear_bit(end >> 4) };
+            if end >> 4 != last {
+                // SAFETY: the next block's first pair is in the heap; its end bit
+                // is the merged block's.
+                unsafe { m.clear_bit(end >> 4) };
+            }
+            if prev == 0 && next_class == class {
+                // SAFETY: the next block's node moves down to `off`, the start of
+                // the merged block, which covers it.
+                unsafe { self.move_node(m, end, off, merged, class) };
+            } else {
+                // SAFETY: a filed free block of class `next_class` starts at `end`.
+                unsafe { self.detach(m, end, next_class) };
+            }
+        } else {
+            // SAFETY: the merged block's last pair is in the heap.
+            unsafe { m.set_bit(last) };
         }
         if prev != 0 {
-            // SAFETY: the previous free block's end pair is in the heap.
-            unsafe { m.clear_bit((off - GRANULE) >> 4) };
-            if next != 0 {
-                // SAFETY: a filed free block of `next` bytes starts at `end`.
-                unsafe { self.detach(m, end, next) };
+            if (off - GRANULE) >> 4 != start >> 4 {
+                // SAFETY: the previous block's last pair is in the heap; its start
+                // bit is the merged block's.
+                unsafe { m.clear_bit((off - GRANULE) >> 4) };
             }
-            if class_of(merged) == class_of(prev) {
+            let prev_class = class_of(prev);
+            if prev_class == class {
                 // SAFETY: the previous block grows in place and keeps its list place.
                 unsafe { m.set(start, merged) };
                 // SAFETY: the merged block's footer.
                 unsafe { m.set(start + merged - 4, merged) };
             } else {
-                // SAFETY: a filed free block of `prev` bytes starts at `start`.
-                unsafe { self.detach(m, start, prev) };
+                // SAFETY: a filed free block of class `prev_class` starts at `start`.
+                unsafe { self.detach(m, start, prev_class) };
                 // SAFETY: `[start, start + merged)` is free.
-                unsafe { self.attach(m, start, merged) };
+                unsafe { self.attach(m, start, merged, class) };
             }
-        } else if next != 0 && class_of(merged) == class_of(next) {
-            // SAFETY: the next block's node moves down to `off`, the start of the
-            // merged block, which covers it.
-            unsafe { self.move_node(m, end, off, merged) };
         } else {
-            if next != 0 {
-                // SAFETY: a filed free block of `next` bytes starts at `end`.
-                unsafe { self.detach(m, end, next) };
+            // SAFETY: the merged block's first pair is in the heap.
+            unsafe { m.set_bit(start >> 4) };
+            if next_class != class {
+                // SAFETY: `[off, off + merged)` is free and on no list.
+                unsafe { self.attach(m, off, merged, class) };
             }
-            // SAFETY: `[off, off + merged)` is free.
-            unsafe { self.attach(m, off, merged) };
         }
-        // SAFETY: the merged block's first and last pairs are in the heap.
-        unsafe { m.set_bit(start >> 4) };
-        // SAFETY: as above.
-        unsafe { m.set_bit((start + merged - GRANULE) >> 4) };
         self.counters.freed(size as usize);
     }
 
@@ -711,7 +737,7 @@ impl Engine for FreeList {
         HeapStats {
             arena: 0,
             used: self.counters.used,
-            free: self.heap_len as usize - self.counters.used,
+            free: (self.heap_len - 2 * GUARD) as usize - self.counters.used,
             high_water: self.counters.high_water,
             largest_free: largest as usize,
             allocations: self.counters.allocations,

@@ -188,7 +188,7 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
             .unwrap_or(Err(InitError::AlreadyInitialized))
     }
 
-    /// Allocates without logging.
+    /// Allocates without logging: the engine's fast path, then the cold path.
     #[inline(always)]
     fn alloc_in(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
         let base = self.base(state);
@@ -201,18 +201,45 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         self.alloc_slow(state, layout)
     }
 
-    /// The first allocation of an inline heap, and failures.
+    /// The first allocation of an inline heap (set up, then try again), and failures.
     #[cold]
     #[inline(never)]
     fn alloc_slow(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        if self.set_up_on_first_use(state) {
+            return self.alloc_out_of_line(state, layout);
+        }
+        Self::alloc_failed(state, layout)
+    }
+
+    /// One out-of-line copy of the allocation path, shared by the retry after the
+    /// first set-up and by the move of `realloc`.
+    #[inline(never)]
+    fn alloc_out_of_line(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        let base = self.base(state);
+        // SAFETY: as in `alloc_in`.
+        let block = unsafe { state.engine.alloc(base, layout) };
+        if block.is_null() {
+            return Self::alloc_failed(state, layout);
+        }
+        block
+    }
+
+    /// Sets up an inline arena that was never used; `false` if there is nothing to
+    /// set up (a region heap, or one already set up).
+    #[inline]
+    fn set_up_on_first_use(&self, state: &mut State<E>) -> bool {
         if SIZE > 0 && !state.engine.is_set_up() {
             self.ensure_set_up(state);
-            // SAFETY: just set up over the inline arena.
-            let block = unsafe { state.engine.alloc(self.arena.base(), layout) };
-            if !block.is_null() {
-                return block;
-            }
+            true
+        } else {
+            false
         }
+    }
+
+    /// Counts (and logs) a request the engine could not meet.
+    #[cold]
+    #[inline(never)]
+    fn alloc_failed(state: &mut State<E>, layout: Layout) -> *mut u8 {
         let counters = state.engine.counters();
         counters.failed_allocs = counters.failed_allocs.saturating_add(1);
         #[cfg(feature = "debug-log")]
@@ -220,15 +247,61 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
             size: layout.size(),
             align: layout.align(),
         });
+        #[cfg(not(feature = "debug-log"))]
+        let _ = layout;
         ptr::null_mut()
     }
 
+    /// Allocates without logging: the hot path of `alloc`, inlined into it.
+    #[cfg(not(feature = "debug-log"))]
+    #[inline(always)]
+    fn alloc_untracked(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| self.alloc_in(state, layout))
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// Frees without logging: the hot path of `dealloc`, inlined into it.
+    ///
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[inline(always)]
+    unsafe fn dealloc_untracked(&self, block: *mut u8, layout: Layout) {
+        self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract; `base` is the arena the block came from.
+            unsafe { state.engine.dealloc(base, block, layout) };
+        });
+    }
+
+    /// The move of a reallocation, out of line so `realloc` stays small.
+    #[inline(never)]
+    fn alloc_for_move(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| self.alloc_out_of_line(state, layout))
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// # Safety
+    /// As for [`dealloc_untracked`](Self::dealloc_untracked).
+    #[inline(never)]
+    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.dealloc_untracked(block, layout) }
+    }
+
+    #[cfg(not(feature = "debug-log"))]
+    #[inline]
+    pub(crate) fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.alloc_untracked(layout)
+    }
+
+    #[cfg(feature = "debug-log")]
     #[inline]
     pub(crate) fn alloc(&self, layout: Layout) -> *mut u8 {
         self.state
             .with(|state| {
                 let block = self.alloc_in(state, layout);
-                #[cfg(feature = "debug-log")]
                 if !block.is_null() {
                     state.log.record(HeapEvent::Alloc {
                         addr: block as usize,
@@ -243,13 +316,22 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
 
     /// # Safety
     /// `block` was handed out by this shell for `layout`.
+    #[cfg(not(feature = "debug-log"))]
+    #[inline]
+    pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.dealloc_untracked(block, layout) }
+    }
+
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[cfg(feature = "debug-log")]
     #[inline]
     pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
         self.state.with(|state| {
             let base = self.base(state);
             // SAFETY: the caller's contract; `base` is the arena the block came from.
             unsafe { state.engine.dealloc(base, block, layout) };
-            #[cfg(feature = "debug-log")]
             state.log.record(HeapEvent::Free {
                 addr: block as usize,
                 size: layout.size(),
@@ -291,28 +373,24 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // Allocate, copy and free in three steps, so the copy runs outside the
         // critical section and interrupts wait only for the bookkeeping.
-        let moved = self
-            .state
-            .with(|state| self.alloc_in(state, new_layout))
-            .unwrap_or(ptr::null_mut());
+        let moved = self.alloc_for_move(new_layout);
         if moved.is_null() {
             return moved;
         }
         // SAFETY: both blocks are live, at least this long, and distinct (the old one
         // is still allocated while the new one is handed out).
         unsafe { ptr::copy_nonoverlapping(block, moved, layout.size().min(new_size)) };
+        // SAFETY: the caller's contract: `block` is live, for `layout`.
+        unsafe { self.dealloc_after_move(block, layout) };
+        #[cfg(feature = "debug-log")]
         self.state.with(|state| {
-            let base = self.base(state);
-            // SAFETY: the caller's contract: `block` is live, for `layout`.
-            unsafe { state.engine.dealloc(base, block, layout) };
-            #[cfg(feature = "debug-log")]
             state.log.record(HeapEvent::Realloc {
                 old_addr: block as usize,
                 old_size: layout.size(),
                 addr: moved as usize,
                 size: new_size,
                 align: layout.align(),
-            });
+            })
         });
         moved
     }

@@ -1,6 +1,6 @@
 //! [`check`]: the walk behind `FreeListAllocator::verify`.
 
-use super::{FreeList, GRANULE, MIN_BLOCK, Mem, NIL, class_of};
+use super::{FreeList, GRANULE, GUARD, MIN_BLOCK, Mem, NIL, class_of};
 use crate::heap::VerifyError;
 
 /// Walks every class list and checks each free block: in bounds, a sane size with a
@@ -30,12 +30,12 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
             if blocks > heap_len / MIN_BLOCK {
                 return Err(VerifyError::Cycle);
             }
-            if !off.is_multiple_of(GRANULE) || off >= heap_len || heap_len - off < MIN_BLOCK {
+            if !off.is_multiple_of(GRANULE) || off < GUARD || off >= heap_len - GUARD {
                 return Err(VerifyError::OutOfBounds { addr: addr(off) });
             }
-            // SAFETY: `off + 16 <= heap_len`, checked above.
+            // SAFETY: `off + 16 <= heap_len - 16`, checked above.
             let size = unsafe { m.get(off) };
-            if size < MIN_BLOCK || !size.is_multiple_of(GRANULE) || size > heap_len - off {
+            if size < MIN_BLOCK || !size.is_multiple_of(GRANULE) || size > heap_len - GUARD - off {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
                     size: size as usize,
@@ -96,7 +96,7 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
         });
     }
     let used = engine.counters.used;
-    if used + free != heap_len as usize {
+    if used + free + 2 * GUARD as usize != heap_len as usize {
         return Err(VerifyError::Accounting {
             used,
             free,
