@@ -337,13 +337,13 @@ impl FreeList {
         unsafe { m.set_head(class, off) };
     }
 
-    /// Takes the filed free block at `off` off the list of `class`, its class. The
-    /// side bits are the caller's.
+    /// Takes the filed free block at `off` off its list. `class` gives its class; it
+    /// is only called when the block heads its list. The side bits are the caller's.
     ///
     /// # Safety
-    /// The block is a filed free block of that class.
+    /// The block is a filed free block of the class `class()` returns.
     #[inline(always)]
-    unsafe fn detach(&mut self, m: Mem, off: u32, class: usize) {
+    unsafe fn detach(&mut self, m: Mem, off: u32, class: impl FnOnce() -> usize) {
         // SAFETY: a filed free block holds its links at +4 and +8.
         let next = unsafe { m.get(off + 4) };
         // SAFETY: as above.
@@ -352,6 +352,7 @@ impl FreeList {
             // SAFETY: `prev` is the filed free block before this one.
             unsafe { m.set(prev + 4, next) };
         } else {
+            let class = class();
             // SAFETY: the block is filed in `class`, which is below `classes`.
             unsafe { m.set_head(class, next) };
             if next == NIL {
@@ -420,7 +421,7 @@ impl FreeList {
     #[inline(always)]
     unsafe fn unlink(&mut self, m: Mem, off: u32, size: u32) {
         // SAFETY: the caller's contract.
-        unsafe { self.detach(m, off, class_of(size)) };
+        unsafe { self.detach(m, off, || class_of(size)) };
         // SAFETY: both granules are inside the heap.
         unsafe { m.clear_bit(off >> 4) };
         // SAFETY: as above.
@@ -577,7 +578,7 @@ impl Engine for FreeList {
                         unsafe { self.move_node(m, off, after, rest, found) };
                     } else {
                         // SAFETY: filed block; the rest is free, at least 16 bytes.
-                        unsafe { self.detach(m, off, found) };
+                        unsafe { self.detach(m, off, || found) };
                         // SAFETY: as above.
                         unsafe { self.attach(m, after, rest, rest_class) };
                     }
@@ -619,25 +620,14 @@ impl Engine for FreeList {
         let merged = prev + size + next;
         let last = (start + merged - GRANULE) >> 4;
         let class = class_of(merged);
-        let next_class = if next != 0 {
-            class_of(next)
-        } else {
-            usize::MAX
-        };
         if next != 0 {
             if end >> 4 != last {
                 // SAFETY: the next block's first pair is in the heap; its end bit
                 // is the merged block's.
                 unsafe { m.clear_bit(end >> 4) };
             }
-            if prev == 0 && next_class == class {
-                // SAFETY: the next block's node moves down to `off`, the start of
-                // the merged block, which covers it.
-                unsafe { self.move_node(m, end, off, merged, class) };
-            } else {
-                // SAFETY: a filed free block of class `next_class` starts at `end`.
-                unsafe { self.detach(m, end, next_class) };
-            }
+            // SAFETY: a filed free block of `next` bytes starts at `end`.
+            unsafe { self.detach(m, end, || class_of(next)) };
         } else {
             // SAFETY: the merged block's last pair is in the heap.
             unsafe { m.set_bit(last) };
@@ -648,26 +638,14 @@ impl Engine for FreeList {
                 // bit is the merged block's.
                 unsafe { m.clear_bit((off - GRANULE) >> 4) };
             }
-            let prev_class = class_of(prev);
-            if prev_class == class {
-                // SAFETY: the previous block grows in place and keeps its list place.
-                unsafe { m.set(start, merged) };
-                // SAFETY: the merged block's footer.
-                unsafe { m.set(start + merged - 4, merged) };
-            } else {
-                // SAFETY: a filed free block of class `prev_class` starts at `start`.
-                unsafe { self.detach(m, start, prev_class) };
-                // SAFETY: `[start, start + merged)` is free.
-                unsafe { self.attach(m, start, merged, class) };
-            }
+            // SAFETY: a filed free block of `prev` bytes starts at `start`.
+            unsafe { self.detach(m, start, || class_of(prev)) };
         } else {
             // SAFETY: the merged block's first pair is in the heap.
             unsafe { m.set_bit(start >> 4) };
-            if next_class != class {
-                // SAFETY: `[off, off + merged)` is free and on no list.
-                unsafe { self.attach(m, off, merged, class) };
-            }
         }
+        // SAFETY: `[start, start + merged)` is free and on no list.
+        unsafe { self.attach(m, start, merged, class) };
         self.counters.freed(size as usize);
     }
 
