@@ -54,8 +54,9 @@ heap_engine! {
     ///
     /// `SIZE` is the inline arena in bytes (default [`DEFAULT_ARENA_SIZE`], 16 KiB);
     /// `FreeListAllocator<0>` has none and takes a region with [`init`](Self::init).
-    /// About `SIZE / 128` bytes plus a few hundred go to bookkeeping (the side bitmap
-    /// and the class heads); every other byte can be handed out. Each allocation costs
+    /// `SIZE / 128` bytes plus a few hundred go to bookkeeping (the side bitmap, the
+    /// class heads and two 16-byte guards: 464 bytes of the default 16 KiB); every
+    /// other byte can be handed out. Each allocation costs
     /// its size rounded up to 8 bytes (16 at least), nothing more.
     ///
     /// `alloc` finds a block with a bitmap search over size classes and splits it;

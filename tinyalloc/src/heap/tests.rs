@@ -489,3 +489,21 @@ fn concurrent_use_from_threads_is_consistent() {
     assert_eq!(SHARED.verify(), Ok(()));
     assert_eq!(SHARED.stats().used, 0);
 }
+
+#[test]
+fn bookkeeping_is_what_the_readme_says() {
+    static FREE_LIST: FreeListAllocator<{ 16 * 1024 }> = FreeListAllocator::new();
+    static SEGREGATED: SegregatedBumpAllocator<{ 16 * 1024 }> = SegregatedBumpAllocator::new();
+    static BUMP: BumpFreeListAllocator<{ 16 * 1024 }> = BumpFreeListAllocator::new();
+    static BIG_FREE_LIST: FreeListAllocator<{ 1 << 20 }> = FreeListAllocator::new();
+    static BIG_SEGREGATED: SegregatedBumpAllocator<{ 1 << 20 }> = SegregatedBumpAllocator::new();
+    // 292 B of class heads and 128 B of side bitmap, rounded up to 16, and 32 B of
+    // guards.
+    assert_eq!(FREE_LIST.stats().overhead(), 464);
+    assert_eq!(SEGREGATED.stats().overhead(), 128);
+    assert_eq!(BUMP.stats().overhead(), 0);
+    // 484 B of class heads and 8 KiB of side bitmap, rounded up to 16, and 32 B of
+    // guards.
+    assert_eq!(BIG_FREE_LIST.stats().overhead(), 8_720);
+    assert_eq!(BIG_SEGREGATED.stats().overhead(), 224);
+}
