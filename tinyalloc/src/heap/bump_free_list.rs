@@ -172,6 +172,7 @@ impl Engine for BumpFreeList {
         counters: Counters::NEW,
     };
     const MIN_ARENA: usize = 16;
+    const TOO_SMALL: &'static str = "tinyalloc: the inline arena SIZE of this BumpFreeListAllocator is below 16 bytes, the smallest heap; make SIZE at least 16 (the default is 16 KiB), or 0 to hand it a region with init()";
 
     fn is_set_up(&self) -> bool {
         self.heap_len != 0

@@ -20,7 +20,16 @@
 //!
 //! The arena is either inline, its size a const generic (the value `new()` makes is all
 //! zeroes, so the `static` lands in `.bss`), or a region handed in once with `init` on
-//! an engine declared with `SIZE = 0` (for a heap the linker script places):
+//! an engine declared with `SIZE = 0` (for a heap the linker script places). An inline
+//! arena too small for the engine's bookkeeping is a compile error:
+//!
+//! ```compile_fail
+//! // error: tinyalloc: the inline arena SIZE of this FreeListAllocator is below 256
+//! //        bytes, too small for its bookkeeping; make SIZE at least 256 ...
+//! static HEAP: tinyalloc::FreeListAllocator<64> = tinyalloc::FreeListAllocator::new();
+//! ```
+//!
+//! A region:
 //!
 //! ```
 //! use core::mem::MaybeUninit;

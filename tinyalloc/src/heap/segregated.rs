@@ -253,6 +253,7 @@ impl Engine for Segregated {
         counters: Counters::NEW,
     };
     const MIN_ARENA: usize = 256;
+    const TOO_SMALL: &'static str = "tinyalloc: the inline arena SIZE of this SegregatedBumpAllocator is below 256 bytes, too small for its bookkeeping; make SIZE at least 256 (the default is 16 KiB), or 0 to hand it a region with init()";
 
     fn is_set_up(&self) -> bool {
         self.heap_len != 0

@@ -20,6 +20,8 @@ pub(crate) trait Engine: Sized {
     const NEW: Self;
     /// The fewest arena bytes the engine accepts.
     const MIN_ARENA: usize;
+    /// The compile error for an inline arena below `MIN_ARENA`: what to change.
+    const TOO_SMALL: &'static str;
 
     /// `true` once [`set_up`](Self::set_up) ran.
     fn is_set_up(&self) -> bool;
@@ -104,11 +106,9 @@ unsafe impl<E: Send, const SIZE: usize> Sync for Shell<E, SIZE> {}
 impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
     pub(crate) const fn new() -> Self {
         const {
-            assert!(
-                SIZE == 0 || Arena::<SIZE>::USABLE >= E::MIN_ARENA,
-                "tinyalloc: the inline arena SIZE is too small for this heap engine; \
-                 give it at least a few hundred bytes (the default is 16 KiB)",
-            );
+            if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {
+                panic!("{}", E::TOO_SMALL);
+            }
         }
         Shell {
             state: Locked::new(State {
