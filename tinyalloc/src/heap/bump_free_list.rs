@@ -10,7 +10,8 @@
 use core::alloc::Layout;
 use core::ptr;
 
-use super::shell::{Engine, heap_engine};
+use super::engine_type::heap_engine;
+use super::shell::Engine;
 use super::{Counters, HeapStats, MAX_ARENA_SIZE, VerifyError};
 
 const GRANULE: u32 = 8;
@@ -392,7 +393,7 @@ impl Engine for BumpFreeList {
 
 #[cfg(test)]
 mod tests {
-    use crate::heap::tests::Tester;
+    use crate::heap::tester::Tester;
     use crate::heap::{BumpFreeListAllocator, VerifyError};
 
     #[test]

@@ -67,17 +67,16 @@
 //! [`HeapStats::failed_allocs`]. Every alignment is honoured, in fresh and in reused
 //! blocks.
 //!
-//! With the `debug-log` feature each engine also keeps its last
-//! [`debug_log::CAPACITY`] events; see the [`debug_log`] module.
+//! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
+//! realloc, failure); see the `debug_log` module that the feature adds.
 
 use core::fmt;
 
 #[cfg(feature = "debug-log")]
 pub mod debug_log;
-#[cfg(not(feature = "debug-log"))]
-mod debug_log {}
 
 mod bump_free_list;
+mod engine_type;
 mod free_list;
 mod lock;
 mod region;
@@ -336,5 +335,7 @@ impl Counters {
     }
 }
 
+#[cfg(test)]
+mod tester;
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,9 @@
 extern crate std;
 
+use super::classes::{TABLE_LIMIT, class_formula, fit_formula};
 use super::*;
 use crate::heap::FreeListAllocator;
-use crate::heap::tests::Tester;
+use crate::heap::tester::Tester;
 
 #[test]
 fn fit_class_holds_every_block_of_its_class() {
