@@ -85,11 +85,53 @@ pub(crate) struct Segregated {
     counters: Counters,
 }
 
-/// The class of a request of `size` bytes (at least 1) and the class's block size.
+/// The class of a request of `size` bytes and the class's block size.
 #[inline(always)]
 fn class_of(size: u32) -> (usize, u32) {
+    if size <= TABLE_LIMIT {
+        // One load each instead of a dozen arithmetic instructions on both paths.
+        let index = (size.max(1) as usize).div_ceil(GRANULE as usize);
+        (
+            TABLE_CLASS[index] as usize,
+            TABLE_BLOCK[index] as u32 * GRANULE,
+        )
+    } else {
+        class_formula(size)
+    }
+}
+
+/// Requests up to this size take their class from the tables.
+const TABLE_LIMIT: u32 = 1024;
+const TABLE_LEN: usize = (TABLE_LIMIT / GRANULE) as usize + 1;
+// `const`, not `static`: each user's copy is addressed directly, not through the GOT.
+const TABLE_CLASS: [u8; TABLE_LEN] = table(true);
+const TABLE_BLOCK: [u8; TABLE_LEN] = table(false);
+
+/// Class (or block size in granules) of every request size up to `TABLE_LIMIT`, by
+/// the request rounded up to 16.
+const fn table(class: bool) -> [u8; TABLE_LEN] {
+    let mut table = [0; TABLE_LEN];
+    let mut index = 0;
+    while index < TABLE_LEN {
+        let (c, block) = class_formula(if index == 0 {
+            1
+        } else {
+            index as u32 * GRANULE
+        });
+        table[index] = if class {
+            c as u8
+        } else {
+            (block / GRANULE) as u8
+        };
+        index += 1;
+    }
+    table
+}
+
+/// 16, 32, 64, 128, then four classes per power of two.
+const fn class_formula(size: u32) -> (usize, u32) {
     if size <= 128 {
-        let block = size.max(GRANULE).next_power_of_two();
+        let block = if size < GRANULE { GRANULE } else { size }.next_power_of_two();
         ((block.trailing_zeros() - 4) as usize, block)
     } else {
         let t = size - 1;
