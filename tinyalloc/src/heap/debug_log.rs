@@ -276,4 +276,49 @@ mod tests {
             "alloc   24 B (align 8) at 0x100\nrealloc 24 B at 0x100 to 64 B (align 8) at 0x200\n"
         );
     }
+
+    #[test]
+    fn a_heap_logs_what_it_did_in_order() {
+        use crate::heap::FreeListAllocator;
+        use crate::heap::tester::Tester;
+
+        let heap = FreeListAllocator::<4096>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(24);
+        let b = t.alloc(40);
+        let _guard = t.alloc(16);
+        t.free(b);
+        assert_eq!(t.realloc(a, 48), a, "grows in place into b");
+        let moved = t.realloc(a, 1000);
+        assert!(t.alloc(8192).is_null());
+        let log = heap.debug_logs();
+        let kinds: std::vec::Vec<&str> = log
+            .iter()
+            .map(|event| match event {
+                HeapEvent::Alloc { .. } => "alloc",
+                HeapEvent::Free { .. } => "free",
+                HeapEvent::Realloc { old_addr, addr, .. } if old_addr == addr => "in place",
+                HeapEvent::Realloc { .. } => "moved",
+                HeapEvent::Failed { .. } => "failed",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "alloc", "alloc", "alloc", "free", "in place", "moved", "failed"
+            ]
+        );
+        assert_eq!(
+            log.as_slice()[5],
+            HeapEvent::Realloc {
+                old_addr: a as usize,
+                old_size: 48,
+                addr: moved as usize,
+                size: 1000,
+                align: 8,
+            }
+        );
+        heap.clear_debug_logs();
+        assert!(heap.debug_logs().is_empty());
+    }
 }
