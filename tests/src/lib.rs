@@ -12,6 +12,8 @@ pub fn proptest_config(cases: u32) -> Config {
     }
 }
 
+pub mod heap;
+
 /// Slab providers over the system allocator that count what they hand out, and can
 /// run out or misbehave on request. Each test names its own `ID` so that tests
 /// running in parallel keep their counts apart.

@@ -19,6 +19,7 @@ mod deque;
 #[cfg(feature = "global-alloc")]
 pub mod global;
 mod handle;
+pub mod heap;
 #[cfg(feature = "tinyslab")]
 mod pool;
 pub mod prelude;
@@ -37,6 +38,7 @@ pub use deque::ByteBufferDeque;
 #[cfg(feature = "global-alloc")]
 pub use global::GlobalDeque;
 pub use handle::Handle;
+pub use heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
 #[cfg(feature = "tinyslab")]
 pub use pool::{Pool, SharedAllocator};
 #[cfg(feature = "tinyslab")]

@@ -14,6 +14,9 @@ pub use crate::global::{GlobalDeque, PoolDeque};
 pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
 pub use crate::cache::{CacheStats, SlabBox, SlabCache, SlabError};
 pub use crate::handle::Handle;
+pub use crate::heap::{
+    BumpFreeListAllocator, FreeListAllocator, HeapStats, SegregatedBumpAllocator,
+};
 #[cfg(feature = "tinyslab")]
 pub use crate::pool::{Pool, SharedAllocator};
 #[cfg(feature = "tinyslab")]

@@ -1,0 +1,127 @@
+//! The macro that declares each public engine type around a
+//! [`Shell`](super::shell::Shell): its methods, `GlobalAlloc`, `Default` and `Debug`.
+
+/// Declares a public heap type around `Shell<$engine, SIZE>`, with its methods,
+/// `GlobalAlloc`, `Default` and `Debug`.
+macro_rules! heap_engine {
+    ($(#[$meta:meta])* $name:ident, $engine:ty) => {
+        $(#[$meta])*
+        pub struct $name<const SIZE: usize = { $crate::heap::DEFAULT_ARENA_SIZE }> {
+            shell: $crate::heap::shell::Shell<$engine, SIZE>,
+        }
+
+        impl<const SIZE: usize> $name<SIZE> {
+            #[doc = concat!("A heap with an inline arena of `SIZE` bytes (",
+                stringify!($name), "<0> for one that takes a region with [`init`](Self::init)).")]
+            ///
+            /// Every byte of the value is zero, so a `static` costs no flash; the
+            /// engine lays out its bookkeeping on first use. A `SIZE` too small for the
+            /// engine fails to compile.
+            #[inline]
+            pub const fn new() -> Self {
+                $name {
+                    shell: $crate::heap::shell::Shell::new(),
+                }
+            }
+
+            /// Hands the heap its memory, once: for a heap declared with `SIZE = 0`,
+            /// typically a region the linker script reserves.
+            ///
+            /// Returns [`InitError::AlreadyInitialized`](crate::heap::InitError) on a second
+            /// call and [`InitError::InlineArena`](crate::heap::InitError) for a heap with an
+            /// inline arena; the region is then not used. Until `init` runs, every
+            /// allocation returns null.
+            pub fn init(
+                &self,
+                region: &'static mut [core::mem::MaybeUninit<u8>],
+            ) -> Result<(), $crate::heap::InitError> {
+                self.shell.init(region)
+            }
+
+            /// [`init`](Self::init) from a start address and a length, for a region
+            /// known only by linker symbols.
+            ///
+            /// # Safety
+            /// `[ptr, ptr + len)` is valid for reads and writes for the rest of the
+            /// program and nothing else uses it (no live reference into it either).
+            pub unsafe fn init_from_raw_parts(
+                &self,
+                ptr: *mut u8,
+                len: usize,
+            ) -> Result<(), $crate::heap::InitError> {
+                // SAFETY: the caller's contract, passed on.
+                unsafe { self.shell.init_from_raw_parts(ptr, len) }
+            }
+
+            /// What the heap holds now and has done; see
+            /// [`HeapStats`](crate::heap::HeapStats).
+            pub fn stats(&self) -> $crate::heap::HeapStats {
+                self.shell.stats()
+            }
+
+            /// Walks the heap's bookkeeping and returns the first inconsistency, which
+            /// means something wrote into free memory. Works in release builds and
+            /// never panics.
+            pub fn verify(&self) -> Result<(), $crate::heap::VerifyError> {
+                self.shell.verify()
+            }
+
+            /// A copy of the last events (oldest first); the log keeps recording.
+            #[cfg(feature = "debug-log")]
+            pub fn debug_logs(&self) -> $crate::heap::debug_log::DebugLog {
+                self.shell.debug_logs()
+            }
+
+            /// Forgets the logged events.
+            #[cfg(feature = "debug-log")]
+            pub fn clear_debug_logs(&self) {
+                self.shell.clear_debug_logs()
+            }
+        }
+
+        // SAFETY: the shell hands out each block to one owner until it comes back,
+        // honours the layout's size and alignment (every engine rounds the size up to
+        // its granule and places blocks at aligned addresses inside its arena), and
+        // returns null instead of panicking when it cannot.
+        unsafe impl<const SIZE: usize> core::alloc::GlobalAlloc for $name<SIZE> {
+            #[inline]
+            unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+                self.shell.alloc(layout)
+            }
+
+            #[inline]
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
+                // SAFETY: `GlobalAlloc::dealloc`'s contract: `ptr` came from this
+                // allocator for `layout`.
+                unsafe { self.shell.dealloc(ptr, layout) }
+            }
+
+            #[inline]
+            unsafe fn realloc(
+                &self,
+                ptr: *mut u8,
+                layout: core::alloc::Layout,
+                new_size: usize,
+            ) -> *mut u8 {
+                // SAFETY: `GlobalAlloc::realloc`'s contract, passed on.
+                unsafe { self.shell.realloc(ptr, layout, new_size) }
+            }
+        }
+
+        impl<const SIZE: usize> Default for $name<SIZE> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<const SIZE: usize> core::fmt::Debug for $name<SIZE> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("stats", &self.stats())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+pub(crate) use heap_engine;

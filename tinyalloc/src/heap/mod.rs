@@ -1,0 +1,341 @@
+//! `GlobalAlloc` heaps: [`BumpFreeListAllocator`], [`SegregatedBumpAllocator`] and
+//! [`FreeListAllocator`].
+//!
+//! Each engine is a `static` that can be the program's `#[global_allocator]`:
+//!
+//! ```
+//! use tinyalloc::heap::FreeListAllocator;
+//!
+//! // The default inline arena (16 KiB); `FreeListAllocator<{ 32 * 1024 }>` for another.
+//! static HEAP: FreeListAllocator = FreeListAllocator::new();
+//!
+//! use core::alloc::{GlobalAlloc, Layout};
+//! let layout = Layout::from_size_align(100, 8).unwrap();
+//! let block = unsafe { HEAP.alloc(layout) };
+//! assert!(!block.is_null());
+//! assert_eq!(HEAP.stats().allocations, 1);
+//! unsafe { HEAP.dealloc(block, layout) };
+//! assert_eq!(HEAP.verify(), Ok(()));
+//! ```
+//!
+//! The arena is either inline, its size a const generic (the value `new()` makes is all
+//! zeroes, so the `static` lands in `.bss`), or a region handed in once with `init` on
+//! an engine declared with `SIZE = 0` (for a heap the linker script places). An inline
+//! arena too small for the engine's bookkeeping is a compile error:
+//!
+//! ```compile_fail
+//! // error: tinyalloc: the inline arena SIZE of this FreeListAllocator is below 256
+//! //        bytes, too small for its bookkeeping; make SIZE at least 256 ...
+//! static HEAP: tinyalloc::FreeListAllocator<64> = tinyalloc::FreeListAllocator::new();
+//! ```
+//!
+//! A region:
+//!
+//! ```
+//! use core::mem::MaybeUninit;
+//! use tinyalloc::heap::{BumpFreeListAllocator, InitError};
+//!
+//! static HEAP: BumpFreeListAllocator<0> = BumpFreeListAllocator::new();
+//! static mut HEAP_MEMORY: [MaybeUninit<u8>; 4096] = [MaybeUninit::uninit(); 4096];
+//!
+//! // At start-up, once:
+//! // SAFETY: the only reference ever made to HEAP_MEMORY.
+//! let region = unsafe { &mut *core::ptr::addr_of_mut!(HEAP_MEMORY) };
+//! HEAP.init(region).unwrap();
+//! assert!(HEAP.stats().arena >= 4096 - 16); // the start is aligned to 16
+//!
+//! static mut MORE: [MaybeUninit<u8>; 64] = [MaybeUninit::uninit(); 64];
+//! // SAFETY: as above.
+//! let again = unsafe { &mut *core::ptr::addr_of_mut!(MORE) };
+//! assert_eq!(HEAP.init(again), Err(InitError::AlreadyInitialized));
+//! ```
+//!
+//! None of the engines keeps a header in an allocated block: `dealloc` receives the
+//! `Layout`, and the engine works the block's size out from it. Bookkeeping lives in
+//! free memory and in a few bytes beside it.
+//!
+//! | engine | `alloc` | `dealloc` | `realloc` in place | per allocation | reuse |
+//! | --- | --- | --- | --- | --- | --- |
+//! | [`BumpFreeListAllocator`] | O(free blocks): first fit, then bump | O(free blocks): address-ordered insert, coalesces | next block free, or at the top | size rounded up to 8 B (min 8) | first fit, coalescing |
+//! | [`SegregatedBumpAllocator`] | O(1): pop a size class or bump | O(1): push a size class | same size class, or at the top | size rounded up to its class: 16/32/64/128 B, then 4 classes per power of two | exact class only; no coalescing (the whole arena comes back when the last block is freed) |
+//! | [`FreeListAllocator`] | O(1) (searches all free blocks only before it would fail) | O(1): boundary tags find both neighbours | next block free, or shrink | size rounded up to 8 B (min 16) | good fit over size classes, splitting, coalescing with both neighbours |
+//!
+//! Every engine keeps its state behind a critical section (`critical_section::Mutex`),
+//! so it may be shared with interrupt handlers and threads; on `wasm32` without the
+//! `atomics` feature, where there are no threads, the lock compiles to nothing. No
+//! engine panics: a request it cannot meet returns null and is counted in
+//! [`HeapStats::failed_allocs`]. Every alignment is honoured, in fresh and in reused
+//! blocks.
+//!
+//! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
+//! realloc, failure); see the `debug_log` module that the feature adds.
+
+use core::fmt;
+
+#[cfg(feature = "debug-log")]
+pub mod debug_log;
+
+mod bump_free_list;
+mod engine_type;
+mod free_list;
+mod lock;
+mod region;
+mod segregated;
+mod shell;
+
+pub use bump_free_list::BumpFreeListAllocator;
+pub use free_list::FreeListAllocator;
+pub use segregated::SegregatedBumpAllocator;
+
+/// The inline arena an engine gets when its `SIZE` is not named: 16 KiB.
+pub const DEFAULT_ARENA_SIZE: usize = 16 * 1024;
+
+/// The largest arena an engine manages: 2 GiB. Blocks are described by 32-bit offsets;
+/// a larger region is used up to this size.
+pub const MAX_ARENA_SIZE: usize = 1 << 31;
+
+/// What a heap holds now and has done since it was set up.
+///
+/// The vocabulary matches the block engines' [`Stats`](crate::Stats): `high_water`
+/// is the most ever in use (here in bytes), `failed_allocs` the requests turned away.
+///
+/// `used + free + overhead() == arena`: the overhead is the engine's bookkeeping
+/// inside the arena and bytes it cannot hand out (alignment, rounding to the start of
+/// the arena).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct HeapStats {
+    /// Bytes of the arena the engine manages (0 before a region-based heap is
+    /// initialised).
+    pub arena: usize,
+    /// Bytes in live allocations, as the engine holds them (each request rounded up to
+    /// the engine's granule or size class).
+    pub used: usize,
+    /// Bytes available to allocations: free blocks and never-used memory.
+    pub free: usize,
+    /// The most bytes that were ever in use at once.
+    pub high_water: usize,
+    /// The largest block one allocation could take now (before alignment).
+    pub largest_free: usize,
+    /// How many allocations are live.
+    pub allocations: usize,
+    /// How many allocation requests returned null.
+    pub failed_allocs: usize,
+}
+
+impl HeapStats {
+    /// Bytes of the arena that are neither used nor free: bookkeeping and unusable
+    /// remainders.
+    #[inline]
+    pub const fn overhead(&self) -> usize {
+        self.arena.saturating_sub(self.used + self.free)
+    }
+}
+
+impl fmt::Display for HeapStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} bytes in use in {} allocations (high-water {}), {} free (largest block {}), {} failed allocations",
+            self.used,
+            self.arena,
+            self.allocations,
+            self.high_water,
+            self.free,
+            self.largest_free,
+            self.failed_allocs
+        )
+    }
+}
+
+/// Why `init` refused a region. Nothing changed in the heap.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InitError {
+    /// The heap already has its memory: `init` runs once.
+    AlreadyInitialized,
+    /// The heap has an inline arena (`SIZE > 0`), so it takes no region.
+    InlineArena {
+        /// The size of the inline arena.
+        size: usize,
+    },
+    /// The region is too small for the engine's bookkeeping and one block.
+    RegionTooSmall {
+        /// The usable bytes of the region (after aligning its start to 16).
+        len: usize,
+        /// The fewest bytes this engine accepts.
+        min: usize,
+    },
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            InitError::AlreadyInitialized => f.write_str(
+                "the heap already has its region: init runs once, at start-up; keep the first region",
+            ),
+            InitError::InlineArena { size } => write!(
+                f,
+                "the heap has an inline arena of {size} bytes and takes no region; \
+                 declare it with SIZE = 0 (for example `FreeListAllocator<0>`) to hand it a region",
+            ),
+            InitError::RegionTooSmall { len, min } => write!(
+                f,
+                "the region has {len} usable bytes but this engine needs at least {min}; \
+                 give the heap a larger region",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for InitError {}
+
+/// The first inconsistency [`verify`](FreeListAllocator::verify) found in a heap's
+/// bookkeeping. Addresses are those of the damaged free block.
+///
+/// A heap that only safe code used never reports one. One that does almost always
+/// means a write past the end of an allocation or through a pointer after it was
+/// freed, into the free memory where the engine keeps its links.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerifyError {
+    /// A free block lies outside the heap or is misaligned.
+    OutOfBounds {
+        /// Where the block was said to be.
+        addr: usize,
+    },
+    /// A free block's size is impossible, or its header and footer disagree.
+    BadSize {
+        /// The block.
+        addr: usize,
+        /// The size it claims.
+        size: usize,
+    },
+    /// A free block is on the wrong list for its size.
+    WrongClass {
+        /// The block.
+        addr: usize,
+        /// Its size.
+        size: usize,
+    },
+    /// A free list's forward and backward links disagree, or a list is out of order.
+    BrokenLink {
+        /// The block whose link is wrong.
+        addr: usize,
+    },
+    /// Two free blocks touch and were not merged, or a free block touches the bump top.
+    NotCoalesced {
+        /// The first of the two blocks.
+        addr: usize,
+    },
+    /// The side bitmap that marks free blocks disagrees with the free lists.
+    BitmapMismatch {
+        /// The block or list the bitmap is wrong about (0 for the bitmap as a whole).
+        addr: usize,
+    },
+    /// A free list is longer than the heap could hold: it has a cycle.
+    Cycle,
+    /// Used and free bytes do not add up to the heap.
+    Accounting {
+        /// Bytes in live allocations, by the counters.
+        used: usize,
+        /// Bytes found free by walking the heap.
+        free: usize,
+        /// Bytes in the heap.
+        heap: usize,
+    },
+    /// `verify` was called from inside the allocator itself.
+    Reentered,
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HINT: &str = "look for a write past the end of an allocation or a use after free \
+                            in the code that owns the memory just below it";
+        match *self {
+            VerifyError::OutOfBounds { addr } => {
+                write!(f, "a free block at {addr:#x} lies outside the heap; {HINT}")
+            }
+            VerifyError::BadSize { addr, size } => write!(
+                f,
+                "the free block at {addr:#x} claims an impossible size ({size} bytes); {HINT}"
+            ),
+            VerifyError::WrongClass { addr, size } => write!(
+                f,
+                "the free block at {addr:#x} ({size} bytes) is on the wrong size-class list; {HINT}"
+            ),
+            VerifyError::BrokenLink { addr } => {
+                write!(f, "a free-list link at {addr:#x} is broken; {HINT}")
+            }
+            VerifyError::NotCoalesced { addr } => write!(
+                f,
+                "the free block at {addr:#x} touches free memory it should have merged with; {HINT}"
+            ),
+            VerifyError::BitmapMismatch { addr } => write!(
+                f,
+                "the side bitmap disagrees with the free lists at {addr:#x}; {HINT}"
+            ),
+            VerifyError::Cycle => write!(f, "a free list loops back on itself; {HINT}"),
+            VerifyError::Accounting { used, free, heap } => write!(
+                f,
+                "{used} bytes used and {free} free do not add up to the heap's {heap}; {HINT}"
+            ),
+            VerifyError::Reentered => f.write_str(
+                "verify was called from inside the allocator; call it from ordinary code",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for VerifyError {}
+
+/// The counters every engine keeps for [`HeapStats`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counters {
+    pub(crate) used: usize,
+    pub(crate) high_water: usize,
+    pub(crate) allocations: usize,
+    pub(crate) failed_allocs: usize,
+}
+
+impl Counters {
+    pub(crate) const NEW: Counters = Counters {
+        used: 0,
+        high_water: 0,
+        allocations: 0,
+        failed_allocs: 0,
+    };
+
+    #[inline(always)]
+    pub(crate) fn allocated(&mut self, bytes: usize) {
+        self.used += bytes;
+        self.allocations += 1;
+        if self.used > self.high_water {
+            self.high_water = self.used;
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn freed(&mut self, bytes: usize) {
+        self.used -= bytes;
+        self.allocations -= 1;
+    }
+
+    #[inline(always)]
+    pub(crate) fn grew(&mut self, bytes: usize) {
+        self.used += bytes;
+        if self.used > self.high_water {
+            self.high_water = self.used;
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn shrank(&mut self, bytes: usize) {
+        self.used -= bytes;
+    }
+}
+
+#[cfg(test)]
+mod tester;
+#[cfg(test)]
+mod tests;

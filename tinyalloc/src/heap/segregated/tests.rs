@@ -1,0 +1,91 @@
+extern crate std;
+
+use super::*;
+use crate::heap::SegregatedBumpAllocator;
+use crate::heap::tester::Tester;
+
+#[test]
+fn a_freed_block_serves_its_class_and_the_arena_resets_when_empty() {
+    let heap = SegregatedBumpAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(100);
+    let _b = t.alloc(20);
+    t.free(a);
+    assert_eq!(t.alloc(90), a, "same 128-byte class");
+    assert_eq!(t.realloc(a, 128), a, "same class: in place");
+    let c = t.alloc(300);
+    assert_eq!(t.realloc(c, 2000), c, "at the top: in place");
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    let stats = heap.stats();
+    assert_eq!(
+        stats.largest_free, stats.free,
+        "everything back to the bump region"
+    );
+}
+
+#[test]
+fn an_exhausted_bump_region_splits_a_larger_free_block() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let big = t.alloc(512);
+    while !t.alloc(64).is_null() {}
+    t.free(big);
+    for _ in 0..8 {
+        let block = t.alloc(64);
+        assert!(!block.is_null(), "served from the freed 512-byte block");
+        assert!(block >= big && block < big.wrapping_add(512));
+    }
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(heap.stats().used, 0);
+}
+
+#[test]
+fn verify_reports_a_block_out_of_bounds() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(16);
+    let b = t.alloc(16);
+    let _c = t.alloc(16);
+    t.free(b);
+    // SAFETY: b's link, free memory of the arena right after `a`.
+    unsafe { a.wrapping_add(16).cast::<u32>().write(100_000) };
+    assert!(heap.verify().is_err());
+}
+
+#[test]
+fn classes_round_up_by_at_most_a_quarter_above_128() {
+    assert_eq!(class_of(1), (0, 16));
+    assert_eq!(class_of(16), (0, 16));
+    assert_eq!(class_of(17), (1, 32));
+    assert_eq!(class_of(65), (3, 128));
+    assert_eq!(class_of(128), (3, 128));
+    assert_eq!(class_of(129), (4, 160));
+    assert_eq!(class_of(161), (5, 192));
+    assert_eq!(class_of(256), (7, 256));
+    assert_eq!(class_of(257), (8, 320));
+    assert_eq!(class_of(1 << 31), (99, 1 << 31));
+    for size in 1..=TABLE_LIMIT + 64 {
+        assert_eq!(class_of(size), class_formula(size), "{size}");
+    }
+    let limit = if cfg!(miri) { 3_000 } else { 70_000u32 };
+    for size in 129..limit {
+        let (class, block) = class_of(size);
+        assert!(
+            block >= size && block - size < size / 4 + 1,
+            "{size} -> {block}"
+        );
+        assert_eq!(class_size(class), block);
+    }
+}
+
+#[test]
+fn floor_class_is_the_largest_class_that_fits() {
+    let limit = if cfg!(miri) { 4_000 } else { 100_000u32 };
+    for len in (16..limit).step_by(16) {
+        let class = floor_class(len);
+        assert!(class_size(class) <= len, "{len}");
+        assert!(class_size(class + 1) > len, "{len}");
+    }
+}

@@ -1,0 +1,438 @@
+//! What the three engines share: the [`Engine`] interface and the [`Shell`] that puts
+//! an engine and its arena behind the lock (the public types around it come from
+//! `engine_type`).
+
+use core::alloc::Layout;
+use core::mem::MaybeUninit;
+use core::ptr;
+
+#[cfg(feature = "debug-log")]
+use super::debug_log::{DebugLog, EventLog, HeapEvent};
+use super::lock::Locked;
+use super::region::{Arena, align_region};
+use super::{Counters, HeapStats, InitError, VerifyError};
+
+/// One heap algorithm, working on an arena it is handed on every call.
+///
+/// The state keeps offsets, never pointers, so an engine over an inline arena stays
+/// valid when the value holding it moves before its first use.
+pub(crate) trait Engine: Sized {
+    /// The state of an engine with no memory: all zeroes.
+    const NEW: Self;
+    /// The fewest arena bytes the engine accepts.
+    const MIN_ARENA: usize;
+    /// The compile error for an inline arena below `MIN_ARENA`: what to change.
+    const TOO_SMALL: &'static str;
+
+    /// `true` once [`set_up`](Self::set_up) ran.
+    fn is_set_up(&self) -> bool;
+
+    /// Takes `[base, base + len)` as the arena and lays out the engine's bookkeeping.
+    ///
+    /// # Safety
+    /// The region is valid for reads and writes for as long as the engine is used, no
+    /// one else uses it, `base` is 16-aligned, `len` a multiple of 16 between
+    /// [`MIN_ARENA`](Self::MIN_ARENA) and [`MAX_ARENA_SIZE`](super::MAX_ARENA_SIZE).
+    unsafe fn set_up(&mut self, base: *mut u8, len: usize);
+
+    /// A block for `layout`, or null. Does not count a failure: the shell does.
+    ///
+    /// # Safety
+    /// `base` is the arena the engine was set up over (anything if it was not).
+    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout) -> *mut u8;
+
+    /// Returns a block.
+    ///
+    /// # Safety
+    /// `base` is the engine's arena; `ptr` is a live block this engine handed out
+    /// for `layout` (or resized to `layout.size()`).
+    unsafe fn dealloc(&mut self, base: *mut u8, ptr: *mut u8, layout: Layout);
+
+    /// Resizes a live block to `new_size` without moving it; `false` (and nothing
+    /// changed) when that is not possible.
+    ///
+    /// # Safety
+    /// As for [`dealloc`](Self::dealloc); `new_size`, rounded up to `layout.align()`,
+    /// does not overflow `isize`.
+    unsafe fn resize_in_place(
+        &mut self,
+        base: *mut u8,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> bool;
+
+    /// What the heap holds now.
+    ///
+    /// # Safety
+    /// `base` is the engine's arena (anything if it was not set up).
+    unsafe fn stats(&self, base: *mut u8) -> HeapStats;
+
+    /// Walks the bookkeeping and reports the first inconsistency.
+    ///
+    /// # Safety
+    /// `base` is the engine's arena (anything if it was not set up).
+    unsafe fn verify(&self, base: *mut u8) -> Result<(), VerifyError>;
+
+    /// The engine's counters.
+    fn counters(&mut self) -> &mut Counters;
+}
+
+/// What the lock guards: the engine, the region it was handed (null for an inline
+/// arena) and the event log.
+pub(crate) struct State<E> {
+    engine: E,
+    region: *mut u8,
+    region_len: usize,
+    #[cfg(feature = "debug-log")]
+    log: EventLog,
+}
+
+// SAFETY: `region` points at memory the heap owns for good (a `'static` region handed
+// to `init`); no thread or interrupt context is tied to it, so the state may be used
+// from any of them, one at a time, which the lock ensures.
+unsafe impl<E: Send> Send for State<E> {}
+
+/// An engine, its inline arena (`SIZE` bytes, or none) and the lock around them.
+pub(crate) struct Shell<E, const SIZE: usize> {
+    state: Locked<State<E>>,
+    arena: Arena<SIZE>,
+}
+
+// SAFETY: the state is only reached through the lock. The arena's bytes are reached
+// only by the engine, under that lock, or by the owner of a block the engine handed
+// out, which no one else touches until it is freed.
+unsafe impl<E: Send, const SIZE: usize> Sync for Shell<E, SIZE> {}
+
+impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
+    pub(crate) const fn new() -> Self {
+        const {
+            if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {
+                panic!("{}", E::TOO_SMALL);
+            }
+        }
+        Shell {
+            state: Locked::new(State {
+                engine: E::NEW,
+                region: ptr::null_mut(),
+                region_len: 0,
+                #[cfg(feature = "debug-log")]
+                log: EventLog::NEW,
+            }),
+            arena: Arena::new(),
+        }
+    }
+
+    /// The arena the engine works on: the inline one, or the region from `init`.
+    #[inline(always)]
+    fn base(&self, state: &State<E>) -> *mut u8 {
+        if SIZE > 0 {
+            self.arena.base()
+        } else {
+            state.region
+        }
+    }
+
+    /// Sets the engine up over the inline arena the first time it is needed.
+    #[inline]
+    fn ensure_set_up(&self, state: &mut State<E>) {
+        if SIZE > 0 && !state.engine.is_set_up() {
+            // SAFETY: the inline arena is 16-aligned, belongs to this shell alone and
+            // lives as long as it; `new` checked `USABLE >= MIN_ARENA`, and `USABLE` is
+            // a multiple of 16 no larger than `MAX_ARENA_SIZE`.
+            unsafe {
+                state
+                    .engine
+                    .set_up(self.arena.base(), Arena::<SIZE>::USABLE)
+            };
+        }
+    }
+
+    pub(crate) fn init(&self, region: &'static mut [MaybeUninit<u8>]) -> Result<(), InitError> {
+        let len = region.len();
+        // SAFETY: a `'static` exclusive borrow: valid for reads and writes forever and
+        // used by no one else once handed over.
+        unsafe { self.init_from_raw_parts(region.as_mut_ptr().cast(), len) }
+    }
+
+    /// # Safety
+    /// `[ptr, ptr + len)` is valid for reads and writes for the rest of the program and
+    /// nothing else uses it.
+    pub(crate) unsafe fn init_from_raw_parts(
+        &self,
+        ptr: *mut u8,
+        len: usize,
+    ) -> Result<(), InitError> {
+        if SIZE > 0 {
+            return Err(InitError::InlineArena { size: SIZE });
+        }
+        let (start, usable) = align_region(ptr, len);
+        self.state
+            .with(|state| {
+                if state.engine.is_set_up() || !state.region.is_null() {
+                    return Err(InitError::AlreadyInitialized);
+                }
+                if usable < E::MIN_ARENA {
+                    return Err(InitError::RegionTooSmall {
+                        len: usable,
+                        min: E::MIN_ARENA,
+                    });
+                }
+                state.region = start;
+                state.region_len = usable;
+                // SAFETY: the caller hands over the region; `align_region` made the
+                // start 16-aligned and the length a multiple of 16 within
+                // `MAX_ARENA_SIZE`, and it is at least `MIN_ARENA`.
+                unsafe { state.engine.set_up(start, usable) };
+                Ok(())
+            })
+            .unwrap_or(Err(InitError::AlreadyInitialized))
+    }
+
+    /// Allocates without logging: the engine's fast path, then the cold path.
+    #[inline(always)]
+    fn alloc_in(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        let base = self.base(state);
+        // SAFETY: `base` is the engine's arena, or the engine is not set up yet and
+        // fails without touching memory.
+        let block = unsafe { state.engine.alloc(base, layout) };
+        if !block.is_null() {
+            return block;
+        }
+        self.alloc_slow(state, layout)
+    }
+
+    /// The first allocation of an inline heap (set up, then try again), and failures.
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        if self.set_up_on_first_use(state) {
+            return self.alloc_out_of_line(state, layout);
+        }
+        Self::alloc_failed(state, layout)
+    }
+
+    /// One out-of-line copy of the allocation path, shared by the retry after the
+    /// first set-up and by the move of `realloc`.
+    #[inline(never)]
+    fn alloc_out_of_line(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
+        let base = self.base(state);
+        // SAFETY: as in `alloc_in`.
+        let block = unsafe { state.engine.alloc(base, layout) };
+        if block.is_null() {
+            return Self::alloc_failed(state, layout);
+        }
+        block
+    }
+
+    /// Sets up an inline arena that was never used; `false` if there is nothing to
+    /// set up (a region heap, or one already set up).
+    #[inline]
+    fn set_up_on_first_use(&self, state: &mut State<E>) -> bool {
+        if SIZE > 0 && !state.engine.is_set_up() {
+            self.ensure_set_up(state);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Counts (and logs) a request the engine could not meet.
+    #[cold]
+    #[inline(never)]
+    fn alloc_failed(state: &mut State<E>, layout: Layout) -> *mut u8 {
+        let counters = state.engine.counters();
+        counters.failed_allocs = counters.failed_allocs.saturating_add(1);
+        #[cfg(feature = "debug-log")]
+        state.log.record(HeapEvent::Failed {
+            size: layout.size(),
+            align: layout.align(),
+        });
+        #[cfg(not(feature = "debug-log"))]
+        let _ = layout;
+        ptr::null_mut()
+    }
+
+    /// Allocates without logging: the hot path of `alloc`, inlined into it.
+    #[cfg(not(feature = "debug-log"))]
+    #[inline(always)]
+    fn alloc_untracked(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| self.alloc_in(state, layout))
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// Frees without logging: the hot path of `dealloc`, inlined into it.
+    ///
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[inline(always)]
+    unsafe fn dealloc_untracked(&self, block: *mut u8, layout: Layout) {
+        self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract; `base` is the arena the block came from.
+            unsafe { state.engine.dealloc(base, block, layout) };
+        });
+    }
+
+    /// The move of a reallocation, out of line so `realloc` stays small.
+    #[inline(never)]
+    fn alloc_for_move(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| self.alloc_out_of_line(state, layout))
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// # Safety
+    /// As for [`dealloc_untracked`](Self::dealloc_untracked).
+    #[inline(never)]
+    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.dealloc_untracked(block, layout) }
+    }
+
+    #[cfg(not(feature = "debug-log"))]
+    #[inline]
+    pub(crate) fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.alloc_untracked(layout)
+    }
+
+    #[cfg(feature = "debug-log")]
+    #[inline]
+    pub(crate) fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| {
+                let block = self.alloc_in(state, layout);
+                if !block.is_null() {
+                    state.log.record(HeapEvent::Alloc {
+                        addr: block as usize,
+                        size: layout.size(),
+                        align: layout.align(),
+                    });
+                }
+                block
+            })
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[cfg(not(feature = "debug-log"))]
+    #[inline]
+    pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.dealloc_untracked(block, layout) }
+    }
+
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[cfg(feature = "debug-log")]
+    #[inline]
+    pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract; `base` is the arena the block came from.
+            unsafe { state.engine.dealloc(base, block, layout) };
+            state.log.record(HeapEvent::Free {
+                addr: block as usize,
+                size: layout.size(),
+                align: layout.align(),
+            });
+        });
+    }
+
+    /// # Safety
+    /// `GlobalAlloc::realloc`'s contract.
+    #[inline]
+    pub(crate) unsafe fn realloc(
+        &self,
+        block: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        let resized = self.state.with(|state| {
+            let base = self.base(state);
+            // SAFETY: the caller's contract.
+            let done = unsafe { state.engine.resize_in_place(base, block, layout, new_size) };
+            #[cfg(feature = "debug-log")]
+            if done {
+                state.log.record(HeapEvent::Realloc {
+                    old_addr: block as usize,
+                    old_size: layout.size(),
+                    addr: block as usize,
+                    size: new_size,
+                    align: layout.align(),
+                });
+            }
+            done
+        });
+        if resized == Some(true) {
+            return block;
+        }
+        // SAFETY: `GlobalAlloc::realloc` guarantees `new_size`, rounded up to the
+        // alignment, does not overflow `isize`; the alignment came from a `Layout`.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // Allocate, copy and free in three steps, so the copy runs outside the
+        // critical section and interrupts wait only for the bookkeeping.
+        let moved = self.alloc_for_move(new_layout);
+        if moved.is_null() {
+            return moved;
+        }
+        // SAFETY: both blocks are live, at least this long, and distinct (the old one
+        // is still allocated while the new one is handed out).
+        unsafe { ptr::copy_nonoverlapping(block, moved, layout.size().min(new_size)) };
+        // SAFETY: the caller's contract: `block` is live, for `layout`.
+        unsafe { self.dealloc_after_move(block, layout) };
+        #[cfg(feature = "debug-log")]
+        self.state.with(|state| {
+            state.log.record(HeapEvent::Realloc {
+                old_addr: block as usize,
+                old_size: layout.size(),
+                addr: moved as usize,
+                size: new_size,
+                align: layout.align(),
+            })
+        });
+        moved
+    }
+
+    pub(crate) fn stats(&self) -> HeapStats {
+        self.state
+            .with(|state| {
+                self.ensure_set_up(state);
+                let base = self.base(state);
+                // SAFETY: `base` is the engine's arena (or it is not set up).
+                let mut stats = unsafe { state.engine.stats(base) };
+                if SIZE == 0 {
+                    stats.arena = state.region_len;
+                } else {
+                    stats.arena = Arena::<SIZE>::USABLE;
+                }
+                stats
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn verify(&self) -> Result<(), VerifyError> {
+        self.state
+            .with(|state| {
+                self.ensure_set_up(state);
+                let base = self.base(state);
+                // SAFETY: `base` is the engine's arena (or it is not set up).
+                unsafe { state.engine.verify(base) }
+            })
+            .unwrap_or(Err(VerifyError::Reentered))
+    }
+
+    #[cfg(feature = "debug-log")]
+    pub(crate) fn debug_logs(&self) -> DebugLog {
+        self.state
+            .with(|state| state.log.snapshot())
+            .unwrap_or(DebugLog::EMPTY)
+    }
+
+    #[cfg(feature = "debug-log")]
+    pub(crate) fn clear_debug_logs(&self) {
+        self.state.with(|state| state.log.clear());
+    }
+}

@@ -1,0 +1,430 @@
+//! Tests every engine shares: the same checks run on all three.
+
+extern crate std;
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::mem::MaybeUninit;
+use std::boxed::Box;
+use std::string::ToString;
+use std::vec::Vec;
+
+use super::*;
+
+/// What the tests need from an engine beyond `GlobalAlloc`.
+pub(crate) trait TestHeap: GlobalAlloc + Sync {
+    fn stats(&self) -> HeapStats;
+    fn verify(&self) -> Result<(), VerifyError>;
+}
+
+macro_rules! test_heap {
+    ($($name:ident),*) => {$(
+        impl<const SIZE: usize> TestHeap for $name<SIZE> {
+            fn stats(&self) -> HeapStats {
+                $name::stats(self)
+            }
+            fn verify(&self) -> Result<(), VerifyError> {
+                $name::verify(self)
+            }
+        }
+    )*};
+}
+test_heap!(
+    BumpFreeListAllocator,
+    SegregatedBumpAllocator,
+    FreeListAllocator
+);
+
+/// A small deterministic generator (xorshift64*), so failures replay.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+struct Live {
+    ptr: *mut u8,
+    layout: Layout,
+    fill: u8,
+}
+
+fn fill(block: &Live) {
+    // SAFETY: the block is live and `layout.size()` bytes long.
+    unsafe { core::ptr::write_bytes(block.ptr, block.fill, block.layout.size()) };
+}
+
+fn check_contents(block: &Live) {
+    // SAFETY: as in `fill`; every byte was written.
+    let bytes = unsafe { core::slice::from_raw_parts(block.ptr, block.layout.size()) };
+    assert!(
+        bytes.iter().all(|&b| b == block.fill),
+        "a block's bytes changed"
+    );
+}
+
+fn overlaps(a: &Live, b: &Live) -> bool {
+    let (a0, b0) = (a.ptr as usize, b.ptr as usize);
+    a0 < b0 + b.layout.size().max(1) && b0 < a0 + a.layout.size().max(1)
+}
+
+/// Random alloc / dealloc / realloc against a list of live blocks: alignment, no
+/// overlap, contents kept, `verify` clean, stats consistent, and everything back at
+/// the end.
+pub(crate) fn random_workout(heap: &impl TestHeap, seed: u64, steps: usize, max_size: usize) {
+    let mut rng = Rng::new(seed);
+    let mut live: Vec<Live> = Vec::new();
+    let empty = heap.stats();
+    for step in 0..steps {
+        let roll = rng.below(10);
+        if roll < 5 || live.is_empty() {
+            let size = 1 + rng.below(max_size);
+            let max_shift = if rng.below(8) == 0 { 13 } else { 4 };
+            let align = 1 << rng.below(max_shift);
+            let layout = Layout::from_size_align(size, align).unwrap();
+            // SAFETY: non-zero size.
+            let ptr = unsafe { heap.alloc(layout) };
+            if ptr.is_null() {
+                continue;
+            }
+            assert_eq!(ptr as usize % align, 0, "step {step}: misaligned");
+            let block = Live {
+                ptr,
+                layout,
+                fill: step as u8,
+            };
+            assert!(
+                !live.iter().any(|other| overlaps(other, &block)),
+                "step {step}: overlap"
+            );
+            fill(&block);
+            live.push(block);
+        } else if roll < 8 {
+            let block = live.swap_remove(rng.below(live.len()));
+            check_contents(&block);
+            // SAFETY: live, allocated with this layout.
+            unsafe { heap.dealloc(block.ptr, block.layout) };
+        } else {
+            let index = rng.below(live.len());
+            check_contents(&live[index]);
+            let new_size = 1 + rng.below(max_size * 2);
+            let old = &live[index];
+            // SAFETY: live, with its layout; non-zero size.
+            let ptr = unsafe { heap.realloc(old.ptr, old.layout, new_size) };
+            if ptr.is_null() {
+                continue;
+            }
+            let kept = old.layout.size().min(new_size);
+            // SAFETY: the new block has at least `kept` bytes.
+            let bytes = unsafe { core::slice::from_raw_parts(ptr, kept) };
+            assert!(
+                bytes.iter().all(|&b| b == old.fill),
+                "step {step}: realloc lost bytes"
+            );
+            let block = Live {
+                ptr,
+                layout: Layout::from_size_align(new_size, old.layout.align()).unwrap(),
+                fill: step as u8,
+            };
+            assert_eq!(ptr as usize % block.layout.align(), 0);
+            live.swap_remove(index);
+            assert!(
+                !live.iter().any(|other| overlaps(other, &block)),
+                "step {step}: overlap"
+            );
+            fill(&block);
+            live.push(block);
+        }
+        assert_eq!(heap.verify(), Ok(()), "step {step}");
+        let stats = heap.stats();
+        assert_eq!(stats.allocations, live.len());
+        assert_eq!(stats.used + stats.free + stats.overhead(), stats.arena);
+        assert!(stats.high_water >= stats.used);
+    }
+    for block in live.drain(..) {
+        check_contents(&block);
+        // SAFETY: live, allocated with this layout.
+        unsafe { heap.dealloc(block.ptr, block.layout) };
+    }
+    assert_eq!(heap.verify(), Ok(()));
+    let stats = heap.stats();
+    assert_eq!((stats.used, stats.allocations), (0, 0));
+    assert_eq!(stats.free, empty.free, "all memory is back");
+}
+
+fn steps(host: usize) -> usize {
+    if cfg!(miri) { host / 20 } else { host }
+}
+
+fn every_engine(check: impl Fn(&dyn GlobalAllocDyn)) {
+    check(&BumpFreeListAllocator::<8192>::new());
+    check(&SegregatedBumpAllocator::<8192>::new());
+    check(&FreeListAllocator::<8192>::new());
+}
+
+/// `GlobalAlloc` plus the inherent methods, callable through `dyn`.
+pub(crate) trait GlobalAllocDyn {
+    fn take(&self, layout: Layout) -> *mut u8;
+    /// # Safety
+    /// As `GlobalAlloc::dealloc`.
+    unsafe fn give(&self, ptr: *mut u8, layout: Layout);
+    fn heap_stats(&self) -> HeapStats;
+    fn check(&self) -> Result<(), VerifyError>;
+}
+
+impl<H: TestHeap> GlobalAllocDyn for H {
+    fn take(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the tests only pass non-zero sizes.
+        unsafe { GlobalAlloc::alloc(self, layout) }
+    }
+    unsafe fn give(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { GlobalAlloc::dealloc(self, ptr, layout) }
+    }
+    fn heap_stats(&self) -> HeapStats {
+        TestHeap::stats(self)
+    }
+    fn check(&self) -> Result<(), VerifyError> {
+        TestHeap::verify(self)
+    }
+}
+
+#[test]
+fn random_workouts_keep_every_engine_consistent() {
+    for seed in 1..4 {
+        random_workout(&BumpFreeListAllocator::<8192>::new(), seed, steps(600), 300);
+        random_workout(
+            &SegregatedBumpAllocator::<8192>::new(),
+            seed,
+            steps(600),
+            300,
+        );
+        random_workout(&FreeListAllocator::<8192>::new(), seed, steps(600), 300);
+    }
+}
+
+#[test]
+fn every_alignment_up_to_4096_in_fresh_and_reused_blocks() {
+    every_engine(|heap| {
+        for shift in 0..=12 {
+            let layout = Layout::from_size_align(24, 1 << shift).unwrap();
+            let fresh = heap.take(layout);
+            assert!(!fresh.is_null() && (fresh as usize).is_multiple_of(layout.align()));
+            // SAFETY: just allocated with this layout.
+            unsafe { heap.give(fresh, layout) };
+            let reused = heap.take(layout);
+            assert!(!reused.is_null() && (reused as usize).is_multiple_of(layout.align()));
+            // SAFETY: as above.
+            unsafe { heap.give(reused, layout) };
+        }
+        assert_eq!(heap.check(), Ok(()));
+        assert_eq!(heap.heap_stats().used, 0);
+    });
+}
+
+#[test]
+fn a_request_that_cannot_be_met_is_null_and_counted() {
+    every_engine(|heap| {
+        let huge = Layout::from_size_align(1 << 20, 8).unwrap();
+        assert!(heap.take(huge).is_null());
+        let too_big = Layout::from_size_align(isize::MAX as usize - 4096, 4096).unwrap();
+        assert!(heap.take(too_big).is_null());
+        let whole = Layout::from_size_align(8193, 1).unwrap();
+        assert!(heap.take(whole).is_null());
+        let stats = heap.heap_stats();
+        assert_eq!(stats.failed_allocs, 3);
+        assert_eq!(stats.allocations, 0);
+        assert_eq!(heap.check(), Ok(()));
+    });
+}
+
+#[test]
+fn filling_the_heap_fails_cleanly_and_frees_everything() {
+    every_engine(|heap| {
+        let layout = Layout::from_size_align(40, 8).unwrap();
+        let mut blocks = Vec::new();
+        loop {
+            let block = heap.take(layout);
+            if block.is_null() {
+                break;
+            }
+            blocks.push(block);
+        }
+        let full = heap.heap_stats();
+        assert!(full.used >= 40 * blocks.len());
+        assert!(full.largest_free < 64, "{full}");
+        assert_eq!(full.failed_allocs, 1);
+        assert_eq!(heap.check(), Ok(()));
+        for block in blocks {
+            // SAFETY: allocated with this layout.
+            unsafe { heap.give(block, layout) };
+        }
+        let empty = heap.heap_stats();
+        assert_eq!(empty.used, 0);
+        assert_eq!(
+            empty.largest_free, empty.free,
+            "one free block again: {empty}"
+        );
+        assert_eq!(empty.high_water, full.used);
+    });
+}
+
+/// A `&'static mut` region of `$len` bytes from a static of its own (not a leaked
+/// box, which Miri would report).
+macro_rules! region {
+    ($len:expr) => {{
+        static mut REGION: [MaybeUninit<u8>; $len] = [MaybeUninit::uninit(); $len];
+        // SAFETY: each expansion runs once per test process (in a test that runs
+        // once), so this is the only reference ever made to its static.
+        unsafe { &mut *core::ptr::addr_of_mut!(REGION) }
+    }};
+}
+
+static REGION_HEAP: FreeListAllocator<0> = FreeListAllocator::new();
+
+#[test]
+fn a_region_heap_takes_one_region() {
+    let layout = Layout::from_size_align(16, 8).unwrap();
+    // SAFETY: non-zero size.
+    let before_init = unsafe { REGION_HEAP.alloc(layout) };
+    assert!(before_init.is_null(), "no memory before init");
+    let region = region!(2048);
+    assert_eq!(REGION_HEAP.init(region), Ok(()));
+    let second = region!(2048);
+    assert_eq!(REGION_HEAP.init(second), Err(InitError::AlreadyInitialized));
+    let stats = REGION_HEAP.stats();
+    assert!(stats.arena >= 2032 && stats.arena <= 2048, "{stats}");
+    assert_eq!(stats.failed_allocs, 1);
+    random_workout(&REGION_HEAP, 7, steps(300), 200);
+}
+
+#[test]
+fn init_refuses_what_it_cannot_use() {
+    let inline = SegregatedBumpAllocator::<1024>::new();
+    let region = region!(512);
+    assert_eq!(
+        inline.init(region),
+        Err(InitError::InlineArena { size: 1024 })
+    );
+    let tiny = BumpFreeListAllocator::<0>::new();
+    let region = region!(12);
+    let error = tiny.init(region).unwrap_err();
+    assert!(matches!(error, InitError::RegionTooSmall { min: 16, .. }));
+    let bigger = region!(256);
+    assert_eq!(
+        tiny.init(bigger),
+        Ok(()),
+        "a refused region leaves the heap as it was"
+    );
+    let raw = FreeListAllocator::<0>::new();
+    let mut storage = region!(1024).as_mut_ptr().cast::<u8>();
+    // SAFETY: 1 KiB leaked for good, used by nothing else.
+    assert_eq!(unsafe { raw.init_from_raw_parts(storage, 1024) }, Ok(()));
+    storage = storage.wrapping_add(8);
+    // SAFETY: refused before it is touched.
+    let again = unsafe { raw.init_from_raw_parts(storage, 8) };
+    assert_eq!(again, Err(InitError::AlreadyInitialized));
+}
+
+#[test]
+fn an_inline_heap_survives_a_move_before_first_use() {
+    let heap = FreeListAllocator::<2048>::new();
+    let moved = Box::new(heap);
+    random_workout(&*moved, 3, steps(200), 100);
+}
+
+#[test]
+fn messages_say_what_to_do() {
+    let too_small = InitError::RegionTooSmall { len: 8, min: 256 }.to_string();
+    assert!(too_small.contains("larger region"), "{too_small}");
+    assert!(
+        InitError::InlineArena { size: 64 }
+            .to_string()
+            .contains("SIZE = 0")
+    );
+    assert!(InitError::AlreadyInitialized.to_string().contains("once"));
+    let broken = VerifyError::BrokenLink { addr: 0x2000 }.to_string();
+    assert!(
+        broken.contains("0x2000") && broken.contains("write past the end"),
+        "{broken}"
+    );
+    let stats = HeapStats {
+        arena: 1024,
+        used: 96,
+        free: 900,
+        high_water: 128,
+        largest_free: 800,
+        allocations: 3,
+        failed_allocs: 1,
+    };
+    assert_eq!(stats.overhead(), 28);
+    assert_eq!(
+        stats.to_string(),
+        "96 of 1024 bytes in use in 3 allocations (high-water 128), 900 free (largest block 800), 1 failed allocations"
+    );
+}
+
+#[test]
+fn concurrent_use_from_threads_is_consistent() {
+    static SHARED: FreeListAllocator<{ 64 * 1024 }> = FreeListAllocator::new();
+    let rounds = steps(400);
+    std::thread::scope(|scope| {
+        for thread in 0..4u8 {
+            scope.spawn(move || {
+                let mut mine = Vec::new();
+                for round in 0..rounds {
+                    let layout =
+                        Layout::from_size_align(8 + (round * 7 + 13 * thread as usize) % 200, 8)
+                            .unwrap();
+                    // SAFETY: non-zero size.
+                    let block = unsafe { SHARED.alloc(layout) };
+                    assert!(!block.is_null());
+                    // SAFETY: just allocated, `layout.size()` bytes.
+                    unsafe { core::ptr::write_bytes(block, thread, layout.size()) };
+                    mine.push((block, layout));
+                    if round % 3 == 2 || mine.len() > 40 {
+                        let (block, layout) = mine.swap_remove(round % mine.len());
+                        // SAFETY: still ours and untouched by others.
+                        let bytes = unsafe { core::slice::from_raw_parts(block, layout.size()) };
+                        assert!(bytes.iter().all(|&b| b == thread));
+                        // SAFETY: allocated with this layout.
+                        unsafe { SHARED.dealloc(block, layout) };
+                    }
+                }
+                for (block, layout) in mine {
+                    // SAFETY: allocated with this layout.
+                    unsafe { SHARED.dealloc(block, layout) };
+                }
+            });
+        }
+    });
+    assert_eq!(SHARED.verify(), Ok(()));
+    assert_eq!(SHARED.stats().used, 0);
+}
+
+#[test]
+fn bookkeeping_is_what_the_readme_says() {
+    static FREE_LIST: FreeListAllocator<{ 16 * 1024 }> = FreeListAllocator::new();
+    static SEGREGATED: SegregatedBumpAllocator<{ 16 * 1024 }> = SegregatedBumpAllocator::new();
+    static BUMP: BumpFreeListAllocator<{ 16 * 1024 }> = BumpFreeListAllocator::new();
+    static BIG_FREE_LIST: FreeListAllocator<{ 1 << 20 }> = FreeListAllocator::new();
+    static BIG_SEGREGATED: SegregatedBumpAllocator<{ 1 << 20 }> = SegregatedBumpAllocator::new();
+    // 292 B of class heads and 128 B of side bitmap, rounded up to 16, and 32 B of
+    // guards.
+    assert_eq!(FREE_LIST.stats().overhead(), 464);
+    assert_eq!(SEGREGATED.stats().overhead(), 128);
+    assert_eq!(BUMP.stats().overhead(), 0);
+    // 484 B of class heads and 8 KiB of side bitmap, rounded up to 16, and 32 B of
+    // guards.
+    assert_eq!(BIG_FREE_LIST.stats().overhead(), 8_720);
+    assert_eq!(BIG_SEGREGATED.stats().overhead(), 224);
+}
