@@ -1,0 +1,14 @@
+//! `BumpFreeListAllocator` as the `#[global_allocator]` of a firmware image: `alloc`
+//! collections, allocation from an interrupt handler, and out-of-memory as a value.
+#![no_std]
+#![no_main]
+
+#[path = "common/heap_workloads.rs"]
+mod workloads;
+
+use tinyalloc::heap::BumpFreeListAllocator;
+
+#[global_allocator]
+static HEAP: BumpFreeListAllocator<{ 32 * 1024 }> = BumpFreeListAllocator::new();
+
+heap_image!(HEAP);
