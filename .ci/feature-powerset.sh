@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target=${1:-thumbv7em-none-eabihf}
-features=(tinyslab bytebuffer bytebuffer-deque global-alloc global-alloc-custom alloc debug-log)
+features=(tinyslab bytebuffer bytebuffer-deque global-alloc global-alloc-custom alloc debug-log defmt allocator-api2)
 combinations=$((1 << ${#features[@]}))
 for ((mask = 0; mask < combinations; mask++)); do
     chosen=()

@@ -86,6 +86,7 @@ pub trait Allocator {
 
 /// Why an allocation failed. Nothing changed in the allocator but its failure count.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AllocError {
     /// Every block is in use.
@@ -140,6 +141,7 @@ impl core::error::Error for AllocError {}
 /// # let _ = b;
 /// ```
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Stats {
     /// How many blocks the engine has in all.

@@ -117,6 +117,18 @@ impl fmt::Debug for Handle {
     }
 }
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for Handle {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Handle {{ index: {=usize}, generation: {=u16} }}",
+            self.index(),
+            self.generation()
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,9 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Every feature, as `Cargo.toml` documents it
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]

@@ -5,6 +5,7 @@ use core::fmt;
 /// Why a buffer, deque or global-instance operation failed. A failed operation
 /// changes nothing.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ByteBufferError {
     /// The allocator ran out of blocks part-way; the blocks this call took were

@@ -12,6 +12,7 @@ pub type Result<T, E = SlabError> = core::result::Result<T, E>;
 /// Each message says what happened and what to check. A failed allocation changes
 /// nothing but the cache's failure count.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SlabError {
     /// Every slab is full and the provider had no memory for another one (its alloc

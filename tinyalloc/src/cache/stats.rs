@@ -9,6 +9,7 @@ use super::slab::Counters;
 /// `in_use`, `high_water` and `failed_allocs` mean what they mean in
 /// [`Stats`](crate::Stats), counted in objects; the rest is about slabs.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct CacheStats {
     /// Slabs the cache holds now: the master, slaves in use, and the reserve.

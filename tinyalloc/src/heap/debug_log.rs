@@ -39,6 +39,7 @@ pub const CAPACITY: usize = 32;
 
 /// One thing a heap did.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HeapEvent {
     /// A block was handed out.
@@ -226,6 +227,21 @@ impl fmt::Display for DebugLog {
             writeln!(f, "{event}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for DebugLog {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "{=usize} events ({=usize} dropped)",
+            self.len,
+            self.dropped()
+        );
+        for event in self {
+            defmt::write!(f, "\n{}", event);
+        }
     }
 }
 

@@ -108,6 +108,9 @@ macro_rules! heap_engine {
             }
         }
 
+        #[cfg(feature = "allocator-api2")]
+        $crate::heap::allocator_api::allocator_api2_impl!($name);
+
         impl<const SIZE: usize> Default for $name<SIZE> {
             fn default() -> Self {
                 Self::new()

@@ -75,6 +75,8 @@ use core::fmt;
 #[cfg(feature = "debug-log")]
 pub mod debug_log;
 
+#[cfg(feature = "allocator-api2")]
+mod allocator_api;
 mod bump_free_list;
 mod engine_type;
 mod free_list;
@@ -103,6 +105,7 @@ pub const MAX_ARENA_SIZE: usize = 1 << 31;
 /// inside the arena and bytes it cannot hand out (alignment, rounding to the start of
 /// the arena).
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct HeapStats {
     /// Bytes of the arena the engine manages (0 before a region-based heap is
@@ -150,6 +153,7 @@ impl fmt::Display for HeapStats {
 
 /// Why `init` refused a region. Nothing changed in the heap.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InitError {
     /// The heap already has its memory: `init` runs once.
@@ -197,6 +201,7 @@ impl core::error::Error for InitError {}
 /// means a write past the end of an allocation or through a pointer after it was
 /// freed, into the free memory where the engine keeps its links.
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VerifyError {
     /// A free block lies outside the heap or is misaligned.
