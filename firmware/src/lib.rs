@@ -33,6 +33,27 @@ macro_rules! probe {
     };
 }
 
+/// A size probe for a `GlobalAlloc` heap engine: one alloc and one dealloc of 64
+/// bytes from a 4 KiB inline arena. `heap_probe!(tinyalloc::heap::FreeListAllocator)`.
+#[macro_export]
+macro_rules! heap_probe {
+    ($engine:ident) => {
+        static HEAP: tinyalloc::heap::$engine<4096> = tinyalloc::heap::$engine::new();
+
+        $crate::probe! {
+            use core::alloc::GlobalAlloc;
+            let layout = core::alloc::Layout::from_size_align(core::hint::black_box(64), 8).unwrap();
+            // SAFETY: the block goes back to the heap it came from, with its layout.
+            unsafe {
+                let ptr = HEAP.alloc(layout);
+                if !ptr.is_null() {
+                    HEAP.dealloc(core::hint::black_box(ptr), layout);
+                }
+            }
+        }
+    };
+}
+
 /// The `main`, panic handler and HardFault handler of a test image:
 /// `test_main!(first_test, second_test)` runs the functions in order.
 #[macro_export]

@@ -95,3 +95,30 @@ pub fn heap_is_consistent(stats: HeapStats, verify: Result<(), VerifyError>) {
     );
     assert_eq!(stats.used + stats.free + stats.overhead(), stats.arena);
 }
+
+/// The tests every heap's global-allocator binary runs, given its `static`:
+/// `global_heap_tests!(ALLOCATOR);`.
+#[macro_export]
+macro_rules! global_heap_tests {
+    ($allocator:path) => {
+        #[test]
+        fn std_collections_from_four_threads() {
+            $crate::heap::four_threads($crate::heap::scale(2_000));
+            $crate::heap::heap_is_consistent($allocator.stats(), $allocator.verify());
+        }
+
+        #[test]
+        fn the_heap_serves_and_counts_what_the_program_allocates() {
+            let big: Vec<u64> = (0..$crate::heap::scale(20_000) as u64).collect();
+            let during = $allocator.stats();
+            assert!(during.used >= big.len() * 8, "{during}");
+            assert!(during.allocations >= 1);
+            assert_eq!(
+                big.iter().sum::<u64>(),
+                (big.len() as u64) * (big.len() as u64 - 1) / 2
+            );
+            drop(big);
+            $crate::heap::heap_is_consistent($allocator.stats(), $allocator.verify());
+        }
+    };
+}

@@ -2,19 +2,4 @@
 #![no_std]
 #![no_main]
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::hint::black_box;
-use tinyalloc::heap::BumpFreeListAllocator;
-
-static HEAP: BumpFreeListAllocator<4096> = BumpFreeListAllocator::new();
-
-tinyalloc_firmware::probe! {
-    let layout = Layout::from_size_align(black_box(64), 8).unwrap();
-    // SAFETY: the block goes back to the heap it came from, with its layout.
-    unsafe {
-        let ptr = HEAP.alloc(layout);
-        if !ptr.is_null() {
-            HEAP.dealloc(black_box(ptr), layout);
-        }
-    }
-}
+tinyalloc_firmware::heap_probe!(BumpFreeListAllocator);
