@@ -4,6 +4,22 @@ use core::fmt;
 
 /// Why a buffer, deque or global-instance operation failed. A failed operation
 /// changes nothing.
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut alloc = TinySlabAllocator::<48, 3>::new(); // 3 chunks of 12 bytes
+/// let mut log = ByteBuffer::new();
+/// for line in [&b"boot ok\n"[..], b"sensor 1 online\n", b"sensor 2 online\n", b"ready\n"] {
+///     match log.write(&mut alloc, line) {
+///         Ok(()) => {}
+///         // Full: keep what fits and say so; the buffer still holds every earlier line.
+///         Err(ByteBufferError::AllocationFailed) => break,
+///         Err(other) => panic!("{other}"),
+///     }
+/// }
+/// assert_eq!(log.len(), 8 + 16); // the third line did not fit, and was not half-written
+/// ```
 #[non_exhaustive]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -11,6 +11,30 @@ pub type Result<T, E = SlabError> = core::result::Result<T, E>;
 ///
 /// Each message says what happened and what to check. A failed allocation changes
 /// nothing but the cache's failure count.
+///
+/// ```
+/// use core::alloc::Layout;
+/// use core::ptr::NonNull;
+/// use tinyalloc::cache::SlabProvider;
+/// use tinyalloc::prelude::*;
+///
+/// /// A memory region that is already used up.
+/// struct Exhausted;
+///
+/// // SAFETY: it never hands out memory.
+/// unsafe impl SlabProvider for Exhausted {
+///     unsafe fn alloc(_: Layout) -> Option<NonNull<u8>> {
+///         None
+///     }
+///     unsafe fn free(_: NonNull<u8>, _: Layout) -> tinyalloc::Result<()> {
+///         Ok(())
+///     }
+/// }
+///
+/// let error = SlabCache::<u32, NoLock, 1024, Exhausted>::new().err();
+/// assert_eq!(error, Some(SlabError::OutOfMemory));
+/// println!("{}", SlabError::OutOfMemory); // says what to check
+/// ```
 #[non_exhaustive]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -24,6 +24,60 @@ use super::error::Result;
 /// misaligned is returned to `free` at once and the allocation fails with
 /// [`SlabError::AlignmentMismatch`](super::SlabError::AlignmentMismatch).
 ///
+/// A provider over a static region of four 1 KiB slabs, for a cache that must not
+/// touch the rest of memory (the firmware case: a RAM bank of its own):
+///
+/// ```
+/// use core::alloc::Layout;
+/// use core::ptr::NonNull;
+/// use core::sync::atomic::{AtomicU8, Ordering};
+/// use tinyalloc::cache::SlabProvider;
+/// use tinyalloc::prelude::*;
+///
+/// #[repr(C, align(1024))]
+/// struct Region([u8; 4096]);
+/// static mut REGION: Region = Region([0; 4096]);
+/// /// One bit per slab of the region: set while it is handed out.
+/// static TAKEN: AtomicU8 = AtomicU8::new(0);
+///
+/// struct RadioRam;
+///
+/// // SAFETY: each slab is handed out once until it comes back, and stays valid: it is
+/// // part of a static that nothing else touches.
+/// unsafe impl SlabProvider for RadioRam {
+///     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+///         if layout.size() > 1024 || layout.align() > 1024 {
+///             return None;
+///         }
+///         let mut taken = TAKEN.load(Ordering::Relaxed);
+///         loop {
+///             let slab = (0..4).find(|i| taken & (1 << i) == 0)?;
+///             match TAKEN.compare_exchange(taken, taken | 1 << slab, Ordering::AcqRel, Ordering::Relaxed) {
+///                 Ok(_) => {
+///                     let base = core::ptr::addr_of_mut!(REGION).cast::<u8>();
+///                     // SAFETY: slab `slab` of four lies inside REGION.
+///                     return NonNull::new(unsafe { base.add(slab * 1024) });
+///                 }
+///                 Err(now) => taken = now,
+///             }
+///         }
+///     }
+///
+///     unsafe fn free(ptr: NonNull<u8>, _layout: Layout) -> tinyalloc::Result<()> {
+///         let base = core::ptr::addr_of_mut!(REGION).cast::<u8>() as usize;
+///         let slab = (ptr.as_ptr() as usize - base) / 1024;
+///         TAKEN.fetch_and(!(1 << slab), Ordering::AcqRel);
+///         Ok(())
+///     }
+/// }
+///
+/// let cache = SlabCache::<[u32; 8], SpinLock, 1024, RadioRam>::new()?;
+/// let packets: Vec<_> = (0..40).map(|i| cache.alloc([i; 8])).collect::<Result<_, _>>()?;
+/// assert!(cache.stats().slabs >= 2);
+/// drop(packets);
+/// # Ok::<(), SlabError>(())
+/// ```
+///
 /// # Safety
 ///
 /// `alloc` returns `None` or memory of at least `layout.size()` bytes that is valid

@@ -56,6 +56,44 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     /// its slab stay for the life of the program.
     ///
     /// An associated function, as for `Box`, so it cannot hide a method of `T`.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use core::ptr::NonNull;
+    /// # use tinyalloc::cache::SlabProvider;
+    /// # struct System;
+    /// # // SAFETY: std's allocator gives exclusive blocks and takes them back.
+    /// # unsafe impl SlabProvider for System {
+    /// #     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+    /// #         NonNull::new(unsafe { std::alloc::alloc(layout) })
+    /// #     }
+    /// #     unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
+    /// #         unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// use tinyalloc::prelude::*;
+    ///
+    /// let cache = SlabCache::<u64, SpinLock, 1024, System>::new()?;
+    /// let boxed = cache.alloc(42)?;
+    ///
+    /// // Hand the object on as a plain pointer (a C callback's context, say)...
+    /// let raw = SlabBox::into_raw(boxed);
+    /// assert_eq!(cache.stats().in_use, 1);
+    ///
+    /// // ...and rebuild the box to free it.
+    /// // SAFETY: `raw` came from `into_raw` of a box with these parameters, once.
+    /// let boxed = unsafe { SlabBox::<u64, SpinLock, 1024>::from_raw(raw) }?;
+    /// assert_eq!(*boxed, 42);
+    /// drop(boxed);
+    /// assert_eq!(cache.stats().in_use, 0);
+    ///
+    /// // A leaked object lives, and keeps its slab, for the rest of the program.
+    /// let config: &'static mut u64 = SlabBox::leak(cache.alloc(7)?);
+    /// *config += 1;
+    /// assert_eq!(cache.stats().in_use, 1);
+    /// # Ok::<(), SlabError>(())
+    /// ```
     #[inline]
     pub fn into_raw(this: Self) -> NonNull<T> {
         ManuallyDrop::new(this).object

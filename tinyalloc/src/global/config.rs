@@ -9,6 +9,15 @@ use crate::{ByteBufferError, Pool, SharedAllocator};
 /// Every preset has 32-byte blocks (28 bytes of data per buffer chunk). Each
 /// preset's pool is a separate `static` reached only through its constant, so the
 /// presets you do not name take no RAM.
+///
+/// ```
+/// use tinyalloc::global::AllocatorConfig;
+///
+/// // Pick the preset in one place, at start-up.
+/// const CONFIG: AllocatorConfig = AllocatorConfig::Slab2K64;
+/// assert_eq!((CONFIG.block_size(), CONFIG.blocks()), (32, 64));
+/// CONFIG.init().unwrap();
+/// ```
 #[derive(Clone, Copy)]
 pub struct AllocatorConfig {
     block_size: usize,

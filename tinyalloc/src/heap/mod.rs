@@ -104,6 +104,21 @@ pub const MAX_ARENA_SIZE: usize = 1 << 31;
 /// `used + free + overhead() == arena`: the overhead is the engine's bookkeeping
 /// inside the arena and bytes it cannot hand out (alignment, rounding to the start of
 /// the arena).
+///
+/// ```
+/// use core::alloc::{GlobalAlloc, Layout};
+/// use tinyalloc::heap::SegregatedBumpAllocator;
+///
+/// static HEAP: SegregatedBumpAllocator<4096> = SegregatedBumpAllocator::new();
+///
+/// let layout = Layout::from_size_align(100, 4).unwrap();
+/// // SAFETY: the block goes back with its layout.
+/// unsafe { HEAP.dealloc(HEAP.alloc(layout), layout) };
+/// let stats = HEAP.stats();
+/// assert_eq!((stats.allocations, stats.high_water), (0, 128)); // 100 B in the 128 B class
+/// assert_eq!(stats.used + stats.free + stats.overhead(), stats.arena);
+/// println!("{stats}");
+/// ```
 #[non_exhaustive]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -200,6 +215,25 @@ impl core::error::Error for InitError {}
 /// A heap that only safe code used never reports one. One that does almost always
 /// means a write past the end of an allocation or through a pointer after it was
 /// freed, into the free memory where the engine keeps its links.
+///
+/// A periodic self-test, or a command on a debug console:
+///
+/// ```
+/// use tinyalloc::heap::{FreeListAllocator, VerifyError};
+///
+/// static HEAP: FreeListAllocator<4096> = FreeListAllocator::new();
+///
+/// fn self_test() -> Result<(), VerifyError> {
+///     HEAP.verify()?;
+///     Ok(())
+/// }
+///
+/// match self_test() {
+///     Ok(()) => {}
+///     Err(VerifyError::NotCoalesced { addr }) => panic!("free blocks at {addr:#x} not merged"),
+///     Err(damage) => panic!("heap damaged: {damage}"),
+/// }
+/// ```
 #[non_exhaustive]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
