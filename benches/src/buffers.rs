@@ -151,7 +151,11 @@ pub fn with_queue<V: Visitor>(entry: &str, bytes: bool, visitor: V) -> Option<V:
     match entry {
         "tinyalloc-deque" => go(Chunked::<ByteBufferDeque>::default(), bytes, visitor),
         "tinyalloc-buffer" => go(Chunked::<Buffer>::default(), bytes, visitor),
-        "vecdeque" => go(VecDequeQueue(VecDeque::with_capacity(BYTES)), bytes, visitor),
+        "vecdeque" => go(
+            VecDequeQueue(VecDeque::with_capacity(BYTES)),
+            bytes,
+            visitor,
+        ),
         "heapless-deque" => go(HeaplessDeque(heapless::Deque::new()), bytes, visitor),
         "heapless-spsc" => go(HeaplessSpsc(heapless::spsc::Queue::new()), bytes, visitor),
         _ => None,
@@ -293,7 +297,9 @@ impl ByteQueue for HeaplessDeque {
     fn pop_slice(&mut self, out: &mut [u8]) -> usize {
         let mut n = 0;
         while n < out.len() {
-            let Some(byte) = self.0.pop_front() else { break };
+            let Some(byte) = self.0.pop_front() else {
+                break;
+            };
             out[n] = byte;
             n += 1;
         }

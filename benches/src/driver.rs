@@ -143,18 +143,16 @@ pub fn main(critical_section: &str) -> std::process::ExitCode {
     match args.as_slice() {
         ["list"] => list(),
         ["packing"] => packing(),
-        ["run", group, entry, workload, capacity] => {
-            match run(group, entry, workload, capacity) {
-                Some(outcome) => println!(
-                    "units={} attempts={} failed={} critical-section={critical_section}",
-                    outcome.units, outcome.attempts, outcome.failed
-                ),
-                None => {
-                    eprintln!("no such run: {group} {entry} {workload} {capacity}; see `list`");
-                    return std::process::ExitCode::FAILURE;
-                }
+        ["run", group, entry, workload, capacity] => match run(group, entry, workload, capacity) {
+            Some(outcome) => println!(
+                "units={} attempts={} failed={} critical-section={critical_section}",
+                outcome.units, outcome.attempts, outcome.failed
+            ),
+            None => {
+                eprintln!("no such run: {group} {entry} {workload} {capacity}; see `list`");
+                return std::process::ExitCode::FAILURE;
             }
-        }
+        },
         _ => {
             eprintln!(
                 "usage: count list | count run GROUP ENTRY WORKLOAD CAPACITY | count packing"

@@ -131,7 +131,8 @@ pub type RlsfTlsf = rlsf::Tlsf<'static, u16, u16, 16, 16>;
 impl Heap for std::boxed::Box<RlsfTlsf> {
     #[inline]
     fn alloc(&mut self, layout: Layout) -> *mut u8 {
-        self.allocate(layout).map_or(ptr::null_mut(), NonNull::as_ptr)
+        self.allocate(layout)
+            .map_or(ptr::null_mut(), NonNull::as_ptr)
     }
 
     #[inline]

@@ -11,8 +11,8 @@
 //! handles) is left out of every figure.
 
 pub mod buffers;
-pub mod heaps;
 pub mod driver;
+pub mod heaps;
 mod hooks;
 pub mod measured;
 pub mod pools;

@@ -7,7 +7,11 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator started at `seed` (any value but zero).
     pub const fn new(seed: u64) -> Self {
-        Rng(if seed == 0 { 0x2545_f491_4f6c_dd1d } else { seed })
+        Rng(if seed == 0 {
+            0x2545_f491_4f6c_dd1d
+        } else {
+            seed
+        })
     }
 
     /// The next 64 random bits.
