@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every comparison of tinyalloc-bench and writes benches/RESULTS.md:
+# Runs every comparison of tinyalloc-bench, writes benches/RESULTS.md and rewrites the
+# README's performance section (between its `benches/run.sh` markers):
 #   1. instruction counts: each workload on each entry, one process under callgrind,
 #      with the host's critical section (`count`) and with a no-op one (`count-bare`);
 #   2. the heaps' packing figures (deterministic, no callgrind);
@@ -59,5 +60,5 @@ done
     echo "command: \`benches/run.sh\`"
 } >"$out/meta.txt"
 
-target/release/report "$out" >benches/RESULTS.md
-echo "==> wrote benches/RESULTS.md"
+target/release/report "$out" --readme README.md >benches/RESULTS.md
+echo "==> wrote benches/RESULTS.md and the README's performance section"
