@@ -146,12 +146,17 @@ pub(crate) unsafe fn give_back(
     // SAFETY: the lock is held; the `links` reference is not used after this.
     let state = unsafe { state_mut(core) };
     state.counters.in_use -= 1;
-    if was_full || now_empty {
-        // SAFETY: as above.
-        unsafe { settle(core, state, slab) }
-    } else {
-        None
+    if !(was_full || now_empty) {
+        return None;
     }
+    // An emptied master stays where it is while the cache value lives (`settle`
+    // would change nothing): a cache that allocates and frees one object at a time
+    // does not take the slow path on every free.
+    if !was_full && state.cache_alive && slab == master_slab(core) {
+        return None;
+    }
+    // SAFETY: as above.
+    unsafe { settle(core, state, slab) }
 }
 
 /// Moves a slab that just stopped being full, or just became empty, to its list.

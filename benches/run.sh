@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every comparison of tinyalloc-bench, writes benches/RESULTS.md and rewrites the
+# README's performance section (between its `benches/run.sh` markers):
+#   1. instruction counts: each workload on each entry, one process under callgrind,
+#      with the host's critical section (`count`) and with a no-op one (`count-bare`);
+#   2. the heaps' packing figures (deterministic, no callgrind);
+#   3. wall-clock medians with divan (`cargo bench -p tinyalloc-bench`).
+# Needs valgrind. Takes a few minutes; builds with at most two jobs.
+# Usage: benches/run.sh [DIVAN_FILTER...]   (extra arguments go to divan)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=target/bench-results
+mkdir -p "$out"
+jobs=(-j2)
+
+echo "==> building the drivers and the benches"
+cargo build --release "${jobs[@]}" -p tinyalloc-bench --bins
+cargo build --release "${jobs[@]}" -p tinyalloc-bench --no-default-features \
+    --features bare-critical-section --bin count-bare
+cargo bench "${jobs[@]}" -p tinyalloc-bench --no-run
+
+echo "==> instruction counts (callgrind)"
+target/release/count list >"$out/list.txt"
+: >"$out/counts.txt"
+total=$(wc -l <"$out/list.txt")
+done_runs=0
+while read -r group entry workload capacity; do
+    for cs in std none; do
+        driver=target/release/count
+        [ "$cs" = none ] && driver=target/release/count-bare
+        result=$(valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+            --toggle-collect='tinyalloc_bench::measured::*' \
+            "$driver" run "$group" "$entry" "$workload" "$capacity" 2>"$out/valgrind.log") || {
+            cat "$out/valgrind.log" >&2
+            exit 1
+        }
+        ir=$(sed -n 's/^summary: //p' "$out/callgrind.out")
+        echo "$cs $group $entry $workload $capacity $result ir=$ir" >>"$out/counts.txt"
+    done
+    done_runs=$((done_runs + 1))
+    printf '\r    %d of %d' "$done_runs" "$total"
+done <"$out/list.txt"
+echo
+
+echo "==> packing"
+target/release/count packing >"$out/packing.txt"
+
+echo "==> wall-clock (divan)"
+for group in pools heaps buffers; do
+    cargo bench "${jobs[@]}" -p tinyalloc-bench --bench "$group" -- \
+        --min-time 0.1 --max-time 0.5 "$@" | tee "$out/divan-$group.txt"
+done
+
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: $(uname -m), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+    echo "toolchain: $(rustc -V), $(valgrind --version), divan $(sed -n '/^name = "divan"/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)"
+    echo "commit: $(git describe --always --dirty)"
+    echo "command: \`benches/run.sh\`"
+} >"$out/meta.txt"
+
+target/release/report "$out" --readme README.md >benches/RESULTS.md
+echo "==> wrote benches/RESULTS.md and the README's performance section"

@@ -1,0 +1,164 @@
+//! The instruction-count driver behind `count` and `count-bare`: runs one workload
+//! on one entry per process, so callgrind's total for the `measured` functions
+//! belongs to that entry alone.
+//!
+//! ```text
+//! count list                               every GROUP ENTRY WORKLOAD CAPACITY to run
+//! count run pools ENTRY WORKLOAD CAPACITY  one run; prints units, attempts, failed
+//! count run heaps ENTRY mixed -
+//! count run buffers ENTRY WORKLOAD -
+//! count run empty call -                   a call into `measured` that does nothing
+//! count packing                            the heaps' packing figures (no callgrind)
+//! ```
+
+use crate::heaps::{self, Heap};
+use crate::pools::{self, FixedPool};
+use crate::{Outcome, buffers, measured};
+
+struct Applies;
+
+impl pools::Visitor for Applies {
+    type Out = ();
+    fn visit<P: FixedPool>(self, _: P, _: usize) {}
+}
+
+impl buffers::Visitor for Applies {
+    type Out = ();
+    fn visit<Q: buffers::ByteQueue>(self, _: Q) {}
+}
+
+struct RunPool(pools::Workload);
+
+impl pools::Visitor for RunPool {
+    type Out = Outcome;
+    fn visit<P: FixedPool>(self, mut pool: P, capacity: usize) -> Outcome {
+        pools::run(&mut pool, self.0, capacity)
+    }
+}
+
+struct RunMixed;
+
+impl heaps::Visitor for RunMixed {
+    type Out = Outcome;
+    fn visit<H: Heap>(self, mut heap: H) -> Outcome {
+        heaps::mixed(&mut heap)
+    }
+}
+
+struct Packing(Option<u64>);
+
+impl heaps::Visitor for Packing {
+    type Out = f64;
+    fn visit<H: Heap>(self, mut heap: H) -> f64 {
+        match self.0 {
+            None => heaps::adversarial(&mut heap),
+            Some(seed) => heaps::random_growth(&mut heap, seed),
+        }
+    }
+}
+
+struct RunQueue(buffers::Workload);
+
+impl buffers::Visitor for RunQueue {
+    type Out = Outcome;
+    fn visit<Q: buffers::ByteQueue>(self, mut queue: Q) -> Outcome {
+        buffers::run(&mut queue, self.0)
+    }
+}
+
+/// Calls into `measured::empty` this many times for the `empty` entry.
+pub const EMPTY_CALLS: u64 = 20_000;
+
+fn list() {
+    println!("empty call - -");
+    for entry in pools::ENTRIES {
+        for capacity in pools::CAPACITIES {
+            for workload in pools::Workload::ALL {
+                let lookup = workload == pools::Workload::Lookup;
+                if pools::with_pool(entry.name, capacity, lookup, Applies).is_some() {
+                    println!("pools {} {} {capacity}", entry.name, workload.name());
+                }
+            }
+        }
+    }
+    for entry in heaps::ENTRIES {
+        println!("heaps {} mixed -", entry.name);
+    }
+    for entry in buffers::ENTRIES {
+        for workload in buffers::Workload::ALL {
+            let bytes = workload == buffers::Workload::Bytes;
+            if buffers::with_queue(entry.name, bytes, Applies).is_some() {
+                println!("buffers {} {} -", entry.name, workload.name());
+            }
+        }
+    }
+}
+
+fn run(group: &str, entry: &str, workload: &str, capacity: &str) -> Option<Outcome> {
+    match group {
+        "empty" => {
+            let mut value = 0;
+            for _ in 0..EMPTY_CALLS {
+                measured::empty(&mut value);
+            }
+            Some(Outcome {
+                units: EMPTY_CALLS,
+                ..Outcome::default()
+            })
+        }
+        "pools" => {
+            let workload = pools::Workload::parse(workload)?;
+            let capacity = capacity.parse().ok()?;
+            let lookup = workload == pools::Workload::Lookup;
+            pools::with_pool(entry, capacity, lookup, RunPool(workload))
+        }
+        "heaps" if workload == "mixed" => heaps::with_heap(entry, RunMixed),
+        "buffers" => {
+            let workload = buffers::Workload::parse(workload)?;
+            let bytes = workload == buffers::Workload::Bytes;
+            buffers::with_queue(entry, bytes, RunQueue(workload))
+        }
+        _ => None,
+    }
+}
+
+fn packing() {
+    for entry in heaps::ENTRIES {
+        let worst = heaps::with_heap(entry.name, Packing(None)).expect("a listed entry");
+        let growth: Vec<String> = heaps::GROWTH_SEEDS
+            .iter()
+            .map(|&seed| {
+                let share = heaps::with_heap(entry.name, Packing(Some(seed)));
+                format!("{:.1}", 100.0 * share.expect("a listed entry"))
+            })
+            .collect();
+        println!("{} {:.1} {}", entry.name, 100.0 * worst, growth.join(" "));
+    }
+}
+
+/// Runs the command line `args` (without the program name); the exit code.
+pub fn main(critical_section: &str) -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["list"] => list(),
+        ["packing"] => packing(),
+        ["run", group, entry, workload, capacity] => match run(group, entry, workload, capacity) {
+            Some(outcome) => println!(
+                "units={} attempts={} failed={} critical-section={critical_section}",
+                outcome.units, outcome.attempts, outcome.failed
+            ),
+            None => {
+                eprintln!("no such run: {group} {entry} {workload} {capacity}; see `list`");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        _ => {
+            eprintln!(
+                "usage: count list | count run GROUP ENTRY WORKLOAD CAPACITY | count packing"
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,391 @@
+//! `GlobalAlloc` heaps on a 1 MiB arena: tinyalloc's three engines against talc,
+//! rlsf, embedded-alloc (TLSF and LLFF), linked_list_allocator,
+//! buddy_system_allocator and lite-alloc.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::mem::MaybeUninit;
+use core::ptr::{self, NonNull};
+
+use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
+
+use crate::rng::Rng;
+use crate::{Outcome, measured};
+
+/// Bytes every heap is given.
+pub const ARENA: usize = 1 << 20;
+/// Slots of the mixed workload; about half hold a block at any time.
+pub const SLOTS: usize = 1024;
+/// Steps of the mixed workload.
+pub const MIXED_OPS: u64 = 200_000;
+/// The seed of the mixed workload's stream.
+pub const MIXED_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+/// The seeds of the random-growth packing workload.
+pub const GROWTH_SEEDS: [u64; 3] = [1, 2, 3];
+/// The sizes the adversarial workload asks for after freeing every other block.
+pub const ADVERSARIAL_SIZES: [usize; 6] = [33, 65, 129, 257, 513, 1025];
+
+/// A heap as the workloads drive it.
+pub trait Heap {
+    /// A block for `layout`, or null.
+    fn alloc(&mut self, layout: Layout) -> *mut u8;
+    /// Gives a block back.
+    ///
+    /// # Safety
+    /// `ptr` is live in this heap and was allocated with `layout`.
+    unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout);
+}
+
+/// One entry of the comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The name in tables and on the command line.
+    pub name: &'static str,
+    /// What the entry is and which lock it takes.
+    pub does: &'static str,
+}
+
+/// Every heap entry, in table order.
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        name: "tinyalloc-free-list",
+        does: "`FreeListAllocator<0>` over the region (`init`), `GlobalAlloc`; critical section",
+    },
+    Entry {
+        name: "tinyalloc-segregated",
+        does: "`SegregatedBumpAllocator<0>` over the region, `GlobalAlloc`; critical section",
+    },
+    Entry {
+        name: "tinyalloc-bump-free-list",
+        does: "`BumpFreeListAllocator<0>` over the region, `GlobalAlloc`; critical section",
+    },
+    Entry {
+        name: "talc",
+        does: "talc 5 `TalcLock<spinning_top::RawSpinlock, Manual>`, region `claim`ed, `GlobalAlloc`; spin lock",
+    },
+    Entry {
+        name: "rlsf",
+        does: "rlsf 0.2 `Tlsf<u16, u16, 16, 16>` called through `&mut` (no lock)",
+    },
+    Entry {
+        name: "embedded-alloc-tlsf",
+        does: "embedded-alloc 0.7 `TlsfHeap` (rlsf inside), `GlobalAlloc`; critical section",
+    },
+    Entry {
+        name: "embedded-alloc-llff",
+        does: "embedded-alloc 0.7 `LlffHeap` (linked_list_allocator inside), `GlobalAlloc`; critical section",
+    },
+    Entry {
+        name: "linked-list-allocator",
+        does: "linked_list_allocator 0.10 `LockedHeap`, `GlobalAlloc`; spin lock",
+    },
+    Entry {
+        name: "buddy-system-allocator",
+        does: "buddy_system_allocator 0.13 `LockedHeap<32>`, `GlobalAlloc`; spin lock",
+    },
+    Entry {
+        name: "lite-alloc-segregated",
+        does: "lite-alloc 0.1 `SegregatedBumpAllocator`, `GlobalAlloc`; no lock (single-threaded only); 1 MiB emulated, see below",
+    },
+    Entry {
+        name: "lite-alloc-bump-free-list",
+        does: "lite-alloc 0.1 `BumpFreeListAllocator`, `GlobalAlloc`; no lock; 1 MiB emulated",
+    },
+    Entry {
+        name: "lite-alloc-free-list",
+        does: "lite-alloc 0.1 `FreeListAllocator`, `GlobalAlloc`; no lock; 1 MiB emulated",
+    },
+];
+
+/// A fresh 1 MiB region, 4 KiB aligned, for one heap for the rest of the run.
+pub fn region() -> &'static mut [MaybeUninit<u8>] {
+    let layout = Layout::from_size_align(ARENA, 4096).expect("a valid layout");
+    // SAFETY: the layout's size is not zero.
+    let base = unsafe { std::alloc::alloc(layout) }.cast::<MaybeUninit<u8>>();
+    assert!(!base.is_null(), "the host has 1 MiB");
+    // SAFETY: `base` is valid for `ARENA` bytes, never freed, and this is the only
+    // reference to it.
+    unsafe { core::slice::from_raw_parts_mut(base, ARENA) }
+}
+
+/// A `GlobalAlloc` heap that lives for the rest of the run.
+#[derive(Debug)]
+pub struct Global<G: GlobalAlloc + 'static>(pub &'static G);
+
+impl<G: GlobalAlloc + 'static> Heap for Global<G> {
+    #[inline]
+    fn alloc(&mut self, layout: Layout) -> *mut u8 {
+        // SAFETY: the workloads never ask for zero bytes.
+        unsafe { self.0.alloc(layout) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.0.dealloc(ptr, layout) }
+    }
+}
+
+/// rlsf's `Tlsf`, which a program wraps in a lock of its own choosing.
+pub type RlsfTlsf = rlsf::Tlsf<'static, u16, u16, 16, 16>;
+
+impl Heap for std::boxed::Box<RlsfTlsf> {
+    #[inline]
+    fn alloc(&mut self, layout: Layout) -> *mut u8 {
+        self.allocate(layout)
+            .map_or(ptr::null_mut(), NonNull::as_ptr)
+    }
+
+    #[inline]
+    unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout) {
+        if let Some(ptr) = NonNull::new(ptr) {
+            // SAFETY: the caller's contract: `ptr` came from `allocate` with `layout`.
+            unsafe { self.deallocate(ptr, layout.align()) }
+        }
+    }
+}
+
+/// A lite-alloc allocator held to 1 MiB. lite-alloc takes its memory from a grow
+/// callback (WebAssembly's `memory.grow`; on a host, a 128 MiB mock that grows 64 KiB
+/// at a time), so it cannot be handed a region. A block that ends past the first
+/// 1 MiB of that memory counts as a failed allocation and is never used or freed, as
+/// if the grow had been refused.
+#[derive(Debug)]
+pub struct LiteAlloc<G: GlobalAlloc> {
+    heap: G,
+    start: usize,
+}
+
+impl<G: GlobalAlloc> LiteAlloc<G> {
+    /// `reset` clears the allocator's global state; the mock memory starts over too.
+    fn new(heap: G, reset: unsafe fn()) -> Self {
+        // SAFETY: one lite-alloc heap at a time: no block of an earlier one is used
+        // after this (each run makes its own heap and drops it before the next).
+        unsafe { reset() };
+        lite_alloc::reset_heap();
+        // SAFETY: growing by nothing only reports where the memory ends now.
+        let start = unsafe { lite_alloc::grow_memory(0) } * lite_alloc::PAGE_SIZE;
+        LiteAlloc { heap, start }
+    }
+}
+
+impl<G: GlobalAlloc> Heap for LiteAlloc<G> {
+    #[inline]
+    fn alloc(&mut self, layout: Layout) -> *mut u8 {
+        // SAFETY: the workloads never ask for zero bytes.
+        let ptr = unsafe { self.heap.alloc(layout) };
+        if (ptr as usize).wrapping_sub(self.start) + layout.size() > ARENA {
+            return ptr::null_mut();
+        }
+        ptr
+    }
+
+    #[inline]
+    unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.heap.dealloc(ptr, layout) }
+    }
+}
+
+/// Something to do with a heap entry whose type the dispatch picks.
+pub trait Visitor {
+    /// What it returns.
+    type Out;
+    /// Runs on a fresh heap over a 1 MiB region.
+    fn visit<H: Heap>(self, heap: H) -> Self::Out;
+}
+
+fn leak<T>(value: T) -> &'static T {
+    std::boxed::Box::leak(std::boxed::Box::new(value))
+}
+
+/// Makes the heap `entry` names over a fresh 1 MiB region and hands it to
+/// `visitor`; `None` for an unknown entry.
+pub fn with_heap<V: Visitor>(entry: &str, visitor: V) -> Option<V::Out> {
+    Some(match entry {
+        "tinyalloc-free-list" => {
+            let heap = leak(FreeListAllocator::<0>::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }
+        "tinyalloc-segregated" => {
+            let heap = leak(SegregatedBumpAllocator::<0>::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }
+        "tinyalloc-bump-free-list" => {
+            let heap = leak(BumpFreeListAllocator::<0>::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }
+        "talc" => {
+            let heap = leak(talc::TalcLock::<spinning_top::RawSpinlock, _>::new(
+                talc::source::Manual,
+            ));
+            let region = region();
+            // SAFETY: the region is valid for reads and writes for the rest of the
+            // run and nothing else uses it.
+            unsafe { heap.lock().claim(region.as_mut_ptr().cast(), region.len()) }
+                .expect("1 MiB is enough for talc's metadata");
+            visitor.visit(Global(heap))
+        }
+        "rlsf" => {
+            let mut heap = std::boxed::Box::new(RlsfTlsf::new());
+            heap.insert_free_block(region());
+            visitor.visit(heap)
+        }
+        "embedded-alloc-tlsf" => {
+            let heap = leak(embedded_alloc::TlsfHeap::empty());
+            let region = region();
+            // SAFETY: called once, with a region valid for the rest of the run.
+            unsafe { heap.init(region.as_mut_ptr() as usize, region.len()) };
+            visitor.visit(Global(heap))
+        }
+        "embedded-alloc-llff" => {
+            let heap = leak(embedded_alloc::LlffHeap::empty());
+            let region = region();
+            // SAFETY: called once, with a region valid for the rest of the run.
+            unsafe { heap.init(region.as_mut_ptr() as usize, region.len()) };
+            visitor.visit(Global(heap))
+        }
+        "linked-list-allocator" => {
+            let heap = leak(linked_list_allocator::LockedHeap::empty());
+            let region = region();
+            // SAFETY: called once, with a region valid for the rest of the run.
+            unsafe { heap.lock().init(region.as_mut_ptr().cast(), region.len()) };
+            visitor.visit(Global(heap))
+        }
+        "buddy-system-allocator" => {
+            let heap = leak(buddy_system_allocator::LockedHeap::<32>::empty());
+            let region = region();
+            // SAFETY: called once, with a region valid for the rest of the run.
+            unsafe { heap.lock().init(region.as_mut_ptr() as usize, region.len()) };
+            visitor.visit(Global(heap))
+        }
+        "lite-alloc-segregated" => {
+            use lite_alloc::single_threaded::SegregatedBumpAllocator as Lite;
+            visitor.visit(LiteAlloc::new(Lite::new(), Lite::reset))
+        }
+        "lite-alloc-bump-free-list" => {
+            use lite_alloc::single_threaded::BumpFreeListAllocator as Lite;
+            visitor.visit(LiteAlloc::new(Lite::new(), Lite::reset))
+        }
+        "lite-alloc-free-list" => {
+            use lite_alloc::single_threaded::FreeListAllocator as Lite;
+            visitor.visit(LiteAlloc::new(Lite::new(), Lite::reset))
+        }
+        _ => return None,
+    })
+}
+
+fn layout(size: usize) -> Layout {
+    Layout::from_size_align(size, 8).expect("a valid layout")
+}
+
+/// The mixed workload's state: 1,024 slots, each empty or holding a block.
+#[derive(Debug)]
+pub struct Mixed {
+    rng: Rng,
+    slots: Vec<(*mut u8, usize)>,
+    /// Allocation attempts and failures so far.
+    pub outcome: Outcome,
+}
+
+impl Default for Mixed {
+    fn default() -> Self {
+        Mixed {
+            rng: Rng::new(MIXED_SEED),
+            slots: vec![(ptr::null_mut(), 0); SLOTS],
+            outcome: Outcome::default(),
+        }
+    }
+}
+
+impl Mixed {
+    /// One step: pick a slot at random; free its block if it holds one, else
+    /// allocate 8 to 512 bytes (align 8) into it.
+    #[inline]
+    pub fn step<H: Heap>(&mut self, heap: &mut H) {
+        let roll = self.rng.next_u64();
+        let slot = &mut self.slots[(roll % SLOTS as u64) as usize];
+        self.outcome.units += 1;
+        if slot.0.is_null() {
+            let size = 8 + ((roll >> 32) % 505) as usize;
+            self.outcome.attempts += 1;
+            let ptr = measured::heap_alloc(heap, layout(size));
+            if ptr.is_null() {
+                self.outcome.failed += 1;
+            } else {
+                *slot = (ptr, size);
+            }
+        } else {
+            // SAFETY: the slot's block is live and was allocated with this layout.
+            unsafe { measured::heap_dealloc(heap, slot.0, layout(slot.1)) };
+            slot.0 = ptr::null_mut();
+        }
+    }
+}
+
+/// `MIXED_OPS` steps of the mixed workload on a fresh heap.
+pub fn mixed<H: Heap>(heap: &mut H) -> Outcome {
+    let mut state = Mixed::default();
+    for _ in 0..MIXED_OPS {
+        state.step(heap);
+    }
+    state.outcome
+}
+
+/// Adversarial packing: fill the heap with 32-byte blocks until one fails, free
+/// every other one, then ask for 33, 65, 129, 257, 513, 1025, 33, … bytes until one
+/// fails. The share of the arena then holding live requested bytes.
+pub fn adversarial<H: Heap>(heap: &mut H) -> f64 {
+    let mut blocks = Vec::new();
+    loop {
+        let ptr = heap.alloc(layout(32));
+        if ptr.is_null() {
+            break;
+        }
+        blocks.push(ptr);
+    }
+    let mut live = 0;
+    for (i, ptr) in blocks.into_iter().enumerate() {
+        if i % 2 == 0 {
+            // SAFETY: a live block allocated with this layout.
+            unsafe { heap.dealloc(ptr, layout(32)) };
+        } else {
+            live += 32;
+        }
+    }
+    for size in ADVERSARIAL_SIZES.into_iter().cycle() {
+        if heap.alloc(layout(size)).is_null() {
+            break;
+        }
+        live += size;
+    }
+    live as f64 / ARENA as f64
+}
+
+/// Random-growth packing: allocate 8 to 512 bytes with probability 0.7, else free a
+/// random live block, until an allocation fails. The share of the arena then
+/// holding live requested bytes.
+pub fn random_growth<H: Heap>(heap: &mut H, seed: u64) -> f64 {
+    let mut rng = Rng::new(seed);
+    let mut live: Vec<(*mut u8, usize)> = Vec::new();
+    let mut bytes = 0;
+    loop {
+        if rng.below(10) < 7 || live.is_empty() {
+            let size = 8 + rng.below(505);
+            let ptr = heap.alloc(layout(size));
+            if ptr.is_null() {
+                break;
+            }
+            live.push((ptr, size));
+            bytes += size;
+        } else {
+            let (ptr, size) = live.swap_remove(rng.below(live.len()));
+            // SAFETY: a live block allocated with this layout.
+            unsafe { heap.dealloc(ptr, layout(size)) };
+            bytes -= size;
+        }
+    }
+    bytes as f64 / ARENA as f64
+}
