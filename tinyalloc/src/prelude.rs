@@ -7,12 +7,12 @@ pub use crate::align::{
 pub use crate::allocator::{AllocError, Allocator, Stats};
 #[cfg(feature = "bytebuffer")]
 pub use crate::buffer::{ByteBuffer, ByteBufferError};
+pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
+pub use crate::cache::{CacheStats, SlabBox, SlabCache, SlabError};
 #[cfg(feature = "bytebuffer-deque")]
 pub use crate::deque::ByteBufferDeque;
 #[cfg(feature = "global-alloc")]
 pub use crate::global::{GlobalDeque, PoolDeque};
-pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
-pub use crate::cache::{CacheStats, SlabBox, SlabCache, SlabError};
 pub use crate::handle::Handle;
 pub use crate::heap::{
     BumpFreeListAllocator, FreeListAllocator, HeapStats, SegregatedBumpAllocator,
