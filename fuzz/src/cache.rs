@@ -403,7 +403,7 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
     };
     // A slot of a cache of another slot size, for `OtherCache`.
     let other = SlabCache::<u64, NoLock, SLAB, Scripted<1>>::lazy();
-    let other_box = other.alloc(7).ok();
+    let mut other_box = other.alloc(7).ok();
 
     for op in input.ops.iter().take(MAX_OPS) {
         match *op {
@@ -442,8 +442,12 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                     .push((boxed.expect("a pointer from into_raw refused"), value));
             }
             Op::BetweenSlots { pick, offset } if !model.live.is_empty() => {
-                let (boxed, _) = &model.live[usize::from(pick) % model.live.len()];
-                let slot = (&**boxed as *const T).cast::<u8>().cast_mut();
+                let index = usize::from(pick) % model.live.len();
+                let (boxed, value) = model.live.swap_remove(index);
+                // A pointer from `into_raw` covers the whole slab; one made from a
+                // reference would cover the object only.
+                let raw = SlabBox::into_raw(boxed);
+                let slot = raw.as_ptr().cast::<u8>();
                 let slab = slot.wrapping_sub(slot as usize % SLAB);
                 // Any byte of the slab but the start of a slot: in the header, inside
                 // or between slots, or in the tail no slot covers.
@@ -451,6 +455,12 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                 if !model.is_slot_start(slab as usize, slot as usize % SLAB, at) {
                     refused::<T, L, SLAB>(slab.wrapping_add(at));
                 }
+                // SAFETY: `raw` came from `into_raw` of a box of this very type, and
+                // no other box was rebuilt from it.
+                let boxed = unsafe { SlabBox::<T, L, SLAB>::from_raw(raw) };
+                model
+                    .live
+                    .push((boxed.expect("a pointer from into_raw refused"), value));
             }
             Op::NotASlab { offset } => {
                 let layout = Layout::from_size_align(SLAB, SLAB).unwrap();
@@ -462,8 +472,12 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                 unsafe { std::alloc::dealloc(block, layout) };
             }
             Op::OtherCache => {
-                if let Some(other) = &other_box {
-                    refused::<T, L, SLAB>((&**other as *const u64).cast::<u8>().cast_mut());
+                if let Some(boxed) = other_box.take() {
+                    let raw = SlabBox::into_raw(boxed);
+                    refused::<T, L, SLAB>(raw.as_ptr().cast());
+                    // SAFETY: from `into_raw` of a box of this very type, rebuilt once.
+                    let boxed = unsafe { SlabBox::<u64, NoLock, SLAB>::from_raw(raw) };
+                    other_box = Some(boxed.expect("a pointer from into_raw refused"));
                 }
             }
             Op::Script(answer) => books::<0, _>(|b| b.script.push_back(answer)),
