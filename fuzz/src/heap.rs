@@ -1,11 +1,13 @@
 //! One `GlobalAlloc` heap engine against a list of its live blocks: alloc, dealloc and
-//! realloc with sizes up to 4096 and alignments up to 4096, requests no heap can
-//! meet, on an inline arena (large, or small enough to run dry) or on a region of any
-//! length at any offset. After every step: every block aligned and apart from every
-//! other, the bytes of every block touched as they were written, `verify()` clean, and
-//! `HeapStats` exactly as the model counts them (each engine's rounding is modelled
-//! on its own). After freeing everything: every byte back, in one free block, and a
-//! block of the largest free size can be taken.
+//! realloc with sizes up to 4096 and alignments up to 4096, zero-size requests (the
+//! engine's smallest block, as documented), and requests no heap can meet (past any
+//! arena, past `isize::MAX`, aligned to 2^40), on an inline arena (large, or small
+//! enough to run dry) or on a region of any length at any offset. After every step:
+//! every block aligned and apart from every other, the bytes of every block touched as
+//! they were written, `verify()` clean, and `HeapStats` exactly as the model counts
+//! them (each engine's rounding is modelled on its own). After freeing everything:
+//! every byte back, in one free block, and a block of the largest free size can be
+//! taken.
 
 use std::alloc::{GlobalAlloc, Layout};
 
@@ -34,6 +36,12 @@ pub enum Op {
     /// 64 bytes aligned to 2^20: null and counted unless the arena happens to hold
     /// such an address with room after it, and then a block like any other.
     AllocHugeAlign,
+    /// 0 bytes aligned to `1 << (align_shift % 13)`: the engine's smallest block.
+    AllocZero {
+        align_shift: u8,
+    },
+    /// To 0 bytes: the block shrinks to the engine's smallest.
+    ReallocZero(u8),
     /// A request no heap can meet: null, counted, nothing else changes.
     Impossible(Impossible),
 }
@@ -49,6 +57,9 @@ pub enum Impossible {
     HugeAlign,
     /// A realloc of a live block to the largest size `GlobalAlloc::realloc` allows.
     ReallocHuge(u8),
+    /// A realloc of a live block to `usize::MAX - n`, past what `GlobalAlloc` allows
+    /// and documented to fail like any other.
+    ReallocPastIsize { pick: u8, n: u8 },
 }
 
 /// Where the heap's memory comes from.
@@ -151,9 +162,11 @@ impl Block {
         self.bytes().iter().all(|&b| b == self.fill)
     }
 
-    fn overlaps(&self, other: &Block) -> bool {
+    /// Whether the two blocks share a byte of what the engine holds for them (each
+    /// request rounded up as the engine rounds it, so zero-size blocks count too).
+    fn overlaps<H: Engine>(&self, other: &Block) -> bool {
         let (a, b) = (self.ptr as usize, other.ptr as usize);
-        a < b + other.layout.size() && b < a + self.layout.size()
+        a < b + H::rounded(other.layout.size()) && b < a + H::rounded(self.layout.size())
     }
 }
 
@@ -175,7 +188,7 @@ impl<H: Engine> Model<H> {
             "misaligned: {:?}",
             block.layout
         );
-        if let Some(other) = self.live.iter().find(|other| other.overlaps(&block)) {
+        if let Some(other) = self.live.iter().find(|other| other.overlaps::<H>(&block)) {
             panic!(
                 "{:?} at {:p} overlaps {:?} at {:p}",
                 block.layout, block.ptr, other.layout, other.ptr
@@ -208,16 +221,20 @@ impl<H: Engine> Model<H> {
             }
             Impossible::PastMaxArena => Layout::from_size_align((1 << 31) + 1, 8).unwrap(),
             Impossible::HugeAlign => Layout::from_size_align(8, 1 << 40).unwrap(),
-            Impossible::ReallocHuge(pick) => {
+            Impossible::ReallocHuge(pick) | Impossible::ReallocPastIsize { pick, .. } => {
                 if self.live.is_empty() {
                     return;
                 }
                 let block = &self.live[usize::from(pick) % self.live.len()];
-                let align = block.layout.align();
-                // `GlobalAlloc::realloc` allows any size that, rounded up to the
-                // alignment, stays within `isize`.
-                let huge = isize::MAX as usize - (align - 1);
-                // SAFETY: live with this layout; `huge` is within `realloc`'s bounds.
+                let huge = match request {
+                    // `GlobalAlloc::realloc` allows any size that, rounded up to the
+                    // alignment, stays within `isize`.
+                    Impossible::ReallocHuge(_) => isize::MAX as usize - (block.layout.align() - 1),
+                    Impossible::ReallocPastIsize { n, .. } => usize::MAX - usize::from(n),
+                    _ => unreachable!(),
+                };
+                // SAFETY: live with this layout; a size past `isize::MAX` is
+                // documented to be refused.
                 let moved = unsafe { heap.realloc(block.ptr, block.layout, huge) };
                 assert!(moved.is_null(), "a realloc to {huge} bytes succeeded");
                 assert!(block.intact(), "a failed realloc changed the block");
@@ -250,17 +267,21 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
     for (step, op) in ops.iter().take(MAX_OPS).enumerate() {
         let fill = (step as u8) ^ 0xA5;
         match *op {
-            Op::Alloc { .. } | Op::AllocHugeAlign => {
+            Op::Alloc { .. } | Op::AllocHugeAlign | Op::AllocZero { .. } => {
                 let layout = match *op {
                     Op::Alloc { size, align_shift } => Layout::from_size_align(
                         1 + usize::from(size) % 4096,
                         1 << (align_shift % 13),
                     ),
+                    Op::AllocZero { align_shift } => {
+                        Layout::from_size_align(0, 1 << (align_shift % 13))
+                    }
                     _ => Layout::from_size_align(64, 1 << 20),
                 }
                 .unwrap();
                 let size = layout.size();
-                // SAFETY: a non-zero size.
+                // SAFETY: a non-zero size, or a zero size, which these engines
+                // document (the smallest block).
                 let ptr = unsafe { heap.alloc(layout) };
                 if ptr.is_null() {
                     model.failed += 1;
@@ -277,12 +298,17 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
                 unsafe { heap.dealloc(block.ptr, block.layout) };
                 model.used -= H::rounded(block.layout.size());
             }
-            Op::Realloc { pick, size } if !model.live.is_empty() => {
-                let size = 1 + usize::from(size) % 4096;
+            Op::Realloc { .. } | Op::ReallocZero(_) if !model.live.is_empty() => {
+                let (pick, size) = match *op {
+                    Op::Realloc { pick, size } => (pick, 1 + usize::from(size) % 4096),
+                    Op::ReallocZero(pick) => (pick, 0),
+                    _ => unreachable!(),
+                };
                 let index = usize::from(pick) % model.live.len();
                 let old = model.live.swap_remove(index);
                 assert!(old.intact(), "step {step}: a block's bytes changed");
-                // SAFETY: live with this layout; a non-zero size far below `isize::MAX`.
+                // SAFETY: live with this layout; a size far below `isize::MAX` (0 is
+                // documented: the smallest block).
                 let ptr = unsafe { heap.realloc(old.ptr, old.layout, size) };
                 if ptr.is_null() {
                     assert!(old.intact(), "step {step}: a failed realloc lost bytes");
@@ -310,7 +336,7 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
                 }
             }
             Op::Impossible(request) => model.impossible(heap, request),
-            Op::Dealloc(_) | Op::Realloc { .. } => {}
+            Op::Dealloc(_) | Op::Realloc { .. } | Op::ReallocZero(_) => {}
         }
         model.check(heap, step);
     }
