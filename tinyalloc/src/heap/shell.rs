@@ -358,12 +358,15 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
     ) -> *mut u8 {
         // `GlobalAlloc::realloc` forbids a size that overflows `isize` once rounded up
         // to the alignment; such a request is refused and counted, not trusted.
-        let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
+        if new_size > isize::MAX as usize - (layout.align() - 1) {
             return self
                 .state
                 .with(|state| Self::failed(state, new_size, layout.align()))
                 .unwrap_or(ptr::null_mut());
-        };
+        }
+        // SAFETY: the alignment came from a `Layout`, and `new_size` rounded up to it
+        // does not overflow `isize` (checked above).
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         let resized = self.state.with(|state| {
             let base = self.base(state);
             // SAFETY: the caller's contract.
