@@ -13,24 +13,17 @@
 //! a misaligned block straight back. At the end every block is back with the provider.
 
 use std::alloc::Layout;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::ptr::NonNull;
-use std::sync::Mutex;
 
 use arbitrary::Arbitrary;
+use tinyalloc::cache::SlabError;
 use tinyalloc::cache::locks::{Lock, NoLock, SpinLock};
-use tinyalloc::cache::{SlabError, SlabProvider};
 use tinyalloc::{SlabBox, SlabCache};
 
 use crate::MAX_OPS;
-
-/// How the provider answers one request for a slab.
-#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    Slab,
-    Refuse,
-    Misaligned,
-}
+pub use crate::scripted::Answer;
+use crate::scripted::{Scripted, books};
 
 /// One step. Picks index the live list modulo its length.
 #[derive(Arbitrary, Debug, Clone)]
@@ -78,106 +71,6 @@ pub struct Input {
     /// The provider's answer when `with_reserve` asks for the master.
     pub first: Answer,
     pub ops: Vec<Op>,
-}
-
-/// What a provider has out, and what it has been asked.
-#[derive(Default)]
-struct Books {
-    /// Blocks out: start → (the layout asked for, the start of the real allocation).
-    out: BTreeMap<usize, (Layout, *mut u8)>,
-    script: VecDeque<Answer>,
-    failing_frees: usize,
-    calls: usize,
-    /// Free errors the cache can count: those of blocks it kept.
-    counted_errors: usize,
-}
-
-// SAFETY: the raw pointers are allocations owned by the books, used only under the
-// mutex.
-unsafe impl Send for Books {}
-
-static BOOKS: [Mutex<Option<Books>>; 2] = [Mutex::new(None), Mutex::new(None)];
-
-fn books<const ID: usize, R>(f: impl FnOnce(&mut Books) -> R) -> R {
-    let mut guard = BOOKS[ID].lock().unwrap_or_else(|e| e.into_inner());
-    f(guard.get_or_insert_with(Books::default))
-}
-
-/// A provider over the system allocator that answers as scripted. `ID` keeps the
-/// books of the two caches of one run apart.
-#[derive(Debug)]
-pub struct Scripted<const ID: usize>;
-
-impl<const ID: usize> Scripted<ID> {
-    fn next_answer() -> Answer {
-        books::<ID, _>(|b| b.script.front().copied().unwrap_or(Answer::Slab))
-    }
-
-    fn outstanding() -> Vec<usize> {
-        books::<ID, _>(|b| b.out.keys().copied().collect())
-    }
-
-    fn counts() -> (usize, usize) {
-        books::<ID, _>(|b| (b.calls, b.counted_errors))
-    }
-
-    fn reset() {
-        books::<ID, _>(|b| {
-            assert!(b.out.is_empty(), "a block was never handed back");
-            *b = Books::default();
-        });
-    }
-}
-
-// SAFETY: every block is a fresh `std::alloc` allocation of at least `layout.size()`
-// bytes from the returned start (a misaligned one starts half an alignment into an
-// allocation twice the size), owned by the caller until `free`, which takes back
-// exactly the blocks handed out, with their layout, and panics on any other.
-unsafe impl<const ID: usize> SlabProvider for Scripted<ID> {
-    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
-        books::<ID, _>(|b| {
-            b.calls += 1;
-            let answer = b.script.pop_front().unwrap_or(Answer::Slab);
-            let (real, skip) = match answer {
-                Answer::Refuse => return None,
-                Answer::Slab => (layout, 0),
-                Answer::Misaligned => (
-                    Layout::from_size_align(layout.size() * 2, layout.align()).ok()?,
-                    layout.align() / 2,
-                ),
-            };
-            // SAFETY: the cache never asks for zero bytes.
-            let base = unsafe { std::alloc::alloc_zeroed(real) };
-            let start = NonNull::new(base)?.as_ptr().wrapping_add(skip);
-            b.out.insert(start as usize, (layout, base));
-            NonNull::new(start)
-        })
-    }
-
-    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
-        books::<ID, _>(|b| {
-            b.calls += 1;
-            let Some((given, base)) = b.out.remove(&ptr.addr().get()) else {
-                panic!("the cache handed back {ptr:p}, a block it does not have");
-            };
-            assert_eq!(given, layout, "a block came back with another layout");
-            let misaligned = base != ptr.as_ptr();
-            let real = if misaligned {
-                Layout::from_size_align(layout.size() * 2, layout.align()).unwrap()
-            } else {
-                layout
-            };
-            // SAFETY: allocated above with `real`, and handed back once.
-            unsafe { std::alloc::dealloc(base, real) };
-            if b.failing_frees > 0 {
-                b.failing_frees -= 1;
-                // The cache hands a misaligned block back unseen: it counts no error.
-                b.counted_errors += usize::from(!misaligned);
-                return Err(SlabError::FatalError);
-            }
-            Ok(())
-        })
-    }
 }
 
 /// An object type of the cache: made from a `u32`, which it must still say.

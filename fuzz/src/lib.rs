@@ -10,6 +10,7 @@ pub mod buffer;
 pub mod cache;
 pub mod deque;
 pub mod heap;
+mod scripted;
 pub mod slab;
 
 /// Operations one input may run. Inputs are at most a few KiB (libFuzzer's default
