@@ -5,6 +5,9 @@
 #   fuzz/run.sh                 every target, 60 s each
 #   fuzz/run.sh 600 cache slab  two targets, 10 minutes each
 #
+# An input that runs for more than 10 s counts as a failure (a hang: every input
+# normally takes milliseconds); libFuzzer's own limit is 20 minutes.
+#
 # Each target starts from its committed seeds (seeds/TARGET/) and the corpus earlier
 # runs grew (corpus/TARGET/, not committed); new inputs go to the corpus. A crash
 # input lands in artifacts/TARGET/; replay it with
@@ -37,7 +40,7 @@ for target in "${targets[@]}"; do
     log="logs/$target.log"
     started=$SECONDS
     cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1
+        -max_total_time="$seconds" -timeout=10 -print_final_stats=1 >"$log" 2>&1
     status=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     files=$(find "corpus/$target" -type f | wc -l)
@@ -49,7 +52,7 @@ for target in "${targets[@]}"; do
         crash=$(grep -o "artifacts/$target/[a-z]*-[0-9a-f]*" "$log" | tail -n 1)
         printf '%-20s FAILED %4ss  %10s executions  %6s corpus files  %s (log: fuzz/%s)\n' \
             "$target" "$((SECONDS - started))" "${runs:-?}" "$files" "${crash:-no artifact}" "$log"
-        grep -E "panicked at|^ *(assertion|left|right)|ERROR: " "$log" | head -n 6 | sed 's/^/    /'
+        grep -E "panicked at|^ *(assertion|left|right)|ERROR: |ALARM" "$log" | head -n 6 | sed 's/^/    /'
     fi
 done
 exit "$failed"
