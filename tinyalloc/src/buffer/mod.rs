@@ -31,7 +31,10 @@ use alloc::vec::Vec;
 ///
 /// Pass the allocator to each call. Writes are all or nothing: when the allocator
 /// runs out part-way, the blocks the call took go back, the buffer is unchanged and
-/// the call returns [`ByteBufferError::AllocationFailed`].
+/// the call returns [`ByteBufferError::AllocationFailed`]. The allocator's
+/// [`Stats`](crate::Stats) keep two traces of it: one more failed allocation, and a
+/// high-water mark at its capacity, since the call held every free block before it
+/// gave them back.
 ///
 /// ```
 /// use tinyalloc::prelude::*;

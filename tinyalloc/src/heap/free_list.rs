@@ -321,10 +321,12 @@ impl Engine for FreeList {
                 steps += 1;
             }
         }
+        // A region heap has no heap, and so no guards, until `init`.
+        let usable = self.heap_len.saturating_sub(2 * GUARD) as usize;
         HeapStats {
             arena: 0,
             used: self.counters.used,
-            free: (self.heap_len - 2 * GUARD) as usize - self.counters.used,
+            free: usable - self.counters.used,
             high_water: self.counters.high_water,
             largest_free: largest as usize,
             allocations: self.counters.allocations,

@@ -67,6 +67,13 @@
 //! [`HeapStats::failed_allocs`]. Every alignment is honoured, in fresh and in reused
 //! blocks.
 //!
+//! Two requests `GlobalAlloc` forbids its callers get a defined answer all the same.
+//! A `realloc` to a size that overflows `isize` once rounded up to the alignment (up
+//! to `usize::MAX`) returns null, is counted, and leaves the block as it was. A
+//! zero-size request gets one of the engine's smallest blocks (8 bytes for the bump
+//! engine, 16 for the others), and a `realloc` to 0 bytes shrinks the block to that
+//! size; either is given back with its zero-size `Layout`.
+//!
 //! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
 //! realloc, failure); see the `debug_log` module that the feature adds.
 

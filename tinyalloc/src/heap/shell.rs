@@ -241,15 +241,20 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
     #[cold]
     #[inline(never)]
     fn alloc_failed(state: &mut State<E>, layout: Layout) -> *mut u8 {
+        Self::failed(state, layout.size(), layout.align())
+    }
+
+    /// Counts (and logs) a request of `size` bytes aligned to `align` that the heap
+    /// turned away; returns the null it answers with.
+    #[cold]
+    #[inline(never)]
+    fn failed(state: &mut State<E>, size: usize, align: usize) -> *mut u8 {
         let counters = state.engine.counters();
         counters.failed_allocs = counters.failed_allocs.saturating_add(1);
         #[cfg(feature = "debug-log")]
-        state.log.record(HeapEvent::Failed {
-            size: layout.size(),
-            align: layout.align(),
-        });
+        state.log.record(HeapEvent::Failed { size, align });
         #[cfg(not(feature = "debug-log"))]
-        let _ = layout;
+        let _ = (size, align);
         ptr::null_mut()
     }
 
@@ -342,7 +347,8 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
     }
 
     /// # Safety
-    /// `GlobalAlloc::realloc`'s contract.
+    /// `GlobalAlloc::realloc`'s contract, but for `new_size`, which may be anything:
+    /// one that overflows `isize` is refused.
     #[inline]
     pub(crate) unsafe fn realloc(
         &self,
@@ -350,6 +356,17 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         layout: Layout,
         new_size: usize,
     ) -> *mut u8 {
+        // `GlobalAlloc::realloc` forbids a size that overflows `isize` once rounded up
+        // to the alignment; such a request is refused and counted, not trusted.
+        if new_size > isize::MAX as usize - (layout.align() - 1) {
+            return self
+                .state
+                .with(|state| Self::failed(state, new_size, layout.align()))
+                .unwrap_or(ptr::null_mut());
+        }
+        // SAFETY: the alignment came from a `Layout`, and `new_size` rounded up to it
+        // does not overflow `isize` (checked above).
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         let resized = self.state.with(|state| {
             let base = self.base(state);
             // SAFETY: the caller's contract.
@@ -369,9 +386,6 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         if resized == Some(true) {
             return block;
         }
-        // SAFETY: `GlobalAlloc::realloc` guarantees `new_size`, rounded up to the
-        // alignment, does not overflow `isize`; the alignment came from a `Layout`.
-        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // Allocate, copy and free in three steps, so the copy runs outside the
         // critical section and interrupts wait only for the bookkeeping.
         let moved = self.alloc_for_move(new_layout);
