@@ -58,11 +58,23 @@ impl ByteBufferDeque {
     }
 
     /// Appends one byte.
+    #[inline]
     pub fn push_back<A: Allocator + ?Sized>(
         &mut self,
         alloc: &mut A,
         byte: u8,
     ) -> Result<(), ByteBufferError> {
+        // The common case, one byte into the tail chunk's room, without the general
+        // path's planning: a byte-per-interrupt producer runs this.
+        if let Some(tail) = self.chain.tail
+            && let Some(room) = crate::buffer::chain_payload_mut(alloc, tail)
+                .and_then(|payload| payload.get_mut(self.chain.tail_len))
+        {
+            *room = byte;
+            self.chain.tail_len += 1;
+            self.len += 1;
+            return Ok(());
+        }
         self.push_slice(alloc, &[byte])
     }
 
@@ -83,9 +95,27 @@ impl ByteBufferDeque {
     }
 
     /// Removes and returns the oldest byte; frees its chunk if that drains it.
+    #[inline]
     pub fn pop_front<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Option<u8> {
-        let mut byte = [0u8];
-        (self.pop_into(alloc, &mut byte) == 1).then_some(byte[0])
+        if self.len == 0 {
+            return None;
+        }
+        let head = self.chain.head?;
+        let payload = crate::buffer::chain_payload(alloc, head)?;
+        let byte = *payload.get(self.head_pos)?;
+        // Every chunk but the tail is full: its payload is all in use.
+        let used = if Some(head) == self.chain.tail {
+            self.chain.tail_len
+        } else {
+            payload.len()
+        };
+        self.head_pos += 1;
+        self.len -= 1;
+        if self.head_pos >= used || self.len == 0 {
+            self.chain.drop_head(alloc);
+            self.head_pos = 0;
+        }
+        Some(byte)
     }
 
     /// Moves the oldest bytes into `out`, as many as fit; returns how many. Each chunk

@@ -18,7 +18,9 @@ mod error;
 
 pub(crate) use chain::Chain;
 #[cfg(feature = "bytebuffer-deque")]
-pub(crate) use chain::{capacity as chain_capacity, payload as chain_payload};
+pub(crate) use chain::{
+    capacity as chain_capacity, payload as chain_payload, payload_mut as chain_payload_mut,
+};
 pub use error::ByteBufferError;
 
 use crate::Allocator;
