@@ -8,7 +8,6 @@
 //! least code of the three engines, at the price of list walks.
 
 use core::alloc::Layout;
-use core::ptr;
 
 use super::engine_type::heap_engine;
 use super::shell::Engine;
@@ -180,16 +179,18 @@ impl Engine for BumpFreeList {
     }
 
     unsafe fn set_up(&mut self, _base: *mut u8, len: usize) {
-        *self = BumpFreeList {
-            heap_len: len as u32,
-            counters: self.counters,
-            ..BumpFreeList::NEW
-        };
+        self.heap_len = len as u32;
+        self.top = 0;
+        self.first = 0;
     }
 
-    unsafe fn alloc(&mut self, heap: *mut u8, layout: Layout) -> *mut u8 {
+    unsafe fn alloc(&mut self, heap: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
+        if !self.is_set_up() && fresh != 0 {
+            // SAFETY: the caller's contract for an engine that is not set up.
+            unsafe { self.set_up(heap, fresh) };
+        }
         let Some(size) = block_size(layout.size()) else {
-            return ptr::null_mut();
+            return self.counters.fail();
         };
         let align = layout.align();
         let gap_at = |off: u32| (heap as usize + off as usize).wrapping_neg() & (align - 1);
@@ -223,7 +224,7 @@ impl Engine for BumpFreeList {
         }
         let gap = gap_at(self.top);
         if self.top as usize + gap + size as usize > self.heap_len as usize {
-            return ptr::null_mut();
+            return self.counters.fail();
         }
         if gap > 0 {
             // The alignment gap becomes the last free block (nothing free touches
