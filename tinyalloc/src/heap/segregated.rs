@@ -286,43 +286,44 @@ impl Segregated {
             return self.counters.fail();
         }
         let align = layout.align();
-        let aligned = |off: u32| (base as usize + off as usize).is_multiple_of(align);
-        // SAFETY: set up, `class < classes`.
-        let head = unsafe { self.head(base, class) };
-        if head != NIL && aligned(head) {
-            // SAFETY: the class is not empty.
-            let off = unsafe { self.pop(base, class) };
-            return self.served(base, off, size);
-        }
-        let gap = (base as usize + self.top as usize).wrapping_neg() & (align - 1);
-        if (self.top as usize + gap + size as usize) <= self.end as usize {
-            let at = self.top + gap as u32;
-            // SAFETY: the gap lies between the old top and the new block.
-            unsafe { self.release(base, self.top, gap as u32) };
-            self.top = at + size;
-            return self.served(base, at, size);
-        }
-        for larger in class + 1..self.classes as usize {
-            // SAFETY: set up, `larger < classes`.
-            let off = unsafe { self.head(base, larger) };
-            if off == NIL {
-                continue;
+        let at = 'found: {
+            // SAFETY: set up, `class < classes`.
+            let head = unsafe { self.head(base, class) };
+            if head != NIL && (base as usize + head as usize).is_multiple_of(align) {
+                // SAFETY: the class is not empty.
+                break 'found unsafe { self.pop(base, class) };
             }
-            let block = class_size(larger);
-            let gap = (base as usize + off as usize).wrapping_neg() & (align - 1);
-            if gap + size as usize > block as usize {
-                continue;
+            let gap = (base as usize + self.top as usize).wrapping_neg() & (align - 1);
+            if (self.top as usize + gap + size as usize) <= self.end as usize {
+                let at = self.top + gap as u32;
+                // SAFETY: the gap lies between the old top and the new block.
+                unsafe { self.release(base, self.top, gap as u32) };
+                self.top = at + size;
+                break 'found at;
             }
-            // SAFETY: `larger` is not empty.
-            unsafe { self.pop(base, larger) };
-            let at = off + gap as u32;
-            // SAFETY: the pieces before and after the new block are free.
-            unsafe { self.release(base, off, gap as u32) };
-            // SAFETY: as above.
-            unsafe { self.release(base, at + size, off + block - at - size) };
-            return self.served(base, at, size);
-        }
-        self.counters.fail()
+            for larger in class + 1..self.classes as usize {
+                // SAFETY: set up, `larger < classes`.
+                let off = unsafe { self.head(base, larger) };
+                if off == NIL {
+                    continue;
+                }
+                let block = class_size(larger);
+                let gap = (base as usize + off as usize).wrapping_neg() & (align - 1);
+                if gap + size as usize > block as usize {
+                    continue;
+                }
+                // SAFETY: `larger` is not empty.
+                unsafe { self.pop(base, larger) };
+                let at = off + gap as u32;
+                // SAFETY: the pieces before and after the new block are free.
+                unsafe { self.release(base, off, gap as u32) };
+                // SAFETY: as above.
+                unsafe { self.release(base, at + size, off + block - at - size) };
+                break 'found at;
+            }
+            return self.counters.fail();
+        };
+        self.served(base, at, size)
     }
 
     /// Counts a block of `size` bytes at `off` as allocated and returns it.
