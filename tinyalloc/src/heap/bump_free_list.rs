@@ -218,19 +218,15 @@ impl Engine for BumpFreeList {
                 prev = Some(node.off);
                 link = node.next;
             }
-            let mut gap = gap_at(self.top);
-            if self.top as usize + gap + size as usize > self.heap_len as usize {
-                if self.is_set_up() || fresh == 0 {
-                    return self.counters.fail();
-                }
+            if !self.is_set_up() && fresh != 0 {
                 // The first allocation of an inline arena: nothing is free yet, and
                 // the list is empty, so the bump region is all there is to try.
                 // SAFETY: the caller's contract for an engine that is not set up.
                 unsafe { self.set_up(heap, fresh) };
-                gap = gap_at(self.top);
-                if gap + size as usize > self.heap_len as usize {
-                    return self.counters.fail();
-                }
+            }
+            let gap = gap_at(self.top);
+            if self.top as usize + gap + size as usize > self.heap_len as usize {
+                return self.counters.fail();
             }
             if gap > 0 {
                 // The alignment gap becomes the last free block (nothing free touches
