@@ -8,7 +8,6 @@
 //! least code of the three engines, at the price of list walks.
 
 use core::alloc::Layout;
-use core::ptr;
 
 use super::engine_type::heap_engine;
 use super::shell::Engine;
@@ -180,61 +179,67 @@ impl Engine for BumpFreeList {
     }
 
     unsafe fn set_up(&mut self, _base: *mut u8, len: usize) {
-        *self = BumpFreeList {
-            heap_len: len as u32,
-            counters: self.counters,
-            ..BumpFreeList::NEW
-        };
+        self.heap_len = len as u32;
+        self.top = 0;
+        self.first = 0;
     }
 
-    unsafe fn alloc(&mut self, heap: *mut u8, layout: Layout) -> *mut u8 {
+    unsafe fn alloc(&mut self, heap: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
         let Some(size) = block_size(layout.size()) else {
-            return ptr::null_mut();
+            return self.counters.fail();
         };
         let align = layout.align();
         let gap_at = |off: u32| (heap as usize + off as usize).wrapping_neg() & (align - 1);
-        let mut prev: Option<u32> = None;
-        let mut link = self.first;
-        while link != 0 {
-            // SAFETY: `link` is a link of the list.
-            let node = unsafe { Self::node(heap, link) };
-            let gap = gap_at(node.off);
-            if gap + size as usize <= node.size as usize {
-                let at = node.off + gap as u32;
-                let end = at + size;
-                let mut after = node.next;
-                if end < node.off + node.size {
-                    // SAFETY: the rest of the free block, at least 8 bytes.
-                    unsafe { Self::write(heap, end, node.off + node.size - end, after) };
-                    after = end + GRANULE;
+        let at = 'found: {
+            let mut prev: Option<u32> = None;
+            let mut link = self.first;
+            while link != 0 {
+                // SAFETY: `link` is a link of the list.
+                let node = unsafe { Self::node(heap, link) };
+                let gap = gap_at(node.off);
+                if gap + size as usize <= node.size as usize {
+                    let at = node.off + gap as u32;
+                    let end = at + size;
+                    let mut after = node.next;
+                    if end < node.off + node.size {
+                        // SAFETY: the rest of the free block, at least 8 bytes.
+                        unsafe { Self::write(heap, end, node.off + node.size - end, after) };
+                        after = end + GRANULE;
+                    }
+                    if gap > 0 {
+                        // SAFETY: the gap is the front of the free block, a multiple of 8.
+                        unsafe { Self::write(heap, node.off, gap as u32, after) };
+                    } else {
+                        // SAFETY: `prev` is a node of the list, or the head.
+                        unsafe { self.relink(heap, prev, after) };
+                    }
+                    break 'found at;
                 }
-                if gap > 0 {
-                    // SAFETY: the gap is the front of the free block, a multiple of 8.
-                    unsafe { Self::write(heap, node.off, gap as u32, after) };
-                } else {
-                    // SAFETY: `prev` is a node of the list, or the head.
-                    unsafe { self.relink(heap, prev, after) };
-                }
-                self.counters.allocated(size as usize);
-                return heap.wrapping_add(at as usize);
+                prev = Some(node.off);
+                link = node.next;
             }
-            prev = Some(node.off);
-            link = node.next;
-        }
-        let gap = gap_at(self.top);
-        if self.top as usize + gap + size as usize > self.heap_len as usize {
-            return ptr::null_mut();
-        }
-        if gap > 0 {
-            // The alignment gap becomes the last free block (nothing free touches
-            // the top, so it merges with nothing).
-            // SAFETY: the gap is free memory at the old top.
-            unsafe { Self::write(heap, self.top, gap as u32, 0) };
-            // SAFETY: `prev` is the last node of the list, or the head.
-            unsafe { self.relink(heap, prev, self.top + GRANULE) };
-        }
-        let at = self.top + gap as u32;
-        self.top = at + size;
+            if !self.is_set_up() && fresh != 0 {
+                // The first allocation of an inline arena: nothing is free yet, and
+                // the list is empty, so the bump region is all there is to try.
+                // SAFETY: the caller's contract for an engine that is not set up.
+                unsafe { self.set_up(heap, fresh) };
+            }
+            let gap = gap_at(self.top);
+            if self.top as usize + gap + size as usize > self.heap_len as usize {
+                return self.counters.fail();
+            }
+            if gap > 0 {
+                // The alignment gap becomes the last free block (nothing free touches
+                // the top, so it merges with nothing).
+                // SAFETY: the gap is free memory at the old top.
+                unsafe { Self::write(heap, self.top, gap as u32, 0) };
+                // SAFETY: `prev` is the last node of the list, or the head.
+                unsafe { self.relink(heap, prev, self.top + GRANULE) };
+            }
+            let at = self.top + gap as u32;
+            self.top = at + size;
+            at
+        };
         self.counters.allocated(size as usize);
         heap.wrapping_add(at as usize)
     }

@@ -1,23 +1,50 @@
-//! [`FreeListAllocator`]: good fit over segregated size classes, with splitting and
+//! [`FreeListAllocator`]: good fit over segregated size classes, with splitting,
 //! coalescing with both neighbours, and no header in allocated blocks.
 //!
-//! Layout of the arena: the heads of the class lists (`u32` each), then a side bitmap
-//! with one bit per 16-byte pair of the heap, then the heap.
+//! # Policy
+//!
+//! This is **not** address-ordered first fit. `alloc` takes the first block of the
+//! smallest non-empty size class whose every block holds the request (segregated
+//! good fit, as TLSF does): one search of a bitmap of non-empty classes, O(1). It
+//! splits that block at the front, hands out the front and files the rest on the
+//! list of the rest's own class. A class list is in no address order: a block joins
+//! its list at the front when it is freed, merged or split off. Only when no such
+//! class has a usable first block (none is non-empty, or its first block would leave
+//! an 8-byte rest, or the request is over-aligned or larger than 1 KiB) does `alloc`
+//! go on, out of line: it tries the first block of every class that holds the request
+//! at any alignment, then walks every block of every class that could hold it, and
+//! fails only when none can. So, as with first fit, an allocation fails only when no
+//! free block can serve it.
+//!
+//! Why not address-ordered first fit: it finds the lowest-addressed block that fits
+//! with a search that grows with the number of free blocks (linked_list_allocator,
+//! which does that, takes over 800 instructions per operation on the benchmark's
+//! mixed workload), whereas the search by size class takes a bitmap lookup. The
+//! exhaustive search before failing keeps first fit's property that matters for
+//! packing: the heap fills as far as first fit's does in the benchmark's random-growth
+//! workload (see the README's measurements).
+//!
+//! # Layout
+//!
+//! The arena holds the heads of the class lists (`u32` each, `NIL` = 0), then a side
+//! bitmap with one bit per 16-byte pair of the arena (and one for the pair just past
+//! its end), then the heap. Every offset counts from the arena's base.
 //!
 //! - Sizes are rounded up to 8 bytes, 16 at least; `dealloc` gets the size back from
 //!   its `Layout`, so an allocated block carries nothing but the caller's bytes.
 //! - A free block holds its size, the next and previous block of its class list
-//!   (32-bit offsets) and, in its last 4 bytes, its size again (the footer).
+//!   (32-bit offsets) and, in its last 4 bytes, its size again (the footer). The
+//!   first block of a list has the list's head as its previous "block": the head seen
+//!   as a node whose next field it is, so unlinking needs no special case.
 //! - The side bit of a pair is set when a free block starts or ends in it. Because
 //!   allocated blocks are at least two granules long and free neighbours are always
 //!   merged, a set bit next to a block being freed can only mean a free neighbour:
 //!   the bit of the pair holding `end` says a free block starts at `end`, the bit of
 //!   the pair holding `start - 8` says one ends there (its footer gives its start).
-//! - Classes: one per 8 bytes below 128, then 8 per power of two. `alloc` takes the
-//!   first non-empty class whose every block fits (a bitmap search), splits the
-//!   block and files the rest. Only when that finds nothing does it walk the lists
-//!   of every class that could hold the request, so it fails only when no free block
-//!   can serve it, as first fit would.
+//!   The bits of the bookkeeping before the heap and of the pair past its end are
+//!   never set, so the first and last blocks need no bounds checks.
+//! - Classes: one per 8 bytes below 128, then 8 per power of two. A class's blocks
+//!   differ by less than an eighth, so "every block holds the request" loses little.
 //! - A free block is never 8 bytes (it could not hold its links), so a split that
 //!   would leave 8 bytes looks further.
 
@@ -27,7 +54,7 @@ use core::ptr;
 use super::engine_type::heap_engine;
 use super::shell::Engine;
 use super::{Counters, HeapStats, VerifyError};
-use classes::{block_size, class_of, fit_class};
+use classes::{TABLE_LIMIT, block_size, checked_block_size, class_of, fit_small};
 use lists::Mem;
 
 mod classes;
@@ -35,15 +62,22 @@ mod lists;
 
 const GRANULE: u32 = 8;
 const MIN_BLOCK: u32 = 16;
-const NIL: u32 = u32::MAX;
+/// The end of a list; offset 0 is the first class head, never a block.
+const NIL: u32 = 0;
+/// The fields of a free block: its size, then the next and previous block of its
+/// class list (offsets from the arena's base); its last 4 bytes repeat the size.
+const SIZE: u32 = 0;
+const NEXT: u32 = 4;
+const PREV: u32 = 8;
 /// Below this size every class holds one size.
 const LINEAR_LIMIT: u32 = 128;
-/// Bytes at each end of the heap that are never handed out.
-const GUARD: u32 = 16;
 /// Enough classes for `MAX_ARENA_SIZE`: `class_of(1 << 31) = 208`.
 const MAX_CLASSES: usize = 256;
 const WORD_BITS: usize = usize::BITS as usize;
 const WORDS: usize = MAX_CLASSES / WORD_BITS;
+/// The classes `alloc`'s fast path starts its search at are below this (the fit class
+/// of a 1,024-byte request is 40).
+const FAST_CLASSES: usize = 41;
 
 /// The word of the non-empty bitmap that holds `class`'s bit. Classes are below
 /// `MAX_CLASSES`; the mask (free: `WORDS` is a power of two) lets the compiler drop
@@ -60,17 +94,18 @@ heap_engine! {
     ///
     /// `SIZE` is the inline arena in bytes (default [`DEFAULT_ARENA_SIZE`], 16 KiB);
     /// `FreeListAllocator<0>` has none and takes a region with [`init`](Self::init).
-    /// `SIZE / 128` bytes plus a few hundred go to bookkeeping (the side bitmap, the
-    /// class heads and two 16-byte guards: 464 bytes of the default 16 KiB); every
-    /// other byte can be handed out. Each allocation costs
-    /// its size rounded up to 8 bytes (16 at least), nothing more.
+    /// `SIZE / 128` bytes plus a few hundred go to bookkeeping (the side bitmap and
+    /// the class heads: 432 bytes of the default 16 KiB); every other byte can be
+    /// handed out. Each allocation costs its size rounded up to 8 bytes (16 at least),
+    /// nothing more.
     ///
-    /// `alloc` finds a block with a bitmap search over size classes and splits it;
-    /// `dealloc` finds both neighbours through boundary tags kept in free memory and
-    /// merges with the free ones; `realloc` grows into a free next block or shrinks in
-    /// place. Only when the heap is nearly full does `alloc` search every free block
-    /// that could serve the request, so a request fails only when no free block can
-    /// hold it.
+    /// `alloc` takes the first block of the smallest non-empty size class whose every
+    /// block fits (good fit; see the module's "Policy" for why not address-ordered
+    /// first fit) and splits it; `dealloc` finds both neighbours through a side bitmap
+    /// and boundary tags kept in free memory and merges with the free ones; `realloc`
+    /// grows into a free next block or shrinks in place. Only when that class search
+    /// finds nothing does `alloc` search every free block that could serve the
+    /// request, so a request fails only when no free block can hold it.
     ///
     /// ```
     /// use core::alloc::{GlobalAlloc, Layout};
@@ -106,26 +141,27 @@ heap_engine! {
     FreeListAllocator, FreeList
 }
 
-/// The engine's state; see the module docs for the arena layout.
+/// The engine's state; see the module docs for the arena layout. Every offset counts
+/// from the arena's base.
 pub(crate) struct FreeList {
-    /// Bytes in the heap proper; 0 until set up.
-    heap_len: u32,
-    /// Where the heap starts, from the arena's base.
-    heap_off: u32,
-    /// Where the side bitmap starts, from the arena's base (the class heads are at 0).
-    bits_off: u32,
+    /// The arena's length, where the heap ends; 0 until set up.
+    end: u32,
+    /// Where the heap starts, after the class heads and the side bitmap.
+    heap: u32,
+    /// Where the side bitmap starts (the class heads are at 0).
+    bits: u32,
     /// How many class heads the arena holds.
     classes: u32,
-    /// Bit `c` is set when class `c`'s list is non-empty; a head is only read then.
+    /// Bit `c` is set when class `c`'s list is non-empty.
     nonempty: [usize; WORDS],
     counters: Counters,
 }
 
 impl Engine for FreeList {
     const NEW: Self = FreeList {
-        heap_len: 0,
-        heap_off: 0,
-        bits_off: 0,
+        end: 0,
+        heap: 0,
+        bits: 0,
         classes: 0,
         nonempty: [0; WORDS],
         counters: Counters::NEW,
@@ -134,127 +170,138 @@ impl Engine for FreeList {
     const TOO_SMALL: &'static str = "tinyalloc: the inline arena SIZE of this FreeListAllocator is below 256 bytes, too small for its bookkeeping; make SIZE at least 256 (the default is 16 KiB), or 0 to hand it a region with init()";
 
     fn is_set_up(&self) -> bool {
-        self.heap_len != 0
+        self.end != 0
     }
 
     unsafe fn set_up(&mut self, base: *mut u8, len: usize) {
-        let classes = class_of(len as u32) as u32 + 1;
-        let bits_off = classes * 4;
-        let words = (len as u32 / 16).div_ceil(32);
-        let heap_off = (bits_off + words * 4).next_multiple_of(16);
-        *self = FreeList {
-            heap_len: len as u32 - heap_off,
-            heap_off,
-            bits_off,
-            classes,
-            counters: self.counters,
-            ..FreeList::NEW
-        };
-        let m = self.mem(base);
-        // SAFETY: the heads lie at the start of the arena; all ones is NIL.
-        unsafe { ptr::write_bytes(m.heads, 0xff, classes as usize) };
-        // SAFETY: the bitmap's words lie in the arena, below the heap.
-        unsafe { ptr::write_bytes(m.bits, 0, words as usize) };
-        // The first and last 16 bytes are guards that are never free, so every block
-        // has a pair on each side to test and no test needs a bounds check.
-        // SAFETY: the rest of the heap is one free block with no neighbours.
-        unsafe { self.push(m, GUARD, self.heap_len - 2 * GUARD) };
+        let end = len as u32;
+        let classes = class_of(end) as u32 + 1;
+        let bits = classes * 4;
+        // A bit per pair of the arena, and one for the pair just past its end, so
+        // the test for a free block after the last one needs no bounds check.
+        let words = (end / 16 + 1).div_ceil(32);
+        let heap = (bits + words * 4).next_multiple_of(16);
+        self.end = end;
+        self.heap = heap;
+        self.bits = bits;
+        self.classes = classes;
+        self.nonempty = [0; WORDS];
+        // SAFETY: the heads (all `NIL`) and the bitmap (all clear) lie at the start of
+        // the arena, below `heap`.
+        unsafe { ptr::write_bytes(base, 0, heap as usize) };
+        // The bitmap's bits for its own pairs and the heads' stay clear, so the block
+        // at the start of the heap sees no free block before it, and the one at the
+        // end none after it.
+        // SAFETY: the heap is one free block with no neighbours.
+        unsafe { self.push(self.mem(base), heap, end - heap) };
     }
 
     #[inline(always)]
-    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout) -> *mut u8 {
-        let Some(want) = block_size(layout.size()) else {
-            return ptr::null_mut();
-        };
-        let m = self.mem(base);
-        if layout.align() <= GRANULE as usize {
-            let mut class = fit_class(want);
-            while let Some(found) = self.first_nonempty(class) {
+    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
+        if layout.size() <= TABLE_LIMIT as usize && layout.align() <= GRANULE as usize {
+            let want = block_size(layout.size());
+            let m = self.mem(base);
+            let class = fit_small(want);
+            // The non-empty classes from `class` up, word by word of the bitmap; a
+            // block that would leave 8 bytes drops its class from `mask`. (Where a
+            // word holds every class of this path, as on 64-bit targets, the
+            // compiler knows the first word.)
+            let mut word = if FAST_CLASSES <= WORD_BITS {
+                0
+            } else {
+                class / WORD_BITS
+            };
+            let mut mask = self.nonempty[word % WORDS] & (usize::MAX << (class % WORD_BITS));
+            loop {
+                while mask == 0 {
+                    word += 1;
+                    if word >= WORDS {
+                        // SAFETY: the caller's contract.
+                        return unsafe { self.alloc_cold(base, layout, fresh) };
+                    }
+                    mask = self.nonempty[word];
+                }
+                let found = word * WORD_BITS + mask.trailing_zeros() as usize;
                 // SAFETY: a marked class has a filed head block.
                 let off = unsafe { m.head(found) };
                 // SAFETY: as above; every block of `found` holds `want` bytes.
-                let size = unsafe { m.get(off) };
-                let rest = size.wrapping_sub(want);
-                if rest == 0 {
-                    // SAFETY: filed block, taken whole.
-                    unsafe { self.unlink(m, off, size) };
-                } else if rest != GRANULE {
-                    let after = off + want;
-                    let rest_class = class_of(rest);
-                    if rest_class == found {
-                        // SAFETY: the rest is free and keeps the list place of the
-                        // block it was part of.
-                        unsafe { self.move_node(m, off, after, rest, found) };
-                    } else {
-                        // SAFETY: filed block; the rest is free, at least 16 bytes.
-                        unsafe { self.detach(m, off, || found) };
-                        // SAFETY: as above.
-                        unsafe { self.attach(m, after, rest, rest_class) };
-                    }
-                    // The block's end bit stays: it is the rest's end now.
-                    // SAFETY: both pairs are in the heap.
-                    unsafe { m.clear_bit(off >> 4) };
-                    // SAFETY: as above.
-                    unsafe { m.set_bit(after >> 4) };
-                } else {
-                    class = found + 1;
+                let size = unsafe { m.get(off, SIZE) };
+                let rest = size - want;
+                if rest == GRANULE {
+                    // An 8-byte rest could not hold its links: look further.
+                    mask &= mask - 1;
                     continue;
                 }
+                // SAFETY: as above.
+                let next = unsafe { m.get(off, NEXT) };
+                if rest == 0 {
+                    // SAFETY: `off` heads `found`, and `next` follows it.
+                    unsafe { self.pop(m, found, next) };
+                    // SAFETY: both granules are in the heap.
+                    unsafe { m.clear_bit(off + size - GRANULE) };
+                } else {
+                    let after = off + want;
+                    // SAFETY: `off` heads `found`, and `next` follows it.
+                    unsafe { self.pop(m, found, next) };
+                    // SAFETY: the rest is free memory in the heap, at least 16 bytes.
+                    unsafe { self.attach(m, after, rest, class_of(rest)) };
+                    // The block's end bit stays: it is the rest's end now.
+                    // SAFETY: in the heap.
+                    unsafe { m.set_bit(after) };
+                }
+                // SAFETY: in the heap.
+                unsafe { m.clear_bit(off) };
                 self.counters.allocated(want as usize);
-                return m.heap.wrapping_add(off as usize);
+                // SAFETY: the block lies in the arena.
+                return unsafe { base.add(off as usize) };
             }
         }
-        self.alloc_searching(m, want, layout.align())
+        // SAFETY: the caller's contract.
+        unsafe { self.alloc_cold(base, layout, fresh) }
     }
 
     #[inline(always)]
     unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
-        let Some(size) = block_size(layout.size()) else {
-            return;
-        };
+        let size = block_size(layout.size());
         let m = self.mem(base);
-        let off = (block as usize).wrapping_sub(m.heap as usize) as u32;
+        let off = (block as usize).wrapping_sub(base as usize) as u32;
         let end = off + size;
-        // SAFETY: `end` is the end of the live block being freed.
-        let next = unsafe { self.free_at(m, end) };
-        // SAFETY: `off >= 16` (the first pair is a guard), so `off - 8` is in the
-        // heap; a set bit before a live block marks the end of a free block.
-        let prev = if unsafe { m.bit((off - GRANULE) >> 4) } {
+        let (mut start, mut stop) = (off, end);
+        // SAFETY: `end <= self.end`, so its pair has a bit; next to a live block, a set
+        // bit marks the start of a free block.
+        if unsafe { m.bit(end) } {
+            // SAFETY: a filed free block starts at `end`.
+            stop = end + unsafe { m.get(end, SIZE) };
+            // SAFETY: as above.
+            unsafe { self.detach(m, end) };
+            if (stop - GRANULE) / 16 != end / 16 {
+                // SAFETY: its pair has a bit; the merged block's end bit is the
+                // next block's.
+                unsafe { m.clear_bit(end) };
+            }
+        } else {
+            // SAFETY: the block's last granule is in the heap.
+            unsafe { m.set_bit(end - GRANULE) };
+        }
+        // SAFETY: `off - 8` lies in the heap or in the bookkeeping before it, whose
+        // bits are clear; a set bit before a live block marks the end of a free block.
+        if unsafe { m.bit(off - GRANULE) } {
             // SAFETY: the free block's footer is its last 4 bytes.
-            unsafe { m.get(off - 4) }
-        } else {
-            0
-        };
-        let start = off - prev;
-        let merged = prev + size + next;
-        let last = (start + merged - GRANULE) >> 4;
-        let class = class_of(merged);
-        if next != 0 {
-            if end >> 4 != last {
-                // SAFETY: the next block's first pair is in the heap; its end bit
-                // is the merged block's.
-                unsafe { m.clear_bit(end >> 4) };
+            start = off - unsafe { m.get(off - 4, SIZE) };
+            // SAFETY: a filed free block starts at `start`.
+            unsafe { self.detach(m, start) };
+            if start / 16 != (off - GRANULE) / 16 {
+                // SAFETY: in the heap; the merged block's start bit is the previous
+                // block's.
+                unsafe { m.clear_bit(off - GRANULE) };
             }
-            // SAFETY: a filed free block of `next` bytes starts at `end`.
-            unsafe { self.detach(m, end, || class_of(next)) };
         } else {
-            // SAFETY: the merged block's last pair is in the heap.
-            unsafe { m.set_bit(last) };
+            // SAFETY: in the heap.
+            unsafe { m.set_bit(off) };
         }
-        if prev != 0 {
-            if (off - GRANULE) >> 4 != start >> 4 {
-                // SAFETY: the previous block's last pair is in the heap; its start
-                // bit is the merged block's.
-                unsafe { m.clear_bit((off - GRANULE) >> 4) };
-            }
-            // SAFETY: a filed free block of `prev` bytes starts at `start`.
-            unsafe { self.detach(m, start, || class_of(prev)) };
-        } else {
-            // SAFETY: the merged block's first pair is in the heap.
-            unsafe { m.set_bit(start >> 4) };
-        }
-        // SAFETY: `[start, start + merged)` is free and on no list.
-        unsafe { self.attach(m, start, merged, class) };
+        let merged = stop - start;
+        // SAFETY: `[start, stop)` is free and on no list.
+        unsafe { self.attach(m, start, merged, class_of(merged)) };
         self.counters.freed(size as usize);
     }
 
@@ -265,14 +312,15 @@ impl Engine for FreeList {
         layout: Layout,
         new_size: usize,
     ) -> bool {
-        let (Some(old), Some(new)) = (block_size(layout.size()), block_size(new_size)) else {
+        let old = block_size(layout.size());
+        let Some(new) = checked_block_size(new_size) else {
             return false;
         };
         if new == old {
             return true;
         }
         let m = self.mem(base);
-        let off = (block as usize).wrapping_sub(m.heap as usize) as u32;
+        let off = (block as usize).wrapping_sub(base as usize) as u32;
         let end = off + old;
         // SAFETY: `end` is the end of the live block.
         let next = unsafe { self.free_at(m, end) };
@@ -313,16 +361,16 @@ impl Engine for FreeList {
             // SAFETY: a marked class has a filed head block.
             let mut off = unsafe { m.head(top) };
             let mut steps = 0;
-            while off != NIL && steps <= self.heap_len / MIN_BLOCK {
+            while off != NIL && steps <= self.end / MIN_BLOCK {
                 // SAFETY: `off` is a filed free block.
-                largest = largest.max(unsafe { m.get(off) });
+                largest = largest.max(unsafe { m.get(off, SIZE) });
                 // SAFETY: as above.
-                off = unsafe { m.get(off + 4) };
+                off = unsafe { m.get(off, NEXT) };
                 steps += 1;
             }
         }
-        // A region heap has no heap, and so no guards, until `init`.
-        let usable = self.heap_len.saturating_sub(2 * GUARD) as usize;
+        // 0 for a region heap until `init`.
+        let usable = (self.end - self.heap) as usize;
         HeapStats {
             arena: 0,
             used: self.counters.used,

@@ -1,46 +1,78 @@
 //! The lock around a heap's state: a critical section, or nothing where there are no
-//! threads.
+//! threads, plus a flag that turns away re-entry.
 
-use core::cell::RefCell;
+use core::cell::{Cell, UnsafeCell};
+
+/// A value and the flag that says a context is using it. The flag is what
+/// `RefCell`'s borrow counter would be, reduced to one bit: the heap only ever takes
+/// the value mutably, so it costs a byte store on the way in and one on the way out.
+struct Guarded<T> {
+    busy: Cell<bool>,
+    value: UnsafeCell<T>,
+}
+
+impl<T> Guarded<T> {
+    const fn new(value: T) -> Self {
+        Guarded {
+            busy: Cell::new(false),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Runs `f` on the value unless a call of this context is already inside (then
+    /// `None`). The caller ensures that no other context can reach `self` meanwhile.
+    #[inline(always)]
+    fn enter<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        if self.busy.get() {
+            return None;
+        }
+        self.busy.set(true);
+        // SAFETY: no other context reaches `self` while this runs (the caller's lock),
+        // and in this one `busy` was false, so no other reference to the value is live;
+        // the one made here ends before `busy` is cleared. If `f` unwound, `busy` would
+        // stay set and every later call return `None`: the heap fails closed. (No heap
+        // code panics.)
+        let result = f(unsafe { &mut *self.value.get() });
+        self.busy.set(false);
+        Some(result)
+    }
+}
 
 /// A value only one context at a time may change: behind a critical section
 /// (`critical_section::Mutex`, the embedded-alloc pattern), so interrupt handlers and
 /// threads can share a heap.
 #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
 pub(crate) struct Locked<T> {
-    inner: critical_section::Mutex<RefCell<T>>,
+    inner: critical_section::Mutex<Guarded<T>>,
 }
 
 #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
 impl<T> Locked<T> {
     pub(crate) const fn new(value: T) -> Self {
         Locked {
-            inner: critical_section::Mutex::new(RefCell::new(value)),
+            inner: critical_section::Mutex::new(Guarded::new(value)),
         }
     }
 
     /// Runs `f` on the value inside a critical section. `None` only if `f` of an outer
-    /// call is still running on this context (the heap was re-entered); no heap code
-    /// calls out while it holds the value, so that does not happen.
+    /// call is still running on this context (the heap was re-entered, say from a
+    /// non-maskable interrupt); no heap code calls out while it holds the value.
     #[inline(always)]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
-        critical_section::with(|cs| {
-            let mut value = self.inner.borrow(cs).try_borrow_mut().ok()?;
-            Some(f(&mut value))
-        })
+        critical_section::with(|cs| self.inner.borrow(cs).enter(f))
     }
 }
 
 /// On `wasm32` without the `atomics` target feature there are no threads and no
-/// interrupts, so the lock is only a `RefCell`.
+/// interrupts, so the lock is only the re-entry flag.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 pub(crate) struct Locked<T> {
-    inner: RefCell<T>,
+    inner: Guarded<T>,
 }
 
 // SAFETY: this target has no threads (wasm32 without the `atomics` feature cannot
 // share memory between agents) and no interrupts, so a `Locked` is never used from
-// two contexts at once; the `RefCell` catches re-entry.
+// two contexts at once; the flag catches re-entry.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 unsafe impl<T: Send> Sync for Locked<T> {}
 
@@ -48,14 +80,13 @@ unsafe impl<T: Send> Sync for Locked<T> {}
 impl<T> Locked<T> {
     pub(crate) const fn new(value: T) -> Self {
         Locked {
-            inner: RefCell::new(value),
+            inner: Guarded::new(value),
         }
     }
 
     /// Runs `f` on the value; `None` if the heap was re-entered.
     #[inline(always)]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
-        let mut value = self.inner.try_borrow_mut().ok()?;
-        Some(f(&mut value))
+        self.inner.enter(f)
     }
 }

@@ -379,6 +379,19 @@ impl Counters {
     pub(crate) fn shrank(&mut self, bytes: usize) {
         self.used -= bytes;
     }
+
+    /// Counts a request the heap turned away.
+    #[cold]
+    pub(crate) fn failed(&mut self) {
+        self.failed_allocs = self.failed_allocs.saturating_add(1);
+    }
+
+    /// Counts a request the heap turned away and returns the null it answers with.
+    #[cold]
+    pub(crate) fn fail(&mut self) -> *mut u8 {
+        self.failed();
+        core::ptr::null_mut()
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,14 @@
 //! lowers it, when the bump region runs out a larger class's block is split into
 //! class-sized pieces, and when the last live block is freed the whole arena returns
 //! to the bump pointer.
+//!
+//! The heads of the 16 classes up to 1 KiB live in the engine's state (64 bytes of
+//! `.bss` beside the arena), so the fast path reads nothing of an arena that is not
+//! set up yet and needs no bitmap of non-empty classes: an empty list is a `NIL`
+//! head (0, the arena's base, which is never a block). The heads of larger classes
+//! live at the start of the arena. Every binned block lies below the bump pointer,
+//! so when the last block is freed with the pointer already at the start of the heap
+//! no list holds anything and the reset has nothing to clear.
 
 use core::alloc::Layout;
 use core::ptr;
@@ -18,26 +26,20 @@ use super::shell::Engine;
 use super::{Counters, HeapStats, MAX_ARENA_SIZE, VerifyError};
 
 const GRANULE: u32 = 16;
-const NIL: u32 = u32::MAX;
-/// Enough classes for `MAX_ARENA_SIZE`: `class_of(1 << 31) = 99`.
-const MAX_CLASSES: usize = 128;
-const WORD_BITS: usize = usize::BITS as usize;
-const WORDS: usize = MAX_CLASSES / WORD_BITS;
-
-/// The word of the non-empty bitmap that holds `class`'s bit. Classes are below
-/// `MAX_CLASSES`; the mask (free: `WORDS` is a power of two) lets the compiler drop
-/// the bounds check, so no panic path is left in the allocator.
-#[inline(always)]
-const fn word_of(class: usize) -> usize {
-    (class / WORD_BITS) % WORDS
-}
+/// The end of a list: offset 0 is the arena's base, never a block.
+const NIL: u32 = 0;
+/// Classes of requests up to [`TABLE_LIMIT`] bytes, whose heads live in the engine's
+/// state (`class_of(1024) = 15`); the heads of larger classes live in the arena.
+const SMALL: usize = 16;
 
 heap_engine! {
     /// The fastest heap: O(1) size-class bins over a bump pointer.
     ///
     /// `SIZE` is the inline arena in bytes (default [`DEFAULT_ARENA_SIZE`], 16 KiB);
     /// `SegregatedBumpAllocator<0>` has none and takes a region with
-    /// [`init`](Self::init). The class heads take a few hundred bytes of it.
+    /// [`init`](Self::init). The heads of the classes above 1 KiB take 4 bytes each of
+    /// it (64 bytes of the default 16 KiB, 160 of 1 MiB); those of the 16 classes up
+    /// to 1 KiB are in the value itself.
     ///
     /// A request is rounded up to its size class (16, 32, 64, 128 bytes, then four
     /// classes per power of two, so at most a quarter more than asked for above 128
@@ -69,40 +71,49 @@ heap_engine! {
     SegregatedBumpAllocator, Segregated
 }
 
-/// The engine's state. The class heads are at the start of the arena, the heap
-/// after them.
+/// The engine's state. Every offset counts from the arena's base; the heads of the
+/// classes above [`SMALL`] are at the start of the arena, the heap after them.
 pub(crate) struct Segregated {
-    /// Bytes in the heap proper; 0 until set up.
-    heap_len: u32,
-    /// Where the heap starts, from the arena's base.
-    heap_off: u32,
-    /// How many class heads the arena holds.
+    /// The arena's length, where the heap ends; 0 until set up.
+    end: u32,
+    /// Where the heap starts.
+    heap: u32,
+    /// How many classes the arena can serve (at least [`SMALL`]).
     classes: u32,
-    /// The bump pointer: bytes `top..heap_len` have never been handed out (or came back).
+    /// The bump pointer: bytes `top..end` have never been handed out (or came back).
     top: u32,
-    /// Bit `c` is set when class `c`'s list is non-empty; a head is only read then.
-    nonempty: [usize; WORDS],
+    /// The heads of the small classes (`NIL` when empty). Kept here, not in the
+    /// arena, so the fast path reads nothing of an arena that is not set up.
+    small: [u32; SMALL],
     counters: Counters,
 }
 
 /// The class of a request of `size` bytes and the class's block size.
 #[inline(always)]
-fn class_of(size: u32) -> (usize, u32) {
+fn class_of(size: usize) -> (usize, u32) {
     if size <= TABLE_LIMIT {
-        // One load each instead of a dozen arithmetic instructions on both paths.
-        let index = (size.max(1) as usize).div_ceil(GRANULE as usize);
-        (
-            TABLE_CLASS[index] as usize,
-            TABLE_BLOCK[index] as u32 * GRANULE,
-        )
+        small_class(size)
     } else {
-        class_formula(size)
+        class_formula(size as u32)
     }
 }
 
+/// [`class_of`] for `size <= TABLE_LIMIT`: one load each instead of a dozen
+/// arithmetic instructions.
+#[inline(always)]
+fn small_class(size: usize) -> (usize, u32) {
+    // `size <= TABLE_LIMIT`, so the sum does not overflow and the index is in range
+    // (the compiler sees both, so no bounds check is left).
+    let index = size.div_ceil(GRANULE as usize).min(TABLE_LEN - 1);
+    (
+        TABLE_CLASS[index] as usize % SMALL,
+        TABLE_BLOCK[index] as u32 * GRANULE,
+    )
+}
+
 /// Requests up to this size take their class from the tables.
-const TABLE_LIMIT: u32 = 1024;
-const TABLE_LEN: usize = (TABLE_LIMIT / GRANULE) as usize + 1;
+const TABLE_LIMIT: usize = 1024;
+const TABLE_LEN: usize = TABLE_LIMIT / GRANULE as usize + 1;
 // `const`, not `static`: each user's copy is addressed directly, not through the GOT.
 const TABLE_CLASS: [u8; TABLE_LEN] = table(true);
 const TABLE_BLOCK: [u8; TABLE_LEN] = table(false);
@@ -162,69 +173,84 @@ fn floor_class(len: u32) -> usize {
 }
 
 impl Segregated {
-    #[inline(always)]
-    fn heap(&self, base: *mut u8) -> *mut u8 {
-        base.wrapping_add(self.heap_off as usize)
-    }
-
-    #[inline(always)]
-    fn is_marked(&self, class: usize) -> bool {
-        self.nonempty[word_of(class)] & (1 << (class % WORD_BITS)) != 0
-    }
-
-    /// Pops the head of a marked class.
+    /// The head of `class`'s list.
     ///
     /// # Safety
-    /// `base` is the arena and `class` is marked.
+    /// The engine is set up over `base` and `class < classes`.
     #[inline(always)]
-    unsafe fn pop(&mut self, base: *mut u8, class: usize) -> u32 {
-        let head = base.cast::<u32>().wrapping_add(class);
-        // SAFETY: the arena holds a head for every class below `classes`.
-        let off = unsafe { head.read() };
-        // SAFETY: `off` is a binned block; its first 4 bytes are its link.
-        let next = unsafe {
-            self.heap(base)
-                .wrapping_add(off as usize)
-                .cast::<u32>()
-                .read()
-        };
-        // SAFETY: as above.
-        unsafe { head.write(next) };
-        if next == NIL {
-            self.nonempty[word_of(class)] &= !(1 << (class % WORD_BITS));
+    unsafe fn head(&self, base: *mut u8, class: usize) -> u32 {
+        if class < SMALL {
+            self.small[class]
+        } else {
+            // SAFETY: the arena holds a head for every class from `SMALL` up to
+            // `classes`.
+            unsafe { base.cast::<u32>().wrapping_add(class - SMALL).read() }
         }
+    }
+
+    /// # Safety
+    /// As for [`head`](Self::head).
+    #[inline(always)]
+    unsafe fn set_head(&mut self, base: *mut u8, class: usize, off: u32) {
+        if class < SMALL {
+            self.small[class] = off;
+        } else {
+            // SAFETY: as in `head`.
+            unsafe { base.cast::<u32>().wrapping_add(class - SMALL).write(off) };
+        }
+    }
+
+    /// The link in the first 4 bytes of the binned block at `off`.
+    ///
+    /// # Safety
+    /// A binned block (or free memory of at least 4 bytes) lies at `off`.
+    #[inline(always)]
+    unsafe fn link(base: *mut u8, off: u32) -> u32 {
+        // SAFETY: the caller's contract; blocks are 16-aligned.
+        unsafe { base.wrapping_add(off as usize).cast::<u32>().read() }
+    }
+
+    /// # Safety
+    /// As for [`link`](Self::link).
+    #[inline(always)]
+    unsafe fn set_link(base: *mut u8, off: u32, next: u32) {
+        // SAFETY: the caller's contract.
+        unsafe { base.wrapping_add(off as usize).cast::<u32>().write(next) }
+    }
+
+    /// Pops the head of a non-empty class.
+    ///
+    /// # Safety
+    /// The engine is set up over `base`; `class < classes` and its list is not empty.
+    unsafe fn pop(&mut self, base: *mut u8, class: usize) -> u32 {
+        // SAFETY: the caller's contract.
+        let off = unsafe { self.head(base, class) };
+        // SAFETY: `off` is a binned block.
+        let next = unsafe { Self::link(base, off) };
+        // SAFETY: as above.
+        unsafe { self.set_head(base, class, next) };
         off
     }
 
     /// Puts the free block at `off` on the list of `class`.
     ///
     /// # Safety
-    /// `base` is the arena; the block is free, in the heap, of `class`'s size.
-    #[inline(always)]
+    /// The engine is set up over `base`; `class < classes`; the block is free, in the
+    /// heap below the top, of `class`'s size.
     unsafe fn push(&mut self, base: *mut u8, class: usize, off: u32) {
-        let head = base.cast::<u32>().wrapping_add(class);
-        let next = if self.is_marked(class) {
-            // SAFETY: the arena holds a head for every class below `classes`.
-            unsafe { head.read() }
-        } else {
-            NIL
-        };
-        // SAFETY: the block is free and at least 16 bytes.
-        unsafe {
-            self.heap(base)
-                .wrapping_add(off as usize)
-                .cast::<u32>()
-                .write(next)
-        };
+        // SAFETY: the caller's contract.
+        let first = unsafe { self.head(base, class) };
         // SAFETY: as above.
-        unsafe { head.write(off) };
-        self.nonempty[word_of(class)] |= 1 << (class % WORD_BITS);
+        unsafe { Self::set_link(base, off, first) };
+        // SAFETY: as above.
+        unsafe { self.set_head(base, class, off) };
     }
 
     /// Files the free range `[off, off + len)` (multiples of 16) as class-sized blocks.
     ///
     /// # Safety
-    /// `base` is the arena; the range is free memory in the heap below the top.
+    /// The engine is set up over `base`; the range is free memory in the heap below
+    /// the top.
     unsafe fn release(&mut self, base: *mut u8, mut off: u32, mut len: u32) {
         while len > 0 {
             let class = floor_class(len).min(self.classes as usize - 1);
@@ -236,126 +262,188 @@ impl Segregated {
         }
     }
 
-    /// Over-aligned requests, and an exhausted bump region.
+    /// Everything `alloc`'s fast path leaves: set-up on first use, large and
+    /// over-aligned requests, an exhausted bump region (a larger class's block is
+    /// split), and failures (counted).
+    ///
+    /// # Safety
+    /// As for [`Engine::alloc`].
     #[cold]
     #[inline(never)]
-    fn alloc_slow(&mut self, base: *mut u8, class: usize, size: u32, align: usize) -> *mut u8 {
-        let heap = self.heap(base);
-        let aligned = |off: u32| (heap as usize + off as usize).is_multiple_of(align);
-        if self.is_marked(class) {
-            // SAFETY: the arena holds a head for every class below `classes`.
-            let head = unsafe { base.cast::<u32>().wrapping_add(class).read() };
-            if aligned(head) {
-                // SAFETY: `class` is marked.
-                let off = unsafe { self.pop(base, class) };
-                self.counters.allocated(size as usize);
-                return heap.wrapping_add(off as usize);
+    unsafe fn alloc_cold(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
+        if !self.is_set_up() {
+            if fresh == 0 {
+                return self.counters.fail();
             }
+            // SAFETY: the caller's contract for an engine that is not set up.
+            unsafe { self.set_up(base, fresh) };
         }
-        let gap = (heap as usize + self.top as usize).wrapping_neg() & (align - 1);
-        if (self.top as usize + gap + size as usize) <= self.heap_len as usize {
-            let at = self.top + gap as u32;
-            // SAFETY: the gap lies between the old top and the new block.
-            unsafe { self.release(base, self.top, gap as u32) };
-            self.top = at + size;
-            self.counters.allocated(size as usize);
-            return heap.wrapping_add(at as usize);
-        }
-        for larger in class + 1..self.classes as usize {
-            if !self.is_marked(larger) {
-                continue;
-            }
-            // SAFETY: the arena holds a head for every class below `classes`.
-            let off = unsafe { base.cast::<u32>().wrapping_add(larger).read() };
-            let block = class_size(larger);
-            let gap = (heap as usize + off as usize).wrapping_neg() & (align - 1);
-            if gap + size as usize > block as usize {
-                continue;
-            }
-            // SAFETY: `larger` is marked.
-            unsafe { self.pop(base, larger) };
-            let at = off + gap as u32;
-            // SAFETY: the pieces before and after the new block are free.
-            unsafe { self.release(base, off, gap as u32) };
-            // SAFETY: as above.
-            unsafe { self.release(base, at + size, off + block - at - size) };
-            self.counters.allocated(size as usize);
-            return heap.wrapping_add(at as usize);
-        }
-        ptr::null_mut()
-    }
-}
-
-impl Engine for Segregated {
-    const NEW: Self = Segregated {
-        heap_len: 0,
-        heap_off: 0,
-        classes: 0,
-        top: 0,
-        nonempty: [0; WORDS],
-        counters: Counters::NEW,
-    };
-    const MIN_ARENA: usize = 256;
-    const TOO_SMALL: &'static str = "tinyalloc: the inline arena SIZE of this SegregatedBumpAllocator is below 256 bytes, too small for its bookkeeping; make SIZE at least 256 (the default is 16 KiB), or 0 to hand it a region with init()";
-
-    fn is_set_up(&self) -> bool {
-        self.heap_len != 0
-    }
-
-    unsafe fn set_up(&mut self, _base: *mut u8, len: usize) {
-        let classes = class_of(len as u32).0 as u32 + 1;
-        let heap_off = (classes * 4).next_multiple_of(GRANULE);
-        *self = Segregated {
-            heap_len: len as u32 - heap_off,
-            heap_off,
-            classes,
-            counters: self.counters,
-            ..Segregated::NEW
-        };
-    }
-
-    #[inline(always)]
-    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout) -> *mut u8 {
         if layout.size() > MAX_ARENA_SIZE {
-            return ptr::null_mut();
+            return self.counters.fail();
         }
-        let (class, size) = class_of(layout.size() as u32);
-        if layout.align() <= GRANULE as usize {
-            if self.is_marked(class) {
-                // SAFETY: `class` is marked.
-                let off = unsafe { self.pop(base, class) };
-                self.counters.allocated(size as usize);
-                return self.heap(base).wrapping_add(off as usize);
-            }
-            if self.top + size <= self.heap_len {
-                let off = self.top;
-                self.top += size;
-                self.counters.allocated(size as usize);
-                return self.heap(base).wrapping_add(off as usize);
-            }
-        }
+        let (class, size) = class_of(layout.size());
         if class >= self.classes as usize {
-            return ptr::null_mut();
+            return self.counters.fail();
         }
-        self.alloc_slow(base, class, size, layout.align())
+        let align = layout.align();
+        let at = 'found: {
+            // SAFETY: set up, `class < classes`.
+            let head = unsafe { self.head(base, class) };
+            if head != NIL && (base as usize + head as usize).is_multiple_of(align) {
+                // SAFETY: the class is not empty.
+                break 'found unsafe { self.pop(base, class) };
+            }
+            let gap = (base as usize + self.top as usize).wrapping_neg() & (align - 1);
+            if (self.top as usize + gap + size as usize) <= self.end as usize {
+                let at = self.top + gap as u32;
+                // SAFETY: the gap lies between the old top and the new block.
+                unsafe { self.release(base, self.top, gap as u32) };
+                self.top = at + size;
+                break 'found at;
+            }
+            for larger in class + 1..self.classes as usize {
+                // SAFETY: set up, `larger < classes`.
+                let off = unsafe { self.head(base, larger) };
+                if off == NIL {
+                    continue;
+                }
+                let block = class_size(larger);
+                let gap = (base as usize + off as usize).wrapping_neg() & (align - 1);
+                if gap + size as usize > block as usize {
+                    continue;
+                }
+                // SAFETY: `larger` is not empty.
+                unsafe { self.pop(base, larger) };
+                let at = off + gap as u32;
+                // SAFETY: the pieces before and after the new block are free.
+                unsafe { self.release(base, off, gap as u32) };
+                // SAFETY: as above.
+                unsafe { self.release(base, at + size, off + block - at - size) };
+                break 'found at;
+            }
+            return self.counters.fail();
+        };
+        self.served(base, at, size)
     }
 
+    /// Counts a block of `size` bytes at `off` as allocated and returns it.
     #[inline(always)]
-    unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
-        let (class, size) = class_of(layout.size() as u32);
-        let off = (block as usize).wrapping_sub(self.heap(base) as usize) as u32;
+    fn served(&mut self, base: *mut u8, off: u32, size: u32) -> *mut u8 {
+        self.counters.allocated(size as usize);
+        base.wrapping_add(off as usize)
+    }
+
+    /// `dealloc` of a block larger than `TABLE_LIMIT`, out of line.
+    ///
+    /// # Safety
+    /// As for [`Engine::dealloc`].
+    #[inline(never)]
+    unsafe fn dealloc_large(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
+        let (class, size) = class_formula(layout.size() as u32);
+        let off = (block as usize).wrapping_sub(base as usize) as u32;
         if off + size == self.top {
             self.top = off;
         } else {
             // SAFETY: the caller returns a live block of this class.
             unsafe { self.push(base, class, off) };
         }
+        self.freed(base, size);
+    }
+
+    /// Counts `size` bytes freed; when nothing is live any more, the whole heap is the
+    /// bump region again.
+    #[inline(always)]
+    fn freed(&mut self, base: *mut u8, size: u32) {
         self.counters.freed(size as usize);
         if self.counters.allocations == 0 {
-            // Nothing is live: the whole heap is the bump region again.
-            self.top = 0;
-            self.nonempty = [0; WORDS];
+            self.reset(base);
         }
+    }
+
+    /// Empties every list and lowers the top to the start of the heap. Every binned
+    /// block lies below the top, so with the top already there no list holds one.
+    #[cold]
+    #[inline(never)]
+    fn reset(&mut self, base: *mut u8) {
+        if self.top != self.heap {
+            self.small = [NIL; SMALL];
+            // SAFETY: the heads of the classes above `SMALL` lie at the start of the
+            // arena, below the heap.
+            unsafe { ptr::write_bytes(base, 0, (self.classes as usize - SMALL) * 4) };
+            self.top = self.heap;
+        }
+    }
+}
+
+impl Engine for Segregated {
+    const NEW: Self = Segregated {
+        end: 0,
+        heap: 0,
+        classes: 0,
+        top: 0,
+        small: [NIL; SMALL],
+        counters: Counters::NEW,
+    };
+    const MIN_ARENA: usize = 256;
+    const TOO_SMALL: &'static str = "tinyalloc: the inline arena SIZE of this SegregatedBumpAllocator is below 256 bytes, too small for its bookkeeping; make SIZE at least 256 (the default is 16 KiB), or 0 to hand it a region with init()";
+
+    fn is_set_up(&self) -> bool {
+        self.end != 0
+    }
+
+    unsafe fn set_up(&mut self, base: *mut u8, len: usize) {
+        let classes = (class_of(len).0 as u32 + 1).max(SMALL as u32);
+        // At least one granule: offset 0 is `NIL`, never a block.
+        let heap = ((classes - SMALL as u32) * 4)
+            .next_multiple_of(GRANULE)
+            .max(GRANULE);
+        self.end = len as u32;
+        self.heap = heap;
+        self.classes = classes;
+        self.top = heap;
+        self.small = [NIL; SMALL];
+        // SAFETY: the heads of the classes above `SMALL` lie at the start of the
+        // arena, below the heap; all `NIL`.
+        unsafe { ptr::write_bytes(base, 0, heap as usize) };
+    }
+
+    #[inline(always)]
+    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
+        if layout.size() <= TABLE_LIMIT && layout.align() <= GRANULE as usize {
+            let (class, size) = small_class(layout.size());
+            let off = self.small[class];
+            if off != NIL {
+                // SAFETY: a binned block of this class lies at `off` (an engine that
+                // is not set up has no binned block).
+                self.small[class] = unsafe { Self::link(base, off) };
+                return self.served(base, off, size);
+            }
+            if size <= self.end - self.top {
+                let off = self.top;
+                self.top += size;
+                return self.served(base, off, size);
+            }
+        }
+        // SAFETY: the caller's contract.
+        unsafe { self.alloc_cold(base, layout, fresh) }
+    }
+
+    #[inline(always)]
+    unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
+        if layout.size() > TABLE_LIMIT {
+            // SAFETY: the caller's contract.
+            return unsafe { self.dealloc_large(base, block, layout) };
+        }
+        let (class, size) = small_class(layout.size());
+        let off = (block as usize).wrapping_sub(base as usize) as u32;
+        if off + size == self.top {
+            self.top = off;
+        } else {
+            // SAFETY: the caller returns a live block of this class, below the top.
+            unsafe { Self::set_link(base, off, self.small[class]) };
+            self.small[class] = off;
+        }
+        self.freed(base, size);
     }
 
     unsafe fn resize_in_place(
@@ -368,14 +456,14 @@ impl Engine for Segregated {
         if new_size > MAX_ARENA_SIZE {
             return false;
         }
-        let (_, old) = class_of(layout.size() as u32);
-        let (_, new) = class_of(new_size as u32);
-        let off = (block as usize).wrapping_sub(self.heap(base) as usize) as u32;
+        let (_, old) = class_of(layout.size());
+        let (_, new) = class_of(new_size);
+        let off = (block as usize).wrapping_sub(base as usize) as u32;
         if new == old {
             return true;
         }
         if off + old == self.top {
-            if off as usize + new as usize > self.heap_len as usize {
+            if off as usize + new as usize > self.end as usize {
                 return false;
             }
             self.top = off + new;
@@ -393,17 +481,18 @@ impl Engine for Segregated {
         true
     }
 
-    unsafe fn stats(&self, _base: *mut u8) -> HeapStats {
+    unsafe fn stats(&self, base: *mut u8) -> HeapStats {
         let largest_binned = (0..self.classes as usize)
             .rev()
-            .find(|&c| self.is_marked(c))
+            // SAFETY: set up (`classes` is 0 otherwise), `class < classes`.
+            .find(|&class| unsafe { self.head(base, class) } != NIL)
             .map_or(0, class_size);
         HeapStats {
             arena: 0,
             used: self.counters.used,
-            free: self.heap_len as usize - self.counters.used,
+            free: (self.end - self.heap) as usize - self.counters.used,
             high_water: self.counters.high_water,
-            largest_free: largest_binned.max(self.heap_len - self.top) as usize,
+            largest_free: largest_binned.max(self.end - self.top) as usize,
             allocations: self.counters.allocations,
             failed_allocs: self.counters.failed_allocs,
         }
@@ -413,42 +502,41 @@ impl Engine for Segregated {
         if !self.is_set_up() {
             return Ok(());
         }
-        let heap = self.heap(base);
-        if self.top > self.heap_len || !self.top.is_multiple_of(GRANULE) {
+        let addr = |off: u32| base as usize + off as usize;
+        if self.top < self.heap || self.top > self.end || !self.top.is_multiple_of(GRANULE) {
             return Err(VerifyError::OutOfBounds {
-                addr: heap as usize + self.top as usize,
+                addr: addr(self.top),
             });
         }
         let mut binned = 0usize;
         let mut blocks = 0u32;
         for class in 0..self.classes as usize {
-            if !self.is_marked(class) {
-                continue;
-            }
             let size = class_size(class);
-            // SAFETY: the arena holds a head for every class below `classes`.
-            let mut off = unsafe { base.cast::<u32>().wrapping_add(class).read() };
+            // SAFETY: set up, `class < classes`.
+            let mut off = unsafe { self.head(base, class) };
             while off != NIL {
                 blocks += 1;
-                if blocks > self.heap_len / GRANULE {
+                if blocks > (self.end - self.heap) / GRANULE {
                     return Err(VerifyError::Cycle);
                 }
-                if !off.is_multiple_of(GRANULE) || off > self.top || self.top - off < size {
-                    return Err(VerifyError::OutOfBounds {
-                        addr: heap as usize + off as usize,
-                    });
+                if !off.is_multiple_of(GRANULE)
+                    || off < self.heap
+                    || off > self.top
+                    || self.top - off < size
+                {
+                    return Err(VerifyError::OutOfBounds { addr: addr(off) });
                 }
                 binned += size as usize;
                 // SAFETY: a binned block below the top holds its link.
-                off = unsafe { heap.wrapping_add(off as usize).cast::<u32>().read() };
+                off = unsafe { Self::link(base, off) };
             }
         }
-        let free = binned + (self.heap_len - self.top) as usize;
-        if free + self.counters.used != self.heap_len as usize {
+        let free = binned + (self.end - self.top) as usize;
+        if free + self.counters.used != (self.end - self.heap) as usize {
             return Err(VerifyError::Accounting {
                 used: self.counters.used,
                 free,
-                heap: self.heap_len as usize,
+                heap: (self.end - self.heap) as usize,
             });
         }
         Ok(())

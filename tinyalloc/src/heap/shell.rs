@@ -35,11 +35,18 @@ pub(crate) trait Engine: Sized {
     /// [`MIN_ARENA`](Self::MIN_ARENA) and [`MAX_ARENA_SIZE`](super::MAX_ARENA_SIZE).
     unsafe fn set_up(&mut self, base: *mut u8, len: usize);
 
-    /// A block for `layout`, or null. Does not count a failure: the shell does.
+    /// A block for `layout`, or null after counting the failure in the engine's
+    /// counters.
+    ///
+    /// An engine that is not set up yet sets itself up over `[base, base + fresh)`
+    /// first, on its slow path, when `fresh` is not 0 (an inline arena's first use);
+    /// with `fresh == 0` (a region heap before `init`) the request fails.
     ///
     /// # Safety
-    /// `base` is the arena the engine was set up over (anything if it was not).
-    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout) -> *mut u8;
+    /// `base` is the arena the engine was set up over; if it was not set up, either
+    /// `fresh` is 0 or `[base, base + fresh)` meets [`set_up`](Self::set_up)'s
+    /// contract.
+    unsafe fn alloc(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8;
 
     /// Returns a block.
     ///
@@ -94,6 +101,11 @@ pub(crate) struct State<E> {
 unsafe impl<E: Send> Send for State<E> {}
 
 /// An engine, its inline arena (`SIZE` bytes, or none) and the lock around them.
+///
+/// `repr(C)` keeps the state before the arena, so on Thumb the state's fields are at
+/// small offsets from the static's address, which short load and store instructions
+/// reach (behind a 4 KiB arena they would each need an extra instruction).
+#[repr(C)]
 pub(crate) struct Shell<E, const SIZE: usize> {
     state: Locked<State<E>>,
     arena: Arena<SIZE>,
@@ -189,68 +201,27 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
             .unwrap_or(Err(InitError::AlreadyInitialized))
     }
 
-    /// Allocates without logging: the engine's fast path, then the cold path.
+    /// The length an engine that is not set up yet takes for its arena on its first
+    /// allocation: the inline arena's, or 0 for a region heap (which `init` sets up).
+    const FRESH: usize = if SIZE > 0 { Arena::<SIZE>::USABLE } else { 0 };
+
+    /// Allocates inside the lock, without logging: the engine's fast path, which
+    /// calls its own slow path (set-up on first use, searches, failures).
     #[inline(always)]
     fn alloc_in(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
         let base = self.base(state);
-        // SAFETY: `base` is the engine's arena, or the engine is not set up yet and
-        // fails without touching memory.
-        let block = unsafe { state.engine.alloc(base, layout) };
-        if !block.is_null() {
-            return block;
-        }
-        self.alloc_slow(state, layout)
-    }
-
-    /// The first allocation of an inline heap (set up, then try again), and failures.
-    #[cold]
-    #[inline(never)]
-    fn alloc_slow(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
-        if self.set_up_on_first_use(state) {
-            return self.alloc_out_of_line(state, layout);
-        }
-        Self::alloc_failed(state, layout)
-    }
-
-    /// One out-of-line copy of the allocation path, shared by the retry after the
-    /// first set-up and by the move of `realloc`.
-    #[inline(never)]
-    fn alloc_out_of_line(&self, state: &mut State<E>, layout: Layout) -> *mut u8 {
-        let base = self.base(state);
-        // SAFETY: as in `alloc_in`.
-        let block = unsafe { state.engine.alloc(base, layout) };
-        if block.is_null() {
-            return Self::alloc_failed(state, layout);
-        }
-        block
-    }
-
-    /// Sets up an inline arena that was never used; `false` if there is nothing to
-    /// set up (a region heap, or one already set up).
-    #[inline]
-    fn set_up_on_first_use(&self, state: &mut State<E>) -> bool {
-        if SIZE > 0 && !state.engine.is_set_up() {
-            self.ensure_set_up(state);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Counts (and logs) a request the engine could not meet.
-    #[cold]
-    #[inline(never)]
-    fn alloc_failed(state: &mut State<E>, layout: Layout) -> *mut u8 {
-        Self::failed(state, layout.size(), layout.align())
+        // SAFETY: `base` is the engine's arena, or the engine is not set up and
+        // `FRESH` is 0 or the inline arena's usable length (16-aligned, a multiple of
+        // 16, at least `MIN_ARENA`: checked in `new`, and owned by this shell).
+        unsafe { state.engine.alloc(base, layout, Self::FRESH) }
     }
 
     /// Counts (and logs) a request of `size` bytes aligned to `align` that the heap
-    /// turned away; returns the null it answers with.
+    /// turned away before the engine saw it; returns the null it answers with.
     #[cold]
     #[inline(never)]
     fn failed(state: &mut State<E>, size: usize, align: usize) -> *mut u8 {
-        let counters = state.engine.counters();
-        counters.failed_allocs = counters.failed_allocs.saturating_add(1);
+        state.engine.counters().failed();
         #[cfg(feature = "debug-log")]
         state.log.record(HeapEvent::Failed { size, align });
         #[cfg(not(feature = "debug-log"))]
@@ -258,48 +229,23 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         ptr::null_mut()
     }
 
-    /// Allocates without logging: the hot path of `alloc`, inlined into it.
-    #[cfg(not(feature = "debug-log"))]
-    #[inline(always)]
-    fn alloc_untracked(&self, layout: Layout) -> *mut u8 {
-        self.state
-            .with(|state| self.alloc_in(state, layout))
-            .unwrap_or(ptr::null_mut())
-    }
-
-    /// Frees without logging: the hot path of `dealloc`, inlined into it.
+    /// Frees without logging, inside the lock.
     ///
     /// # Safety
     /// `block` was handed out by this shell for `layout`.
     #[inline(always)]
-    unsafe fn dealloc_untracked(&self, block: *mut u8, layout: Layout) {
-        self.state.with(|state| {
-            let base = self.base(state);
-            // SAFETY: the caller's contract; `base` is the arena the block came from.
-            unsafe { state.engine.dealloc(base, block, layout) };
-        });
-    }
-
-    /// The move of a reallocation, out of line so `realloc` stays small.
-    #[inline(never)]
-    fn alloc_for_move(&self, layout: Layout) -> *mut u8 {
-        self.state
-            .with(|state| self.alloc_out_of_line(state, layout))
-            .unwrap_or(ptr::null_mut())
-    }
-
-    /// # Safety
-    /// As for [`dealloc_untracked`](Self::dealloc_untracked).
-    #[inline(never)]
-    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract.
-        unsafe { self.dealloc_untracked(block, layout) }
+    unsafe fn dealloc_in(&self, state: &mut State<E>, block: *mut u8, layout: Layout) {
+        let base = self.base(state);
+        // SAFETY: the caller's contract; `base` is the arena the block came from.
+        unsafe { state.engine.dealloc(base, block, layout) };
     }
 
     #[cfg(not(feature = "debug-log"))]
     #[inline]
     pub(crate) fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.alloc_untracked(layout)
+        self.state
+            .with(|state| self.alloc_in(state, layout))
+            .unwrap_or(ptr::null_mut())
     }
 
     #[cfg(feature = "debug-log")]
@@ -308,9 +254,40 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         self.state
             .with(|state| {
                 let block = self.alloc_in(state, layout);
-                if !block.is_null() {
-                    state.log.record(HeapEvent::Alloc {
+                state.log.record(if block.is_null() {
+                    HeapEvent::Failed {
+                        size: layout.size(),
+                        align: layout.align(),
+                    }
+                } else {
+                    HeapEvent::Alloc {
                         addr: block as usize,
+                        size: layout.size(),
+                        align: layout.align(),
+                    }
+                });
+                block
+            })
+            .unwrap_or(ptr::null_mut())
+    }
+
+    /// The new block of a reallocation that moves. Without the event log it is
+    /// `alloc` itself (one copy of the allocation path in the program); with it, the
+    /// move logs a failure but not an allocation (the realloc event follows).
+    #[cfg(not(feature = "debug-log"))]
+    #[inline]
+    fn alloc_for_move(&self, layout: Layout) -> *mut u8 {
+        self.alloc(layout)
+    }
+
+    #[cfg(feature = "debug-log")]
+    #[inline(never)]
+    fn alloc_for_move(&self, layout: Layout) -> *mut u8 {
+        self.state
+            .with(|state| {
+                let block = self.alloc_in(state, layout);
+                if block.is_null() {
+                    state.log.record(HeapEvent::Failed {
                         size: layout.size(),
                         align: layout.align(),
                     });
@@ -320,13 +297,38 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
             .unwrap_or(ptr::null_mut())
     }
 
+    /// The old block of a reallocation that moved: `dealloc` without the event log,
+    /// and unlogged with it (the realloc event says what happened).
+    ///
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[cfg(not(feature = "debug-log"))]
+    #[inline]
+    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract.
+        unsafe { self.dealloc(block, layout) }
+    }
+
+    /// # Safety
+    /// `block` was handed out by this shell for `layout`.
+    #[cfg(feature = "debug-log")]
+    #[inline(never)]
+    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
+        self.state.with(|state| {
+            // SAFETY: the caller's contract.
+            unsafe { self.dealloc_in(state, block, layout) }
+        });
+    }
+
     /// # Safety
     /// `block` was handed out by this shell for `layout`.
     #[cfg(not(feature = "debug-log"))]
     #[inline]
     pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract.
-        unsafe { self.dealloc_untracked(block, layout) }
+        self.state.with(|state| {
+            // SAFETY: the caller's contract.
+            unsafe { self.dealloc_in(state, block, layout) }
+        });
     }
 
     /// # Safety
@@ -335,9 +337,8 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
     #[inline]
     pub(crate) unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
         self.state.with(|state| {
-            let base = self.base(state);
-            // SAFETY: the caller's contract; `base` is the arena the block came from.
-            unsafe { state.engine.dealloc(base, block, layout) };
+            // SAFETY: the caller's contract.
+            unsafe { self.dealloc_in(state, block, layout) };
             state.log.record(HeapEvent::Free {
                 addr: block as usize,
                 size: layout.size(),

@@ -1,93 +1,117 @@
 //! The free list's arena view ([`Mem`]) and its list operations: file a free block
-//! on its class list, take it off, move its node, and the searching slow path.
+//! on its class list, take one off, and the slow path of `alloc`.
 
-use core::ptr;
+use core::alloc::Layout;
 
-use super::classes::{class_of, fit_class, place};
-use super::{FreeList, GRANULE, MIN_BLOCK, NIL, WORD_BITS, word_of};
+use super::classes::{checked_block_size, class_of, fit_class, place};
+use super::{FreeList, GRANULE, MIN_BLOCK, NEXT, NIL, PREV, SIZE, WORD_BITS, WORDS, word_of};
 use crate::heap::MAX_ARENA_SIZE;
+use crate::heap::shell::Engine;
 
-/// Pointers into the arena for one operation.
+/// Pointers into the arena for one operation: its base (the class heads are there,
+/// and every offset counts from it) and the side bitmap.
 #[derive(Clone, Copy)]
 pub(super) struct Mem {
-    pub(super) heap: *mut u8,
-    pub(super) heads: *mut u32,
+    pub(super) base: *mut u8,
     pub(super) bits: *mut u32,
 }
 
 impl Mem {
+    /// The `u32` at `off + field`.
+    ///
     /// # Safety
-    /// `off + 4` is within the heap and `off` is a multiple of 4.
+    /// `off + field + 4` is within the arena and a multiple of 4.
     #[inline(always)]
-    pub(super) unsafe fn get(self, off: u32) -> u32 {
-        // SAFETY: in bounds and aligned (the heap is 16-aligned), by the caller.
-        unsafe { self.heap.wrapping_add(off as usize).cast::<u32>().read() }
+    pub(super) unsafe fn get(self, off: u32, field: u32) -> u32 {
+        // SAFETY: in bounds and aligned (the arena is 16-aligned), by the caller. The
+        // two offsets add as `usize`, so the addition folds into the address.
+        unsafe {
+            self.base
+                .wrapping_add(off as usize + field as usize)
+                .cast::<u32>()
+                .read()
+        }
     }
 
     /// # Safety
-    /// As for [`get`](Self::get), and the 4 bytes are free memory.
+    /// As for [`get`](Self::get), and the 4 bytes are a class head or free memory.
     #[inline(always)]
-    pub(super) unsafe fn set(self, off: u32, value: u32) {
-        // SAFETY: in bounds, aligned and free, by the caller.
+    pub(super) unsafe fn set(self, off: u32, field: u32, value: u32) {
+        // SAFETY: in bounds, aligned and not live, by the caller.
         unsafe {
-            self.heap
-                .wrapping_add(off as usize)
+            self.base
+                .wrapping_add(off as usize + field as usize)
                 .cast::<u32>()
                 .write(value)
         }
     }
 
+    /// The first block of `class`'s list (or `NIL`).
+    ///
     /// # Safety
     /// `class` is below the engine's class count.
     #[inline(always)]
     pub(super) unsafe fn head(self, class: usize) -> u32 {
-        // SAFETY: the heads array has one `u32` per class, by the caller.
-        unsafe { self.heads.wrapping_add(class).read() }
+        // SAFETY: the heads lie at the start of the arena, one `u32` per class.
+        unsafe { self.base.cast::<u32>().wrapping_add(class).read() }
     }
 
+    /// Makes `off` the first block of `class`'s list.
+    ///
     /// # Safety
     /// `class` is below the engine's class count.
     #[inline(always)]
     pub(super) unsafe fn set_head(self, class: usize, off: u32) {
         // SAFETY: as in `head`.
-        unsafe { self.heads.wrapping_add(class).write(off) }
+        unsafe { self.base.cast::<u32>().wrapping_add(class).write(off) }
     }
 
+    /// Whether a free block starts or ends in the 16-byte pair holding `off`.
+    ///
     /// # Safety
-    /// `pair` is below `heap_len / 16`.
+    /// `off` is at most the arena's length (the bitmap has a bit for that pair too).
     #[inline(always)]
-    pub(super) unsafe fn bit(self, pair: u32) -> bool {
-        // SAFETY: the bitmap has a bit for every pair of the heap, by the caller.
-        let word = unsafe { self.bits.wrapping_add((pair >> 5) as usize).read() };
-        word & (1 << (pair & 31)) != 0
-    }
-
-    /// # Safety
-    /// As for [`bit`](Self::bit).
-    #[inline(always)]
-    pub(super) unsafe fn set_bit(self, pair: u32) {
-        let word = self.bits.wrapping_add((pair >> 5) as usize);
-        // SAFETY: as in `bit`.
-        unsafe { *word |= 1 << (pair & 31) };
+    pub(super) unsafe fn bit(self, off: u32) -> bool {
+        let pair = off / 16;
+        // SAFETY: the bitmap has a bit for every pair of the arena and one more.
+        let word = unsafe { self.bits.wrapping_add((pair / 32) as usize).read() };
+        word & (1 << (pair % 32)) != 0
     }
 
     /// # Safety
     /// As for [`bit`](Self::bit).
     #[inline(always)]
-    pub(super) unsafe fn clear_bit(self, pair: u32) {
-        let word = self.bits.wrapping_add((pair >> 5) as usize);
+    pub(super) unsafe fn set_bit(self, off: u32) {
+        let pair = off / 16;
         // SAFETY: as in `bit`.
-        unsafe { *word &= !(1 << (pair & 31)) };
+        unsafe { *self.bits.wrapping_add((pair / 32) as usize) |= 1 << (pair % 32) };
     }
+
+    /// # Safety
+    /// As for [`bit`](Self::bit).
+    #[inline(always)]
+    pub(super) unsafe fn clear_bit(self, off: u32) {
+        let pair = off / 16;
+        // SAFETY: as in `bit`.
+        unsafe { *self.bits.wrapping_add((pair / 32) as usize) &= !(1 << (pair % 32)) };
+    }
+}
+
+/// The offset of class `class`'s list head seen as a node: its `NEXT` field is the
+/// head, so the first block's `PREV` points here and unlinking needs no special case.
+/// Below every block (the heads precede the heap) and never `NIL` (classes of blocks
+/// are at least 2).
+#[inline(always)]
+pub(super) const fn head_node(class: usize) -> u32 {
+    (class as u32) * 4 - NEXT
 }
 
 impl FreeList {
     #[inline(always)]
     pub(super) fn mem(&self, base: *mut u8) -> Mem {
         Mem {
-            heap: base.wrapping_add(self.heap_off as usize),
-            heads: base.cast(),
-            bits: base.wrapping_add(self.bits_off as usize).cast(),
+            base,
+            bits: base.wrapping_add(self.bits as usize).cast(),
         }
     }
 
@@ -96,137 +120,125 @@ impl FreeList {
         self.nonempty[word_of(class)] & (1 << (class % WORD_BITS)) != 0
     }
 
+    #[inline(always)]
+    fn mark(&mut self, class: usize) {
+        self.nonempty[word_of(class)] |= 1 << (class % WORD_BITS);
+    }
+
+    #[inline(always)]
+    fn unmark(&mut self, class: usize) {
+        self.nonempty[word_of(class)] &= !(1 << (class % WORD_BITS));
+    }
+
     /// The first non-empty class at or above `from`.
     #[inline(always)]
     pub(super) fn first_nonempty(&self, from: usize) -> Option<usize> {
         let mut word = from / WORD_BITS;
         let mut bits = *self.nonempty.get(word)? & (usize::MAX << (from % WORD_BITS));
-        loop {
-            if bits != 0 {
-                return Some(word * WORD_BITS + bits.trailing_zeros() as usize);
-            }
+        while bits == 0 {
             word += 1;
-            bits = *self.nonempty.get(word)?;
+            if word >= WORDS {
+                return None;
+            }
+            bits = self.nonempty[word];
         }
+        Some(word * WORD_BITS + bits.trailing_zeros() as usize)
     }
 
-    /// Files the free block `[off, off + size)` on the list of `class` (its class)
-    /// with its header and footer. The side bits are the caller's.
+    /// Files the free block `[off, off + size)` at the front of `class`'s list (its
+    /// class), with its header and footer. The side bits are the caller's.
     ///
     /// # Safety
-    /// The block is free memory inside the heap, at least 16 bytes, a multiple of 8.
-    #[inline(always)]
+    /// The block is free memory inside the heap, at least 16 bytes, a multiple of 8,
+    /// and `class = class_of(size)`.
+    #[inline]
     pub(super) unsafe fn attach(&mut self, m: Mem, off: u32, size: u32, class: usize) {
-        // SAFETY: `class = class_of(size) < classes` for any size within the heap;
-        // heads are NIL or a filed block.
-        let head = unsafe { m.head(class) };
+        // SAFETY: `class_of(size) < classes` for any size within the heap.
+        let first = unsafe { m.head(class) };
         // SAFETY: the block is free, at least 16 bytes, inside the heap.
-        unsafe { m.set(off, size) };
+        unsafe { m.set(off, SIZE, size) };
         // SAFETY: as above.
-        unsafe { m.set(off + 4, head) };
+        unsafe { m.set(off, NEXT, first) };
         // SAFETY: as above.
-        unsafe { m.set(off + 8, NIL) };
-        // SAFETY: as above.
-        unsafe { m.set(off + size - 4, size) };
-        if head != NIL {
-            // SAFETY: `head` is the first block of a list: a free block in the heap.
-            unsafe { m.set(head + 8, off) };
+        unsafe { m.set(off, PREV, head_node(class)) };
+        // SAFETY: as above: the footer is the block's last 4 bytes.
+        unsafe { m.set(off + size - 4, SIZE, size) };
+        if first != NIL {
+            // SAFETY: `first` heads a list: a free block in the heap.
+            unsafe { m.set(first, PREV, off) };
         } else {
-            self.nonempty[word_of(class)] |= 1 << (class % WORD_BITS);
+            self.mark(class);
         }
-        // SAFETY: `class < classes`, as above.
+        // SAFETY: `class` is below the class count.
         unsafe { m.set_head(class, off) };
     }
 
-    /// Takes the filed free block at `off` off its list. `class` gives its class; it
-    /// is only called when the block heads its list. The side bits are the caller's.
+    /// Takes the filed free block at `off` off its list. The side bits are the
+    /// caller's.
     ///
     /// # Safety
-    /// The block is a filed free block of the class `class()` returns.
-    #[inline(always)]
-    pub(super) unsafe fn detach(&mut self, m: Mem, off: u32, class: impl FnOnce() -> usize) {
-        // SAFETY: a filed free block holds its links at +4 and +8.
-        let next = unsafe { m.get(off + 4) };
+    /// A filed free block starts at `off`.
+    #[inline]
+    pub(super) unsafe fn detach(&mut self, m: Mem, off: u32) {
+        // SAFETY: a filed free block holds its links.
+        let next = unsafe { m.get(off, NEXT) };
         // SAFETY: as above.
-        let prev = unsafe { m.get(off + 8) };
-        if prev != NIL {
-            // SAFETY: `prev` is the filed free block before this one.
-            unsafe { m.set(prev + 4, next) };
-        } else {
-            let class = class();
-            // SAFETY: the block is filed in `class`, which is below `classes`.
-            unsafe { m.set_head(class, next) };
-            if next == NIL {
-                self.nonempty[word_of(class)] &= !(1 << (class % WORD_BITS));
-            }
-        }
+        let prev = unsafe { m.get(off, PREV) };
+        // SAFETY: `prev` is the block before, or the head node of the class.
+        unsafe { m.set(prev, NEXT, next) };
         if next != NIL {
-            // SAFETY: `next` is the filed free block after this one.
-            unsafe { m.set(next + 8, prev) };
+            // SAFETY: `next` is the filed block after this one.
+            unsafe { m.set(next, PREV, prev) };
+        } else if prev < self.heap {
+            // The block was alone on its list: `prev` is the head node.
+            self.unmark(((prev + NEXT) / 4) as usize);
         }
     }
 
-    /// Moves the list node of the filed block at `old` to `new`, which now describes a
-    /// free block of `size` bytes in the same class, `class`: the list keeps its order.
+    /// Takes the first block of the marked class `class`, whose `NEXT` is `next`, off
+    /// the list. The side bits are the caller's.
     ///
     /// # Safety
-    /// `old` is filed in `class_of(size)`; `[new, new + size)` is free memory in the
-    /// heap that covers the old block's links if they are still needed (they are read
-    /// first).
+    /// `class` is marked and `next` is its first block's `NEXT`.
     #[inline(always)]
-    pub(super) unsafe fn move_node(&mut self, m: Mem, old: u32, new: u32, size: u32, class: usize) {
-        // SAFETY: a filed free block holds its links at +4 and +8.
-        let next = unsafe { m.get(old + 4) };
-        // SAFETY: as above.
-        let prev = unsafe { m.get(old + 8) };
-        // SAFETY: the new block is free, at least 16 bytes, in the heap.
-        unsafe { m.set(new, size) };
-        // SAFETY: as above.
-        unsafe { m.set(new + 4, next) };
-        // SAFETY: as above.
-        unsafe { m.set(new + 8, prev) };
-        // SAFETY: as above.
-        unsafe { m.set(new + size - 4, size) };
-        if prev != NIL {
-            // SAFETY: `prev` is the filed block before the old node.
-            unsafe { m.set(prev + 4, new) };
-        } else {
-            // SAFETY: the block's class is below `classes`.
-            unsafe { m.set_head(class, new) };
-        }
+    pub(super) unsafe fn pop(&mut self, m: Mem, class: usize, next: u32) {
+        // SAFETY: `class` is below the class count.
+        unsafe { m.set_head(class, next) };
         if next != NIL {
-            // SAFETY: `next` is the filed block after the old node.
-            unsafe { m.set(next + 8, new) };
+            // SAFETY: `next` is a filed block of the class.
+            unsafe { m.set(next, PREV, head_node(class)) };
+        } else {
+            self.unmark(class);
         }
     }
 
     /// Files the free block `[off, off + size)` and sets its side bits.
     ///
     /// # Safety
-    /// As for [`attach`](Self::attach), and neither neighbour is a free block.
-    #[inline(always)]
+    /// As for [`attach`](Self::attach) (any class), and neither neighbour is free.
+    #[inline(never)]
     pub(super) unsafe fn push(&mut self, m: Mem, off: u32, size: u32) {
         // SAFETY: the caller's contract.
         unsafe { self.attach(m, off, size, class_of(size)) };
         // SAFETY: both granules are inside the heap, so their pairs have bits.
-        unsafe { m.set_bit(off >> 4) };
+        unsafe { m.set_bit(off) };
         // SAFETY: as above.
-        unsafe { m.set_bit((off + size - GRANULE) >> 4) };
+        unsafe { m.set_bit(off + size - GRANULE) };
     }
 
-    /// Takes the filed free block `[off, off + size)` off its list and clears its
-    /// side bits.
+    /// Takes the filed free block `[off, off + size)` off its list and clears its side
+    /// bits.
     ///
     /// # Safety
     /// The block is a filed free block of this size.
-    #[inline(always)]
+    #[inline(never)]
     pub(super) unsafe fn unlink(&mut self, m: Mem, off: u32, size: u32) {
         // SAFETY: the caller's contract.
-        unsafe { self.detach(m, off, || class_of(size)) };
+        unsafe { self.detach(m, off) };
         // SAFETY: both granules are inside the heap.
-        unsafe { m.clear_bit(off >> 4) };
+        unsafe { m.clear_bit(off) };
         // SAFETY: as above.
-        unsafe { m.clear_bit((off + size - GRANULE) >> 4) };
+        unsafe { m.clear_bit(off + size - GRANULE) };
     }
 
     /// Serves `want` bytes at `at` from the filed free block `[off, off + size)`,
@@ -234,15 +246,7 @@ impl FreeList {
     ///
     /// # Safety
     /// The block is filed and `at` came from [`place`] for it.
-    #[inline(always)]
-    pub(super) unsafe fn take(
-        &mut self,
-        m: Mem,
-        off: u32,
-        size: u32,
-        at: u32,
-        want: u32,
-    ) -> *mut u8 {
+    unsafe fn take(&mut self, m: Mem, off: u32, size: u32, at: u32, want: u32) -> *mut u8 {
         // SAFETY: the caller's contract.
         unsafe { self.unlink(m, off, size) };
         if at > off {
@@ -256,51 +260,71 @@ impl FreeList {
             unsafe { self.push(m, end, off + size - end) };
         }
         self.counters.allocated(want as usize);
-        m.heap.wrapping_add(at as usize)
+        m.base.wrapping_add(at as usize)
     }
 
-    /// The slow path: over-aligned requests, and a heap too fragmented for the
-    /// class search. Checks the head of every class that could serve the request,
-    /// then walks their whole lists.
+    /// Everything `alloc`'s fast path leaves: set-up on first use, large and
+    /// over-aligned requests, a good-fit class whose head would leave 8 bytes, and a
+    /// heap too fragmented for the class search. Checks the head of every class whose
+    /// blocks all hold the request at any alignment, then walks the whole list of
+    /// every class that could hold it, and fails (counted) only when no free block
+    /// can serve it.
+    ///
+    /// # Safety
+    /// As for [`Engine::alloc`].
     #[cold]
     #[inline(never)]
-    pub(super) fn alloc_searching(&mut self, m: Mem, want: u32, align: usize) -> *mut u8 {
-        let quick = (want as usize)
-            .saturating_add(align)
-            .saturating_add(GRANULE as usize)
-            .min(MAX_ARENA_SIZE);
-        let mut class = fit_class(quick as u32);
-        while let Some(found) = self.first_nonempty(class) {
-            // SAFETY: a marked class has a filed head block.
-            let off = unsafe { m.head(found) };
-            // SAFETY: as above.
-            let size = unsafe { m.get(off) };
-            if let Some(at) = place(m.heap, off, size, want, align) {
-                // SAFETY: filed block, `at` from `place`.
-                return unsafe { self.take(m, off, size, at, want) };
+    pub(super) unsafe fn alloc_cold(
+        &mut self,
+        base: *mut u8,
+        layout: Layout,
+        fresh: usize,
+    ) -> *mut u8 {
+        if !self.is_set_up() {
+            if fresh == 0 {
+                return self.counters.fail();
             }
-            class = found + 1;
+            // SAFETY: the caller's contract for an engine that is not set up.
+            unsafe { self.set_up(base, fresh) };
         }
-        let mut class = class_of(want);
-        let limit = self.heap_len / MIN_BLOCK;
-        while let Some(found) = self.first_nonempty(class) {
-            // SAFETY: a marked class has a filed head block.
-            let mut off = unsafe { m.head(found) };
-            let mut steps = 0;
-            while off != NIL && steps <= limit {
-                // SAFETY: `off` is a filed free block.
-                let size = unsafe { m.get(off) };
-                if let Some(at) = place(m.heap, off, size, want, align) {
-                    // SAFETY: filed block, `at` from `place`.
-                    return unsafe { self.take(m, off, size, at, want) };
+        let Some(want) = checked_block_size(layout.size()) else {
+            return self.counters.fail();
+        };
+        let align = layout.align();
+        let m = self.mem(base);
+        let slack = if align > GRANULE as usize {
+            align + 8
+        } else {
+            0
+        };
+        let quick = (want as usize).saturating_add(slack).min(MAX_ARENA_SIZE);
+        let limit = self.end / MIN_BLOCK;
+        // First the first block of every class whose blocks all hold the request at
+        // any alignment, then every block of every class that could hold it.
+        for (from, whole) in [(fit_class(quick as u32), false), (class_of(want), true)] {
+            let mut class = from;
+            while let Some(found) = self.first_nonempty(class) {
+                // SAFETY: a marked class has a filed head block.
+                let mut off = unsafe { m.head(found) };
+                let mut steps = 0;
+                while off != NIL && steps <= limit {
+                    // SAFETY: `off` is a filed free block.
+                    let size = unsafe { m.get(off, SIZE) };
+                    if let Some(at) = place(base, off, size, want, align) {
+                        // SAFETY: filed block, `at` from `place`.
+                        return unsafe { self.take(m, off, size, at, want) };
+                    }
+                    if !whole {
+                        break;
+                    }
+                    // SAFETY: as above.
+                    off = unsafe { m.get(off, NEXT) };
+                    steps += 1;
                 }
-                // SAFETY: as above.
-                off = unsafe { m.get(off + 4) };
-                steps += 1;
+                class = found + 1;
             }
-            class = found + 1;
         }
-        ptr::null_mut()
+        self.counters.fail()
     }
 
     /// The size of the free block that starts at `off`, if one does.
@@ -309,12 +333,11 @@ impl FreeList {
     /// `off` is the end of a live allocation.
     #[inline(always)]
     pub(super) unsafe fn free_at(&self, m: Mem, off: u32) -> u32 {
-        // SAFETY: `off <= heap_len - 16` (the last pair is a guard), so its pair has a
-        // bit; a set bit next to a live block marks the start of a free block, which
-        // holds its size.
-        if unsafe { m.bit(off >> 4) } {
+        // SAFETY: `off <= end`, so its pair has a bit; a set bit next to a live block
+        // marks the start of a free block, which holds its size.
+        if unsafe { m.bit(off) } {
             // SAFETY: as above.
-            unsafe { m.get(off) }
+            unsafe { m.get(off, SIZE) }
         } else {
             0
         }

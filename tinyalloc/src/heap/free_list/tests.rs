@@ -1,6 +1,6 @@
 extern crate std;
 
-use super::classes::{TABLE_LIMIT, class_formula, fit_formula};
+use super::classes::{TABLE_LIMIT, class_formula, fit_class};
 use super::*;
 use crate::heap::FreeListAllocator;
 use crate::heap::tester::Tester;
@@ -23,11 +23,15 @@ fn fit_class_holds_every_block_of_its_class() {
             .unwrap();
         assert!(smallest >= size, "{size}: class {fit} starts at {smallest}");
     }
-    assert!(class_of(1 << 31) < MAX_CLASSES);
+    assert!(fit_class(1 << 31) < MAX_CLASSES);
     for size in (MIN_BLOCK..TABLE_LIMIT + 64).step_by(8) {
         assert_eq!(class_of(size), class_formula(size), "{size}");
-        assert_eq!(fit_class(size), fit_formula(size), "{size}");
     }
+    for want in (MIN_BLOCK..=TABLE_LIMIT).step_by(8) {
+        assert_eq!(fit_small(want), fit_class(want), "{want}");
+        assert!(fit_small(want) < FAST_CLASSES, "{want}");
+    }
+    assert_eq!(fit_small(TABLE_LIMIT), FAST_CLASSES - 1);
 }
 
 #[test]

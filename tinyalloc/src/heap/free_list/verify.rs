@@ -1,6 +1,7 @@
 //! [`check`]: the walk behind `FreeListAllocator::verify`.
 
-use super::{FreeList, GRANULE, GUARD, MIN_BLOCK, Mem, NIL, class_of};
+use super::lists::head_node;
+use super::{FreeList, GRANULE, MIN_BLOCK, Mem, NEXT, NIL, PREV, SIZE, class_of};
 use crate::heap::VerifyError;
 
 /// Walks every class list and checks each free block: in bounds, a sane size with a
@@ -11,38 +12,38 @@ use crate::heap::VerifyError;
 /// # Safety
 /// The engine is set up over the arena `m` points into.
 pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError> {
-    let heap_len = engine.heap_len;
-    let addr = |off: u32| m.heap as usize + off as usize;
+    let (heap, end) = (engine.heap, engine.end);
+    let addr = |off: u32| m.base as usize + off as usize;
     let mut free = 0usize;
     let mut blocks = 0u32;
     let mut bits_expected = 0u32;
     for class in 0..engine.classes as usize {
         // SAFETY: `class < classes`.
         let mut off = unsafe { m.head(class) };
-        if engine.is_marked(class) != (off != NIL) {
+        if engine.is_marked(class) != (off != NIL) || (class < 2 && off != NIL) {
             return Err(VerifyError::BitmapMismatch {
-                addr: m.heads.wrapping_add(class) as usize,
+                addr: addr(class as u32 * 4),
             });
         }
-        let mut prev = NIL;
+        let mut prev = if class < 2 { NIL } else { head_node(class) };
         while off != NIL {
             blocks += 1;
-            if blocks > heap_len / MIN_BLOCK {
+            if blocks > (end - heap) / MIN_BLOCK {
                 return Err(VerifyError::Cycle);
             }
-            if !off.is_multiple_of(GRANULE) || off < GUARD || off >= heap_len - GUARD {
+            if !off.is_multiple_of(GRANULE) || off < heap || off > end - MIN_BLOCK {
                 return Err(VerifyError::OutOfBounds { addr: addr(off) });
             }
-            // SAFETY: `off + 16 <= heap_len - 16`, checked above.
-            let size = unsafe { m.get(off) };
-            if size < MIN_BLOCK || !size.is_multiple_of(GRANULE) || size > heap_len - GUARD - off {
+            // SAFETY: `off + 16 <= end`, checked above.
+            let size = unsafe { m.get(off, SIZE) };
+            if size < MIN_BLOCK || !size.is_multiple_of(GRANULE) || size > end - off {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
                     size: size as usize,
                 });
             }
             // SAFETY: the block lies in the heap, checked above.
-            let footer = unsafe { m.get(off + size - 4) };
+            let footer = unsafe { m.get(off + size - 4, SIZE) };
             if footer != size {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
@@ -56,35 +57,34 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
                 });
             }
             // SAFETY: in the block, checked above.
-            if unsafe { m.get(off + 8) } != prev {
+            if unsafe { m.get(off, PREV) } != prev {
                 return Err(VerifyError::BrokenLink { addr: addr(off) });
             }
-            let first = off >> 4;
-            let last = (off + size - GRANULE) >> 4;
+            let last = off + size - GRANULE;
             // SAFETY: both granules are in the heap.
-            if !unsafe { m.bit(first) } || !unsafe { m.bit(last) } {
+            if !unsafe { m.bit(off) } || !unsafe { m.bit(last) } {
                 return Err(VerifyError::BitmapMismatch { addr: addr(off) });
             }
-            let end = off + size;
+            let after = off + size;
             // A bit in a pair of its own can only mean a free block next door.
-            // SAFETY: `end < heap_len` is checked first.
-            if end < heap_len && end >> 4 != last && unsafe { m.bit(end >> 4) } {
+            // SAFETY: `after <= end`: the bitmap has a bit for that pair.
+            if after / 16 != last / 16 && unsafe { m.bit(after) } {
                 return Err(VerifyError::NotCoalesced { addr: addr(off) });
             }
-            // SAFETY: `off >= 8` is checked first.
-            if off > 0 && (off - GRANULE) >> 4 != first && unsafe { m.bit((off - GRANULE) >> 4) } {
+            // SAFETY: `off - 8` lies in the heap or the bookkeeping before it.
+            if (off - GRANULE) / 16 != off / 16 && unsafe { m.bit(off - GRANULE) } {
                 return Err(VerifyError::NotCoalesced {
                     addr: addr(off - GRANULE),
                 });
             }
-            bits_expected += if first == last { 1 } else { 2 };
+            bits_expected += if off / 16 == last / 16 { 1 } else { 2 };
             free += size as usize;
             prev = off;
             // SAFETY: in the block, checked above.
-            off = unsafe { m.get(off + 4) };
+            off = unsafe { m.get(off, NEXT) };
         }
     }
-    let words = (heap_len / 16).div_ceil(32) as usize;
+    let words = (end / 16 + 1).div_ceil(32) as usize;
     let mut bits_set = 0;
     for word in 0..words {
         // SAFETY: the bitmap has `words` words.
@@ -96,11 +96,11 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
         });
     }
     let used = engine.counters.used;
-    if used + free + 2 * GUARD as usize != heap_len as usize {
+    if used + free != (end - heap) as usize {
         return Err(VerifyError::Accounting {
             used,
             free,
-            heap: heap_len as usize,
+            heap: (end - heap) as usize,
         });
     }
     Ok(())

@@ -67,11 +67,11 @@ fn classes_round_up_by_at_most_a_quarter_above_128() {
     assert_eq!(class_of(257), (8, 320));
     assert_eq!(class_of(1 << 31), (99, 1 << 31));
     for size in 1..=TABLE_LIMIT + 64 {
-        assert_eq!(class_of(size), class_formula(size), "{size}");
+        assert_eq!(class_of(size), class_formula(size as u32), "{size}");
     }
     let limit = if cfg!(miri) { 3_000 } else { 70_000u32 };
     for size in 129..limit {
-        let (class, block) = class_of(size);
+        let (class, block) = class_of(size as usize);
         assert!(
             block >= size && block - size < size / 4 + 1,
             "{size} -> {block}"
