@@ -87,11 +87,6 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     /// assert_eq!(*boxed, 42);
     /// drop(boxed);
     /// assert_eq!(cache.stats().in_use, 0);
-    ///
-    /// // A leaked object lives, and keeps its slab, for the rest of the program.
-    /// let config: &'static mut u64 = SlabBox::leak(cache.alloc(7)?);
-    /// *config += 1;
-    /// assert_eq!(cache.stats().in_use, 1);
     /// # Ok::<(), SlabError>(())
     /// ```
     #[inline]
@@ -150,7 +145,41 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     /// Gives up the box without freeing the object and returns a reference that lives
     /// as long as needed. The slot, its slab and the cache's master stay taken for
     /// the rest of the program; to free the object later, use
-    /// [`into_raw`](Self::into_raw) and [`from_raw`](Self::from_raw) instead.
+    /// [`into_raw`](Self::into_raw) and [`from_raw`](Self::from_raw) instead (a
+    /// reference from `leak` cannot be turned back into a box).
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use core::ptr::NonNull;
+    /// # use tinyalloc::cache::SlabProvider;
+    /// # struct System;
+    /// # // SAFETY: std's allocator gives exclusive blocks and takes them back.
+    /// # unsafe impl SlabProvider for System {
+    /// #     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+    /// #         NonNull::new(unsafe { std::alloc::alloc(layout) })
+    /// #     }
+    /// #     unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
+    /// #         unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// use core::sync::atomic::{AtomicPtr, Ordering};
+    /// use tinyalloc::prelude::*;
+    ///
+    /// /// Settings read once at start-up, then shared for good.
+    /// static SETTINGS: AtomicPtr<u64> = AtomicPtr::new(core::ptr::null_mut());
+    ///
+    /// let cache = SlabCache::<u64, SpinLock, 1024, System>::new()?;
+    /// let settings: &'static mut u64 = SlabBox::leak(cache.alloc(7)?);
+    /// *settings += 1;
+    /// SETTINGS.store(settings, Ordering::Release);
+    ///
+    /// assert_eq!(cache.stats().in_use, 1);
+    /// drop(cache); // the slab stays: the leaked object still lives in it
+    /// // SAFETY: the pointer is a leaked, never freed `u64`.
+    /// assert_eq!(unsafe { *SETTINGS.load(Ordering::Acquire) }, 8);
+    /// # Ok::<(), SlabError>(())
+    /// ```
     #[inline]
     pub fn leak<'a>(this: Self) -> &'a mut T
     where
