@@ -8,6 +8,12 @@
 //! | [`SlabCache::stats`] | O(1) | one lock |
 //! | [`SlabCache::trim`] | O(reserve slabs) | hands the reserve back |
 //!
+//! Measured: an `alloc` of a 64-byte object and the drop of its box take 55 x86_64
+//! instructions with [`NoLock`](locks::NoLock) and 68 with [`SpinLock`](locks::SpinLock)
+//! (attachable-slab-allocator: 162 and 211), from `benches/run.sh` (2026-11-21; the
+//! README's *Performance* section has the whole run). A cache used once costs 1,436
+//! bytes of `.text` on `thumbv7em-none-eabihf` (`firmware/scripts/size-report.sh`).
+//!
 //! Memory: each slab is `SLAB_SIZE` bytes aligned to `SLAB_SIZE`; its header takes
 //! 56 bytes on a 32-bit target (88 on a 64-bit one), and the master's a further 52
 //! (104) plus the lock. A slot is `T` rounded up to hold a pointer and aligned to
