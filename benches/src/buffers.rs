@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 
 use tinyalloc::{ByteBuffer, ByteBufferDeque, TinySlabAllocator};
 
-use crate::{Outcome, measured};
+use crate::{Entry, Outcome, measured};
 
 /// Bytes in the queue at its fullest.
 pub const BYTES: usize = 4096;
@@ -32,15 +32,6 @@ pub trait ByteQueue {
     fn push_slice(&mut self, data: &[u8]) -> bool;
     /// Moves the oldest bytes into `out`; how many.
     fn pop_slice(&mut self, out: &mut [u8]) -> usize;
-}
-
-/// One entry of the comparison.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    /// The name in tables and on the command line.
-    pub name: &'static str,
-    /// What a push and a pop are for this entry.
-    pub does: &'static str,
 }
 
 /// Every buffer entry, in table order.

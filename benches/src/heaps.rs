@@ -9,7 +9,7 @@ use core::ptr::{self, NonNull};
 use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
 
 use crate::rng::Rng;
-use crate::{Outcome, measured};
+use crate::{Entry, Outcome, measured};
 
 /// Bytes every heap is given.
 pub const ARENA: usize = 1 << 20;
@@ -33,15 +33,6 @@ pub trait Heap {
     /// # Safety
     /// `ptr` is live in this heap and was allocated with `layout`.
     unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout);
-}
-
-/// One entry of the comparison.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    /// The name in tables and on the command line.
-    pub name: &'static str,
-    /// What the entry is and which lock it takes.
-    pub does: &'static str,
 }
 
 /// Every heap entry, in table order.

@@ -18,6 +18,17 @@ pub mod measured;
 pub mod pools;
 pub mod rng;
 
+/// One entry of a comparison: a crate (or a configuration of one) that runs the
+/// group's workloads.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The name in tables and on the command line.
+    pub name: &'static str,
+    /// What one operation is for this entry (an `alloc` and a `free`, a push and a
+    /// pop), and which lock it takes.
+    pub does: &'static str,
+}
+
 /// What one run of a workload did: how many operations it measured and, for the
 /// heaps, how many allocations failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use tinyalloc::prelude::{NoLock, SlabBox, SlabCache, SpinLock};
 use tinyalloc::{Handle, Pool, TinySlabAllocator};
 
 use crate::rng::Rng;
-use crate::{Outcome, measured};
+use crate::{Entry, Outcome, measured};
 
 /// The block size every pool here serves.
 pub const BLOCK: usize = 64;
@@ -35,16 +35,6 @@ pub trait FixedPool {
     fn free(&mut self, handle: Self::Handle);
     /// The first byte of the block `handle` names; `None` without a lookup.
     fn lookup(&self, handle: &Self::Handle) -> Option<u8>;
-}
-
-/// One entry of the comparison: its name on the command line and in the tables, and
-/// what one `alloc` does.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    /// The name in tables and on the command line.
-    pub name: &'static str,
-    /// What `alloc` and `free` are for this entry.
-    pub does: &'static str,
 }
 
 /// Every pool entry, in table order.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use tinyalloc_bench::{buffers, driver, heaps, pools};
+use tinyalloc_bench::{Entry, buffers, driver, heaps, pools};
 
 /// One callgrind run: the driver's counts and callgrind's total.
 #[derive(Debug, Clone, Copy)]
@@ -271,18 +271,20 @@ fn pools_section(data: &Data, out: &mut String) {
             }
         }
     }
-    writeln!(out, "\nWhat each entry does:\n").unwrap();
-    for entry in pools::ENTRIES {
+    entry_list(out, "What each entry does:", pools::ENTRIES);
+}
+
+/// The list under a group's tables that says what each entry runs.
+fn entry_list(out: &mut String, heading: &str, entries: &[Entry]) {
+    writeln!(out, "\n{heading}\n").unwrap();
+    for entry in entries {
         writeln!(out, "- `{}`: {}", entry.name, entry.does).unwrap();
     }
 }
 
 fn heaps_section(data: &Data, out: &mut String) {
     heaps_section_table(data, out);
-    writeln!(out, "\nWhat each entry is:\n").unwrap();
-    for entry in heaps::ENTRIES {
-        writeln!(out, "- `{}`: {}", entry.name, entry.does).unwrap();
-    }
+    entry_list(out, "What each entry is:", heaps::ENTRIES);
 }
 
 fn heaps_section_table(data: &Data, out: &mut String) {
@@ -347,10 +349,7 @@ fn buffers_section(data: &Data, out: &mut String) {
         )
         .unwrap();
     }
-    writeln!(out, "\nWhat each entry does:\n").unwrap();
-    for entry in buffers::ENTRIES {
-        writeln!(out, "- `{}`: {}", entry.name, entry.does).unwrap();
-    }
+    entry_list(out, "What each entry does:", buffers::ENTRIES);
 }
 
 /// A target from issue 8 and whether this run meets it.
