@@ -274,6 +274,20 @@ fn pools_section(data: &Data, out: &mut String) {
     entry_list(out, "What each entry does:", pools::ENTRIES);
 }
 
+/// One row per buffer entry: bytes one at a time, then in slices of 64.
+fn buffer_rows(data: &Data, out: &mut String) {
+    for entry in buffers::ENTRIES {
+        writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            entry.name,
+            cell(data, "std", "buffers", entry.name, "bytes", "-"),
+            cell(data, "std", "buffers", entry.name, "slices", "-")
+        )
+        .unwrap();
+    }
+}
+
 /// The list under a group's tables that says what each entry runs.
 fn entry_list(out: &mut String, heading: &str, entries: &[Entry]) {
     writeln!(out, "\n{heading}\n").unwrap();
@@ -339,16 +353,7 @@ fn buffers_section(data: &Data, out: &mut String) {
     )
     .unwrap();
     writeln!(out, "| --- | --- | --- |").unwrap();
-    for entry in buffers::ENTRIES {
-        writeln!(
-            out,
-            "| `{}` | {} | {} |",
-            entry.name,
-            cell(data, "std", "buffers", entry.name, "bytes", "-"),
-            cell(data, "std", "buffers", entry.name, "slices", "-")
-        )
-        .unwrap();
-    }
+    buffer_rows(data, out);
     entry_list(out, "What each entry does:", buffers::ENTRIES);
 }
 
@@ -647,16 +652,7 @@ fn readme_section(data: &Data) -> String {
     .unwrap();
     writeln!(out, "| entry | one byte at a time | slices of 64 |").unwrap();
     writeln!(out, "| --- | --- | --- |").unwrap();
-    for entry in buffers::ENTRIES {
-        writeln!(
-            out,
-            "| `{}` | {} | {} |",
-            entry.name,
-            cell(data, "std", "buffers", entry.name, "bytes", "-"),
-            cell(data, "std", "buffers", entry.name, "slices", "-")
-        )
-        .unwrap();
-    }
+    buffer_rows(data, &mut out);
     writeln!(out, "\nThe targets of issue 8, judged on this run:\n").unwrap();
     targets_section(data, &mut out);
     out
