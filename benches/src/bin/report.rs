@@ -237,6 +237,25 @@ const POOL_WORKLOADS: [(&str, &str); 5] = [
     ),
 ];
 
+/// Writes a pool entry's row of instruction counts with the no-op critical section,
+/// one cell per `(workload, capacity)` run, when they differ from the host mutex's.
+fn no_op_row(out: &mut String, data: &Data, entry: &str, runs: &[(&str, &str)]) {
+    let counts = |cs: &str| -> Vec<String> {
+        runs.iter()
+            .map(|(workload, cap)| instr(data.instructions(cs, "pools", entry, workload, cap)))
+            .collect()
+    };
+    let bare = counts("none");
+    if bare != counts("std") {
+        writeln!(
+            out,
+            "| `{entry}`, no-op critical section | {} |",
+            bare.join(" | ")
+        )
+        .unwrap();
+    }
+}
+
 fn pools_section(data: &Data, out: &mut String) {
     let caps: Vec<String> = pools::CAPACITIES.iter().map(|c| c.to_string()).collect();
     for (workload, title) in POOL_WORKLOADS {
@@ -252,23 +271,8 @@ fn pools_section(data: &Data, out: &mut String) {
                 continue;
             }
             writeln!(out, "| `{}` | {} |", entry.name, cells.join(" | ")).unwrap();
-            let bare: Vec<String> = caps
-                .iter()
-                .map(|cap| instr(data.instructions("none", "pools", entry.name, workload, cap)))
-                .collect();
-            let std: Vec<String> = caps
-                .iter()
-                .map(|cap| instr(data.instructions("std", "pools", entry.name, workload, cap)))
-                .collect();
-            if bare != std {
-                writeln!(
-                    out,
-                    "| `{}`, no-op critical section | {} |",
-                    entry.name,
-                    bare.join(" | ")
-                )
-                .unwrap();
-            }
+            let runs: Vec<(&str, &str)> = caps.iter().map(|cap| (workload, cap.as_str())).collect();
+            no_op_row(out, data, entry.name, &runs);
         }
     }
     entry_list(out, "What each entry does:", pools::ENTRIES);
@@ -602,37 +606,19 @@ fn readme_section(data: &Data) -> String {
             cell(data, "std", "pools", entry.name, "lookup", "256"),
         ];
         writeln!(out, "| `{}` | {} |", entry.name, cells.join(" | ")).unwrap();
-        let bare: Vec<String> = [
-            ("pair", "256"),
-            ("pair-full", "256"),
-            ("pair-full", "4096"),
-            ("fill-lifo", "256"),
-            ("fill-random", "256"),
-            ("lookup", "256"),
-        ]
-        .iter()
-        .map(|(w, c)| instr(data.instructions("none", "pools", entry.name, w, c)))
-        .collect();
-        let std: Vec<String> = [
-            ("pair", "256"),
-            ("pair-full", "256"),
-            ("pair-full", "4096"),
-            ("fill-lifo", "256"),
-            ("fill-random", "256"),
-            ("lookup", "256"),
-        ]
-        .iter()
-        .map(|(w, c)| instr(data.instructions("std", "pools", entry.name, w, c)))
-        .collect();
-        if bare != std {
-            writeln!(
-                out,
-                "| `{}`, no-op critical section | {} |",
-                entry.name,
-                bare.join(" | ")
-            )
-            .unwrap();
-        }
+        no_op_row(
+            &mut out,
+            data,
+            entry.name,
+            &[
+                ("pair", "256"),
+                ("pair-full", "256"),
+                ("pair-full", "4096"),
+                ("fill-lifo", "256"),
+                ("fill-random", "256"),
+                ("lookup", "256"),
+            ],
+        );
     }
     writeln!(
         out,
