@@ -59,13 +59,16 @@ impl Handle {
         Handle::from_bits(((generation as u32) << 16) | (index as u32 + 1))
     }
 
-    /// A handle for a slot index the caller has checked to be below `MAX_SLOTS`.
+    /// A handle for slot `number` (the index plus one), which the caller has checked
+    /// to be from 1 to `MAX_SLOTS`, with `generation_bits` (the generation shifted to
+    /// the high half, the low half zero).
     #[cfg(feature = "tinyslab")]
     #[inline]
-    pub(crate) const fn from_checked_index(index: usize, generation: u16) -> Self {
-        debug_assert!(index < Self::MAX_SLOTS);
-        // `index < 65_535`, so the low half `index + 1` is not zero.
-        match NonZeroU32::new(((generation as u32) << 16) | (index as u32 + 1)) {
+    pub(crate) const fn from_slot_number(number: usize, generation_bits: u32) -> Self {
+        debug_assert!(number >= 1 && number <= Self::MAX_SLOTS);
+        debug_assert!(generation_bits & 0xFFFF == 0);
+        // `number` is at least 1, so the low half is not zero.
+        match NonZeroU32::new(generation_bits | number as u32) {
             Some(bits) => Handle { bits },
             None => Handle {
                 bits: NonZeroU32::MAX,
@@ -76,7 +79,19 @@ impl Handle {
     /// The slot index this handle names.
     #[inline]
     pub const fn index(self) -> usize {
-        (self.bits.get() & 0xFFFF) as usize - 1
+        self.slot_number() - 1
+    }
+
+    /// The slot index plus one: the low half, from 1 to `MAX_SLOTS`.
+    #[inline]
+    pub(crate) const fn slot_number(self) -> usize {
+        let number = (self.bits.get() & 0xFFFF) as usize;
+        // SAFETY: every constructor refuses a zero low half (`from_bits` checks it,
+        // `new` and `from_slot_number` add one to an index), and the field is private,
+        // so no handle has one. Telling the compiler lets a pool test `index < SLOTS`
+        // as `number <= SLOTS`, without computing the index first.
+        unsafe { core::hint::assert_unchecked(number != 0) };
+        number
     }
 
     /// The generation of the slot when this handle was made.

@@ -164,19 +164,15 @@ struct Slot(u32);
 impl Slot {
     const FREE: Slot = Slot(0);
 
-    /// The length of the allocation if `generation` is this slot's and it is live.
+    /// The length of the allocation if the slot is live and its generation is
+    /// `generation_bits >> 16` (the low half of `generation_bits` is 0).
     #[inline]
-    fn live_len(self, generation: u16) -> Option<usize> {
+    fn live_len(self, generation_bits: u32) -> Option<usize> {
         // With a matching generation the high half is 0 and this is `length + 1`,
         // at least 1 when live; anything else is 0x1_0000 or more, or 0.
-        let key = self.0 ^ (u32::from(generation) << 16);
+        let key = self.0 ^ generation_bits;
         let len = key.wrapping_sub(1);
         (len < 0xFFFF).then_some(len as usize)
-    }
-
-    #[inline]
-    fn generation(self) -> u16 {
-        (self.0 >> 16) as u16
     }
 
     /// Marks a free slot live with `len` bytes (`len <= MAX_BLOCK_SIZE`).
@@ -300,16 +296,20 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
                 block_size: Self::BLOCK_SIZE,
             }));
         }
-        let Some(index) = self.take_slot() else {
+        let Some(number) = self.take_slot() else {
             return Err(self.failed(AllocError::OutOfMemory));
         };
-        // SAFETY: `take_slot` only returns indices below `SLOTS`.
+        let index = number - 1;
+        // SAFETY: `take_slot` only returns numbers from 1 to `SLOTS`.
         let slot = unsafe { self.slots.get_unchecked_mut(index) };
+        // A free slot is its generation in the high half and 0 in the low half: the
+        // high half of the handle as it stands.
+        let generation_bits = slot.0;
         slot.occupy(len);
-        let handle = Handle::from_checked_index(index, slot.generation());
+        let handle = Handle::from_slot_number(number, generation_bits);
         self.in_use += 1;
-        // SAFETY: `index < SLOTS` and `len <= BLOCK_SIZE`.
-        let bytes = unsafe { self.block_mut(index, len) };
+        // SAFETY: `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
+        let bytes = unsafe { self.block_mut(number, len) };
         Ok((handle, bytes))
     }
 
@@ -326,7 +326,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     pub fn get(&self, handle: Handle) -> Option<&[u8]> {
         match self.live_len(handle) {
             // SAFETY: `live_len` checked the index and the length came from the slot.
-            Some(len) => Some(unsafe { self.block(handle.index(), len) }),
+            Some(len) => Some(unsafe { self.block(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
                 None
@@ -339,7 +339,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     pub fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
         match self.live_len(handle) {
             // SAFETY: `live_len` checked the index and the length came from the slot.
-            Some(len) => Some(unsafe { self.block_mut(handle.index(), len) }),
+            Some(len) => Some(unsafe { self.block_mut(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
                 None
@@ -360,18 +360,23 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// The result may be ignored: `alloc.free(handle);` is the usual form.
     #[inline]
     pub fn free(&mut self, handle: Handle) -> bool {
-        let index = handle.index();
-        match self.slots.get_mut(index) {
-            Some(slot) if slot.live_len(handle.generation()).is_some() => slot.release(),
+        let number = handle.slot_number();
+        let generation_bits = generation_bits(handle);
+        match self.slots.get_mut(number - 1) {
+            // The slot's next generation, free: what `Slot::release` makes, here
+            // from the handle, which holds the same high half.
+            Some(slot) if slot.live_len(generation_bits).is_some() => {
+                slot.0 = generation_bits.wrapping_add(0x1_0000);
+            }
             _ => {
                 self.count_rejected();
                 return false;
             }
         }
-        // SAFETY: the slot lookup above succeeded, so `index < SLOTS`.
-        unsafe { self.write_link(index, self.free_head) };
-        // The low half of a handle is `index + 1`: the free list's own encoding.
-        self.free_head = handle.to_bits() as u16;
+        // SAFETY: the slot lookup above succeeded, so `1 <= number <= SLOTS`.
+        unsafe { self.write_link(number, self.free_head) };
+        // A handle's slot number is the free list's own encoding.
+        self.free_head = number as u16;
         self.in_use -= 1;
         true
     }
@@ -428,20 +433,19 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         }
     }
 
-    /// Pops a recycled slot, or takes the next never-used one.
+    /// Pops a recycled slot, or takes the next never-used one: its number, the
+    /// index plus one (the free list's encoding and a handle's low half).
     #[inline]
     fn take_slot(&mut self) -> Option<usize> {
         let head = usize::from(self.free_head);
         if head != 0 {
-            let index = head - 1;
-            // SAFETY: the free list only holds indices below `SLOTS` (`free` pushes
-            // checked indices), so this block exists and is free.
-            self.free_head = unsafe { self.read_link(index) };
-            Some(index)
+            // SAFETY: the free list only holds numbers from 1 to `SLOTS` (`free`
+            // pushes checked ones), so this block exists and is free.
+            self.free_head = unsafe { self.read_link(head) };
+            Some(head)
         } else if usize::from(self.fresh) < SLOTS {
-            let index = usize::from(self.fresh);
             self.fresh += 1;
-            Some(index)
+            Some(usize::from(self.fresh))
         } else {
             None
         }
@@ -452,7 +456,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     fn live_len(&self, handle: Handle) -> Option<usize> {
         self.slots
             .get(handle.index())?
-            .live_len(handle.generation())
+            .live_len(generation_bits(handle))
     }
 
     #[cold]
@@ -468,49 +472,67 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             .store(seen.saturating_add(1), Ordering::Relaxed);
     }
 
-    /// The first `len` bytes of block `index`.
+    /// The first `len` bytes of the block with slot number `number`.
     ///
     /// # Safety
-    /// `index < SLOTS` and `len <= BLOCK_SIZE`.
+    /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
     #[inline]
-    unsafe fn block(&self, index: usize, len: usize) -> &[u8] {
-        let start = index * Self::BLOCK_SIZE;
+    unsafe fn block(&self, number: usize, len: usize) -> &[u8] {
+        let start = Self::block_offset(number);
         // SAFETY: `start + len <= (SLOTS - 1) * BLOCK_SIZE + BLOCK_SIZE = SIZE`.
         unsafe { self.storage.bytes.get_unchecked(start..start + len) }
     }
 
-    /// The first `len` bytes of block `index`, writable.
+    /// The first `len` bytes of the block with slot number `number`, writable.
     ///
     /// # Safety
-    /// `index < SLOTS` and `len <= BLOCK_SIZE`.
+    /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
     #[inline]
-    unsafe fn block_mut(&mut self, index: usize, len: usize) -> &mut [u8] {
-        let start = index * Self::BLOCK_SIZE;
+    unsafe fn block_mut(&mut self, number: usize, len: usize) -> &mut [u8] {
+        let start = Self::block_offset(number);
         // SAFETY: `start + len <= SIZE`, as in `block`.
         unsafe { self.storage.bytes.get_unchecked_mut(start..start + len) }
     }
 
-    /// Reads the free-list link kept in the first two bytes of free block `index`.
+    /// Where the block with slot number `number` (its index plus one) starts, as an
+    /// offset into the storage. Written from the number, not the index, so that the
+    /// "minus one" folds into the address.
+    #[inline]
+    const fn block_offset(number: usize) -> usize {
+        number * Self::BLOCK_SIZE - Self::BLOCK_SIZE
+    }
+
+    /// Reads the free-list link kept in the first two bytes of the free block with
+    /// slot number `number`.
     ///
     /// # Safety
-    /// `index < SLOTS`.
+    /// `1 <= number <= SLOTS`.
     #[inline]
-    unsafe fn read_link(&self, index: usize) -> u16 {
-        // SAFETY: `index < SLOTS` and every block has at least `MIN_BLOCK_SIZE` = 2 bytes.
-        let bytes = unsafe { self.block(index, 2) };
+    unsafe fn read_link(&self, number: usize) -> u16 {
+        // SAFETY: the caller's `number`, and every block has at least
+        // `MIN_BLOCK_SIZE` = 2 bytes.
+        let bytes = unsafe { self.block(number, 2) };
         u16::from_ne_bytes([bytes[0], bytes[1]])
     }
 
-    /// Writes the free-list link into the first two bytes of free block `index`.
+    /// Writes the free-list link into the first two bytes of the free block with slot
+    /// number `number`.
     ///
     /// # Safety
-    /// `index < SLOTS`.
+    /// `1 <= number <= SLOTS`.
     #[inline]
-    unsafe fn write_link(&mut self, index: usize, link: u16) {
-        // SAFETY: `index < SLOTS` and every block has at least `MIN_BLOCK_SIZE` = 2 bytes.
-        let bytes = unsafe { self.block_mut(index, 2) };
+    unsafe fn write_link(&mut self, number: usize, link: u16) {
+        // SAFETY: as in `read_link`.
+        let bytes = unsafe { self.block_mut(number, 2) };
         bytes.copy_from_slice(&link.to_ne_bytes());
     }
+}
+
+/// A handle's generation in the high half, the low half zero: what a slot holds in its
+/// high half.
+#[inline]
+fn generation_bits(handle: Handle) -> u32 {
+    handle.to_bits() & 0xFFFF_0000
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default

@@ -311,9 +311,10 @@ fn config_check_names_every_mistake_and_the_fix() {
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE, SLOTS, A> {
+    /// Writes the free-list link of the block at `index` (not its slot number).
     fn write_link_for_test(&mut self, index: usize, link: u16) {
         assert!(index < SLOTS);
-        // SAFETY: checked just above.
-        unsafe { self.write_link(index, link) }
+        // SAFETY: checked just above: the slot number `index + 1` is at most `SLOTS`.
+        unsafe { self.write_link(index + 1, link) }
     }
 }
