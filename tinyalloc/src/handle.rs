@@ -60,15 +60,13 @@ impl Handle {
     }
 
     /// A handle for slot `number` (the index plus one), which the caller has checked
-    /// to be from 1 to `MAX_SLOTS`, with `generation_bits` (the generation shifted to
-    /// the high half, the low half zero).
+    /// to be from 1 to `MAX_SLOTS`, and `generation`.
     #[cfg(feature = "tinyslab")]
     #[inline]
-    pub(crate) const fn from_slot_number(number: usize, generation_bits: u32) -> Self {
+    pub(crate) const fn from_slot_number(number: usize, generation: u16) -> Self {
         debug_assert!(number >= 1 && number <= Self::MAX_SLOTS);
-        debug_assert!(generation_bits & 0xFFFF == 0);
         // `number` is at least 1, so the low half is not zero.
-        match NonZeroU32::new(generation_bits | number as u32) {
+        match NonZeroU32::new(((generation as u32) << 16) | number as u32) {
             Some(bits) => Handle { bits },
             None => Handle {
                 bits: NonZeroU32::MAX,

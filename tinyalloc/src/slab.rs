@@ -155,41 +155,61 @@ impl ConfigError {
     }
 }
 
-/// Per-slot metadata, 4 bytes: the generation in the high half, `length + 1` of the
-/// live allocation in the low half (0 when the slot is free). One word, so a handle is
-/// checked with one compare and a slot is freed with one store.
+/// Per-slot metadata, 4 bytes: `length + 1` of the live allocation (0 when the slot
+/// is free) and the generation. Two halves that loads and stores reach on their own:
+/// `alloc` stores the length and reads the generation for the handle, `free` compares
+/// each half with memory and writes both; `get` reads them as one word, one compare
+/// giving the answer and the length.
 #[derive(Clone, Copy)]
-struct Slot(u32);
+struct Slot {
+    len_plus_one: u16,
+    generation: u16,
+}
 
 impl Slot {
-    const FREE: Slot = Slot(0);
+    const FREE: Slot = Slot {
+        len_plus_one: 0,
+        generation: 0,
+    };
 
     /// The length of the allocation if the slot is live and its generation is
-    /// `generation_bits >> 16` (the low half of `generation_bits` is 0).
+    /// `generation`.
     #[inline]
-    fn live_len(self, generation_bits: u32) -> Option<usize> {
-        // With a matching generation the high half is 0 and this is `length + 1`,
-        // at least 1 when live; anything else is 0x1_0000 or more, or 0.
-        let key = self.0 ^ generation_bits;
-        let len = key.wrapping_sub(1);
+    fn live_len(self, generation: u16) -> Option<usize> {
+        // Both halves in one word: with a matching generation the high half is 0 and
+        // this is `length + 1`, at least 1 when live; anything else is 0x1_0000 or
+        // more, or 0. (One compare where the length is wanted too.)
+        let word = (u32::from(self.generation) << 16) | u32::from(self.len_plus_one);
+        let len = (word ^ (u32::from(generation) << 16)).wrapping_sub(1);
         (len < 0xFFFF).then_some(len as usize)
+    }
+
+    /// Whether the slot is live with generation `generation`: [`live_len`] without the
+    /// length, half by half (two compares against memory where only the answer is
+    /// wanted, as in `free`).
+    ///
+    /// [`live_len`]: Self::live_len
+    #[inline]
+    fn is_live_with(self, generation: u16) -> bool {
+        self.len_plus_one != 0 && self.generation == generation
     }
 
     /// Marks a free slot live with `len` bytes (`len <= MAX_BLOCK_SIZE`).
     #[inline]
     fn occupy(&mut self, len: usize) {
-        self.0 |= len as u32 + 1;
+        self.len_plus_one = len as u16 + 1;
     }
 
     /// Marks a live slot free and bumps its generation (wrapping from 65,535 to 0).
     #[inline]
     fn release(&mut self) {
-        self.0 = (self.0 & 0xFFFF_0000).wrapping_add(0x1_0000);
+        self.len_plus_one = 0;
+        self.generation = self.generation.wrapping_add(1);
     }
 
     #[inline]
     fn is_live(self) -> bool {
-        self.0 & 0xFFFF != 0
+        self.len_plus_one != 0
     }
 }
 
@@ -302,11 +322,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let index = number - 1;
         // SAFETY: `take_slot` only returns numbers from 1 to `SLOTS`.
         let slot = unsafe { self.slots.get_unchecked_mut(index) };
-        // A free slot is its generation in the high half and 0 in the low half: the
-        // high half of the handle as it stands.
-        let generation_bits = slot.0;
         slot.occupy(len);
-        let handle = Handle::from_slot_number(number, generation_bits);
+        let handle = Handle::from_slot_number(number, slot.generation);
         self.in_use += 1;
         // SAFETY: `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
         let bytes = unsafe { self.block_mut(number, len) };
@@ -361,12 +378,14 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn free(&mut self, handle: Handle) -> bool {
         let number = handle.slot_number();
-        let generation_bits = generation_bits(handle);
+        let generation = handle.generation();
         match self.slots.get_mut(number - 1) {
-            // The slot's next generation, free: what `Slot::release` makes, here
-            // from the handle, which holds the same high half.
-            Some(slot) if slot.live_len(generation_bits).is_some() => {
-                slot.0 = generation_bits.wrapping_add(0x1_0000);
+            Some(slot) if slot.is_live_with(generation) => {
+                // `Slot::release`, from the handle's copy of the generation.
+                *slot = Slot {
+                    len_plus_one: 0,
+                    generation: generation.wrapping_add(1),
+                };
             }
             _ => {
                 self.count_rejected();
@@ -456,7 +475,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     fn live_len(&self, handle: Handle) -> Option<usize> {
         self.slots
             .get(handle.index())?
-            .live_len(generation_bits(handle))
+            .live_len(handle.generation())
     }
 
     #[cold]
@@ -526,13 +545,6 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let bytes = unsafe { self.block_mut(number, 2) };
         bytes.copy_from_slice(&link.to_ne_bytes());
     }
-}
-
-/// A handle's generation in the high half, the low half zero: what a slot holds in its
-/// high half.
-#[inline]
-fn generation_bits(handle: Handle) -> u32 {
-    handle.to_bits() & 0xFFFF_0000
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default

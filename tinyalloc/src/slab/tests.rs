@@ -233,7 +233,10 @@ fn generation_wraps_after_65536_reuses() {
 #[test]
 fn generation_wraps_from_max_to_zero() {
     let mut alloc = TinySlabAllocator::<4, 2, Align2>::new();
-    alloc.slots[0] = Slot(u32::from(u16::MAX - 1) << 16);
+    alloc.slots[0] = Slot {
+        len_plus_one: 0,
+        generation: u16::MAX - 1,
+    };
     alloc.fresh = 1;
     alloc.free_head = 1;
     alloc.write_link_for_test(0, 0);
