@@ -203,8 +203,17 @@ impl Slot {
     /// Marks a live slot free and bumps its generation (wrapping from 65,535 to 0).
     #[inline]
     fn release(&mut self) {
-        self.len_plus_one = 0;
-        self.generation = self.generation.wrapping_add(1);
+        *self = Slot::freed(self.generation);
+    }
+
+    /// The free slot that follows a live one of generation `generation`: the next
+    /// generation (wrapping from 65,535 to 0), no length.
+    #[inline]
+    const fn freed(generation: u16) -> Slot {
+        Slot {
+            len_plus_one: 0,
+            generation: generation.wrapping_add(1),
+        }
     }
 
     #[inline]
@@ -380,13 +389,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let number = handle.slot_number();
         let generation = handle.generation();
         match self.slots.get_mut(number - 1) {
-            Some(slot) if slot.is_live_with(generation) => {
-                // `Slot::release`, from the handle's copy of the generation.
-                *slot = Slot {
-                    len_plus_one: 0,
-                    generation: generation.wrapping_add(1),
-                };
-            }
+            // `Slot::release`, from the handle's copy of the generation (equal to the
+            // slot's), which is already in a register.
+            Some(slot) if slot.is_live_with(generation) => *slot = Slot::freed(generation),
             _ => {
                 self.count_rejected();
                 return false;
