@@ -74,9 +74,13 @@ pub(crate) unsafe fn take_partial(core: NonNull<MasterCore>) -> Option<NonNull<u
         }
     }
     let counters = &mut state.counters;
-    counters.in_use += 1;
-    if counters.in_use > counters.high_water {
-        counters.high_water = counters.in_use;
+    // Below the high-water mark one more object uses up headroom; at the mark it
+    // raises the mark.
+    let (headroom, at_mark) = counters.headroom.overflowing_sub(1);
+    counters.headroom = headroom;
+    if at_mark {
+        counters.headroom = 0;
+        counters.high_water += 1;
     }
     Some(slot)
 }
@@ -136,7 +140,7 @@ pub(crate) unsafe fn give_back(
     slot: NonNull<u8>,
 ) -> Option<Release> {
     // SAFETY: the lock is held.
-    unsafe { state_mut(core) }.counters.in_use -= 1;
+    unsafe { state_mut(core) }.counters.headroom += 1;
     // SAFETY: the lock is held and the slab is live.
     let links = unsafe { links(slab) };
     let free = slot.cast::<FreeSlot>();
@@ -259,7 +263,7 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
 /// Whether nothing can reach the master any more: the cache value is gone, no
 /// object is live and no thread holds a pin.
 fn master_unreachable(state: &CacheState) -> bool {
-    !state.cache_alive && state.counters.in_use == 0 && state.pins == 0
+    !state.cache_alive && state.counters.in_use() == 0 && state.pins == 0
 }
 
 /// Gives back the pin a [`Release`] of a slave took, counting a failed hand-back.

@@ -147,11 +147,21 @@ pub(crate) struct Counters {
     pub slabs: usize,
     pub reserve: usize,
     pub capacity: usize,
-    pub in_use: usize,
+    /// `high_water` less the objects live now, kept instead of their number so that
+    /// an allocation below the high-water mark updates one counter, not two.
+    pub headroom: usize,
     pub high_water: usize,
     pub failed_allocs: usize,
     pub provider_calls: usize,
     pub provider_errors: usize,
+}
+
+impl Counters {
+    /// Objects live now.
+    #[inline]
+    pub fn in_use(&self) -> usize {
+        self.high_water - self.headroom
+    }
 }
 
 /// The provider's `free`, as the master keeps it.
