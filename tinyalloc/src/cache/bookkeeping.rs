@@ -12,7 +12,7 @@ use core::ptr::NonNull;
 
 use super::slab::{
     CacheState, Counters, FreeSlot, Links, List, MAGIC, MasterCore, Release, SlabHeader,
-    clear_magic, fixed, links, magic, master_slab, state_mut,
+    clear_magic, empties_at, fixed, links, magic, master_slab, state_mut,
 };
 
 /// Takes a slot for a new object, or `None` when no slab has one without asking the
@@ -61,8 +61,9 @@ pub(crate) unsafe fn take_partial(core: NonNull<MasterCore>) -> Option<NonNull<u
             slot
         }
     };
-    links.free_slots -= 1;
-    if links.free_slots == 0 {
+    let (spare, now_full) = links.spare.overflowing_sub(1);
+    links.spare = spare;
+    if now_full {
         // Full: off the partial list, of which it is the head.
         let next = links.next.take();
         links.list = List::Full;
@@ -73,9 +74,13 @@ pub(crate) unsafe fn take_partial(core: NonNull<MasterCore>) -> Option<NonNull<u
         }
     }
     let counters = &mut state.counters;
-    counters.in_use += 1;
-    if counters.in_use > counters.high_water {
-        counters.high_water = counters.in_use;
+    // Below the high-water mark one more object uses up headroom; at the mark it
+    // raises the mark.
+    let (headroom, at_mark) = counters.headroom.overflowing_sub(1);
+    counters.headroom = headroom;
+    if at_mark {
+        counters.headroom = 0;
+        counters.high_water += 1;
     }
     Some(slot)
 }
@@ -134,27 +139,24 @@ pub(crate) unsafe fn give_back(
     slab: NonNull<SlabHeader>,
     slot: NonNull<u8>,
 ) -> Option<Release> {
+    // SAFETY: the lock is held.
+    unsafe { state_mut(core) }.counters.headroom += 1;
     // SAFETY: the lock is held and the slab is live.
     let links = unsafe { links(slab) };
     let free = slot.cast::<FreeSlot>();
     // SAFETY: the slot is the caller's, aligned and large enough for a link.
     unsafe { free.write(FreeSlot { next: links.free }) };
     links.free = Some(free);
-    let was_full = links.free_slots == 0;
-    links.free_slots += 1;
-    let now_empty = links.free_slots == links.capacity;
+    let spare = links.spare;
+    links.spare = spare.wrapping_add(1);
+    // One compare for "was full" and "now empty" (see `Links::settle_at`). An emptied
+    // master stays where it is while the cache value lives, so a cache that allocates
+    // and frees one object at a time never takes the slow path.
+    if spare < links.settle_at {
+        return None;
+    }
     // SAFETY: the lock is held; the `links` reference is not used after this.
     let state = unsafe { state_mut(core) };
-    state.counters.in_use -= 1;
-    if !(was_full || now_empty) {
-        return None;
-    }
-    // An emptied master stays where it is while the cache value lives (`settle`
-    // would change nothing): a cache that allocates and frees one object at a time
-    // does not take the slow path on every free.
-    if !was_full && state.cache_alive && slab == master_slab(core) {
-        return None;
-    }
     // SAFETY: as above.
     unsafe { settle(core, state, slab) }
 }
@@ -174,9 +176,9 @@ unsafe fn settle(
     let mut release = Release::default();
     // SAFETY: the lock is held and the slab is live.
     let links = unsafe { links(slab) };
-    if links.free_slots != links.capacity {
-        // It was full (a slab has at least two slots, so it cannot also be empty):
-        // it has a free slot again.
+    if links.spare == 0 {
+        // It was full and has one free slot now (a slab has at least two slots, so
+        // it is not also empty).
         // SAFETY: a full slab is on no list.
         unsafe { push(state, slab, List::Partial) };
         return None;
@@ -240,6 +242,12 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
     // SAFETY: the caller holds the lock.
     let state = unsafe { state_mut(core) };
     state.cache_alive = false;
+    // From now on the free that empties the master settles it, so that the last
+    // object out can hand it back.
+    // SAFETY: the lock is held; the master is live.
+    let capacity = unsafe { fixed(master_slab(core)) }.capacity;
+    // SAFETY: as above; no other reference to the master's links is in use.
+    unsafe { links(master_slab(core)) }.settle_at = empties_at(capacity);
     let reserve = state.reserve.take();
     let mut cursor = reserve;
     while let Some(slab) = cursor {
@@ -255,7 +263,7 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
 /// Whether nothing can reach the master any more: the cache value is gone, no
 /// object is live and no thread holds a pin.
 fn master_unreachable(state: &CacheState) -> bool {
-    !state.cache_alive && state.counters.in_use == 0 && state.pins == 0
+    !state.cache_alive && state.counters.in_use() == 0 && state.pins == 0
 }
 
 /// Gives back the pin a [`Release`] of a slave took, counting a failed hand-back.

@@ -133,24 +133,15 @@ impl SpinLock {
         })
     }
 
+    /// Takes the flag; while it is taken, reads it until it clears, then tries
+    /// again. The wait is inline, not a call: a call in the middle of the cache's
+    /// paths, even one never made, has them keep their values in callee-saved
+    /// registers, which they save and restore every time.
     #[inline(always)]
     fn acquire(&self) {
-        if !self.try_acquire() {
-            self.acquire_contended();
-        }
-    }
-
-    /// Waits for the holder, reading the flag until it clears before trying again.
-    /// Out of line, so that the uncontended path stays a swap and a test.
-    #[cold]
-    #[inline(never)]
-    fn acquire_contended(&self) {
-        loop {
+        while !self.try_acquire() {
             while self.locked.load(Ordering::Relaxed) {
                 core::hint::spin_loop();
-            }
-            if self.try_acquire() {
-                return;
             }
         }
     }

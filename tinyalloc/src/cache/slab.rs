@@ -27,6 +27,17 @@ use super::error::Result;
 /// Written at the start of every live slab; cleared when the slab goes back.
 pub(crate) const MAGIC: u32 = 0x7A11_0CAC;
 
+/// [`Links::settle_at`] of the master while the cache value lives: only a free on
+/// the full master reaches it.
+pub(super) const MASTER_STAYS: u32 = u32::MAX;
+
+/// [`Links::settle_at`] of a slab of `capacity` slots that goes when it empties: its
+/// `spare` before the free that empties it. A slab has at least two slots (layout
+/// check), so this does not wrap.
+pub(super) const fn empties_at(capacity: u32) -> u32 {
+    capacity - 2
+}
+
 /// The first bytes of every slab.
 #[repr(C)]
 pub(crate) struct SlabHeader {
@@ -54,10 +65,16 @@ pub(crate) struct Fixed {
 
 /// The part of a header that changes, under the master's lock.
 pub(crate) struct Links {
-    /// How many slots hold no object (counted down, so "full" is a test for zero).
-    pub(super) free_slots: u32,
-    /// A copy of [`Fixed::capacity`], at hand under the lock.
-    pub(super) capacity: u32,
+    /// How many slots hold no object, less one: `u32::MAX` on a full slab. Counted
+    /// down, so the allocation that fills the slab is the one whose decrement
+    /// borrows.
+    pub(super) spare: u32,
+    /// A free that finds `spare` at or above this must move the slab. Before a free,
+    /// `spare` is `u32::MAX` on a full slab, `capacity - 2` on one the free empties
+    /// and between the two otherwise, so with this at `capacity - 2` one compare
+    /// catches both. On the master it is `u32::MAX` while the cache value lives,
+    /// which keeps an emptied master where it is.
+    pub(super) settle_at: u32,
     /// A copy of [`Fixed::slot_size`].
     pub(super) slot_size: u32,
     /// Which list of the cache the slab is on.
@@ -130,11 +147,21 @@ pub(crate) struct Counters {
     pub slabs: usize,
     pub reserve: usize,
     pub capacity: usize,
-    pub in_use: usize,
+    /// `high_water` less the objects live now, kept instead of their number so that
+    /// an allocation below the high-water mark updates one counter, not two.
+    pub headroom: usize,
     pub high_water: usize,
     pub failed_allocs: usize,
     pub provider_calls: usize,
     pub provider_errors: usize,
+}
+
+impl Counters {
+    /// Objects live now.
+    #[inline]
+    pub fn in_use(&self) -> usize {
+        self.high_water - self.headroom
+    }
 }
 
 /// The provider's `free`, as the master keeps it.
@@ -181,8 +208,9 @@ pub(crate) unsafe fn init_slab(
             release,
         },
         links: Links {
-            free_slots: capacity,
-            capacity,
+            // At least two slots (layout check): no wrap.
+            spare: capacity - 1,
+            settle_at: empties_at(capacity),
             slot_size,
             list: List::Full,
             free: None,
@@ -226,6 +254,8 @@ pub(crate) unsafe fn init_master<L: super::locks::Lock>(
     // SAFETY: as above, for the lock.
     unsafe { lock.write(L::UNLOCKED) };
     // SAFETY: the caller owns the master, so nobody else can hold its lock.
+    unsafe { links(master_slab(core)) }.settle_at = MASTER_STAYS;
+    // SAFETY: as above.
     let state = unsafe { state_mut(core) };
     // SAFETY: as above; the master slab is on no list yet.
     unsafe { super::bookkeeping::push(state, master_slab(core), List::Partial) };

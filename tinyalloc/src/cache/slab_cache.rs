@@ -152,7 +152,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
                 slabs: 0,
                 reserve: 0,
                 capacity: 0,
-                in_use: 0,
+                headroom: 0,
                 high_water: 0,
                 failed_allocs: 0,
                 provider_calls: 0,

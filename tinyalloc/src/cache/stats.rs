@@ -46,7 +46,7 @@ impl From<Counters> for CacheStats {
             slabs: counters.slabs,
             reserve: counters.reserve,
             capacity: counters.capacity,
-            in_use: counters.in_use,
+            in_use: counters.in_use(),
             high_water: counters.high_water,
             failed_allocs: counters.failed_allocs,
             provider_calls: counters.provider_calls,

@@ -373,3 +373,38 @@ fn a_failing_free_of_a_surplus_slab_is_counted() {
     assert_eq!((stats.slabs, stats.provider_errors), (1, 1));
     drop(full);
 }
+
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn slabs_of_two_slots_move_on_every_free() {
+    // 152-byte slots: two in the master and two in a slave of 512 bytes, so every
+    // free either frees a full slab's first slot or empties the slab.
+    type Cache = SlabCache<[u64; 19], NoLock, 512, Heap<5>>;
+    assert_eq!((Cache::SLOTS_IN_MASTER, Cache::SLOTS_PER_SLAB), (2, 2));
+    let stats = |cache: &Cache| {
+        let s = cache.stats();
+        (s.slabs, s.in_use, s.high_water, s.provider_calls)
+    };
+    let cache = Cache::with_reserve(0).unwrap();
+    let (a, b) = (cache.alloc([1; 19]).unwrap(), cache.alloc([2; 19]).unwrap());
+    let c = cache.alloc([3; 19]).unwrap(); // the master is full: a slave
+    let d = cache.alloc([4; 19]).unwrap(); // and now the slave is full too
+    assert_eq!(stats(&cache), (2, 4, 4, 2));
+    drop(a); // the full master has a free slot again
+    let a = cache.alloc([5; 19]).unwrap();
+    assert_eq!(stats(&cache), (2, 4, 4, 2)); // it came from the master
+    drop(c); // the full slave has a free slot again
+    drop(d); // and is empty: back to the provider
+    assert_eq!(stats(&cache), (1, 2, 4, 3));
+    drop((a, b)); // the emptied master stays while the cache lives
+    assert_eq!(stats(&cache), (1, 0, 4, 3));
+    assert_eq!(Heap::<5>::outstanding(), 1);
+    let (e, f) = (cache.alloc([6; 19]).unwrap(), cache.alloc([7; 19]).unwrap());
+    assert_eq!(stats(&cache), (1, 2, 4, 3));
+    drop(cache);
+    drop(e); // the full master has a free slot again, and an object
+    assert_eq!(Heap::<5>::outstanding(), 1);
+    assert_eq!(*f, [7; 19]);
+    drop(f); // the last object: the master goes
+    assert_eq!(Heap::<5>::outstanding(), 0);
+}
