@@ -21,6 +21,7 @@
 //! `new()` makes is all zeroes, so a `static` pool lands in `.bss` and costs no flash.
 
 use core::fmt;
+use core::slice;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::align::{Align8, Alignment};
@@ -502,9 +503,11 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
     #[inline]
     unsafe fn block(&self, number: usize, len: usize) -> &[u8] {
-        let start = Self::block_offset(number);
-        // SAFETY: `start + len <= (SLOTS - 1) * BLOCK_SIZE + BLOCK_SIZE = SIZE`.
-        unsafe { self.storage.bytes.get_unchecked(start..start + len) }
+        // SAFETY: the caller's `number`.
+        let start = unsafe { self.block_start(number) };
+        // SAFETY: the block is inside the storage, and so are its first
+        // `len <= BLOCK_SIZE` bytes.
+        unsafe { slice::from_raw_parts(start, len) }
     }
 
     /// The first `len` bytes of the block with slot number `number`, writable.
@@ -513,17 +516,45 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
     #[inline]
     unsafe fn block_mut(&mut self, number: usize, len: usize) -> &mut [u8] {
-        let start = Self::block_offset(number);
-        // SAFETY: `start + len <= SIZE`, as in `block`.
-        unsafe { self.storage.bytes.get_unchecked_mut(start..start + len) }
+        // SAFETY: the caller's `number`.
+        let start = unsafe { self.block_start_mut(number) };
+        // SAFETY: as in `block`; `&mut self` makes the bytes ours.
+        unsafe { slice::from_raw_parts_mut(start, len) }
     }
 
-    /// Where the block with slot number `number` (its index plus one) starts, as an
-    /// offset into the storage. Written from the number, not the index, so that the
-    /// "minus one" folds into the address.
+    /// Where the block with slot number `number` (its index plus one) starts.
+    ///
+    /// Two in-bounds steps, to the end of the block and back, rather than one of
+    /// `number * BLOCK_SIZE - BLOCK_SIZE`: LLVM rewrites that one into two steps without
+    /// the in-bounds mark, and so loses that the pointer is not null, and every
+    /// `Some(block)` paid a null test. The "minus one" still folds into the address.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
     #[inline]
-    const fn block_offset(number: usize) -> usize {
-        number * Self::BLOCK_SIZE - Self::BLOCK_SIZE
+    unsafe fn block_start(&self, number: usize) -> *const u8 {
+        // SAFETY: `number * BLOCK_SIZE <= SLOTS * BLOCK_SIZE = SIZE`: the end of the
+        // block, at most one past the storage.
+        let end = unsafe { self.storage.bytes.as_ptr().add(number * Self::BLOCK_SIZE) };
+        // SAFETY: `number >= 1`, so the block's start is inside the storage.
+        unsafe { end.sub(Self::BLOCK_SIZE) }
+    }
+
+    /// [`block_start`](Self::block_start), writable.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
+    #[inline]
+    unsafe fn block_start_mut(&mut self, number: usize) -> *mut u8 {
+        // SAFETY: as in `block_start`.
+        let end = unsafe {
+            self.storage
+                .bytes
+                .as_mut_ptr()
+                .add(number * Self::BLOCK_SIZE)
+        };
+        // SAFETY: as in `block_start`.
+        unsafe { end.sub(Self::BLOCK_SIZE) }
     }
 
     /// Reads the free-list link kept in the first two bytes of the free block with
