@@ -31,7 +31,8 @@ use crate::handle::Handle;
 
 /// The smallest block, in bytes: a free block holds the 2-byte free-list link.
 pub const MIN_BLOCK_SIZE: usize = 2;
-/// The largest block, in bytes: a slot records `length + 1` in 16 bits.
+/// The largest block, in bytes: a slot records the length in 16 bits, with 65,535
+/// meaning "free".
 pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
@@ -156,70 +157,78 @@ impl ConfigError {
     }
 }
 
-/// Per-slot metadata, 4 bytes: `length + 1` of the live allocation (0 when the slot
-/// is free) and the generation. Two halves that loads and stores reach on their own:
-/// `alloc` stores the length and reads the generation for the handle, `free` compares
-/// each half with memory and writes both; `get` reads them as one word, one compare
-/// giving the answer and the length.
+/// What a free slot's tag is in place of a length: no allocation is this long
+/// (`MAX_BLOCK_SIZE` is one less).
+const FREE: u32 = 0xFFFF;
+
+/// Per-slot metadata, one 4-byte word: `tag - handle` (wrapping), where `handle` is
+/// the bits of the slot's handle of its current generation and `tag` is the length of
+/// the live allocation, or [`FREE`] when the slot is free.
+///
+/// Adding the bits of a handle for this slot gives back the tag exactly when the
+/// handle is of the current generation; for any other generation the sum is the tag
+/// plus a nonzero multiple of 0x1_0000 (the handles differ in the high half only), so
+/// at least 0x1_0000. One add from memory and one compare answer `get`, and give the
+/// length. A slot freed through `handle` holds `FREE - (handle + 0x1_0000)`, which is
+/// `!handle`.
+///
+/// A slot never handed out is all zeroes (so `new()` is), which is no free slot's word
+/// and would read as live: the pool never looks at one, as it takes a slot number only
+/// up to `fresh`.
 #[derive(Clone, Copy)]
 struct Slot {
-    len_plus_one: u16,
-    generation: u16,
+    word: u32,
 }
 
 impl Slot {
-    const FREE: Slot = Slot {
-        len_plus_one: 0,
-        generation: 0,
-    };
+    const UNUSED: Slot = Slot { word: 0 };
 
-    /// The length of the allocation if the slot is live and its generation is
-    /// `generation`.
+    /// Slot `number` before its first use: free, at generation 0.
     #[inline]
-    fn live_len(self, generation: u16) -> Option<usize> {
-        // Both halves in one word: with a matching generation the high half is 0 and
-        // this is `length + 1`, at least 1 when live; anything else is 0x1_0000 or
-        // more, or 0. (One compare where the length is wanted too.)
-        let word = (u32::from(self.generation) << 16) | u32::from(self.len_plus_one);
-        let len = (word ^ (u32::from(generation) << 16)).wrapping_sub(1);
-        (len < 0xFFFF).then_some(len as usize)
-    }
-
-    /// Whether the slot is live with generation `generation`: [`live_len`] without the
-    /// length, half by half (two compares against memory where only the answer is
-    /// wanted, as in `free`).
-    ///
-    /// [`live_len`]: Self::live_len
-    #[inline]
-    fn is_live_with(self, generation: u16) -> bool {
-        self.len_plus_one != 0 && self.generation == generation
-    }
-
-    /// Marks a free slot live with `len` bytes (`len <= MAX_BLOCK_SIZE`).
-    #[inline]
-    fn occupy(&mut self, len: usize) {
-        self.len_plus_one = len as u16 + 1;
-    }
-
-    /// Marks a live slot free and bumps its generation (wrapping from 65,535 to 0).
-    #[inline]
-    fn release(&mut self) {
-        *self = Slot::freed(self.generation);
-    }
-
-    /// The free slot that follows a live one of generation `generation`: the next
-    /// generation (wrapping from 65,535 to 0), no length.
-    #[inline]
-    const fn freed(generation: u16) -> Slot {
+    const fn never_used(number: usize) -> Slot {
         Slot {
-            len_plus_one: 0,
-            generation: generation.wrapping_add(1),
+            word: FREE.wrapping_sub(number as u32),
         }
     }
 
+    /// The live slot named by the handle with bits `handle`, holding `len` bytes
+    /// (`len <= MAX_BLOCK_SIZE`).
     #[inline]
-    fn is_live(self) -> bool {
-        self.len_plus_one != 0
+    const fn live(handle: u32, len: usize) -> Slot {
+        Slot {
+            word: (len as u32).wrapping_sub(handle),
+        }
+    }
+
+    /// The free slot that follows the live one `handle` names: the next generation
+    /// (wrapping from 65,535 to 0).
+    #[inline]
+    const fn freed(handle: u32) -> Slot {
+        // `FREE - (handle + 0x1_0000)`, the next generation's handle; the high half
+        // carries out of 32 bits from 65,535 to 0.
+        Slot { word: !handle }
+    }
+
+    /// The length of the allocation if the slot is live and `handle`, which names this
+    /// slot, is of its current generation.
+    #[inline]
+    fn live_len(self, handle: Handle) -> Option<usize> {
+        let tag = self.word.wrapping_add(handle.to_bits());
+        (tag < FREE).then_some(tag as usize)
+    }
+
+    /// The bits of the handle of the current generation of this slot, which is free.
+    #[inline]
+    const fn next_handle(self) -> u32 {
+        FREE.wrapping_sub(self.word)
+    }
+
+    /// The tag of slot `number`, one handed out since `new`: the length if live,
+    /// `FREE` if free. (The handle's low half is `number`, so its tag's low half is
+    /// the word's plus `number`.)
+    #[inline]
+    const fn tag(self, number: usize) -> u32 {
+        self.word.wrapping_add(number as u32) & 0xFFFF
     }
 }
 
@@ -263,12 +272,11 @@ pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment
     /// `index + 1` of the first recycled free slot; 0 when there is none.
     free_head: u16,
     /// Slots `fresh..SLOTS` have never been handed out (so `new` can be all zeroes).
+    /// It is also the high-water mark: a slot comes from that range only when every
+    /// used one is live (the free list holds the rest, `clear` included), so the most
+    /// blocks ever live at once is the number of slots ever handed out.
     fresh: u16,
     in_use: u16,
-    /// The high-water mark before the last `clear`. Otherwise it is `fresh`: a slot
-    /// comes from the never-used range only when every used slot is live, so the most
-    /// blocks ever live at once is the number of slots ever handed out.
-    high_water: u16,
     failed_allocs: u32,
     /// Atomic so `get(&self)` can count without making the pool `!Sync`; relaxed
     /// load + store: exact under `&mut`, best effort when shared readers race.
@@ -301,11 +309,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     pub const fn new() -> Self {
         let () = Self::CHECK;
         TinySlabAllocator {
-            slots: [Slot::FREE; SLOTS],
+            slots: [Slot::UNUSED; SLOTS],
             free_head: 0,
             fresh: 0,
             in_use: 0,
-            high_water: 0,
             failed_allocs: 0,
             rejected_handles: AtomicU32::new(0),
             storage: Storage {
@@ -329,11 +336,13 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let Some(number) = self.take_slot() else {
             return Err(self.failed(AllocError::OutOfMemory));
         };
-        let index = number - 1;
         // SAFETY: `take_slot` only returns numbers from 1 to `SLOTS`.
-        let slot = unsafe { self.slots.get_unchecked_mut(index) };
-        slot.occupy(len);
-        let handle = Handle::from_slot_number(number, slot.generation);
+        let slot = unsafe { self.slots.get_unchecked_mut(number - 1) };
+        let bits = slot.next_handle();
+        *slot = Slot::live(bits, len);
+        // SAFETY: the slot is free and was handed out (`take_slot`), so `bits` has
+        // its number, at least 1, in the low half (see `Slot`).
+        let handle = unsafe { Handle::from_bits_unchecked(bits) };
         self.in_use += 1;
         // SAFETY: `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
         let bytes = unsafe { self.block_mut(number, len) };
@@ -352,7 +361,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn get(&self, handle: Handle) -> Option<&[u8]> {
         match self.live_len(handle) {
-            // SAFETY: `live_len` checked the index and the length came from the slot.
+            // SAFETY: `live_len` checked the slot number and the length came from the slot.
             Some(len) => Some(unsafe { self.block(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
@@ -365,7 +374,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
         match self.live_len(handle) {
-            // SAFETY: `live_len` checked the index and the length came from the slot.
+            // SAFETY: `live_len` checked the slot number and the length came from the slot.
             Some(len) => Some(unsafe { self.block_mut(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
@@ -388,11 +397,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn free(&mut self, handle: Handle) -> bool {
         let number = handle.slot_number();
-        let generation = handle.generation();
-        match self.slots.get_mut(number - 1) {
-            // `Slot::release`, from the handle's copy of the generation (equal to the
-            // slot's), which is already in a register.
-            Some(slot) if slot.is_live_with(generation) => *slot = Slot::freed(generation),
+        match self.used_slot_mut(number) {
+            Some(slot) if slot.live_len(handle).is_some() => *slot = Slot::freed(handle.to_bits()),
             _ => {
                 self.count_rejected();
                 return false;
@@ -410,16 +416,21 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     ///
     /// O(number of slots ever used). Counters other than `in_use` are kept.
     pub fn clear(&mut self) {
-        for slot in &mut self.slots[..usize::from(self.fresh)] {
-            if slot.is_live() {
-                slot.release();
-            }
-        }
-        // Every used slot is free now; hand them out again from the start, each with
-        // the generation it already has.
-        self.high_water = self.high_water.max(self.fresh);
+        // Every used slot goes on the free list, pushed from the last so the first
+        // comes out first: blocks are handed out again from the start, as from a new
+        // pool, each slot keeping the generation it is at.
         self.free_head = 0;
-        self.fresh = 0;
+        for number in (1..=usize::from(self.fresh)).rev() {
+            // SAFETY: `number <= fresh <= SLOTS`.
+            let slot = unsafe { self.slots.get_unchecked_mut(number - 1) };
+            let tag = slot.tag(number);
+            if tag != FREE {
+                *slot = Slot::freed(tag.wrapping_sub(slot.word));
+            }
+            // SAFETY: as above.
+            unsafe { self.write_link(number, self.free_head) };
+            self.free_head = number as u16;
+        }
         self.in_use = 0;
     }
 
@@ -452,7 +463,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         Stats {
             blocks: SLOTS,
             in_use: usize::from(self.in_use),
-            high_water: usize::from(self.high_water.max(self.fresh)),
+            high_water: usize::from(self.fresh),
             failed_allocs: self.failed_allocs as usize,
             rejected_handles: self.rejected_handles.load(Ordering::Relaxed) as usize,
         }
@@ -470,7 +481,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             Some(head)
         } else if usize::from(self.fresh) < SLOTS {
             self.fresh += 1;
-            Some(usize::from(self.fresh))
+            let number = usize::from(self.fresh);
+            // SAFETY: `1 <= number <= SLOTS`, checked just above.
+            unsafe { *self.slots.get_unchecked_mut(number - 1) = Slot::never_used(number) };
+            Some(number)
         } else {
             None
         }
@@ -479,9 +493,29 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// The length of the live allocation `handle` names, or `None`.
     #[inline]
     fn live_len(&self, handle: Handle) -> Option<usize> {
-        self.slots
-            .get(handle.index())?
-            .live_len(handle.generation())
+        self.used_slot(handle.slot_number())?.live_len(handle)
+    }
+
+    /// The slot with number `number` if it was ever handed out (`number <= fresh`);
+    /// the rest are free, and do not say so (see [`Slot`]).
+    #[inline]
+    fn used_slot(&self, number: usize) -> Option<&Slot> {
+        if number as u16 > self.fresh {
+            return None;
+        }
+        // SAFETY: `1 <= number` (a slot number) and `number <= fresh <= SLOTS`
+        // (`take_slot` stops `fresh` at `SLOTS`).
+        Some(unsafe { self.slots.get_unchecked(number - 1) })
+    }
+
+    /// [`used_slot`](Self::used_slot), writable.
+    #[inline]
+    fn used_slot_mut(&mut self, number: usize) -> Option<&mut Slot> {
+        if number as u16 > self.fresh {
+            return None;
+        }
+        // SAFETY: as in `used_slot`.
+        Some(unsafe { self.slots.get_unchecked_mut(number - 1) })
     }
 
     #[cold]
