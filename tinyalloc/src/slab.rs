@@ -183,14 +183,6 @@ struct Slot {
 impl Slot {
     const UNUSED: Slot = Slot { word: 0 };
 
-    /// Slot `number` before its first use: free, at generation 0.
-    #[inline]
-    const fn never_used(number: usize) -> Slot {
-        Slot {
-            word: FREE.wrapping_sub(number as u32),
-        }
-    }
-
     /// The live slot named by the handle with bits `handle`, holding `len` bytes
     /// (`len <= MAX_BLOCK_SIZE`).
     #[inline]
@@ -204,8 +196,8 @@ impl Slot {
     /// (wrapping from 65,535 to 0).
     #[inline]
     const fn freed(handle: u32) -> Slot {
-        // `FREE - (handle + 0x1_0000)`, the next generation's handle; the high half
-        // carries out of 32 bits from 65,535 to 0.
+        // `FREE` minus the next generation's handle, `handle + 0x1_0000` (a carry out
+        // of 32 bits wraps the generation from 65,535 to 0): `!handle`.
         Slot { word: !handle }
     }
 
@@ -217,15 +209,14 @@ impl Slot {
         (tag < FREE).then_some(tag as usize)
     }
 
-    /// The bits of the handle of the current generation of this slot, which is free.
+    /// The bits of the handle this free slot hands out next (its current generation).
     #[inline]
     const fn next_handle(self) -> u32 {
         FREE.wrapping_sub(self.word)
     }
 
-    /// The tag of slot `number`, one handed out since `new`: the length if live,
-    /// `FREE` if free. (The handle's low half is `number`, so its tag's low half is
-    /// the word's plus `number`.)
+    /// The tag of slot `number`, one ever handed out: the length if live, `FREE` if
+    /// free. (Its handle's low half is `number`, and the tag fits in 16 bits.)
     #[inline]
     const fn tag(self, number: usize) -> u32 {
         self.word.wrapping_add(number as u32) & 0xFFFF
@@ -333,15 +324,13 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
                 block_size: Self::BLOCK_SIZE,
             }));
         }
-        let Some(number) = self.take_slot() else {
+        let Some((number, bits)) = self.take_slot() else {
             return Err(self.failed(AllocError::OutOfMemory));
         };
         // SAFETY: `take_slot` only returns numbers from 1 to `SLOTS`.
-        let slot = unsafe { self.slots.get_unchecked_mut(number - 1) };
-        let bits = slot.next_handle();
-        *slot = Slot::live(bits, len);
-        // SAFETY: the slot is free and was handed out (`take_slot`), so `bits` has
-        // its number, at least 1, in the low half (see `Slot`).
+        unsafe { *self.slot_mut(number) = Slot::live(bits, len) };
+        // SAFETY: `take_slot` returns the bits of a handle for slot `number`, which
+        // is at least 1, in the low half.
         let handle = unsafe { Handle::from_bits_unchecked(bits) };
         self.in_use += 1;
         // SAFETY: `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
@@ -361,7 +350,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn get(&self, handle: Handle) -> Option<&[u8]> {
         match self.live_len(handle) {
-            // SAFETY: `live_len` checked the slot number and the length came from the slot.
+            // SAFETY: `live_len` checked the slot number, and the length came from the
+            // slot.
             Some(len) => Some(unsafe { self.block(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
@@ -374,7 +364,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
         match self.live_len(handle) {
-            // SAFETY: `live_len` checked the slot number and the length came from the slot.
+            // SAFETY: `live_len` checked the slot number, and the length came from the
+            // slot.
             Some(len) => Some(unsafe { self.block_mut(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
@@ -397,14 +388,16 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn free(&mut self, handle: Handle) -> bool {
         let number = handle.slot_number();
-        match self.used_slot_mut(number) {
-            Some(slot) if slot.live_len(handle).is_some() => *slot = Slot::freed(handle.to_bits()),
-            _ => {
-                self.count_rejected();
-                return false;
-            }
+        let Some(slot) = self.used_slot_mut(number) else {
+            self.count_rejected();
+            return false;
+        };
+        if slot.live_len(handle).is_none() {
+            self.count_rejected();
+            return false;
         }
-        // SAFETY: the slot lookup above succeeded, so `1 <= number <= SLOTS`.
+        *slot = Slot::freed(handle.to_bits());
+        // SAFETY: `used_slot_mut` found the slot, so `1 <= number <= SLOTS`.
         unsafe { self.write_link(number, self.free_head) };
         // A handle's slot number is the free list's own encoding.
         self.free_head = number as u16;
@@ -422,9 +415,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         self.free_head = 0;
         for number in (1..=usize::from(self.fresh)).rev() {
             // SAFETY: `number <= fresh <= SLOTS`.
-            let slot = unsafe { self.slots.get_unchecked_mut(number - 1) };
+            let slot = unsafe { self.slot_mut(number) };
             let tag = slot.tag(number);
             if tag != FREE {
+                // Live: its handle is `tag - word`.
                 *slot = Slot::freed(tag.wrapping_sub(slot.word));
             }
             // SAFETY: as above.
@@ -470,52 +464,50 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     }
 
     /// Pops a recycled slot, or takes the next never-used one: its number, the
-    /// index plus one (the free list's encoding and a handle's low half).
+    /// index plus one (the free list's encoding and a handle's low half), and the
+    /// bits of the handle it hands out.
     #[inline]
-    fn take_slot(&mut self) -> Option<usize> {
+    fn take_slot(&mut self) -> Option<(usize, u32)> {
         let head = usize::from(self.free_head);
         if head != 0 {
-            // SAFETY: the free list only holds numbers from 1 to `SLOTS` (`free`
-            // pushes checked ones), so this block exists and is free.
+            // SAFETY: the free list only holds numbers from 1 to `SLOTS` (`free` and
+            // `clear` push checked ones), so this block exists and is free.
             self.free_head = unsafe { self.read_link(head) };
-            Some(head)
+            // SAFETY: as above.
+            Some((head, unsafe { self.slot(head) }.next_handle()))
         } else if usize::from(self.fresh) < SLOTS {
             self.fresh += 1;
-            let number = usize::from(self.fresh);
-            // SAFETY: `1 <= number <= SLOTS`, checked just above.
-            unsafe { *self.slots.get_unchecked_mut(number - 1) = Slot::never_used(number) };
-            Some(number)
+            // Generation 0.
+            Some((usize::from(self.fresh), u32::from(self.fresh)))
         } else {
             None
         }
     }
 
-    /// The length of the live allocation `handle` names, or `None`.
+    /// The length of the live allocation `handle` names, or `None`. Only slots ever
+    /// handed out (`number <= fresh`) are looked at: the others are free, and do not
+    /// say so (see [`Slot`]).
     #[inline]
     fn live_len(&self, handle: Handle) -> Option<usize> {
-        self.used_slot(handle.slot_number())?.live_len(handle)
-    }
-
-    /// The slot with number `number` if it was ever handed out (`number <= fresh`);
-    /// the rest are free, and do not say so (see [`Slot`]).
-    #[inline]
-    fn used_slot(&self, number: usize) -> Option<&Slot> {
+        let number = handle.slot_number();
+        // A slot number fits in 16 bits; compared at that width, the bound is one
+        // compare with memory.
         if number as u16 > self.fresh {
             return None;
         }
         // SAFETY: `1 <= number` (a slot number) and `number <= fresh <= SLOTS`
         // (`take_slot` stops `fresh` at `SLOTS`).
-        Some(unsafe { self.slots.get_unchecked(number - 1) })
+        unsafe { self.slot(number) }.live_len(handle)
     }
 
-    /// [`used_slot`](Self::used_slot), writable.
+    /// The slot with number `number`, if it was ever handed out; see `live_len`.
     #[inline]
     fn used_slot_mut(&mut self, number: usize) -> Option<&mut Slot> {
         if number as u16 > self.fresh {
             return None;
         }
-        // SAFETY: as in `used_slot`.
-        Some(unsafe { self.slots.get_unchecked_mut(number - 1) })
+        // SAFETY: as in `live_len`.
+        Some(unsafe { self.slot_mut(number) })
     }
 
     #[cold]
@@ -529,6 +521,38 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let seen = self.rejected_handles.load(Ordering::Relaxed);
         self.rejected_handles
             .store(seen.saturating_add(1), Ordering::Relaxed);
+    }
+
+    /// The slot with number `number`.
+    ///
+    /// One step past it and one back, for the reason `block_start` gives: with one
+    /// step of `number - 1`, LLVM loses that the reference is not null, and an
+    /// `Option` of it pays a null test.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
+    #[inline]
+    unsafe fn slot(&self, number: usize) -> &Slot {
+        // SAFETY: `number <= SLOTS`: at most one past the array.
+        let end = unsafe { self.slots.as_ptr().add(number) };
+        // SAFETY: `number >= 1`, so this is an element of the array.
+        let slot = unsafe { end.sub(1) };
+        // SAFETY: as above; `&self` is borrowed for the result's lifetime.
+        unsafe { &*slot }
+    }
+
+    /// [`slot`](Self::slot), writable.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
+    #[inline]
+    unsafe fn slot_mut(&mut self, number: usize) -> &mut Slot {
+        // SAFETY: as in `slot`.
+        let end = unsafe { self.slots.as_mut_ptr().add(number) };
+        // SAFETY: as in `slot`.
+        let slot = unsafe { end.sub(1) };
+        // SAFETY: as in `slot`; `&mut self` makes the element ours.
+        unsafe { &mut *slot }
     }
 
     /// The first `len` bytes of the block with slot number `number`.
