@@ -29,6 +29,9 @@ use crate::allocator::{AllocError, Allocator, Stats};
 use crate::const_msg::Message;
 use crate::handle::Handle;
 
+mod slot;
+use slot::Slot;
+
 /// The smallest block, in bytes: a free block holds the 2-byte free-list link.
 pub const MIN_BLOCK_SIZE: usize = 2;
 /// The largest block, in bytes: a slot records the length in 16 bits, with 65,535
@@ -154,72 +157,6 @@ impl ConfigError {
                     .text(")")
             }
         }
-    }
-}
-
-/// What a free slot's tag is in place of a length: no allocation is this long
-/// (`MAX_BLOCK_SIZE` is one less).
-const FREE: u32 = 0xFFFF;
-
-/// Per-slot metadata, one 4-byte word: `tag - handle` (wrapping), where `handle` is
-/// the bits of the slot's handle of its current generation and `tag` is the length of
-/// the live allocation, or [`FREE`] when the slot is free.
-///
-/// Adding the bits of a handle for this slot gives back the tag exactly when the
-/// handle is of the current generation; for any other generation the sum is the tag
-/// plus a nonzero multiple of 0x1_0000 (the handles differ in the high half only), so
-/// at least 0x1_0000. One add from memory and one compare answer `get`, and give the
-/// length. A slot freed through `handle` holds `FREE - (handle + 0x1_0000)`, which is
-/// `!handle`.
-///
-/// A slot never handed out is all zeroes (so `new()` is), which is no free slot's word
-/// and would read as live: the pool never looks at one, as it takes a slot number only
-/// up to `fresh`.
-#[derive(Clone, Copy)]
-struct Slot {
-    word: u32,
-}
-
-impl Slot {
-    const UNUSED: Slot = Slot { word: 0 };
-
-    /// The live slot named by the handle with bits `handle`, holding `len` bytes
-    /// (`len <= MAX_BLOCK_SIZE`).
-    #[inline]
-    const fn live(handle: u32, len: usize) -> Slot {
-        Slot {
-            word: (len as u32).wrapping_sub(handle),
-        }
-    }
-
-    /// The free slot that follows the live one `handle` names: the next generation
-    /// (wrapping from 65,535 to 0).
-    #[inline]
-    const fn freed(handle: u32) -> Slot {
-        // `FREE` minus the next generation's handle, `handle + 0x1_0000` (a carry out
-        // of 32 bits wraps the generation from 65,535 to 0): `!handle`.
-        Slot { word: !handle }
-    }
-
-    /// The length of the allocation if the slot is live and `handle`, which names this
-    /// slot, is of its current generation.
-    #[inline]
-    fn live_len(self, handle: Handle) -> Option<usize> {
-        let tag = self.word.wrapping_add(handle.to_bits());
-        (tag < FREE).then_some(tag as usize)
-    }
-
-    /// The bits of the handle this free slot hands out next (its current generation).
-    #[inline]
-    const fn next_handle(self) -> u32 {
-        FREE.wrapping_sub(self.word)
-    }
-
-    /// The tag of slot `number`, one ever handed out: the length if live, `FREE` if
-    /// free. (Its handle's low half is `number`, and the tag fits in 16 bits.)
-    #[inline]
-    const fn tag(self, number: usize) -> u32 {
-        self.word.wrapping_add(number as u32) & 0xFFFF
     }
 }
 
@@ -416,10 +353,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         for number in (1..=usize::from(self.fresh)).rev() {
             // SAFETY: `number <= fresh <= SLOTS`.
             let slot = unsafe { self.slot_mut(number) };
-            let tag = slot.tag(number);
-            if tag != FREE {
-                // Live: its handle is `tag - word`.
-                *slot = Slot::freed(tag.wrapping_sub(slot.word));
+            if let Some(handle) = slot.live_handle(number) {
+                *slot = Slot::freed(handle);
             }
             // SAFETY: as above.
             unsafe { self.write_link(number, self.free_head) };
