@@ -59,19 +59,19 @@ impl Handle {
         Handle::from_bits(((generation as u32) << 16) | (index as u32 + 1))
     }
 
-    /// A handle for slot `number` (the index plus one), which the caller has checked
-    /// to be from 1 to `MAX_SLOTS`, and `generation`.
+    /// The handle with bits `bits` (see [`to_bits`](Self::to_bits)), for a pool that
+    /// keeps handles in that form.
+    ///
+    /// # Safety
+    /// The low half of `bits` is not zero: [`slot_number`](Self::slot_number) tells the
+    /// compiler so, and pools index with it.
     #[cfg(feature = "tinyslab")]
     #[inline]
-    pub(crate) const fn from_slot_number(number: usize, generation: u16) -> Self {
-        debug_assert!(number >= 1 && number <= Self::MAX_SLOTS);
-        // `number` is at least 1, so the low half is not zero.
-        match NonZeroU32::new(((generation as u32) << 16) | number as u32) {
-            Some(bits) => Handle { bits },
-            None => Handle {
-                bits: NonZeroU32::MAX,
-            },
-        }
+    pub(crate) const unsafe fn from_bits_unchecked(bits: u32) -> Self {
+        debug_assert!(bits & 0xFFFF != 0);
+        // SAFETY: the caller's low half is not zero, so neither is `bits`.
+        let bits = unsafe { NonZeroU32::new_unchecked(bits) };
+        Handle { bits }
     }
 
     /// The slot index this handle names.
@@ -85,8 +85,8 @@ impl Handle {
     pub(crate) const fn slot_number(self) -> usize {
         let number = (self.bits.get() & 0xFFFF) as usize;
         // SAFETY: every constructor refuses a zero low half (`from_bits` checks it,
-        // `new` and `from_slot_number` add one to an index), and the field is private,
-        // so no handle has one. Telling the compiler lets a pool test `index < SLOTS`
+        // `new` adds one to an index, `from_bits_unchecked` requires it), and the field
+        // is private, so no handle has one. Telling the compiler lets a pool test `index < SLOTS`
         // as `number <= SLOTS`, without computing the index first.
         unsafe { core::hint::assert_unchecked(number != 0) };
         number

@@ -15,10 +15,11 @@
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.
 //!
-//! Memory: the slab (`SIZE + 4 × SLOTS + 16` bytes) plus one word for the borrow flag.
+//! Memory: the slab (`SIZE + 4 × SLOTS + 16` bytes) plus a one-byte re-entry flag,
+//! which the slab's alignment pads to 4 bytes (or to the alignment `A`, if larger).
 //! A pool made by `new()` is all zeroes, so a `static` pool sits in `.bss`.
 
-use core::cell::RefCell;
+use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 
 use critical_section::Mutex;
@@ -29,7 +30,7 @@ use crate::handle::Handle;
 use crate::slab::TinySlabAllocator;
 
 /// An interrupt-safe static pool: a [`TinySlabAllocator`] in a
-/// `critical_section::Mutex<RefCell<…>>`.
+/// `critical_section::Mutex`, with a flag that turns away re-entry.
 ///
 /// Every method takes `&self` and runs in one critical section, so the same `static`
 /// serves `main` and interrupt handlers. On a single-core microcontroller enable a
@@ -59,7 +60,53 @@ use crate::slab::TinySlabAllocator;
 /// `POOL.with(|_| POOL.free(h))`) panics: the pool is already borrowed. Do the work
 /// on the `&mut TinySlabAllocator` the closure was given instead.
 pub struct Pool<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
-    inner: Mutex<RefCell<TinySlabAllocator<SIZE, SLOTS, A>>>,
+    inner: Mutex<Guarded<TinySlabAllocator<SIZE, SLOTS, A>>>,
+}
+
+/// A value and the flag that says a call is using it: what `RefCell`'s borrow counter
+/// would be, cut to one byte because a pool only ever lends its slab mutably (the
+/// heaps' lock does the same). Not `Sync`: only the critical section shares it.
+struct Guarded<T> {
+    busy: Cell<bool>,
+    value: UnsafeCell<T>,
+}
+
+impl<T> Guarded<T> {
+    const fn new(value: T) -> Self {
+        Guarded {
+            busy: Cell::new(false),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Runs `f` on the value; panics if a call on this context is already inside.
+    /// The caller ensures that no other context can reach `self` meanwhile.
+    #[inline(always)]
+    fn enter<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        if self.busy.get() {
+            reentered()
+        }
+        self.busy.set(true);
+        // Cleared when `f` returns or unwinds. Unlike a heap's, a pool's value is
+        // whole whenever code outside the slab runs (that code only has the safe API),
+        // so after a panic in a user's closure the pool can go on, as with `RefCell`.
+        let _leave = Leave(&self.busy);
+        // SAFETY: no other context reaches `self` while this runs (the caller's
+        // critical section), and on this one `busy` was false, so no other reference
+        // to the value is live; the one made here ends with `f`, before `_leave`
+        // clears the flag.
+        f(unsafe { &mut *self.value.get() })
+    }
+}
+
+/// Clears a [`Guarded`] flag when dropped.
+struct Leave<'a>(&'a Cell<bool>);
+
+impl Drop for Leave<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
@@ -71,7 +118,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     #[inline]
     pub const fn new() -> Self {
         Pool {
-            inner: Mutex::new(RefCell::new(TinySlabAllocator::new())),
+            inner: Mutex::new(Guarded::new(TinySlabAllocator::new())),
         }
     }
 
@@ -97,12 +144,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     /// ```
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&mut TinySlabAllocator<SIZE, SLOTS, A>) -> R) -> R {
-        critical_section::with(|cs| {
-            let Ok(mut slab) = self.inner.borrow(cs).try_borrow_mut() else {
-                reentered()
-            };
-            f(&mut slab)
-        })
+        critical_section::with(|cs| self.inner.borrow(cs).enter(f))
     }
 
     /// Takes a block and copies `data` into it.
@@ -274,6 +316,17 @@ mod tests {
     }
 
     #[test]
+    fn costs_the_slab_and_one_aligned_flag() {
+        use core::mem::size_of;
+        fn extra<const SIZE: usize, const SLOTS: usize, A: Alignment>() -> usize {
+            size_of::<Pool<SIZE, SLOTS, A>>() - size_of::<TinySlabAllocator<SIZE, SLOTS, A>>()
+        }
+        assert_eq!(extra::<1024, 32, Align8>(), 8);
+        assert_eq!(extra::<64, 32, crate::align::Align2>(), 4);
+        assert_eq!(extra::<1024, 16, crate::align::Align64>(), 64);
+    }
+
+    #[test]
     fn methods_match_the_slab() {
         let pool = Pool::<256, 8>::new();
         assert_eq!((pool.block_size(), pool.capacity()), (32, 8));
@@ -320,6 +373,18 @@ mod tests {
     fn reentering_the_pool_panics_instead_of_aliasing() {
         let pool = Pool::<256, 8>::new();
         pool.with(|_| pool.stats());
+    }
+
+    #[test]
+    fn a_panicking_closure_leaves_the_pool_usable() {
+        let pool = Pool::<256, 8>::new();
+        let h = pool.alloc(b"kept").unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.write(h, |_| panic!("inside the closure"))
+        }));
+        assert!(caught.is_err());
+        assert_eq!(pool.read(h, <[u8]>::to_vec), Some(b"kept".to_vec()));
+        assert!(pool.free(h));
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! `new()` makes is all zeroes, so a `static` pool lands in `.bss` and costs no flash.
 
 use core::fmt;
+use core::slice;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::align::{Align8, Alignment};
@@ -28,9 +29,13 @@ use crate::allocator::{AllocError, Allocator, Stats};
 use crate::const_msg::Message;
 use crate::handle::Handle;
 
+mod slot;
+use slot::Slot;
+
 /// The smallest block, in bytes: a free block holds the 2-byte free-list link.
 pub const MIN_BLOCK_SIZE: usize = 2;
-/// The largest block, in bytes: a slot records `length + 1` in 16 bits.
+/// The largest block, in bytes: a slot records the length in 16 bits, with 65,535
+/// meaning "free".
 pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
@@ -155,73 +160,6 @@ impl ConfigError {
     }
 }
 
-/// Per-slot metadata, 4 bytes: `length + 1` of the live allocation (0 when the slot
-/// is free) and the generation. Two halves that loads and stores reach on their own:
-/// `alloc` stores the length and reads the generation for the handle, `free` compares
-/// each half with memory and writes both; `get` reads them as one word, one compare
-/// giving the answer and the length.
-#[derive(Clone, Copy)]
-struct Slot {
-    len_plus_one: u16,
-    generation: u16,
-}
-
-impl Slot {
-    const FREE: Slot = Slot {
-        len_plus_one: 0,
-        generation: 0,
-    };
-
-    /// The length of the allocation if the slot is live and its generation is
-    /// `generation`.
-    #[inline]
-    fn live_len(self, generation: u16) -> Option<usize> {
-        // Both halves in one word: with a matching generation the high half is 0 and
-        // this is `length + 1`, at least 1 when live; anything else is 0x1_0000 or
-        // more, or 0. (One compare where the length is wanted too.)
-        let word = (u32::from(self.generation) << 16) | u32::from(self.len_plus_one);
-        let len = (word ^ (u32::from(generation) << 16)).wrapping_sub(1);
-        (len < 0xFFFF).then_some(len as usize)
-    }
-
-    /// Whether the slot is live with generation `generation`: [`live_len`] without the
-    /// length, half by half (two compares against memory where only the answer is
-    /// wanted, as in `free`).
-    ///
-    /// [`live_len`]: Self::live_len
-    #[inline]
-    fn is_live_with(self, generation: u16) -> bool {
-        self.len_plus_one != 0 && self.generation == generation
-    }
-
-    /// Marks a free slot live with `len` bytes (`len <= MAX_BLOCK_SIZE`).
-    #[inline]
-    fn occupy(&mut self, len: usize) {
-        self.len_plus_one = len as u16 + 1;
-    }
-
-    /// Marks a live slot free and bumps its generation (wrapping from 65,535 to 0).
-    #[inline]
-    fn release(&mut self) {
-        *self = Slot::freed(self.generation);
-    }
-
-    /// The free slot that follows a live one of generation `generation`: the next
-    /// generation (wrapping from 65,535 to 0), no length.
-    #[inline]
-    const fn freed(generation: u16) -> Slot {
-        Slot {
-            len_plus_one: 0,
-            generation: generation.wrapping_add(1),
-        }
-    }
-
-    #[inline]
-    fn is_live(self) -> bool {
-        self.len_plus_one != 0
-    }
-}
-
 /// The blocks, aligned to `A` by a zero-length array of the marker.
 #[repr(C)]
 struct Storage<const SIZE: usize, A> {
@@ -262,12 +200,11 @@ pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment
     /// `index + 1` of the first recycled free slot; 0 when there is none.
     free_head: u16,
     /// Slots `fresh..SLOTS` have never been handed out (so `new` can be all zeroes).
+    /// It is also the high-water mark: a slot comes from that range only when every
+    /// used one is live (the free list holds the rest, `clear` included), so the most
+    /// blocks ever live at once is the number of slots ever handed out.
     fresh: u16,
     in_use: u16,
-    /// The high-water mark before the last `clear`. Otherwise it is `fresh`: a slot
-    /// comes from the never-used range only when every used slot is live, so the most
-    /// blocks ever live at once is the number of slots ever handed out.
-    high_water: u16,
     failed_allocs: u32,
     /// Atomic so `get(&self)` can count without making the pool `!Sync`; relaxed
     /// load + store: exact under `&mut`, best effort when shared readers race.
@@ -300,11 +237,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     pub const fn new() -> Self {
         let () = Self::CHECK;
         TinySlabAllocator {
-            slots: [Slot::FREE; SLOTS],
+            slots: [Slot::UNUSED; SLOTS],
             free_head: 0,
             fresh: 0,
             in_use: 0,
-            high_water: 0,
             failed_allocs: 0,
             rejected_handles: AtomicU32::new(0),
             storage: Storage {
@@ -325,14 +261,14 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
                 block_size: Self::BLOCK_SIZE,
             }));
         }
-        let Some(number) = self.take_slot() else {
+        let Some((number, bits)) = self.take_slot() else {
             return Err(self.failed(AllocError::OutOfMemory));
         };
-        let index = number - 1;
         // SAFETY: `take_slot` only returns numbers from 1 to `SLOTS`.
-        let slot = unsafe { self.slots.get_unchecked_mut(index) };
-        slot.occupy(len);
-        let handle = Handle::from_slot_number(number, slot.generation);
+        unsafe { *self.slot_mut(number) = Slot::live(bits, len) };
+        // SAFETY: `take_slot` returns the bits of a handle for slot `number`, which
+        // is at least 1, in the low half.
+        let handle = unsafe { Handle::from_bits_unchecked(bits) };
         self.in_use += 1;
         // SAFETY: `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
         let bytes = unsafe { self.block_mut(number, len) };
@@ -351,7 +287,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn get(&self, handle: Handle) -> Option<&[u8]> {
         match self.live_len(handle) {
-            // SAFETY: `live_len` checked the index and the length came from the slot.
+            // SAFETY: `live_len` checked the slot number, and the length came from the
+            // slot.
             Some(len) => Some(unsafe { self.block(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
@@ -364,7 +301,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
         match self.live_len(handle) {
-            // SAFETY: `live_len` checked the index and the length came from the slot.
+            // SAFETY: `live_len` checked the slot number, and the length came from the
+            // slot.
             Some(len) => Some(unsafe { self.block_mut(handle.slot_number(), len) }),
             None => {
                 self.count_rejected();
@@ -387,17 +325,16 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn free(&mut self, handle: Handle) -> bool {
         let number = handle.slot_number();
-        let generation = handle.generation();
-        match self.slots.get_mut(number - 1) {
-            // `Slot::release`, from the handle's copy of the generation (equal to the
-            // slot's), which is already in a register.
-            Some(slot) if slot.is_live_with(generation) => *slot = Slot::freed(generation),
-            _ => {
-                self.count_rejected();
-                return false;
-            }
+        let Some(slot) = self.used_slot_mut(number) else {
+            self.count_rejected();
+            return false;
+        };
+        if slot.live_len(handle).is_none() {
+            self.count_rejected();
+            return false;
         }
-        // SAFETY: the slot lookup above succeeded, so `1 <= number <= SLOTS`.
+        *slot = Slot::freed(handle.to_bits());
+        // SAFETY: `used_slot_mut` found the slot, so `1 <= number <= SLOTS`.
         unsafe { self.write_link(number, self.free_head) };
         // A handle's slot number is the free list's own encoding.
         self.free_head = number as u16;
@@ -409,16 +346,20 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     ///
     /// O(number of slots ever used). Counters other than `in_use` are kept.
     pub fn clear(&mut self) {
-        for slot in &mut self.slots[..usize::from(self.fresh)] {
-            if slot.is_live() {
-                slot.release();
-            }
-        }
-        // Every used slot is free now; hand them out again from the start, each with
-        // the generation it already has.
-        self.high_water = self.high_water.max(self.fresh);
+        // Every used slot goes on the free list, pushed from the last so the first
+        // comes out first: blocks are handed out again from the start, as from a new
+        // pool, each slot keeping the generation it is at.
         self.free_head = 0;
-        self.fresh = 0;
+        for number in (1..=usize::from(self.fresh)).rev() {
+            // SAFETY: `number <= fresh <= SLOTS`.
+            let slot = unsafe { self.slot_mut(number) };
+            if let Some(handle) = slot.live_handle(number) {
+                *slot = Slot::freed(handle);
+            }
+            // SAFETY: as above.
+            unsafe { self.write_link(number, self.free_head) };
+            self.free_head = number as u16;
+        }
         self.in_use = 0;
     }
 
@@ -451,36 +392,57 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         Stats {
             blocks: SLOTS,
             in_use: usize::from(self.in_use),
-            high_water: usize::from(self.high_water.max(self.fresh)),
+            high_water: usize::from(self.fresh),
             failed_allocs: self.failed_allocs as usize,
             rejected_handles: self.rejected_handles.load(Ordering::Relaxed) as usize,
         }
     }
 
     /// Pops a recycled slot, or takes the next never-used one: its number, the
-    /// index plus one (the free list's encoding and a handle's low half).
+    /// index plus one (the free list's encoding and a handle's low half), and the
+    /// bits of the handle it hands out.
     #[inline]
-    fn take_slot(&mut self) -> Option<usize> {
+    fn take_slot(&mut self) -> Option<(usize, u32)> {
         let head = usize::from(self.free_head);
         if head != 0 {
-            // SAFETY: the free list only holds numbers from 1 to `SLOTS` (`free`
-            // pushes checked ones), so this block exists and is free.
+            // SAFETY: the free list only holds numbers from 1 to `SLOTS` (`free` and
+            // `clear` push checked ones), so this block exists and is free.
             self.free_head = unsafe { self.read_link(head) };
-            Some(head)
+            // SAFETY: as above.
+            Some((head, unsafe { self.slot(head) }.next_handle()))
         } else if usize::from(self.fresh) < SLOTS {
             self.fresh += 1;
-            Some(usize::from(self.fresh))
+            // Generation 0.
+            Some((usize::from(self.fresh), u32::from(self.fresh)))
         } else {
             None
         }
     }
 
-    /// The length of the live allocation `handle` names, or `None`.
+    /// The length of the live allocation `handle` names, or `None`. Only slots ever
+    /// handed out (`number <= fresh`) are looked at: the others are free, and do not
+    /// say so (see [`Slot`]).
     #[inline]
     fn live_len(&self, handle: Handle) -> Option<usize> {
-        self.slots
-            .get(handle.index())?
-            .live_len(handle.generation())
+        let number = handle.slot_number();
+        // A slot number fits in 16 bits; compared at that width, the bound is one
+        // compare with memory.
+        if number as u16 > self.fresh {
+            return None;
+        }
+        // SAFETY: `1 <= number` (a slot number) and `number <= fresh <= SLOTS`
+        // (`take_slot` stops `fresh` at `SLOTS`).
+        unsafe { self.slot(number) }.live_len(handle)
+    }
+
+    /// The slot with number `number`, if it was ever handed out; see `live_len`.
+    #[inline]
+    fn used_slot_mut(&mut self, number: usize) -> Option<&mut Slot> {
+        if number as u16 > self.fresh {
+            return None;
+        }
+        // SAFETY: as in `live_len`.
+        Some(unsafe { self.slot_mut(number) })
     }
 
     #[cold]
@@ -496,15 +458,49 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             .store(seen.saturating_add(1), Ordering::Relaxed);
     }
 
+    /// The slot with number `number`.
+    ///
+    /// One step past it and one back, for the reason `block_start` gives: with one
+    /// step of `number - 1`, LLVM loses that the reference is not null, and an
+    /// `Option` of it pays a null test.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
+    #[inline]
+    unsafe fn slot(&self, number: usize) -> &Slot {
+        // SAFETY: `number <= SLOTS`: at most one past the array.
+        let end = unsafe { self.slots.as_ptr().add(number) };
+        // SAFETY: `number >= 1`, so this is an element of the array.
+        let slot = unsafe { end.sub(1) };
+        // SAFETY: as above; `&self` is borrowed for the result's lifetime.
+        unsafe { &*slot }
+    }
+
+    /// [`slot`](Self::slot), writable.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
+    #[inline]
+    unsafe fn slot_mut(&mut self, number: usize) -> &mut Slot {
+        // SAFETY: as in `slot`.
+        let end = unsafe { self.slots.as_mut_ptr().add(number) };
+        // SAFETY: as in `slot`.
+        let slot = unsafe { end.sub(1) };
+        // SAFETY: as in `slot`; `&mut self` makes the element ours.
+        unsafe { &mut *slot }
+    }
+
     /// The first `len` bytes of the block with slot number `number`.
     ///
     /// # Safety
     /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
     #[inline]
     unsafe fn block(&self, number: usize, len: usize) -> &[u8] {
-        let start = Self::block_offset(number);
-        // SAFETY: `start + len <= (SLOTS - 1) * BLOCK_SIZE + BLOCK_SIZE = SIZE`.
-        unsafe { self.storage.bytes.get_unchecked(start..start + len) }
+        // SAFETY: the caller's `number`.
+        let start = unsafe { self.block_start(number) };
+        // SAFETY: the block is inside the storage, and so are its first
+        // `len <= BLOCK_SIZE` bytes.
+        unsafe { slice::from_raw_parts(start, len) }
     }
 
     /// The first `len` bytes of the block with slot number `number`, writable.
@@ -513,17 +509,45 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
     #[inline]
     unsafe fn block_mut(&mut self, number: usize, len: usize) -> &mut [u8] {
-        let start = Self::block_offset(number);
-        // SAFETY: `start + len <= SIZE`, as in `block`.
-        unsafe { self.storage.bytes.get_unchecked_mut(start..start + len) }
+        // SAFETY: the caller's `number`.
+        let start = unsafe { self.block_start_mut(number) };
+        // SAFETY: as in `block`; `&mut self` makes the bytes ours.
+        unsafe { slice::from_raw_parts_mut(start, len) }
     }
 
-    /// Where the block with slot number `number` (its index plus one) starts, as an
-    /// offset into the storage. Written from the number, not the index, so that the
-    /// "minus one" folds into the address.
+    /// Where the block with slot number `number` (its index plus one) starts.
+    ///
+    /// Two in-bounds steps, to the end of the block and back, rather than one of
+    /// `number * BLOCK_SIZE - BLOCK_SIZE`: LLVM rewrites that one into two steps without
+    /// the in-bounds mark, and so loses that the pointer is not null, and every
+    /// `Some(block)` paid a null test. The "minus one" still folds into the address.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
     #[inline]
-    const fn block_offset(number: usize) -> usize {
-        number * Self::BLOCK_SIZE - Self::BLOCK_SIZE
+    unsafe fn block_start(&self, number: usize) -> *const u8 {
+        // SAFETY: `number * BLOCK_SIZE <= SLOTS * BLOCK_SIZE = SIZE`: the end of the
+        // block, at most one past the storage.
+        let end = unsafe { self.storage.bytes.as_ptr().add(number * Self::BLOCK_SIZE) };
+        // SAFETY: `number >= 1`, so the block's start is inside the storage.
+        unsafe { end.sub(Self::BLOCK_SIZE) }
+    }
+
+    /// [`block_start`](Self::block_start), writable.
+    ///
+    /// # Safety
+    /// `1 <= number <= SLOTS`.
+    #[inline]
+    unsafe fn block_start_mut(&mut self, number: usize) -> *mut u8 {
+        // SAFETY: as in `block_start`.
+        let end = unsafe {
+            self.storage
+                .bytes
+                .as_mut_ptr()
+                .add(number * Self::BLOCK_SIZE)
+        };
+        // SAFETY: as in `block_start`.
+        unsafe { end.sub(Self::BLOCK_SIZE) }
     }
 
     /// Reads the free-list link kept in the first two bytes of the free block with

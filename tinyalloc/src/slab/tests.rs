@@ -151,12 +151,14 @@ fn foreign_and_out_of_range_handles_are_rejected() {
     let mut alloc = TinySlabAllocator::<256, 8>::new();
     let beyond = Handle::new(8, 0).unwrap();
     let never_used = Handle::new(3, 0).unwrap();
+    let never_used_last_generation = Handle::new(3, u16::MAX).unwrap();
     let forged = Handle::from_bits(u32::MAX).unwrap();
-    for h in [beyond, never_used, forged] {
+    for h in [beyond, never_used, never_used_last_generation, forged] {
         assert_eq!(alloc.get(h), None);
+        assert!(!alloc.contains(h));
         assert!(!alloc.free(h));
     }
-    assert_eq!(alloc.stats().rejected_handles, 6);
+    assert_eq!(alloc.stats().rejected_handles, 8);
     assert!(alloc.is_empty());
     // the pool still works after all of it
     let h = alloc.alloc(b"ok").unwrap();
@@ -205,6 +207,33 @@ fn clear_frees_everything_and_stales_every_handle() {
     assert!(alloc.alloc(b"").is_err());
 }
 
+#[test]
+fn after_clear_blocks_come_from_the_start_and_the_peak_is_kept() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let hs: Vec<_> = (0..5).map(|_| alloc.alloc(b"").unwrap()).collect();
+    alloc.free(hs[3]);
+    alloc.clear();
+    let a = alloc.alloc(b"a").unwrap();
+    let b = alloc.alloc(b"b").unwrap();
+    assert_eq!((a.index(), b.index()), (0, 1));
+    alloc.free(a);
+    assert_eq!(
+        alloc.alloc(b"").unwrap().index(),
+        0,
+        "the freed block first"
+    );
+    assert_eq!(
+        alloc.alloc(b"").unwrap().index(),
+        2,
+        "then the next from the start"
+    );
+    assert_eq!(alloc.stats().high_water, 5);
+    let more: Vec<_> = (0..5).map(|_| alloc.alloc(b"").unwrap()).collect();
+    assert_eq!(more.last().unwrap().index(), 7);
+    assert_eq!(alloc.stats().high_water, 8);
+    assert_eq!(alloc.get(b), Some(&b"b"[..]));
+}
+
 /// The documented wrap policy: a stale handle is refused through 65,535 reuses of
 /// its slot and names the block again on the 65,536th.
 #[test]
@@ -233,10 +262,8 @@ fn generation_wraps_after_65536_reuses() {
 #[test]
 fn generation_wraps_from_max_to_zero() {
     let mut alloc = TinySlabAllocator::<4, 2, Align2>::new();
-    alloc.slots[0] = Slot {
-        len_plus_one: 0,
-        generation: u16::MAX - 1,
-    };
+    // Slot 0 free at generation 65,534, as after that many reuses.
+    alloc.slots[0] = Slot::freed(Handle::new(0, u16::MAX - 2).unwrap().to_bits());
     alloc.fresh = 1;
     alloc.free_head = 1;
     alloc.write_link_for_test(0, 0);
