@@ -23,6 +23,7 @@ mod const_msg;
 mod deque;
 #[cfg(feature = "global-alloc")]
 pub mod global;
+mod guard;
 mod handle;
 pub mod heap;
 #[cfg(feature = "tinyslab")]

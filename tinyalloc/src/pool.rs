@@ -19,13 +19,13 @@
 //! which the slab's alignment pads to 4 bytes (or to the alignment `A`, if larger).
 //! A pool made by `new()` is all zeroes, so a `static` pool sits in `.bss`.
 
-use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 
 use critical_section::Mutex;
 
 use crate::align::{Align8, Alignment};
 use crate::allocator::{AllocError, Allocator, Stats};
+use crate::guard::Guarded;
 use crate::handle::Handle;
 use crate::slab::TinySlabAllocator;
 
@@ -63,52 +63,6 @@ pub struct Pool<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
     inner: Mutex<Guarded<TinySlabAllocator<SIZE, SLOTS, A>>>,
 }
 
-/// A value and the flag that says a call is using it: what `RefCell`'s borrow counter
-/// would be, cut to one byte because a pool only ever lends its slab mutably (the
-/// heaps' lock does the same). Not `Sync`: only the critical section shares it.
-struct Guarded<T> {
-    busy: Cell<bool>,
-    value: UnsafeCell<T>,
-}
-
-impl<T> Guarded<T> {
-    const fn new(value: T) -> Self {
-        Guarded {
-            busy: Cell::new(false),
-            value: UnsafeCell::new(value),
-        }
-    }
-
-    /// Runs `f` on the value; panics if a call on this context is already inside.
-    /// The caller ensures that no other context can reach `self` meanwhile.
-    #[inline(always)]
-    fn enter<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        if self.busy.get() {
-            reentered()
-        }
-        self.busy.set(true);
-        // Cleared when `f` returns or unwinds. Unlike a heap's, a pool's value is
-        // whole whenever code outside the slab runs (that code only has the safe API),
-        // so after a panic in a user's closure the pool can go on, as with `RefCell`.
-        let _leave = Leave(&self.busy);
-        // SAFETY: no other context reaches `self` while this runs (the caller's
-        // critical section), and on this one `busy` was false, so no other reference
-        // to the value is live; the one made here ends with `f`, before `_leave`
-        // clears the flag.
-        f(unsafe { &mut *self.value.get() })
-    }
-}
-
-/// Clears a [`Guarded`] flag when dropped.
-struct Leave<'a>(&'a Cell<bool>);
-
-impl Drop for Leave<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        self.0.set(false);
-    }
-}
-
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     /// The size of every block: `SIZE / SLOTS` bytes.
     pub const BLOCK_SIZE: usize = TinySlabAllocator::<SIZE, SLOTS, A>::BLOCK_SIZE;
@@ -144,7 +98,14 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     /// ```
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&mut TinySlabAllocator<SIZE, SLOTS, A>) -> R) -> R {
-        critical_section::with(|cs| self.inner.borrow(cs).enter(f))
+        critical_section::with(|cs| {
+            // A slab is whole whenever the user's closure runs, so a panic in it
+            // leaves the pool usable, as a `RefCell` would.
+            match self.inner.borrow(cs).enter_reopening(f) {
+                Some(result) => result,
+                None => reentered(),
+            }
+        })
     }
 
     /// Takes a block and copies `data` into it.

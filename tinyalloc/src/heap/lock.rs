@@ -1,42 +1,7 @@
 //! The lock around a heap's state: a critical section, or nothing where there are no
 //! threads, plus a flag that turns away re-entry.
 
-use core::cell::{Cell, UnsafeCell};
-
-/// A value and the flag that says a context is using it. The flag is what
-/// `RefCell`'s borrow counter would be, reduced to one bit: the heap only ever takes
-/// the value mutably, so it costs a byte store on the way in and one on the way out.
-struct Guarded<T> {
-    busy: Cell<bool>,
-    value: UnsafeCell<T>,
-}
-
-impl<T> Guarded<T> {
-    const fn new(value: T) -> Self {
-        Guarded {
-            busy: Cell::new(false),
-            value: UnsafeCell::new(value),
-        }
-    }
-
-    /// Runs `f` on the value unless a call of this context is already inside (then
-    /// `None`). The caller ensures that no other context can reach `self` meanwhile.
-    #[inline(always)]
-    fn enter<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
-        if self.busy.get() {
-            return None;
-        }
-        self.busy.set(true);
-        // SAFETY: no other context reaches `self` while this runs (the caller's lock),
-        // and in this one `busy` was false, so no other reference to the value is live;
-        // the one made here ends before `busy` is cleared. If `f` unwound, `busy` would
-        // stay set and every later call return `None`: the heap fails closed. (No heap
-        // code panics.)
-        let result = f(unsafe { &mut *self.value.get() });
-        self.busy.set(false);
-        Some(result)
-    }
-}
+use crate::guard::Guarded;
 
 /// A value only one context at a time may change: behind a critical section
 /// (`critical_section::Mutex`, the embedded-alloc pattern), so interrupt handlers and
