@@ -92,8 +92,12 @@ impl Mem {
     #[inline(always)]
     pub(super) unsafe fn clear_bit(self, off: u32) {
         let pair = off / 16;
+        // A rotated mask, not `!(1 << n)`: that would share `1 << n` with the test in
+        // `bit`, and the compiler would then compute it before every test, on the
+        // paths that set a bit or none too.
+        let keep = (!1u32).rotate_left(pair % 32);
         // SAFETY: as in `bit`.
-        unsafe { *self.bits.wrapping_add((pair / 32) as usize) &= !(1 << (pair % 32)) };
+        unsafe { *self.bits.wrapping_add((pair / 32) as usize) &= keep };
     }
 }
 
