@@ -67,17 +67,19 @@ use lists::Mem;
 mod classes;
 mod lists;
 
-const GRANULE: u32 = 8;
-const MIN_BLOCK: u32 = 16;
+const GRANULE: usize = 8;
+const MIN_BLOCK: usize = 16;
 /// The end of a list; offset 0 is the first class head, never a block.
-const NIL: u32 = 0;
+const NIL: usize = 0;
 /// The fields of a free block: its size, then the next and previous block of its
 /// class list (offsets from the arena's base); its last 4 bytes repeat the size.
-const SIZE: u32 = 0;
-const NEXT: u32 = 4;
-const PREV: u32 = 8;
+/// Fields hold `u32`s (an arena is at most 2 GiB); the code works on `usize`, so on
+/// a 64-bit target an offset needs no widening before it addresses memory.
+const SIZE: usize = 0;
+const NEXT: usize = 4;
+const PREV: usize = 8;
 /// Below this size every class holds one size.
-const LINEAR_LIMIT: u32 = 128;
+const LINEAR_LIMIT: usize = 128;
 /// Enough classes for `MAX_ARENA_SIZE`: `class_of(1 << 31) = 208`.
 const MAX_CLASSES: usize = 256;
 const WORD_BITS: usize = usize::BITS as usize;
@@ -152,13 +154,13 @@ heap_engine! {
 /// from the arena's base.
 pub(crate) struct FreeList {
     /// The arena's length, where the heap ends; 0 until set up.
-    end: u32,
+    end: usize,
     /// Where the heap starts, after the class heads and the side bitmap.
-    heap: u32,
+    heap: usize,
     /// Where the side bitmap starts (the class heads are at 0).
-    bits: u32,
+    bits: usize,
     /// How many class heads the arena holds.
-    classes: u32,
+    classes: usize,
     /// Bit `c` is set when class `c`'s list is non-empty.
     nonempty: [usize; WORDS],
     counters: Counters,
@@ -181,8 +183,8 @@ impl Engine for FreeList {
     }
 
     unsafe fn set_up(&mut self, base: *mut u8, len: usize) {
-        let end = len as u32;
-        let classes = class_of(end) as u32 + 1;
+        let end = len;
+        let classes = class_of(end) + 1;
         let bits = classes * 4;
         // A bit per pair of the arena, and one for the pair just past its end, so
         // the test for a free block after the last one needs no bounds check.
@@ -195,7 +197,7 @@ impl Engine for FreeList {
         self.nonempty = [0; WORDS];
         // SAFETY: the heads (all `NIL`) and the bitmap (all clear) lie at the start of
         // the arena, below `heap`.
-        unsafe { ptr::write_bytes(base, 0, heap as usize) };
+        unsafe { ptr::write_bytes(base, 0, heap) };
         // The bitmap's bits for its own pairs and the heads' stay clear, so the block
         // at the start of the heap sees no free block before it, and the one at the
         // end none after it.
@@ -205,10 +207,11 @@ impl Engine for FreeList {
 
     #[inline(always)]
     unsafe fn alloc(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
-        if layout.size() <= TABLE_LIMIT as usize && layout.align() <= GRANULE as usize {
+        if layout.size() <= TABLE_LIMIT && layout.align() <= GRANULE {
             let want = block_size(layout.size());
             let m = self.mem(base);
-            let class = fit_small(want);
+            // SAFETY: `16 <= want <= TABLE_LIMIT`: the request is at most that.
+            let class = unsafe { fit_small(want) };
             // The non-empty classes from `class` up, word by word of the bitmap; a
             // block that would leave 8 bytes drops its class from `mask`. (Where a
             // word holds every class of this path, as on 64-bit targets, the
@@ -258,9 +261,9 @@ impl Engine for FreeList {
                 }
                 // SAFETY: in the heap.
                 unsafe { m.clear_bit(off) };
-                self.counters.allocated(want as usize);
+                self.counters.allocated(want);
                 // SAFETY: the block lies in the arena.
-                return unsafe { base.add(off as usize) };
+                return unsafe { base.add(off) };
             }
         }
         // SAFETY: the caller's contract.
@@ -271,7 +274,7 @@ impl Engine for FreeList {
     unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
         let size = block_size(layout.size());
         let m = self.mem(base);
-        let off = (block as usize).wrapping_sub(base as usize) as u32;
+        let off = (block as usize).wrapping_sub(base as usize);
         let end = off + size;
         let (mut start, mut stop) = (off, end);
         // SAFETY: `end <= self.end`, so its pair has a bit; next to a live block, a set
@@ -294,7 +297,7 @@ impl Engine for FreeList {
         // bits are clear; a set bit before a live block marks the end of a free block.
         if unsafe { m.bit(off - GRANULE) } {
             // SAFETY: the free block's footer is its last 4 bytes.
-            start = off - unsafe { m.get(off - 4, SIZE) };
+            start = off - unsafe { m.footer(off) };
             // SAFETY: a filed free block starts at `start`.
             unsafe { self.detach(m, start) };
             if start / 16 != (off - GRANULE) / 16 {
@@ -309,7 +312,7 @@ impl Engine for FreeList {
         let merged = stop - start;
         // SAFETY: `[start, stop)` is free and on no list.
         unsafe { self.attach(m, start, merged, class_of(merged)) };
-        self.counters.freed(size as usize);
+        self.counters.freed(size);
     }
 
     unsafe fn resize_in_place(
@@ -327,7 +330,7 @@ impl Engine for FreeList {
             return true;
         }
         let m = self.mem(base);
-        let off = (block as usize).wrapping_sub(base as usize) as u32;
+        let off = (block as usize).wrapping_sub(base as usize);
         let end = off + old;
         // SAFETY: `end` is the end of the live block.
         let next = unsafe { self.free_at(m, end) };
@@ -342,7 +345,7 @@ impl Engine for FreeList {
                 // SAFETY: the rest of the next block, free, at least 16 bytes.
                 unsafe { self.push(m, off + new, next - need) };
             }
-            self.counters.grew(need as usize);
+            self.counters.grew(need);
         } else {
             let tail = old - new;
             if next != 0 {
@@ -353,17 +356,14 @@ impl Engine for FreeList {
             }
             // SAFETY: the cut-off tail and the free block after it, if any.
             unsafe { self.push(m, off + new, tail + next) };
-            self.counters.shrank(tail as usize);
+            self.counters.shrank(tail);
         }
         true
     }
 
     unsafe fn stats(&self, base: *mut u8) -> HeapStats {
         let mut largest = 0;
-        if let Some(top) = (0..self.classes as usize)
-            .rev()
-            .find(|&c| self.is_marked(c))
-        {
+        if let Some(top) = (0..self.classes).rev().find(|&c| self.is_marked(c)) {
             let m = self.mem(base);
             // SAFETY: a marked class has a filed head block.
             let mut off = unsafe { m.head(top) };
@@ -377,13 +377,13 @@ impl Engine for FreeList {
             }
         }
         // 0 for a region heap until `init`.
-        let usable = (self.end - self.heap) as usize;
+        let usable = self.end - self.heap;
         HeapStats {
             arena: 0,
             used: self.counters.used,
             free: usable - self.counters.used,
             high_water: self.counters.high_water,
-            largest_free: largest as usize,
+            largest_free: largest,
             allocations: self.counters.allocations,
             failed_allocs: self.counters.failed_allocs,
         }

@@ -13,16 +13,16 @@ use crate::heap::VerifyError;
 /// The engine is set up over the arena `m` points into.
 pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError> {
     let (heap, end) = (engine.heap, engine.end);
-    let addr = |off: u32| m.base as usize + off as usize;
-    let mut free = 0usize;
-    let mut blocks = 0u32;
+    let addr = |off: usize| m.base as usize + off;
+    let mut free = 0;
+    let mut blocks = 0;
     let mut bits_expected = 0u32;
-    for class in 0..engine.classes as usize {
+    for class in 0..engine.classes {
         // SAFETY: `class < classes`.
         let mut off = unsafe { m.head(class) };
         if engine.is_marked(class) != (off != NIL) || (class < 2 && off != NIL) {
             return Err(VerifyError::BitmapMismatch {
-                addr: addr(class as u32 * 4),
+                addr: addr(class * 4),
             });
         }
         let mut prev = if class < 2 { NIL } else { head_node(class) };
@@ -39,7 +39,7 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
             if size < MIN_BLOCK || !size.is_multiple_of(GRANULE) || size > end - off {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
-                    size: size as usize,
+                    size,
                 });
             }
             // SAFETY: the block lies in the heap, checked above.
@@ -47,13 +47,13 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
             if footer != size {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
-                    size: footer as usize,
+                    size: footer,
                 });
             }
             if class_of(size) != class {
                 return Err(VerifyError::WrongClass {
                     addr: addr(off),
-                    size: size as usize,
+                    size,
                 });
             }
             // SAFETY: in the block, checked above.
@@ -78,13 +78,13 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
                 });
             }
             bits_expected += if off / 16 == last / 16 { 1 } else { 2 };
-            free += size as usize;
+            free += size;
             prev = off;
             // SAFETY: in the block, checked above.
             off = unsafe { m.get(off, NEXT) };
         }
     }
-    let words = (end / 16 + 1).div_ceil(32) as usize;
+    let words = (end / 16 + 1).div_ceil(32);
     let mut bits_set = 0;
     for word in 0..words {
         // SAFETY: the bitmap has `words` words.
@@ -96,11 +96,11 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
         });
     }
     let used = engine.counters.used;
-    if used + free != (end - heap) as usize {
+    if used + free != (end - heap) {
         return Err(VerifyError::Accounting {
             used,
             free,
-            heap: (end - heap) as usize,
+            heap: (end - heap),
         });
     }
     Ok(())
