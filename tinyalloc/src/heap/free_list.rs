@@ -237,19 +237,10 @@ impl Engine for FreeList {
                 // SAFETY: as above; every block of `found` holds `want` bytes.
                 let size = unsafe { m.get(off, SIZE) };
                 let rest = size - want;
-                if rest == GRANULE {
-                    // An 8-byte rest could not hold its links: look further.
-                    mask &= mask - 1;
-                    continue;
-                }
-                // SAFETY: as above.
-                let next = unsafe { m.get(off, NEXT) };
-                if rest == 0 {
-                    // SAFETY: `off` heads `found`, and `next` follows it.
-                    unsafe { self.pop(m, found, next) };
-                    // SAFETY: both granules are in the heap.
-                    unsafe { m.clear_bit(off + size - GRANULE) };
-                } else {
+                // `rest` is 0, 8 or at least 16: one comparison with 8 splits the cases.
+                if rest > GRANULE {
+                    // SAFETY: as above.
+                    let next = unsafe { m.get(off, NEXT) };
                     let after = off + want;
                     // SAFETY: `off` heads `found`, and `next` follows it.
                     unsafe { self.pop(m, found, next) };
@@ -258,6 +249,17 @@ impl Engine for FreeList {
                     // The block's end bit stays: it is the rest's end now.
                     // SAFETY: in the heap.
                     unsafe { m.set_bit(after) };
+                } else if rest == 0 {
+                    // SAFETY: as above.
+                    let next = unsafe { m.get(off, NEXT) };
+                    // SAFETY: `off` heads `found`, and `next` follows it.
+                    unsafe { self.pop(m, found, next) };
+                    // SAFETY: both granules are in the heap.
+                    unsafe { m.clear_bit(off + size - GRANULE) };
+                } else {
+                    // An 8-byte rest could not hold its links: look further.
+                    mask &= mask - 1;
+                    continue;
                 }
                 // SAFETY: in the heap.
                 unsafe { m.clear_bit(off) };
