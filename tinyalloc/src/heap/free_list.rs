@@ -61,7 +61,7 @@ use core::ptr;
 use super::engine_type::heap_engine;
 use super::shell::Engine;
 use super::{Counters, HeapStats, VerifyError};
-use classes::{TABLE_LIMIT, block_size, checked_block_size, class_of, fit_small};
+use classes::{TABLE_LIMIT, below_fit, block_size, checked_block_size, class_of};
 use lists::Mem;
 
 mod classes;
@@ -85,7 +85,7 @@ const MAX_CLASSES: usize = 256;
 const WORD_BITS: usize = usize::BITS as usize;
 const WORDS: usize = MAX_CLASSES / WORD_BITS;
 /// The classes `alloc`'s fast path starts its search at are below this (the fit class
-/// of a 1,024-byte request is 40).
+/// of a 1,024-byte request is 40, the class below it 39).
 const FAST_CLASSES: usize = 41;
 
 /// The word of the non-empty bitmap that holds `class`'s bit. Classes are below
@@ -211,17 +211,19 @@ impl Engine for FreeList {
             let want = block_size(layout.size());
             let m = self.mem(base);
             // SAFETY: `16 <= want <= TABLE_LIMIT`: the request is at most that.
-            let class = unsafe { fit_small(want) };
-            // The non-empty classes from `class` up, word by word of the bitmap; a
+            let below = unsafe { below_fit(want) };
+            // The non-empty classes above `below`, word by word of the bitmap; a
             // block that would leave 8 bytes drops its class from `mask`. (Where a
             // word holds every class of this path, as on 64-bit targets, the
-            // compiler knows the first word.)
+            // compiler knows the first word. When `below` is a word's last class,
+            // the first mask is empty and the search goes on with the next word.)
             let mut word = if FAST_CLASSES <= WORD_BITS {
                 0
             } else {
-                class / WORD_BITS
+                below / WORD_BITS
             };
-            let mut mask = self.nonempty[word % WORDS] & (usize::MAX << (class % WORD_BITS));
+            let above = (usize::MAX << 1) << (below % WORD_BITS);
+            let mut mask = self.nonempty[word % WORDS] & above;
             loop {
                 while mask == 0 {
                     word += 1;

@@ -25,7 +25,7 @@ pub(super) fn checked_block_size(len: usize) -> Option<usize> {
 pub(super) const TABLE_LIMIT: usize = 1024;
 
 /// `class_of(8 * i)` for every multiple of 8 below `TABLE_LIMIT` (`class_of(8) = 1`
-/// only serves [`fit_small`]). A load instead of a dozen arithmetic instructions on
+/// only serves [`below_fit`]). A load instead of a dozen arithmetic instructions on
 /// the hottest paths; `const`, not `static`, so each user addresses its copy directly.
 /// 128 entries, so an index masked with 127 needs no bounds check.
 const CLASS_TABLE: [u8; TABLE_LIMIT / GRANULE] = {
@@ -44,13 +44,14 @@ pub(super) fn class_of(size: usize) -> usize {
     if size < TABLE_LIMIT {
         CLASS_TABLE[(size / GRANULE) % CLASS_TABLE.len()] as usize
     } else {
+        super::lists::cold();
         class_formula(size)
     }
 }
 
-/// The first class whose every block holds `want` bytes: the class after the one
-/// that holds `want - 8` (classes are runs of consecutive sizes, each holding at
-/// least one).
+/// The class that holds `want - 8`: every class above it holds `want` bytes in each
+/// of its blocks (classes are runs of consecutive sizes, each holding at least one),
+/// so the first of them is [`fit_class`]`(want)`.
 ///
 /// Unchecked, because the compiler cannot bound the index from `want`'s range: a
 /// mask would cost two instructions on every allocation.
@@ -58,13 +59,14 @@ pub(super) fn class_of(size: usize) -> usize {
 /// # Safety
 /// `16 <= want <= TABLE_LIMIT`.
 #[inline(always)]
-pub(super) unsafe fn fit_small(want: usize) -> usize {
+pub(super) unsafe fn below_fit(want: usize) -> usize {
     debug_assert!((MIN_BLOCK..=TABLE_LIMIT).contains(&want));
     // SAFETY: `1 <= want / 8 - 1 < TABLE_LIMIT / 8`, the table's length, by the caller.
-    (unsafe { *CLASS_TABLE.get_unchecked(want / GRANULE - 1) }) as usize + 1
+    (unsafe { *CLASS_TABLE.get_unchecked(want / GRANULE - 1) }) as usize
 }
 
-/// [`fit_small`] for any `want` from 16 to `MAX_ARENA_SIZE`, a multiple of 8.
+/// The first class whose every block holds `want` bytes, for any `want` from 16 to
+/// `MAX_ARENA_SIZE`, a multiple of 8.
 pub(super) fn fit_class(want: usize) -> usize {
     class_of(want - GRANULE) + 1
 }

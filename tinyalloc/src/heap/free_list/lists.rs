@@ -127,6 +127,10 @@ pub(super) const fn head_node(class: usize) -> usize {
     class * 4 - NEXT
 }
 
+#[cold]
+#[inline(always)]
+pub(super) fn cold() {}
+
 impl FreeList {
     #[inline(always)]
     pub(super) fn mem(&self, base: *mut u8) -> Mem {
@@ -188,6 +192,7 @@ impl FreeList {
             // SAFETY: `first` heads a list: a free block in the heap.
             unsafe { m.set(first, PREV, off) };
         } else {
+            cold();
             self.mark(class);
         }
         // SAFETY: `class` is below the class count.
@@ -211,6 +216,7 @@ impl FreeList {
             // SAFETY: `next` is the filed block after this one.
             unsafe { m.set(next, PREV, prev) };
         } else if prev < self.heap {
+            cold();
             // The block was alone on its list: `prev` is the head node.
             self.unmark((prev + NEXT) / 4);
         }
@@ -229,6 +235,7 @@ impl FreeList {
             // SAFETY: `next` is a filed block of the class.
             unsafe { m.set(next, PREV, head_node(class)) };
         } else {
+            cold();
             self.unmark(class);
         }
     }
