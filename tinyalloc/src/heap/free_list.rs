@@ -224,7 +224,7 @@ impl Engine for FreeList {
             };
             let above = (usize::MAX << 1) << (below % WORD_BITS);
             let mut mask = self.nonempty[word % WORDS] & above;
-            loop {
+            let (found, off, size) = loop {
                 while mask == 0 {
                     word += 1;
                     if word >= WORDS {
@@ -238,37 +238,33 @@ impl Engine for FreeList {
                 let off = unsafe { m.head(found) };
                 // SAFETY: as above; every block of `found` holds `want` bytes.
                 let size = unsafe { m.get(off, SIZE) };
-                let rest = size - want;
-                // `rest` is 0, 8 or at least 16: one comparison with 8 splits the cases.
-                if rest > GRANULE {
-                    // SAFETY: as above.
-                    let next = unsafe { m.get(off, NEXT) };
-                    let after = off + want;
-                    // SAFETY: `off` heads `found`, and `next` follows it.
-                    unsafe { self.pop(m, found, next) };
-                    // SAFETY: the rest is free memory in the heap, at least 16 bytes.
-                    unsafe { self.attach(m, after, rest, class_of(rest)) };
-                    // The block's end bit stays: it is the rest's end now.
-                    // SAFETY: in the heap.
-                    unsafe { m.set_bit(after) };
-                } else if rest == 0 {
-                    // SAFETY: as above.
-                    let next = unsafe { m.get(off, NEXT) };
-                    // SAFETY: `off` heads `found`, and `next` follows it.
-                    unsafe { self.pop(m, found, next) };
-                    // SAFETY: both granules are in the heap.
-                    unsafe { m.clear_bit(off + size - GRANULE) };
-                } else {
-                    // An 8-byte rest could not hold its links: look further.
-                    mask &= mask - 1;
-                    continue;
+                if size - want != GRANULE {
+                    break (found, off, size);
                 }
+                // An 8-byte rest could not hold its links: look further.
+                mask &= mask - 1;
+            };
+            let rest = size - want;
+            // SAFETY: as above.
+            let next = unsafe { m.get(off, NEXT) };
+            // SAFETY: `off` heads `found`, and `next` follows it.
+            unsafe { self.pop(m, found, next) };
+            if rest != 0 {
+                let after = off + want;
+                // SAFETY: the rest is free memory in the heap, at least 16 bytes.
+                unsafe { self.attach(m, after, rest, class_of(rest)) };
+                // The block's end bit stays: it is the rest's end now.
                 // SAFETY: in the heap.
-                unsafe { m.clear_bit(off) };
-                self.counters.allocated(want);
-                // SAFETY: the block lies in the arena.
-                return unsafe { base.add(off) };
+                unsafe { m.set_bit(after) };
+            } else {
+                // SAFETY: both granules are in the heap.
+                unsafe { m.clear_bit(off + size - GRANULE) };
             }
+            // SAFETY: in the heap.
+            unsafe { m.clear_bit(off) };
+            self.counters.allocated(want);
+            // SAFETY: the block lies in the arena.
+            return unsafe { base.add(off) };
         }
         // SAFETY: the caller's contract.
         unsafe { self.alloc_cold(base, layout, fresh) }

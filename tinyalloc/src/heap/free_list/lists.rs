@@ -238,7 +238,6 @@ impl FreeList {
             // SAFETY: `next` is a filed block of the class.
             unsafe { m.set(next, PREV, head_node(class)) };
         } else {
-            cold();
             self.unmark(class);
         }
     }
