@@ -43,13 +43,17 @@
 //!   (32-bit offsets) and, in its last 4 bytes, its size again (the footer). The
 //!   first block of a list has the list's head as its previous "block": the head seen
 //!   as a node whose next field it is, so unlinking needs no special case.
-//! - The side bit of a pair is set when a free block starts or ends in it. Because
-//!   allocated blocks are at least two granules long and free neighbours are always
-//!   merged, a set bit next to a block being freed can only mean a free neighbour:
-//!   the bit of the pair holding `end` says a free block starts at `end`, the bit of
-//!   the pair holding `start - 8` says one ends there (its footer gives its start).
-//!   The bits of the bookkeeping before the heap and of the pair past its end are
-//!   never set, so the first and last blocks need no bounds checks.
+//! - Each free block `[start, stop)` sets two side bits, its markers: the bits of the
+//!   pairs holding its two ends, the offsets `start` and `stop`. Because every block
+//!   is at least two granules long and free neighbours are always merged, the
+//!   markers of different free blocks never share a pair, and the pair holding an
+//!   end of a live block `[off, end)` can hold no marker but a free neighbour's: the
+//!   bit of `end`'s pair says a free block starts at `end`, the bit of `off`'s pair
+//!   says one ends at `off` (its footer gives its start). These are also the freed
+//!   block's own markers, so `dealloc` flips both bits whatever it finds: a set bit
+//!   was a neighbour's marker, cleared as the neighbour merges in; a clear one
+//!   becomes the new block's marker. The pair of the arena's end has a bit too, so
+//!   no test needs a bounds check.
 //! - Classes: one per 8 bytes below 128, then 8 per power of two. A class's blocks
 //!   differ by less than an eighth, so "every block holds the request" loses little.
 //! - A free block is never 8 bytes (it could not hold its links), so a split that
@@ -186,8 +190,8 @@ impl Engine for FreeList {
         let end = len;
         let classes = class_of(end) + 1;
         let bits = classes * 4;
-        // A bit per pair of the arena, and one for the pair just past its end, so
-        // the test for a free block after the last one needs no bounds check.
+        // A bit per pair of the arena, and one for the pair just past its end, where
+        // the marker of a free block at the end of the heap lies.
         let words = (end / 16 + 1).div_ceil(32);
         let heap = (bits + words * 4).next_multiple_of(16);
         self.end = end;
@@ -198,9 +202,6 @@ impl Engine for FreeList {
         // SAFETY: the heads (all `NIL`) and the bitmap (all clear) lie at the start of
         // the arena, below `heap`.
         unsafe { ptr::write_bytes(base, 0, heap) };
-        // The bitmap's bits for its own pairs and the heads' stay clear, so the block
-        // at the start of the heap sees no free block before it, and the one at the
-        // end none after it.
         // SAFETY: the heap is one free block with no neighbours.
         unsafe { self.push(self.mem(base), heap, end - heap) };
     }
@@ -253,12 +254,12 @@ impl Engine for FreeList {
                 let after = off + want;
                 // SAFETY: the rest is free memory in the heap, at least 16 bytes.
                 unsafe { self.attach(m, after, rest, class_of(rest)) };
-                // The block's end bit stays: it is the rest's end now.
+                // The block's marker at its end stays: it is the rest's now.
                 // SAFETY: in the heap.
                 unsafe { m.set_bit(after) };
             } else {
-                // SAFETY: both granules are in the heap.
-                unsafe { m.clear_bit(off + size - GRANULE) };
+                // SAFETY: the block's end is at most the arena's.
+                unsafe { m.clear_bit(off + size) };
             }
             // SAFETY: in the heap.
             unsafe { m.clear_bit(off) };
@@ -276,38 +277,24 @@ impl Engine for FreeList {
         let m = self.mem(base);
         let off = (block as usize).wrapping_sub(base as usize);
         let end = off + size;
+        // The markers are flipped whatever they were (see the module docs); each was
+        // set only if a free neighbour lies on its side.
         let (mut start, mut stop) = (off, end);
-        // SAFETY: `end <= self.end`, so its pair has a bit; next to a live block, a set
-        // bit marks the start of a free block.
-        if unsafe { m.bit(end) } {
+        // SAFETY: `end` is at most the arena's length; its pair can only hold the
+        // marker of a free block that starts at `end`.
+        if unsafe { m.flip(end) } {
             // SAFETY: a filed free block starts at `end`.
             stop = end + unsafe { m.get(end, SIZE) };
             // SAFETY: as above.
             unsafe { self.detach(m, end) };
-            if (stop - GRANULE) / 16 != end / 16 {
-                // SAFETY: its pair has a bit; the merged block's end bit is the
-                // next block's.
-                unsafe { m.clear_bit(end) };
-            }
-        } else {
-            // SAFETY: the block's last granule is in the heap.
-            unsafe { m.set_bit(end - GRANULE) };
         }
-        // SAFETY: `off - 8` lies in the heap or in the bookkeeping before it, whose
-        // bits are clear; a set bit before a live block marks the end of a free block.
-        if unsafe { m.bit(off - GRANULE) } {
-            // SAFETY: the free block's footer is its last 4 bytes.
+        // SAFETY: `off` is in the heap; its pair can only hold the marker of a free
+        // block that ends at `off`.
+        if unsafe { m.flip(off) } {
+            // SAFETY: a filed free block ends at `off`; its footer is its last 4 bytes.
             start = off - unsafe { m.footer(off) };
             // SAFETY: a filed free block starts at `start`.
             unsafe { self.detach(m, start) };
-            if start / 16 != (off - GRANULE) / 16 {
-                // SAFETY: in the heap; the merged block's start bit is the previous
-                // block's.
-                unsafe { m.clear_bit(off - GRANULE) };
-            }
-        } else {
-            // SAFETY: in the heap.
-            unsafe { m.set_bit(off) };
         }
         let merged = stop - start;
         // SAFETY: `[start, stop)` is free and on no list.

@@ -83,7 +83,8 @@ impl Mem {
         }
     }
 
-    /// Whether a free block starts or ends in the 16-byte pair holding `off`.
+    /// Whether the bit of the 16-byte pair holding `off` is set: an end of a free
+    /// block lies in it.
     ///
     /// # Safety
     /// `off` is at most the arena's length (the bitmap has a bit for that pair too).
@@ -93,6 +94,22 @@ impl Mem {
         // SAFETY: the bitmap has a bit for every pair of the arena and one more.
         let word = unsafe { self.bits.wrapping_add(pair / 32).read() };
         word & (1 << (pair % 32)) != 0
+    }
+
+    /// Flips the bit of the pair holding `off`; whether it was set.
+    ///
+    /// # Safety
+    /// As for [`bit`](Self::bit).
+    #[inline(always)]
+    pub(super) unsafe fn flip(self, off: usize) -> bool {
+        let pair = off / 16;
+        let mask = 1 << (pair % 32);
+        let word = self.bits.wrapping_add(pair / 32);
+        // SAFETY: as in `bit`.
+        let old = unsafe { word.read() };
+        // SAFETY: as above.
+        unsafe { word.write(old ^ mask) };
+        old & mask != 0
     }
 
     /// # Safety
@@ -242,7 +259,7 @@ impl FreeList {
         }
     }
 
-    /// Files the free block `[off, off + size)` and sets its side bits.
+    /// Files the free block `[off, off + size)` and sets its markers.
     ///
     /// # Safety
     /// As for [`attach`](Self::attach) (any class), and neither neighbour is free.
@@ -250,14 +267,14 @@ impl FreeList {
     pub(super) unsafe fn push(&mut self, m: Mem, off: usize, size: usize) {
         // SAFETY: the caller's contract.
         unsafe { self.attach(m, off, size, class_of(size)) };
-        // SAFETY: both granules are inside the heap, so their pairs have bits.
+        // SAFETY: the block's ends are at most the arena's length.
         unsafe { m.set_bit(off) };
         // SAFETY: as above.
-        unsafe { m.set_bit(off + size - GRANULE) };
+        unsafe { m.set_bit(off + size) };
     }
 
-    /// Takes the filed free block `[off, off + size)` off its list and clears its side
-    /// bits.
+    /// Takes the filed free block `[off, off + size)` off its list and clears its
+    /// markers.
     ///
     /// # Safety
     /// The block is a filed free block of this size.
@@ -265,10 +282,10 @@ impl FreeList {
     pub(super) unsafe fn unlink(&mut self, m: Mem, off: usize, size: usize) {
         // SAFETY: the caller's contract.
         unsafe { self.detach(m, off) };
-        // SAFETY: both granules are inside the heap.
+        // SAFETY: as in `push`.
         unsafe { m.clear_bit(off) };
         // SAFETY: as above.
-        unsafe { m.clear_bit(off + size - GRANULE) };
+        unsafe { m.clear_bit(off + size) };
     }
 
     /// Serves `want` bytes at `at` from the filed free block `[off, off + size)`,
@@ -359,8 +376,9 @@ impl FreeList {
     /// `off` is the end of a live allocation.
     #[inline(always)]
     pub(super) unsafe fn free_at(&self, m: Mem, off: usize) -> usize {
-        // SAFETY: `off <= end`, so its pair has a bit; a set bit next to a live block
-        // marks the start of a free block, which holds its size.
+        // SAFETY: `off` is at most the arena's length, so its pair has a bit; set,
+        // next to a live block, it marks the start of a free block, which holds its
+        // size.
         if unsafe { m.bit(off) } {
             // SAFETY: as above.
             unsafe { m.get(off, SIZE) }

@@ -137,3 +137,30 @@ fn verify_reports_a_write_into_free_memory() {
     let error = heap.verify().unwrap_err();
     assert!(matches!(error, VerifyError::BadSize { .. }), "{error}");
 }
+
+#[test]
+fn verify_reports_free_blocks_that_touch() {
+    #[repr(C, align(16))]
+    struct Arena([u8; 2048]);
+    let mut arena = Arena([0; 2048]);
+    let base = arena.0.as_mut_ptr();
+    let layout = Layout::from_size_align(64, 8).unwrap();
+    let mut engine = FreeList::NEW;
+    // SAFETY: the arena is 16-aligned, 2,048 bytes and used by this engine alone.
+    unsafe { engine.set_up(base, 2048) };
+    // SAFETY: the engine is set up over `base`.
+    let [a, b, _guard] = [(); 3].map(|()| unsafe { engine.alloc(base, layout, 0) });
+    assert_eq!(b as usize, a as usize + 64);
+    // SAFETY: `a` is live, for `layout`.
+    unsafe { engine.dealloc(base, a, layout) };
+    // File `b` as free without merging it into `a`, as a bug would.
+    engine.counters.freed(64);
+    // SAFETY: `b` is 64 bytes of the heap no one uses (only the neighbour rule of
+    // `push` is broken, on purpose).
+    unsafe { engine.push(engine.mem(base), b as usize - base as usize, 64) };
+    assert_eq!(
+        // SAFETY: the engine is set up over `base`.
+        unsafe { engine.verify(base) },
+        Err(VerifyError::NotCoalesced { addr: a as usize })
+    );
+}
