@@ -122,7 +122,8 @@ unsafe fn touching(engine: &FreeList, m: Mem) -> Option<usize> {
     })
 }
 
-/// Every filed free block, class by class.
+/// Every filed free block, class by class. Built only by [`touching`], whose caller
+/// vouches that every list is whole.
 struct Filed<'a> {
     engine: &'a FreeList,
     m: Mem,
