@@ -284,9 +284,9 @@ impl Engine for FreeList {
         // marker of a free block that starts at `end`.
         if unsafe { m.flip(end) } {
             // SAFETY: a filed free block starts at `end`.
-            stop = end + unsafe { m.get(end, SIZE) };
-            // SAFETY: as above.
             unsafe { self.detach(m, end) };
+            // SAFETY: as above.
+            stop += unsafe { m.get(end, SIZE) };
         }
         // SAFETY: `off` is in the heap; its pair can only hold the marker of a free
         // block that ends at `off`.
