@@ -43,13 +43,17 @@
 //!   (32-bit offsets) and, in its last 4 bytes, its size again (the footer). The
 //!   first block of a list has the list's head as its previous "block": the head seen
 //!   as a node whose next field it is, so unlinking needs no special case.
-//! - The side bit of a pair is set when a free block starts or ends in it. Because
-//!   allocated blocks are at least two granules long and free neighbours are always
-//!   merged, a set bit next to a block being freed can only mean a free neighbour:
-//!   the bit of the pair holding `end` says a free block starts at `end`, the bit of
-//!   the pair holding `start - 8` says one ends there (its footer gives its start).
-//!   The bits of the bookkeeping before the heap and of the pair past its end are
-//!   never set, so the first and last blocks need no bounds checks.
+//! - Each free block `[start, stop)` sets two side bits, its markers: the bits of the
+//!   pairs holding its two ends, the offsets `start` and `stop`. Because every block
+//!   is at least two granules long and free neighbours are always merged, the
+//!   markers of different free blocks never share a pair, and the pair holding an
+//!   end of a live block `[off, end)` can hold no marker but a free neighbour's: the
+//!   bit of `end`'s pair says a free block starts at `end`, the bit of `off`'s pair
+//!   says one ends at `off` (its footer gives its start). These are also the freed
+//!   block's own markers, so `dealloc` flips both bits whatever it finds: a set bit
+//!   was a neighbour's marker, cleared as the neighbour merges in; a clear one
+//!   becomes the new block's marker. The pair of the arena's end has a bit too, so
+//!   no test needs a bounds check.
 //! - Classes: one per 8 bytes below 128, then 8 per power of two. A class's blocks
 //!   differ by less than an eighth, so "every block holds the request" loses little.
 //! - A free block is never 8 bytes (it could not hold its links), so a split that
@@ -61,29 +65,31 @@ use core::ptr;
 use super::engine_type::heap_engine;
 use super::shell::Engine;
 use super::{Counters, HeapStats, VerifyError};
-use classes::{TABLE_LIMIT, block_size, checked_block_size, class_of, fit_small};
+use classes::{TABLE_LIMIT, below_fit, block_size, checked_block_size, class_of};
 use lists::Mem;
 
 mod classes;
 mod lists;
 
-const GRANULE: u32 = 8;
-const MIN_BLOCK: u32 = 16;
+const GRANULE: usize = 8;
+const MIN_BLOCK: usize = 16;
 /// The end of a list; offset 0 is the first class head, never a block.
-const NIL: u32 = 0;
+const NIL: usize = 0;
 /// The fields of a free block: its size, then the next and previous block of its
 /// class list (offsets from the arena's base); its last 4 bytes repeat the size.
-const SIZE: u32 = 0;
-const NEXT: u32 = 4;
-const PREV: u32 = 8;
+/// Fields hold `u32`s (an arena is at most 2 GiB); the code works on `usize`, so on
+/// a 64-bit target an offset needs no widening before it addresses memory.
+const SIZE: usize = 0;
+const NEXT: usize = 4;
+const PREV: usize = 8;
 /// Below this size every class holds one size.
-const LINEAR_LIMIT: u32 = 128;
+const LINEAR_LIMIT: usize = 128;
 /// Enough classes for `MAX_ARENA_SIZE`: `class_of(1 << 31) = 208`.
 const MAX_CLASSES: usize = 256;
 const WORD_BITS: usize = usize::BITS as usize;
 const WORDS: usize = MAX_CLASSES / WORD_BITS;
 /// The classes `alloc`'s fast path starts its search at are below this (the fit class
-/// of a 1,024-byte request is 40).
+/// of a 1,024-byte request is 40, the class below it 39).
 const FAST_CLASSES: usize = 41;
 
 /// The word of the non-empty bitmap that holds `class`'s bit. Classes are below
@@ -152,13 +158,13 @@ heap_engine! {
 /// from the arena's base.
 pub(crate) struct FreeList {
     /// The arena's length, where the heap ends; 0 until set up.
-    end: u32,
+    end: usize,
     /// Where the heap starts, after the class heads and the side bitmap.
-    heap: u32,
+    heap: usize,
     /// Where the side bitmap starts (the class heads are at 0).
-    bits: u32,
+    bits: usize,
     /// How many class heads the arena holds.
-    classes: u32,
+    classes: usize,
     /// Bit `c` is set when class `c`'s list is non-empty.
     nonempty: [usize; WORDS],
     counters: Counters,
@@ -181,11 +187,11 @@ impl Engine for FreeList {
     }
 
     unsafe fn set_up(&mut self, base: *mut u8, len: usize) {
-        let end = len as u32;
-        let classes = class_of(end) as u32 + 1;
+        let end = len;
+        let classes = class_of(end) + 1;
         let bits = classes * 4;
-        // A bit per pair of the arena, and one for the pair just past its end, so
-        // the test for a free block after the last one needs no bounds check.
+        // A bit per pair of the arena, and one for the pair just past its end, where
+        // the marker of a free block at the end of the heap lies.
         let words = (end / 16 + 1).div_ceil(32);
         let heap = (bits + words * 4).next_multiple_of(16);
         self.end = end;
@@ -195,31 +201,31 @@ impl Engine for FreeList {
         self.nonempty = [0; WORDS];
         // SAFETY: the heads (all `NIL`) and the bitmap (all clear) lie at the start of
         // the arena, below `heap`.
-        unsafe { ptr::write_bytes(base, 0, heap as usize) };
-        // The bitmap's bits for its own pairs and the heads' stay clear, so the block
-        // at the start of the heap sees no free block before it, and the one at the
-        // end none after it.
+        unsafe { ptr::write_bytes(base, 0, heap) };
         // SAFETY: the heap is one free block with no neighbours.
         unsafe { self.push(self.mem(base), heap, end - heap) };
     }
 
     #[inline(always)]
     unsafe fn alloc(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
-        if layout.size() <= TABLE_LIMIT as usize && layout.align() <= GRANULE as usize {
+        if layout.size() <= TABLE_LIMIT && layout.align() <= GRANULE {
             let want = block_size(layout.size());
             let m = self.mem(base);
-            let class = fit_small(want);
-            // The non-empty classes from `class` up, word by word of the bitmap; a
+            // SAFETY: `16 <= want <= TABLE_LIMIT`: the request is at most that.
+            let below = unsafe { below_fit(want) };
+            // The non-empty classes above `below`, word by word of the bitmap; a
             // block that would leave 8 bytes drops its class from `mask`. (Where a
             // word holds every class of this path, as on 64-bit targets, the
-            // compiler knows the first word.)
+            // compiler knows the first word. When `below` is a word's last class,
+            // the first mask is empty and the search goes on with the next word.)
             let mut word = if FAST_CLASSES <= WORD_BITS {
                 0
             } else {
-                class / WORD_BITS
+                below / WORD_BITS
             };
-            let mut mask = self.nonempty[word % WORDS] & (usize::MAX << (class % WORD_BITS));
-            loop {
+            let above = (usize::MAX << 1) << (below % WORD_BITS);
+            let mut mask = self.nonempty[word % WORDS] & above;
+            let (found, off, size) = loop {
                 while mask == 0 {
                     word += 1;
                     if word >= WORDS {
@@ -233,35 +239,33 @@ impl Engine for FreeList {
                 let off = unsafe { m.head(found) };
                 // SAFETY: as above; every block of `found` holds `want` bytes.
                 let size = unsafe { m.get(off, SIZE) };
-                let rest = size - want;
-                if rest == GRANULE {
-                    // An 8-byte rest could not hold its links: look further.
-                    mask &= mask - 1;
-                    continue;
+                if size - want != GRANULE {
+                    break (found, off, size);
                 }
-                // SAFETY: as above.
-                let next = unsafe { m.get(off, NEXT) };
-                if rest == 0 {
-                    // SAFETY: `off` heads `found`, and `next` follows it.
-                    unsafe { self.pop(m, found, next) };
-                    // SAFETY: both granules are in the heap.
-                    unsafe { m.clear_bit(off + size - GRANULE) };
-                } else {
-                    let after = off + want;
-                    // SAFETY: `off` heads `found`, and `next` follows it.
-                    unsafe { self.pop(m, found, next) };
-                    // SAFETY: the rest is free memory in the heap, at least 16 bytes.
-                    unsafe { self.attach(m, after, rest, class_of(rest)) };
-                    // The block's end bit stays: it is the rest's end now.
-                    // SAFETY: in the heap.
-                    unsafe { m.set_bit(after) };
-                }
+                // An 8-byte rest could not hold its links: look further.
+                mask &= mask - 1;
+            };
+            let rest = size - want;
+            // SAFETY: as above.
+            let next = unsafe { m.get(off, NEXT) };
+            // SAFETY: `off` heads `found`, and `next` follows it.
+            unsafe { self.pop(m, found, next) };
+            if rest != 0 {
+                let after = off + want;
+                // SAFETY: the rest is free memory in the heap, at least 16 bytes.
+                unsafe { self.attach(m, after, rest, class_of(rest)) };
+                // The block's marker at its end stays: it is the rest's now.
                 // SAFETY: in the heap.
-                unsafe { m.clear_bit(off) };
-                self.counters.allocated(want as usize);
-                // SAFETY: the block lies in the arena.
-                return unsafe { base.add(off as usize) };
+                unsafe { m.set_bit(after) };
+            } else {
+                // SAFETY: the block's end is at most the arena's.
+                unsafe { m.clear_bit(off + size) };
             }
+            // SAFETY: in the heap.
+            unsafe { m.clear_bit(off) };
+            self.counters.allocated(want);
+            // SAFETY: the block lies in the arena.
+            return unsafe { base.add(off) };
         }
         // SAFETY: the caller's contract.
         unsafe { self.alloc_cold(base, layout, fresh) }
@@ -271,45 +275,31 @@ impl Engine for FreeList {
     unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
         let size = block_size(layout.size());
         let m = self.mem(base);
-        let off = (block as usize).wrapping_sub(base as usize) as u32;
+        let off = (block as usize).wrapping_sub(base as usize);
         let end = off + size;
+        // The markers are flipped whatever they were (see the module docs); each was
+        // set only if a free neighbour lies on its side.
         let (mut start, mut stop) = (off, end);
-        // SAFETY: `end <= self.end`, so its pair has a bit; next to a live block, a set
-        // bit marks the start of a free block.
-        if unsafe { m.bit(end) } {
+        // SAFETY: `end` is at most the arena's length; its pair can only hold the
+        // marker of a free block that starts at `end`.
+        if unsafe { m.flip(end) } {
             // SAFETY: a filed free block starts at `end`.
-            stop = end + unsafe { m.get(end, SIZE) };
-            // SAFETY: as above.
             unsafe { self.detach(m, end) };
-            if (stop - GRANULE) / 16 != end / 16 {
-                // SAFETY: its pair has a bit; the merged block's end bit is the
-                // next block's.
-                unsafe { m.clear_bit(end) };
-            }
-        } else {
-            // SAFETY: the block's last granule is in the heap.
-            unsafe { m.set_bit(end - GRANULE) };
+            // SAFETY: as above.
+            stop += unsafe { m.get(end, SIZE) };
         }
-        // SAFETY: `off - 8` lies in the heap or in the bookkeeping before it, whose
-        // bits are clear; a set bit before a live block marks the end of a free block.
-        if unsafe { m.bit(off - GRANULE) } {
-            // SAFETY: the free block's footer is its last 4 bytes.
-            start = off - unsafe { m.get(off - 4, SIZE) };
+        // SAFETY: `off` is in the heap; its pair can only hold the marker of a free
+        // block that ends at `off`.
+        if unsafe { m.flip(off) } {
+            // SAFETY: a filed free block ends at `off`; its footer is its last 4 bytes.
+            start = off - unsafe { m.footer(off) };
             // SAFETY: a filed free block starts at `start`.
             unsafe { self.detach(m, start) };
-            if start / 16 != (off - GRANULE) / 16 {
-                // SAFETY: in the heap; the merged block's start bit is the previous
-                // block's.
-                unsafe { m.clear_bit(off - GRANULE) };
-            }
-        } else {
-            // SAFETY: in the heap.
-            unsafe { m.set_bit(off) };
         }
         let merged = stop - start;
         // SAFETY: `[start, stop)` is free and on no list.
         unsafe { self.attach(m, start, merged, class_of(merged)) };
-        self.counters.freed(size as usize);
+        self.counters.freed(size);
     }
 
     unsafe fn resize_in_place(
@@ -327,7 +317,7 @@ impl Engine for FreeList {
             return true;
         }
         let m = self.mem(base);
-        let off = (block as usize).wrapping_sub(base as usize) as u32;
+        let off = (block as usize).wrapping_sub(base as usize);
         let end = off + old;
         // SAFETY: `end` is the end of the live block.
         let next = unsafe { self.free_at(m, end) };
@@ -342,7 +332,7 @@ impl Engine for FreeList {
                 // SAFETY: the rest of the next block, free, at least 16 bytes.
                 unsafe { self.push(m, off + new, next - need) };
             }
-            self.counters.grew(need as usize);
+            self.counters.grew(need);
         } else {
             let tail = old - new;
             if next != 0 {
@@ -353,17 +343,14 @@ impl Engine for FreeList {
             }
             // SAFETY: the cut-off tail and the free block after it, if any.
             unsafe { self.push(m, off + new, tail + next) };
-            self.counters.shrank(tail as usize);
+            self.counters.shrank(tail);
         }
         true
     }
 
     unsafe fn stats(&self, base: *mut u8) -> HeapStats {
         let mut largest = 0;
-        if let Some(top) = (0..self.classes as usize)
-            .rev()
-            .find(|&c| self.is_marked(c))
-        {
+        if let Some(top) = (0..self.classes).rev().find(|&c| self.is_marked(c)) {
             let m = self.mem(base);
             // SAFETY: a marked class has a filed head block.
             let mut off = unsafe { m.head(top) };
@@ -377,13 +364,13 @@ impl Engine for FreeList {
             }
         }
         // 0 for a region heap until `init`.
-        let usable = (self.end - self.heap) as usize;
+        let usable = self.end - self.heap;
         HeapStats {
             arena: 0,
             used: self.counters.used,
             free: usable - self.counters.used,
             high_water: self.counters.high_water,
-            largest_free: largest as usize,
+            largest_free: largest,
             allocations: self.counters.allocations,
             failed_allocs: self.counters.failed_allocs,
         }

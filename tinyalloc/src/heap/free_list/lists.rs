@@ -22,28 +22,40 @@ impl Mem {
     /// # Safety
     /// `off + field + 4` is within the arena and a multiple of 4.
     #[inline(always)]
-    pub(super) unsafe fn get(self, off: u32, field: u32) -> u32 {
-        // SAFETY: in bounds and aligned (the arena is 16-aligned), by the caller. The
-        // two offsets add as `usize`, so the addition folds into the address.
-        unsafe {
-            self.base
-                .wrapping_add(off as usize + field as usize)
-                .cast::<u32>()
-                .read()
-        }
+    pub(super) unsafe fn get(self, off: usize, field: usize) -> usize {
+        // SAFETY: in bounds and aligned (the arena is 16-aligned), by the caller.
+        unsafe { self.base.wrapping_add(off + field).cast::<u32>().read() as usize }
     }
 
     /// # Safety
     /// As for [`get`](Self::get), and the 4 bytes are a class head or free memory.
     #[inline(always)]
-    pub(super) unsafe fn set(self, off: u32, field: u32, value: u32) {
+    pub(super) unsafe fn set(self, off: usize, field: usize, value: usize) {
         // SAFETY: in bounds, aligned and not live, by the caller.
         unsafe {
             self.base
-                .wrapping_add(off as usize + field as usize)
+                .wrapping_add(off + field)
                 .cast::<u32>()
-                .write(value)
+                .write(value as u32)
         }
+    }
+
+    /// The footer of the free block that ends at `end`: its last 4 bytes.
+    ///
+    /// # Safety
+    /// `end - 4` is within the arena and a multiple of 4.
+    #[inline(always)]
+    pub(super) unsafe fn footer(self, end: usize) -> usize {
+        // SAFETY: in bounds and aligned, by the caller.
+        unsafe { self.get(end - 4, SIZE) }
+    }
+
+    /// # Safety
+    /// As for [`footer`](Self::footer), and the 4 bytes are free memory.
+    #[inline(always)]
+    pub(super) unsafe fn set_footer(self, end: usize, size: usize) {
+        // SAFETY: in bounds, aligned and not live, by the caller.
+        unsafe { self.set(end - 4, SIZE, size) }
     }
 
     /// The first block of `class`'s list (or `NIL`).
@@ -51,9 +63,9 @@ impl Mem {
     /// # Safety
     /// `class` is below the engine's class count.
     #[inline(always)]
-    pub(super) unsafe fn head(self, class: usize) -> u32 {
+    pub(super) unsafe fn head(self, class: usize) -> usize {
         // SAFETY: the heads lie at the start of the arena, one `u32` per class.
-        unsafe { self.base.cast::<u32>().wrapping_add(class).read() }
+        unsafe { self.base.cast::<u32>().wrapping_add(class).read() as usize }
     }
 
     /// Makes `off` the first block of `class`'s list.
@@ -61,39 +73,65 @@ impl Mem {
     /// # Safety
     /// `class` is below the engine's class count.
     #[inline(always)]
-    pub(super) unsafe fn set_head(self, class: usize, off: u32) {
+    pub(super) unsafe fn set_head(self, class: usize, off: usize) {
         // SAFETY: as in `head`.
-        unsafe { self.base.cast::<u32>().wrapping_add(class).write(off) }
+        unsafe {
+            self.base
+                .cast::<u32>()
+                .wrapping_add(class)
+                .write(off as u32)
+        }
     }
 
-    /// Whether a free block starts or ends in the 16-byte pair holding `off`.
+    /// Whether the bit of the 16-byte pair holding `off` is set: an end of a free
+    /// block lies in it.
     ///
     /// # Safety
     /// `off` is at most the arena's length (the bitmap has a bit for that pair too).
     #[inline(always)]
-    pub(super) unsafe fn bit(self, off: u32) -> bool {
+    pub(super) unsafe fn bit(self, off: usize) -> bool {
         let pair = off / 16;
         // SAFETY: the bitmap has a bit for every pair of the arena and one more.
-        let word = unsafe { self.bits.wrapping_add((pair / 32) as usize).read() };
+        let word = unsafe { self.bits.wrapping_add(pair / 32).read() };
         word & (1 << (pair % 32)) != 0
     }
 
+    /// Flips the bit of the pair holding `off`; whether it was set.
+    ///
     /// # Safety
     /// As for [`bit`](Self::bit).
     #[inline(always)]
-    pub(super) unsafe fn set_bit(self, off: u32) {
+    pub(super) unsafe fn flip(self, off: usize) -> bool {
         let pair = off / 16;
+        let mask = 1 << (pair % 32);
+        let word = self.bits.wrapping_add(pair / 32);
         // SAFETY: as in `bit`.
-        unsafe { *self.bits.wrapping_add((pair / 32) as usize) |= 1 << (pair % 32) };
+        let old = unsafe { word.read() };
+        // SAFETY: as above.
+        unsafe { word.write(old ^ mask) };
+        old & mask != 0
     }
 
     /// # Safety
     /// As for [`bit`](Self::bit).
     #[inline(always)]
-    pub(super) unsafe fn clear_bit(self, off: u32) {
+    pub(super) unsafe fn set_bit(self, off: usize) {
         let pair = off / 16;
         // SAFETY: as in `bit`.
-        unsafe { *self.bits.wrapping_add((pair / 32) as usize) &= !(1 << (pair % 32)) };
+        unsafe { *self.bits.wrapping_add(pair / 32) |= 1 << (pair % 32) };
+    }
+
+    /// # Safety
+    /// As for [`bit`](Self::bit).
+    #[inline(always)]
+    pub(super) unsafe fn clear_bit(self, off: usize) {
+        let pair = off / 16;
+        // A rotated mask, not `!(1 << n)`: that would share `1 << n` with the test in
+        // `bit`, and the compiler would then compute it before every test, on the
+        // paths that set a bit or none too.
+        let keep = (!1u32).rotate_left((pair % 32) as u32);
+        // SAFETY: as in `bit`.
+        unsafe { *self.bits.wrapping_add(pair / 32) &= keep };
     }
 }
 
@@ -102,16 +140,23 @@ impl Mem {
 /// Below every block (the heads precede the heap) and never `NIL` (classes of blocks
 /// are at least 2).
 #[inline(always)]
-pub(super) const fn head_node(class: usize) -> u32 {
-    (class as u32) * 4 - NEXT
+pub(super) const fn head_node(class: usize) -> usize {
+    class * 4 - NEXT
 }
+
+/// Called on a branch to say it is the less likely one (a stable stand-in for
+/// `core::hint::cold_path`, which is newer than the crate's minimum Rust): the
+/// compiler then lays the other branch out to fall through, without a jump.
+#[cold]
+#[inline(always)]
+pub(super) fn cold() {}
 
 impl FreeList {
     #[inline(always)]
     pub(super) fn mem(&self, base: *mut u8) -> Mem {
         Mem {
             base,
-            bits: base.wrapping_add(self.bits as usize).cast(),
+            bits: base.wrapping_add(self.bits).cast(),
         }
     }
 
@@ -152,7 +197,7 @@ impl FreeList {
     /// The block is free memory inside the heap, at least 16 bytes, a multiple of 8,
     /// and `class = class_of(size)`.
     #[inline]
-    pub(super) unsafe fn attach(&mut self, m: Mem, off: u32, size: u32, class: usize) {
+    pub(super) unsafe fn attach(&mut self, m: Mem, off: usize, size: usize, class: usize) {
         // SAFETY: `class_of(size) < classes` for any size within the heap.
         let first = unsafe { m.head(class) };
         // SAFETY: the block is free, at least 16 bytes, inside the heap.
@@ -162,11 +207,12 @@ impl FreeList {
         // SAFETY: as above.
         unsafe { m.set(off, PREV, head_node(class)) };
         // SAFETY: as above: the footer is the block's last 4 bytes.
-        unsafe { m.set(off + size - 4, SIZE, size) };
+        unsafe { m.set_footer(off + size, size) };
         if first != NIL {
             // SAFETY: `first` heads a list: a free block in the heap.
             unsafe { m.set(first, PREV, off) };
         } else {
+            cold();
             self.mark(class);
         }
         // SAFETY: `class` is below the class count.
@@ -179,7 +225,7 @@ impl FreeList {
     /// # Safety
     /// A filed free block starts at `off`.
     #[inline]
-    pub(super) unsafe fn detach(&mut self, m: Mem, off: u32) {
+    pub(super) unsafe fn detach(&mut self, m: Mem, off: usize) {
         // SAFETY: a filed free block holds its links.
         let next = unsafe { m.get(off, NEXT) };
         // SAFETY: as above.
@@ -190,8 +236,9 @@ impl FreeList {
             // SAFETY: `next` is the filed block after this one.
             unsafe { m.set(next, PREV, prev) };
         } else if prev < self.heap {
+            cold();
             // The block was alone on its list: `prev` is the head node.
-            self.unmark(((prev + NEXT) / 4) as usize);
+            self.unmark((prev + NEXT) / 4);
         }
     }
 
@@ -201,7 +248,7 @@ impl FreeList {
     /// # Safety
     /// `class` is marked and `next` is its first block's `NEXT`.
     #[inline(always)]
-    pub(super) unsafe fn pop(&mut self, m: Mem, class: usize, next: u32) {
+    pub(super) unsafe fn pop(&mut self, m: Mem, class: usize, next: usize) {
         // SAFETY: `class` is below the class count.
         unsafe { m.set_head(class, next) };
         if next != NIL {
@@ -212,33 +259,33 @@ impl FreeList {
         }
     }
 
-    /// Files the free block `[off, off + size)` and sets its side bits.
+    /// Files the free block `[off, off + size)` and sets its markers.
     ///
     /// # Safety
     /// As for [`attach`](Self::attach) (any class), and neither neighbour is free.
     #[inline(never)]
-    pub(super) unsafe fn push(&mut self, m: Mem, off: u32, size: u32) {
+    pub(super) unsafe fn push(&mut self, m: Mem, off: usize, size: usize) {
         // SAFETY: the caller's contract.
         unsafe { self.attach(m, off, size, class_of(size)) };
-        // SAFETY: both granules are inside the heap, so their pairs have bits.
+        // SAFETY: the block's ends are at most the arena's length.
         unsafe { m.set_bit(off) };
         // SAFETY: as above.
-        unsafe { m.set_bit(off + size - GRANULE) };
+        unsafe { m.set_bit(off + size) };
     }
 
-    /// Takes the filed free block `[off, off + size)` off its list and clears its side
-    /// bits.
+    /// Takes the filed free block `[off, off + size)` off its list and clears its
+    /// markers.
     ///
     /// # Safety
     /// The block is a filed free block of this size.
     #[inline(never)]
-    pub(super) unsafe fn unlink(&mut self, m: Mem, off: u32, size: u32) {
+    pub(super) unsafe fn unlink(&mut self, m: Mem, off: usize, size: usize) {
         // SAFETY: the caller's contract.
         unsafe { self.detach(m, off) };
-        // SAFETY: both granules are inside the heap.
+        // SAFETY: as in `push`.
         unsafe { m.clear_bit(off) };
         // SAFETY: as above.
-        unsafe { m.clear_bit(off + size - GRANULE) };
+        unsafe { m.clear_bit(off + size) };
     }
 
     /// Serves `want` bytes at `at` from the filed free block `[off, off + size)`,
@@ -246,7 +293,7 @@ impl FreeList {
     ///
     /// # Safety
     /// The block is filed and `at` came from [`place`] for it.
-    unsafe fn take(&mut self, m: Mem, off: u32, size: u32, at: u32, want: u32) -> *mut u8 {
+    unsafe fn take(&mut self, m: Mem, off: usize, size: usize, at: usize, want: usize) -> *mut u8 {
         // SAFETY: the caller's contract.
         unsafe { self.unlink(m, off, size) };
         if at > off {
@@ -259,8 +306,8 @@ impl FreeList {
             // SAFETY: as above, for the remainder after the allocation.
             unsafe { self.push(m, end, off + size - end) };
         }
-        self.counters.allocated(want as usize);
-        m.base.wrapping_add(at as usize)
+        self.counters.allocated(want);
+        m.base.wrapping_add(at)
     }
 
     /// Everything `alloc`'s fast path leaves: set-up on first use, large and
@@ -292,16 +339,12 @@ impl FreeList {
         };
         let align = layout.align();
         let m = self.mem(base);
-        let slack = if align > GRANULE as usize {
-            align + 8
-        } else {
-            0
-        };
-        let quick = (want as usize).saturating_add(slack).min(MAX_ARENA_SIZE);
+        let slack = if align > GRANULE { align + 8 } else { 0 };
+        let quick = want.saturating_add(slack).min(MAX_ARENA_SIZE);
         let limit = self.end / MIN_BLOCK;
         // First the first block of every class whose blocks all hold the request at
         // any alignment, then every block of every class that could hold it.
-        for (from, whole) in [(fit_class(quick as u32), false), (class_of(want), true)] {
+        for (from, whole) in [(fit_class(quick), false), (class_of(want), true)] {
             let mut class = from;
             while let Some(found) = self.first_nonempty(class) {
                 // SAFETY: a marked class has a filed head block.
@@ -332,9 +375,10 @@ impl FreeList {
     /// # Safety
     /// `off` is the end of a live allocation.
     #[inline(always)]
-    pub(super) unsafe fn free_at(&self, m: Mem, off: u32) -> u32 {
-        // SAFETY: `off <= end`, so its pair has a bit; a set bit next to a live block
-        // marks the start of a free block, which holds its size.
+    pub(super) unsafe fn free_at(&self, m: Mem, off: usize) -> usize {
+        // SAFETY: `off` is at most the arena's length, so its pair has a bit; set,
+        // next to a live block, it marks the start of a free block, which holds its
+        // size.
         if unsafe { m.bit(off) } {
             // SAFETY: as above.
             unsafe { m.get(off, SIZE) }

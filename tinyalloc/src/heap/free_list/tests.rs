@@ -28,10 +28,13 @@ fn fit_class_holds_every_block_of_its_class() {
         assert_eq!(class_of(size), class_formula(size), "{size}");
     }
     for want in (MIN_BLOCK..=TABLE_LIMIT).step_by(8) {
-        assert_eq!(fit_small(want), fit_class(want), "{want}");
-        assert!(fit_small(want) < FAST_CLASSES, "{want}");
+        // SAFETY: `want` is in the range `below_fit` takes.
+        let fit = unsafe { below_fit(want) } + 1;
+        assert_eq!(fit, fit_class(want), "{want}");
+        assert!(fit < FAST_CLASSES, "{want}");
     }
-    assert_eq!(fit_small(TABLE_LIMIT), FAST_CLASSES - 1);
+    // SAFETY: as above.
+    assert_eq!(unsafe { below_fit(TABLE_LIMIT) }, FAST_CLASSES - 2);
 }
 
 #[test]
@@ -133,4 +136,31 @@ fn verify_reports_a_write_into_free_memory() {
     unsafe { a.wrapping_add(64).cast::<u32>().write(12345) };
     let error = heap.verify().unwrap_err();
     assert!(matches!(error, VerifyError::BadSize { .. }), "{error}");
+}
+
+#[test]
+fn verify_reports_free_blocks_that_touch() {
+    #[repr(C, align(16))]
+    struct Arena([u8; 2048]);
+    let mut arena = Arena([0; 2048]);
+    let base = arena.0.as_mut_ptr();
+    let layout = Layout::from_size_align(64, 8).unwrap();
+    let mut engine = FreeList::NEW;
+    // SAFETY: the arena is 16-aligned, 2,048 bytes and used by this engine alone.
+    unsafe { engine.set_up(base, 2048) };
+    // SAFETY: the engine is set up over `base`.
+    let [a, b, _guard] = [(); 3].map(|()| unsafe { engine.alloc(base, layout, 0) });
+    assert_eq!(b as usize, a as usize + 64);
+    // SAFETY: `a` is live, for `layout`.
+    unsafe { engine.dealloc(base, a, layout) };
+    // File `b` as free without merging it into `a`, as a bug would.
+    engine.counters.freed(64);
+    // SAFETY: `b` is 64 bytes of the heap no one uses (only the neighbour rule of
+    // `push` is broken, on purpose).
+    unsafe { engine.push(engine.mem(base), b as usize - base as usize, 64) };
+    assert_eq!(
+        // SAFETY: the engine is set up over `base`.
+        unsafe { engine.verify(base) },
+        Err(VerifyError::NotCoalesced { addr: a as usize })
+    );
 }

@@ -6,23 +6,23 @@ use crate::heap::VerifyError;
 
 /// Walks every class list and checks each free block: in bounds, a sane size with a
 /// matching footer, on the list for its size, linked both ways, marked in the side
-/// bitmap, not touching another free block. Then checks that the side bitmap holds no
-/// other bits and that free and used bytes add up to the heap.
+/// bitmap. Then checks that the side bitmap holds no other bits, that no free block
+/// touches another, and that free and used bytes add up to the heap.
 ///
 /// # Safety
 /// The engine is set up over the arena `m` points into.
 pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError> {
     let (heap, end) = (engine.heap, engine.end);
-    let addr = |off: u32| m.base as usize + off as usize;
-    let mut free = 0usize;
-    let mut blocks = 0u32;
+    let addr = |off: usize| m.base as usize + off;
+    let mut free = 0;
+    let mut blocks = 0;
     let mut bits_expected = 0u32;
-    for class in 0..engine.classes as usize {
+    for class in 0..engine.classes {
         // SAFETY: `class < classes`.
         let mut off = unsafe { m.head(class) };
         if engine.is_marked(class) != (off != NIL) || (class < 2 && off != NIL) {
             return Err(VerifyError::BitmapMismatch {
-                addr: addr(class as u32 * 4),
+                addr: addr(class * 4),
             });
         }
         let mut prev = if class < 2 { NIL } else { head_node(class) };
@@ -39,7 +39,7 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
             if size < MIN_BLOCK || !size.is_multiple_of(GRANULE) || size > end - off {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
-                    size: size as usize,
+                    size,
                 });
             }
             // SAFETY: the block lies in the heap, checked above.
@@ -47,61 +47,108 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
             if footer != size {
                 return Err(VerifyError::BadSize {
                     addr: addr(off),
-                    size: footer as usize,
+                    size: footer,
                 });
             }
             if class_of(size) != class {
                 return Err(VerifyError::WrongClass {
                     addr: addr(off),
-                    size: size as usize,
+                    size,
                 });
             }
             // SAFETY: in the block, checked above.
             if unsafe { m.get(off, PREV) } != prev {
                 return Err(VerifyError::BrokenLink { addr: addr(off) });
             }
-            let last = off + size - GRANULE;
-            // SAFETY: both granules are in the heap.
-            if !unsafe { m.bit(off) } || !unsafe { m.bit(last) } {
+            // SAFETY: both ends are at most `end`: the bitmap has bits for their pairs.
+            if !unsafe { m.bit(off) } || !unsafe { m.bit(off + size) } {
                 return Err(VerifyError::BitmapMismatch { addr: addr(off) });
             }
-            let after = off + size;
-            // A bit in a pair of its own can only mean a free block next door.
-            // SAFETY: `after <= end`: the bitmap has a bit for that pair.
-            if after / 16 != last / 16 && unsafe { m.bit(after) } {
-                return Err(VerifyError::NotCoalesced { addr: addr(off) });
-            }
-            // SAFETY: `off - 8` lies in the heap or the bookkeeping before it.
-            if (off - GRANULE) / 16 != off / 16 && unsafe { m.bit(off - GRANULE) } {
-                return Err(VerifyError::NotCoalesced {
-                    addr: addr(off - GRANULE),
-                });
-            }
-            bits_expected += if off / 16 == last / 16 { 1 } else { 2 };
-            free += size as usize;
+            bits_expected += 2;
+            free += size;
             prev = off;
             // SAFETY: in the block, checked above.
             off = unsafe { m.get(off, NEXT) };
         }
     }
-    let words = (end / 16 + 1).div_ceil(32) as usize;
+    let words = (end / 16 + 1).div_ceil(32);
     let mut bits_set = 0;
     for word in 0..words {
         // SAFETY: the bitmap has `words` words.
         bits_set += unsafe { m.bits.wrapping_add(word).read() }.count_ones();
     }
     if bits_set != bits_expected {
+        // Every block has its two markers, so fewer bits than markers means two
+        // blocks share one: most likely two that touch and were not merged.
+        if bits_set < bits_expected {
+            // SAFETY: the lists were walked whole above.
+            if let Some(off) = unsafe { touching(engine, m) } {
+                return Err(VerifyError::NotCoalesced { addr: addr(off) });
+            }
+        }
         return Err(VerifyError::BitmapMismatch {
             addr: m.bits as usize,
         });
     }
     let used = engine.counters.used;
-    if used + free != (end - heap) as usize {
+    if used + free != (end - heap) {
         return Err(VerifyError::Accounting {
             used,
             free,
-            heap: (end - heap) as usize,
+            heap: (end - heap),
         });
     }
     Ok(())
+}
+
+/// A free block another free block starts right after, if there is one. The markers
+/// of touching blocks share a bit, so only a search tells which: every pair of
+/// blocks is compared, which is quadratic, but it runs only when `check` has
+/// already found the heap damaged.
+///
+/// # Safety
+/// As for [`check`], and its walk found every list whole.
+unsafe fn touching(engine: &FreeList, m: Mem) -> Option<usize> {
+    let filed = || Filed {
+        engine,
+        m,
+        class: 0,
+        off: NIL,
+    };
+    filed().find(|&off| {
+        // SAFETY: a filed free block holds its size.
+        let after = off + unsafe { m.get(off, SIZE) };
+        filed().any(|other| other == after)
+    })
+}
+
+/// Every filed free block, class by class. Built only by [`touching`], whose caller
+/// vouches that every list is whole.
+struct Filed<'a> {
+    engine: &'a FreeList,
+    m: Mem,
+    /// The next class whose list to walk.
+    class: usize,
+    /// The next block of the list being walked, or `NIL` at its end.
+    off: usize,
+}
+
+impl Iterator for Filed<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.off == NIL {
+            if self.class >= self.engine.classes {
+                return None;
+            }
+            // SAFETY: `class < classes`.
+            self.off = unsafe { self.m.head(self.class) };
+            self.class += 1;
+        }
+        let off = self.off;
+        // SAFETY: `check`'s walk found every list whole, so `off` is a free block in
+        // the heap, which holds its links.
+        self.off = unsafe { self.m.get(off, NEXT) };
+        Some(off)
+    }
 }
