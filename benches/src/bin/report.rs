@@ -550,7 +550,11 @@ fn targets_section(data: &Data, out: &mut String) {
          blocks take exactly 32 bytes and which keeps its bookkeeping out of the arena reaches \
          86.0 %; `FreeListAllocator` keeps a side bitmap of one bit per 16 bytes in the arena \
          (8,208 bytes of 1 MiB), which accounts for 0.8 points of its gap to that (with \
-         those bytes added to its region it reaches 85.9 %). With other objects \
+         those bytes added to its region it reaches 85.9 %). The target is that figure \
+         itself: linked_list_allocator's 85.97 % rounds to 86.0 %, and a heap that keeps \
+         more than 48 bytes of bookkeeping anywhere in the 1 MiB region can no longer place \
+         the last 33-byte request and ends at 85.87 %, so no heap with an index or list \
+         heads in its region can meet it. With other objects \
          live in its slab (the nearly-full pair, 256 slots) `SlabCache` takes {} (`NoLock`) and \
          {} (`SpinLock`) per pair, against {} and {} for attachable-slab-allocator.",
         nearly_full("tinyalloc-cache-nolock"),
