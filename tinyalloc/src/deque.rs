@@ -3,13 +3,13 @@
 //!
 //! | operation | cost | measured, per byte in and out |
 //! | --- | --- | --- |
-//! | `push_back`, `pop_front`, `peek_front` | O(1) | 87.2 instructions (heapless `Deque`: 29, `spsc::Queue`: 32, `VecDeque`: 43) |
-//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 8.1 instructions in slices of 64 (heapless, byte by byte: 30 to 34; `VecDeque`: 1.8) |
+//! | `push_back`, `pop_front`, `peek_front` | O(1) | 78.7 instructions (heapless `Deque`: 29, `spsc::Queue`: 32, `VecDeque`: 43) |
+//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.3 instructions in slices of 64 (heapless, byte by byte: 30 to 34; `VecDeque`: 1.8) |
 //!
-//! The figures are x86_64 instruction counts from `benches/run.sh` (2026-11-21: 4,096
+//! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-04: 4,096
 //! bytes through 64-byte blocks; the README's *Performance* section has the whole run).
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
-//! 1,834 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
+//! 1,814 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
 //!
 //! Because drained chunks go back at once, a deque holds at most
 //! `len / (block_size − 4) + 2` blocks: a stream of any length passes through a pool

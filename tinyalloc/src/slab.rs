@@ -7,12 +7,12 @@
 //!
 //! | operation | time | measured | notes |
 //! | --- | --- | --- | --- |
-//! | `alloc_uninit`, `alloc` | O(1) | 39 instructions per `alloc_uninit` + `free` pair, 44 with `alloc` copying 64 bytes in (`slab`: 47) | pops the free list, or takes the next never-used slot |
+//! | `alloc_uninit`, `alloc` | O(1) | 38 instructions per `alloc_uninit` + `free` pair, 43 with `alloc` copying 64 bytes in (`slab`: 49) | pops the free list, or takes the next never-used slot |
 //! | `free` | O(1) | (in the pair) | pushes the free list; a bad handle is counted, nothing else changes |
-//! | `get`, `get_mut` | O(1) | 19 instructions per lookup (`slab`: 11, `slotmap`: 14) | one bounds check and one metadata compare |
+//! | `get`, `get_mut` | O(1) | 14 instructions per lookup (`slab`: 11, `slotmap`: 14) | one bounds check and one metadata compare |
 //! | `clear` | O(slots used so far) | | every outstanding handle becomes stale |
 //!
-//! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-11-21,
+//! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-04,
 //! AMD EPYC, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.

@@ -12,8 +12,8 @@
 //! | `clear` | O(chunks) |
 //!
 //! Measured: writing 4,096 bytes in slices of 64 into 64-byte blocks, reading them back
-//! in order and clearing takes 35.3 x86_64 instructions per byte (`benches/run.sh`,
-//! 2026-11-21; the README's *Performance* section has the whole run).
+//! in order and clearing takes 31.3 x86_64 instructions per byte (`benches/run.sh`,
+//! 2026-12-04; the README's *Performance* section has the whole run).
 //!
 //! Memory: one block per `block_size − 4` bytes of data.
 

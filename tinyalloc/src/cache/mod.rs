@@ -8,10 +8,10 @@
 //! | [`SlabCache::stats`] | O(1) | one lock |
 //! | [`SlabCache::trim`] | O(reserve slabs) | hands the reserve back |
 //!
-//! Measured: an `alloc` of a 64-byte object and the drop of its box take 55 x86_64
-//! instructions with [`NoLock`](locks::NoLock) and 68 with [`SpinLock`](locks::SpinLock)
-//! (attachable-slab-allocator: 162 and 211), from `benches/run.sh` (2026-11-21; the
-//! README's *Performance* section has the whole run). A cache used once costs 1,436
+//! Measured: an `alloc` of a 64-byte object and the drop of its box take 46 x86_64
+//! instructions with [`NoLock`](locks::NoLock) and 58 with [`SpinLock`](locks::SpinLock)
+//! (attachable-slab-allocator: 162 and 211), from `benches/run.sh` (2026-12-04; the
+//! README's *Performance* section has the whole run). A cache used once costs 1,432
 //! bytes of `.text` on `thumbv7em-none-eabihf` (`firmware/scripts/size-report.sh`).
 //!
 //! Memory: each slab is `SLAB_SIZE` bytes aligned to `SLAB_SIZE`; its header takes

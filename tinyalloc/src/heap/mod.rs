@@ -61,14 +61,14 @@
 //! | [`FreeListAllocator`] | O(1) (searches all free blocks only before it would fail) | O(1): a side bitmap and footers find both neighbours | next block free, or shrink | size rounded up to 8 B (min 16) | good fit over size classes, splitting, coalescing with both neighbours |
 //!
 //! Measured on a 1 MiB arena, from `benches/run.sh` and
-//! `firmware/scripts/size-report.sh` (2026-11-21; the README's *Performance* and *On a
+//! `firmware/scripts/size-report.sh` (2026-12-04; the README's *Performance* and *On a
 //! microcontroller* sections have the peers and the method):
 //!
 //! | engine | instructions per operation, mixed 8–512 B (no-op critical section) | live bytes at the first failure, random growth | `.text`, `thumbv7em-none-eabihf` |
 //! | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | 1,230 | 95.8 % | 600 B |
 //! | [`SegregatedBumpAllocator`] | 44.5 | 91.0 % | 1,054 B |
-//! | [`FreeListAllocator`] | 100.9 | 95.8 % | 1,734 B |
+//! | [`FreeListAllocator`] | 85.5 | 95.8 % | 1,610 B |
 //! | talc, for comparison | 67.0 | 90.7 % | 708 B |
 //!
 //! Every engine keeps its state behind a critical section (`critical_section::Mutex`),
