@@ -381,7 +381,8 @@ impl Engine for FreeList {
         if !self.is_set_up() {
             return Ok(());
         }
-        // SAFETY: the engine is set up over `base`.
+        // SAFETY: the engine is set up over `base`; the caller keeps other contexts
+        // out of the arena.
         unsafe { verify::check(self, self.mem(base)) }
     }
 

@@ -75,10 +75,12 @@ pub(crate) trait Engine: Sized {
     /// `base` is the engine's arena (anything if it was not set up).
     unsafe fn stats(&self, base: *mut u8) -> HeapStats;
 
-    /// Walks the bookkeeping and reports the first inconsistency.
+    /// Walks the bookkeeping and reports the first inconsistency. It may change
+    /// bookkeeping bytes of the arena while it runs, but leaves them as it found them.
     ///
     /// # Safety
-    /// `base` is the engine's arena (anything if it was not set up).
+    /// `base` is the engine's arena (anything if it was not set up), and no other
+    /// context uses the engine or its arena while this runs.
     unsafe fn verify(&self, base: *mut u8) -> Result<(), VerifyError>;
 
     /// The engine's counters.
@@ -433,7 +435,8 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
             .with(|state| {
                 self.ensure_set_up(state);
                 let base = self.base(state);
-                // SAFETY: `base` is the engine's arena (or it is not set up).
+                // SAFETY: `base` is the engine's arena (or it is not set up), and the
+                // lock keeps every other context out of the engine and the arena.
                 unsafe { state.engine.verify(base) }
             })
             .unwrap_or(Err(VerifyError::Reentered))
