@@ -43,6 +43,7 @@ impl<T> Guarded<T> {
     /// [`enter`](Self::enter), but the flag is cleared when `f` unwinds too, as
     /// `RefCell` does: for a value that is whole whenever `f` can panic (a pool's slab,
     /// which the user's closure reaches only through its safe API).
+    #[cfg(feature = "tinyslab")]
     #[inline(always)]
     pub(crate) fn enter_reopening<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         if self.busy.get() {
@@ -57,8 +58,10 @@ impl<T> Guarded<T> {
 }
 
 /// Clears a [`Guarded`] flag when dropped.
+#[cfg(feature = "tinyslab")]
 struct Leave<'a>(&'a Cell<bool>);
 
+#[cfg(feature = "tinyslab")]
 impl Drop for Leave<'_> {
     #[inline(always)]
     fn drop(&mut self) {
