@@ -1,8 +1,24 @@
 //! [`FreeListAllocator`]: good fit over segregated size classes, with splitting,
-//! coalescing with both neighbours, and no header in allocated blocks.
+//! coalescing with both neighbours, quick slots for the sizes just freed, and no
+//! header in allocated blocks.
 //!
 //! # Policy
 //!
+//! First the quick slots. The last two blocks freed of each size from 16 to 512 bytes
+//! (in steps of 8) wait in slots of their size instead of being merged, and a request
+//! that rounds to exactly that size takes one back: a load, a test and two stores,
+//! where the free list would test both neighbours, merge, file the block, and later
+//! search a size class and split. Programs ask again and again for the sizes they
+//! have just given back; on the benchmark's mixed workload, whose sizes are spread
+//! evenly from 8 to 512 bytes, 69 % of the requests are served from a slot
+//! (`quick`). A waiting block is still allocated as far as the free list knows, so
+//! it never confuses the neighbour tests; the waiting blocks are merged (freed for
+//! real) when a request would otherwise fail, when the last live block is freed (an
+//! empty heap is one free block, as at the start), and one by one when `realloc`
+//! wants to grow into one. `stats()` counts them as free, and its `largest_free` is
+//! the block merging them would make, so what waits is never lost to the program.
+//!
+//! Then the free list.
 //! This is **not** address-ordered first fit. `alloc` takes the first block of the
 //! smallest non-empty size class whose every block holds the request (segregated
 //! good fit, as TLSF does): one search of a bitmap of non-empty classes, O(1). It
@@ -36,7 +52,9 @@
 //!
 //! The arena holds the heads of the class lists (`u32` each, `NIL` = 0), then a side
 //! bitmap with one bit per 16-byte pair of the arena (and one for the pair just past
-//! its end), then the heap. Every offset counts from the arena's base.
+//! its end), then the heap. Every offset counts from the arena's base. The quick
+//! slots (two `u32` offsets per size, 504 bytes) are part of the engine's state,
+//! beside the arena.
 //!
 //! - Sizes are rounded up to 8 bytes, 16 at least; `dealloc` gets the size back from
 //!   its `Layout`, so an allocated block carries nothing but the caller's bytes.
@@ -68,9 +86,11 @@ use super::shell::Engine;
 use super::{Counters, HeapStats, VerifyError};
 use classes::{TABLE_LIMIT, below_fit, block_size, checked_block_size, class_of};
 use lists::Mem;
+use quick::{QUICK_LIMIT, QUICK_SIZES, Slots};
 
 mod classes;
 mod lists;
+mod quick;
 
 const GRANULE: usize = 8;
 const MIN_BLOCK: usize = 16;
@@ -111,15 +131,19 @@ heap_engine! {
     /// `SIZE / 128` bytes plus a few hundred go to bookkeeping (the side bitmap and
     /// the class heads: 432 bytes of the default 16 KiB); every other byte can be
     /// handed out. Each allocation costs its size rounded up to 8 bytes (16 at least),
-    /// nothing more.
+    /// nothing more. Besides the arena, the value holds the engine's state: 592 bytes on
+    /// a 32-bit target, 504 of them the quick slots.
     ///
-    /// `alloc` takes the first block of the smallest non-empty size class whose every
-    /// block fits (good fit; see the module's "Policy" for why not address-ordered
-    /// first fit) and splits it; `dealloc` finds both neighbours through a side bitmap
-    /// and boundary tags kept in free memory and merges with the free ones; `realloc`
-    /// grows into a free next block or shrinks in place. Only when that class search
-    /// finds nothing does `alloc` search every free block that could serve the
-    /// request, so a request fails only when no free block can hold it.
+    /// `dealloc` keeps the last two blocks freed of each size up to 512 bytes in
+    /// quick slots, and `alloc` hands one back to the next request of exactly that
+    /// size. Otherwise `alloc` takes the first block of the smallest non-empty size
+    /// class whose every block fits (good fit; see the module's "Policy" for why not
+    /// address-ordered first fit) and splits it; `dealloc` finds both neighbours
+    /// through a side bitmap and boundary tags kept in free memory and merges with
+    /// the free ones; `realloc` grows into a free (or waiting) next block or shrinks
+    /// in place. Only when that class search finds nothing does `alloc` search every
+    /// free block that could serve the request, merging the waiting blocks if it has
+    /// to, so a request fails only when no free memory can hold it.
     ///
     /// ```
     /// use core::alloc::{GlobalAlloc, Layout};
@@ -168,6 +192,10 @@ pub(crate) struct FreeList {
     classes: usize,
     /// Bit `c` is set when class `c`'s list is non-empty.
     nonempty: [usize; WORDS],
+    /// The quick slots of every size from 16 to 512 bytes (see `quick`).
+    quick: [Slots; QUICK_SIZES],
+    /// How many blocks wait in the quick slots.
+    waiting: usize,
     counters: Counters,
 }
 
@@ -178,6 +206,8 @@ impl Engine for FreeList {
         bits: 0,
         classes: 0,
         nonempty: [0; WORDS],
+        quick: [[0; 2]; QUICK_SIZES],
+        waiting: 0,
         counters: Counters::NEW,
     };
     const MIN_ARENA: usize = 256;
@@ -211,6 +241,14 @@ impl Engine for FreeList {
     unsafe fn alloc(&mut self, base: *mut u8, layout: Layout, fresh: usize) -> *mut u8 {
         if layout.size() <= TABLE_LIMIT && layout.align() <= GRANULE {
             let want = block_size(layout.size());
+            if want <= QUICK_LIMIT {
+                // SAFETY: `want` is a multiple of 8 from 16 to `QUICK_LIMIT`.
+                if let Some(off) = unsafe { self.take_quick(want) } {
+                    self.counters.allocated(want);
+                    // SAFETY: a waiting block lies in the arena.
+                    return unsafe { base.add(off) };
+                }
+            }
             let m = self.mem(base);
             // SAFETY: `16 <= want <= TABLE_LIMIT`: the request is at most that.
             let below = unsafe { below_fit(want) };
@@ -275,32 +313,20 @@ impl Engine for FreeList {
     #[inline(always)]
     unsafe fn dealloc(&mut self, base: *mut u8, block: *mut u8, layout: Layout) {
         let size = block_size(layout.size());
-        let m = self.mem(base);
         let off = (block as usize).wrapping_sub(base as usize);
-        let end = off + size;
-        // The markers are flipped whatever they were (see the module docs); each was
-        // set only if a free neighbour lies on its side.
-        let (mut start, mut stop) = (off, end);
-        // SAFETY: `end` is at most the arena's length; its pair can only hold the
-        // marker of a free block that starts at `end`.
-        if unsafe { m.flip(end) } {
-            // SAFETY: a filed free block starts at `end`.
-            unsafe { self.detach(m, end) };
-            // SAFETY: as above.
-            stop += unsafe { m.get(end, SIZE) };
-        }
-        // SAFETY: `off` is in the heap; its pair can only hold the marker of a free
-        // block that ends at `off`.
-        if unsafe { m.flip(off) } {
-            // SAFETY: a filed free block ends at `off`; its footer is its last 4 bytes.
-            start = off - unsafe { m.footer(off) };
-            // SAFETY: a filed free block starts at `start`.
-            unsafe { self.detach(m, start) };
-        }
-        let merged = stop - start;
-        // SAFETY: `[start, stop)` is free and on no list.
-        unsafe { self.attach(m, start, merged, class_of(merged)) };
         self.counters.freed(size);
+        if self.counters.used == 0 {
+            // The last live block: merge everything, so an empty heap is one free
+            // block, as it was at the start.
+            // SAFETY: the caller's contract: a live block of `size` bytes.
+            return unsafe { self.release_last(self.mem(base), off, size) };
+        }
+        // SAFETY: `size` is a multiple of 8, at least 16, and checked against the limit.
+        if size <= QUICK_LIMIT && unsafe { self.keep_quick(off, size) } {
+            return;
+        }
+        // SAFETY: the caller's contract: a live block of `size` bytes.
+        unsafe { self.release(self.mem(base), off, size) };
     }
 
     unsafe fn resize_in_place(
@@ -321,9 +347,17 @@ impl Engine for FreeList {
         let off = (block as usize).wrapping_sub(base as usize);
         let end = off + old;
         // SAFETY: `end` is the end of the live block.
-        let next = unsafe { self.free_at(m, end) };
+        let mut next = unsafe { self.free_at(m, end) };
         if new > old {
             let need = new - old;
+            // A block waiting in a quick slot is free to the program that gave it
+            // back: merge it, and look again.
+            // SAFETY: the engine is set up over `m`'s arena; `end` is still the end
+            // of the live block, and the merged block starts there.
+            if next < need && unsafe { self.unquick(m, end) } {
+                // SAFETY: as above.
+                next = unsafe { self.free_at(m, end) };
+            }
             if next < need || next - need == GRANULE {
                 return false;
             }
@@ -351,8 +385,12 @@ impl Engine for FreeList {
 
     unsafe fn stats(&self, base: *mut u8) -> HeapStats {
         let mut largest = 0;
+        let m = self.mem(base);
+        if self.waiting != 0 {
+            // SAFETY: blocks wait only in a heap that is set up, over `base`.
+            largest = unsafe { self.largest_merged(m) };
+        }
         if let Some(top) = (0..self.classes).rev().find(|&c| self.is_marked(c)) {
-            let m = self.mem(base);
             // SAFETY: a marked class has a filed head block.
             let mut off = unsafe { m.head(top) };
             let mut steps = 0;

@@ -292,6 +292,12 @@ pub enum VerifyError {
     },
     /// A free list is longer than the heap could hold: it has a cycle.
     Cycle,
+    /// A block given back to the heap overlaps free memory or another block given
+    /// back: it was freed twice, or with a larger size than it was allocated with.
+    FreedTwice {
+        /// The block that was given back.
+        addr: usize,
+    },
     /// Used and free bytes do not add up to the heap.
     Accounting {
         /// Bytes in live allocations, by the counters.
@@ -333,6 +339,12 @@ impl fmt::Display for VerifyError {
                 "the side bitmap disagrees with the free lists at {addr:#x}; {HINT}"
             ),
             VerifyError::Cycle => write!(f, "a free list loops back on itself; {HINT}"),
+            VerifyError::FreedTwice { addr } => write!(
+                f,
+                "the block at {addr:#x} was given back twice, or with a larger size than it \
+                 was allocated with: it overlaps free memory; look for a double free or a \
+                 dealloc with the wrong Layout"
+            ),
             VerifyError::Accounting { used, free, heap } => write!(
                 f,
                 "{used} bytes used and {free} free do not add up to the heap's {heap}; {HINT}"

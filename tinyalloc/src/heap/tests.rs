@@ -428,4 +428,8 @@ fn bookkeeping_is_what_the_readme_says() {
     assert_eq!(BIG_FREE_LIST.stats().overhead(), 8_688);
     // The heads of the 40 classes above 1 KiB.
     assert_eq!(BIG_SEGREGATED.stats().overhead(), 160);
+    // Outside the arena: the lock and the engine's state, which for the free list
+    // is mostly its quick slots (504 B).
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(core::mem::size_of::<FreeListAllocator<0>>(), 640);
 }

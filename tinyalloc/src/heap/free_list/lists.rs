@@ -259,6 +259,39 @@ impl FreeList {
         }
     }
 
+    /// Frees the block `[off, off + size)` for real: merges it with its free
+    /// neighbours and files the result. The counters are the caller's.
+    ///
+    /// # Safety
+    /// The engine is set up over `m`'s arena, and the block is one it handed out that
+    /// is in no quick slot and no longer used; to the rest of the engine, still live.
+    #[inline(always)]
+    pub(super) unsafe fn release(&mut self, m: Mem, off: usize, size: usize) {
+        let end = off + size;
+        // The markers are flipped whatever they were (see the module docs); each was
+        // set only if a free neighbour lies on its side.
+        let (mut start, mut stop) = (off, end);
+        // SAFETY: `end` is at most the arena's length; its pair can only hold the
+        // marker of a free block that starts at `end`.
+        if unsafe { m.flip(end) } {
+            // SAFETY: a filed free block starts at `end`.
+            unsafe { self.detach(m, end) };
+            // SAFETY: as above.
+            stop += unsafe { m.get(end, SIZE) };
+        }
+        // SAFETY: `off` is in the heap; its pair can only hold the marker of a free
+        // block that ends at `off`.
+        if unsafe { m.flip(off) } {
+            // SAFETY: a filed free block ends at `off`; its footer is its last 4 bytes.
+            start = off - unsafe { m.footer(off) };
+            // SAFETY: a filed free block starts at `start`.
+            unsafe { self.detach(m, start) };
+        }
+        let merged = stop - start;
+        // SAFETY: `[start, stop)` is free and on no list.
+        unsafe { self.attach(m, start, merged, class_of(merged)) };
+    }
+
     /// Files the free block `[off, off + size)` and sets its markers.
     ///
     /// # Safety
@@ -314,8 +347,9 @@ impl FreeList {
     /// over-aligned requests, a good-fit class whose head would leave 8 bytes, and a
     /// heap too fragmented for the class search. Checks the head of every class whose
     /// blocks all hold the request at any alignment, then walks the whole list of
-    /// every class that could hold it, and fails (counted) only when no free block
-    /// can serve it.
+    /// every class that could hold it; when none can serve it, merges the blocks
+    /// waiting in the quick slots and searches once more, and fails (counted) only
+    /// when still no free block can.
     ///
     /// # Safety
     /// As for [`Engine::alloc`].
@@ -342,32 +376,38 @@ impl FreeList {
         let slack = if align > GRANULE { align + 8 } else { 0 };
         let quick = want.saturating_add(slack).min(MAX_ARENA_SIZE);
         let limit = self.end / MIN_BLOCK;
-        // First the first block of every class whose blocks all hold the request at
-        // any alignment, then every block of every class that could hold it.
-        for (from, whole) in [(fit_class(quick), false), (class_of(want), true)] {
-            let mut class = from;
-            while let Some(found) = self.first_nonempty(class) {
-                // SAFETY: a marked class has a filed head block.
-                let mut off = unsafe { m.head(found) };
-                let mut steps = 0;
-                while off != NIL && steps <= limit {
-                    // SAFETY: `off` is a filed free block.
-                    let size = unsafe { m.get(off, SIZE) };
-                    if let Some(at) = place(base, off, size, want, align) {
-                        // SAFETY: filed block, `at` from `place`.
-                        return unsafe { self.take(m, off, size, at, want) };
+        loop {
+            // First the first block of every class whose blocks all hold the request
+            // at any alignment, then every block of every class that could hold it.
+            for (from, whole) in [(fit_class(quick), false), (class_of(want), true)] {
+                let mut class = from;
+                while let Some(found) = self.first_nonempty(class) {
+                    // SAFETY: a marked class has a filed head block.
+                    let mut off = unsafe { m.head(found) };
+                    let mut steps = 0;
+                    while off != NIL && steps <= limit {
+                        // SAFETY: `off` is a filed free block.
+                        let size = unsafe { m.get(off, SIZE) };
+                        if let Some(at) = place(base, off, size, want, align) {
+                            // SAFETY: filed block, `at` from `place`.
+                            return unsafe { self.take(m, off, size, at, want) };
+                        }
+                        if !whole {
+                            break;
+                        }
+                        // SAFETY: as above.
+                        off = unsafe { m.get(off, NEXT) };
+                        steps += 1;
                     }
-                    if !whole {
-                        break;
-                    }
-                    // SAFETY: as above.
-                    off = unsafe { m.get(off, NEXT) };
-                    steps += 1;
+                    class = found + 1;
                 }
-                class = found + 1;
+            }
+            // SAFETY: set up over `base` (above). Once the slots are empty, the
+            // search above has seen every free byte.
+            if !unsafe { self.flush(m) } {
+                return self.counters.fail();
             }
         }
-        self.counters.fail()
     }
 
     /// The size of the free block that starts at `off`, if one does.

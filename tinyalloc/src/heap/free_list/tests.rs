@@ -1,5 +1,8 @@
 extern crate std;
 
+use core::alloc::GlobalAlloc;
+use std::vec::Vec;
+
 use super::classes::{TABLE_LIMIT, class_formula, fit_class};
 use super::*;
 use crate::heap::FreeListAllocator;
@@ -37,21 +40,27 @@ fn fit_class_holds_every_block_of_its_class() {
     assert_eq!(unsafe { below_fit(TABLE_LIMIT) }, FAST_CLASSES - 2);
 }
 
+/// A block size above the quick slots' limit: freed for real at once.
+const BIG: usize = 640;
+
 #[test]
 fn freeing_merges_with_both_neighbours() {
     let heap = FreeListAllocator::<4096>::new();
     let mut t = Tester::new(&heap);
-    let [a, b, c, guard] = [64; 4].map(|size| t.alloc(size));
-    assert_eq!((b as usize - a as usize, c as usize - b as usize), (64, 64));
+    let [a, b, c, guard] = [BIG; 4].map(|size| t.alloc(size));
+    assert_eq!(
+        (b as usize - a as usize, c as usize - b as usize),
+        (BIG, BIG)
+    );
     t.free(a);
     t.free(c);
     assert_eq!(heap.verify(), Ok(()));
-    t.free(b); // joins a and c: one 192-byte block
+    t.free(b); // joins a and c: one block of three
     assert_eq!(heap.verify(), Ok(()));
     assert_eq!(
-        t.alloc(192),
+        t.alloc(3 * BIG),
         a,
-        "192 bytes fit exactly where a, b and c were"
+        "three blocks' bytes fit exactly where a, b and c were"
     );
     t.free_all();
     let stats = heap.stats();
@@ -128,12 +137,12 @@ fn when_nearly_full_it_still_finds_a_block_that_fits() {
 fn verify_reports_a_write_into_free_memory() {
     let heap = FreeListAllocator::<4096>::new();
     let mut t = Tester::new(&heap);
-    let a = t.alloc(64);
-    let b = t.alloc(64);
+    let a = t.alloc(BIG);
+    let b = t.alloc(BIG);
     t.free(b);
     // A write past the end of `a`, as a buggy program makes, lands on b's header.
     // SAFETY: the bytes after `a` are the arena's own free memory, in bounds.
-    unsafe { a.wrapping_add(64).cast::<u32>().write(12345) };
+    unsafe { a.wrapping_add(BIG).cast::<u32>().write(12345) };
     let error = heap.verify().unwrap_err();
     assert!(matches!(error, VerifyError::BadSize { .. }), "{error}");
 }
@@ -141,23 +150,23 @@ fn verify_reports_a_write_into_free_memory() {
 #[test]
 fn verify_reports_free_blocks_that_touch() {
     #[repr(C, align(16))]
-    struct Arena([u8; 2048]);
-    let mut arena = Arena([0; 2048]);
+    struct Arena([u8; 4096]);
+    let mut arena = Arena([0; 4096]);
     let base = arena.0.as_mut_ptr();
-    let layout = Layout::from_size_align(64, 8).unwrap();
+    let layout = Layout::from_size_align(BIG, 8).unwrap();
     let mut engine = FreeList::NEW;
-    // SAFETY: the arena is 16-aligned, 2,048 bytes and used by this engine alone.
-    unsafe { engine.set_up(base, 2048) };
+    // SAFETY: the arena is 16-aligned, 4,096 bytes and used by this engine alone.
+    unsafe { engine.set_up(base, 4096) };
     // SAFETY: the engine is set up over `base`.
     let [a, b, _guard] = [(); 3].map(|()| unsafe { engine.alloc(base, layout, 0) });
-    assert_eq!(b as usize, a as usize + 64);
+    assert_eq!(b as usize, a as usize + BIG);
     // SAFETY: `a` is live, for `layout`.
     unsafe { engine.dealloc(base, a, layout) };
     // File `b` as free without merging it into `a`, as a bug would.
-    engine.counters.freed(64);
-    // SAFETY: `b` is 64 bytes of the heap no one uses (only the neighbour rule of
+    engine.counters.freed(BIG);
+    // SAFETY: `b` is `BIG` bytes of the heap no one uses (only the neighbour rule of
     // `push` is broken, on purpose).
-    unsafe { engine.push(engine.mem(base), b as usize - base as usize, 64) };
+    unsafe { engine.push(engine.mem(base), b as usize - base as usize, BIG) };
     // Twice: the search flips side bits and must leave them as they were.
     for _ in 0..2 {
         assert_eq!(
@@ -166,4 +175,162 @@ fn verify_reports_free_blocks_that_touch() {
             Err(VerifyError::NotCoalesced { addr: a as usize })
         );
     }
+}
+
+#[test]
+fn a_freed_block_waits_for_the_next_request_of_its_size() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let [a, b, c, _guard] = [64; 4].map(|size| t.alloc(size));
+    t.free(a);
+    t.free(c);
+    t.free(b); // the third of one size: freed for real, not merged with a or c
+    assert_eq!(heap.verify(), Ok(()));
+    assert_eq!(t.alloc(64), c, "the last one waiting comes back first");
+    assert_eq!(t.alloc(64), a);
+    // Only exact sizes are served from a slot: a 56-byte block waits for 56 bytes.
+    let d = t.alloc(56);
+    t.free(d);
+    assert_ne!(t.alloc(48), d);
+    assert_eq!(t.alloc(56), d);
+    t.free_all();
+    // `stats` merges what waits: the heap is one free block again.
+    let stats = heap.stats();
+    assert_eq!((stats.used, stats.largest_free), (0, stats.free));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn waiting_blocks_are_merged_before_a_request_fails() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let mut blocks = Vec::new();
+    loop {
+        let block = t.alloc(32);
+        if block.is_null() {
+            break;
+        }
+        blocks.push(block);
+    }
+    let failed = heap.stats().failed_allocs;
+    // Two of them wait in the slots, every other one lies between them: no free
+    // block holds 96 bytes until the waiting ones are merged.
+    for &block in blocks.iter().step_by(2).take(3) {
+        t.free(block);
+    }
+    t.free(blocks[1]);
+    let wide = t.alloc(96);
+    assert_eq!(wide, blocks[0], "a, b and c, merged");
+    assert_eq!(heap.stats().failed_allocs, failed);
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    let stats = heap.stats();
+    assert_eq!(stats.largest_free, stats.free);
+}
+
+#[test]
+fn realloc_grows_into_a_waiting_block() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(40);
+    let b = t.alloc(40);
+    let _guard = t.alloc(16);
+    t.fill(a, 3);
+    t.free(b); // waits in a slot; the program sees free memory after `a`
+    assert_eq!(t.realloc(a, 80), a, "grew into the waiting block");
+    // SAFETY: `a` is live and 80 bytes long; its first 40 were filled above.
+    let kept = unsafe { core::slice::from_raw_parts(a, 40) };
+    assert!(kept.iter().all(|&byte| byte == 3));
+    assert_eq!(heap.verify(), Ok(()));
+    assert_ne!(t.alloc(40), b, "b is part of a now");
+    t.free_all();
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn verify_reports_a_block_freed_twice() {
+    let layout = Layout::from_size_align(64, 8).unwrap();
+    // Twice into the slots.
+    let heap = FreeListAllocator::<4096>::new();
+    // SAFETY: a non-zero size. (The other two keep the heap from looking empty
+    // after the second free, which would merge everything waiting.)
+    let [a, _, _] = [(); 3].map(|()| unsafe { heap.alloc(layout) });
+    // SAFETY: `a` is live, for `layout`.
+    unsafe { heap.dealloc(a, layout) };
+    // SAFETY: breaks `dealloc`'s contract on purpose (`a` is not live), which the
+    // engine survives: it records the offset and touches only its own arena, which
+    // stays valid. Nothing is allocated again; the heap is verified, then dropped.
+    unsafe { heap.dealloc(a, layout) };
+    assert_eq!(
+        heap.verify(),
+        Err(VerifyError::FreedTwice { addr: a as usize })
+    );
+    // Freed for real, then again into a slot.
+    let heap = FreeListAllocator::<4096>::new();
+    // SAFETY: a non-zero size.
+    let [x, y, a, _guard] = [(); 4].map(|()| unsafe { heap.alloc(layout) });
+    for block in [x, y, a] {
+        // SAFETY: live, for `layout`; `a` is the third of its size, so it is filed
+        // as free memory.
+        unsafe { heap.dealloc(block, layout) };
+    }
+    // SAFETY: a non-zero size.
+    assert_eq!(unsafe { heap.alloc(layout) }, y, "a slot is empty again");
+    // SAFETY: as above: `a` is not live, on purpose.
+    unsafe { heap.dealloc(a, layout) };
+    assert_eq!(
+        heap.verify(),
+        Err(VerifyError::FreedTwice { addr: a as usize })
+    );
+}
+
+#[test]
+fn largest_free_counts_the_blocks_merging_would_make() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let blocks: Vec<_> = (0..8).map(|_| t.alloc(64)).collect();
+    let _rest = t.alloc(heap.stats().largest_free);
+    assert_eq!(heap.stats().largest_free, 0, "full");
+    t.free(blocks[1]);
+    t.free(blocks[3]);
+    t.free(blocks[2]); // the third of its size: filed, between two waiting blocks
+    t.free(blocks[6]);
+    assert_eq!(heap.stats().largest_free, 3 * 64);
+    assert_eq!(heap.verify(), Ok(()));
+    assert_eq!(t.alloc(3 * 64), blocks[1], "merged to serve it");
+    assert_eq!(heap.stats().largest_free, 64);
+    t.free_all();
+}
+
+#[test]
+fn largest_free_is_what_merging_makes_after_random_use() {
+    let heap = FreeListAllocator::<{ 16 * 1024 }>::new();
+    let mut t = Tester::new(&heap);
+    let mut rng = crate::heap::tests::Rng::new(7);
+    let mut live = Vec::new();
+    let rounds = if cfg!(miri) { 4 } else { 40 };
+    for _ in 0..rounds {
+        for _ in 0..50 {
+            if rng.below(3) == 0 && !live.is_empty() {
+                let block = live.swap_remove(rng.below(live.len()));
+                t.free(block);
+            } else {
+                let block = t.alloc(1 + rng.below(600));
+                if !block.is_null() {
+                    live.push(block);
+                }
+            }
+        }
+        let predicted = heap.stats();
+        assert_eq!(heap.verify(), Ok(()));
+        // A request larger than the heap merges every waiting block before it fails.
+        assert!(t.alloc(32 * 1024).is_null());
+        let merged = heap.stats();
+        assert_eq!(merged.largest_free, predicted.largest_free);
+        assert_eq!(merged.free, predicted.free);
+        assert_eq!(heap.verify(), Ok(()));
+    }
+    t.free_all();
+    let stats = heap.stats();
+    assert_eq!(stats.largest_free, stats.free);
 }

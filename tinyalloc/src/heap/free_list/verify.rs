@@ -4,10 +4,12 @@ use super::lists::head_node;
 use super::{FreeList, GRANULE, MIN_BLOCK, Mem, NEXT, NIL, PREV, SIZE, class_of};
 use crate::heap::VerifyError;
 
-/// Walks every class list and checks each free block: in bounds, a sane size with a
-/// matching footer, on the list for its size, linked both ways, marked in the side
-/// bitmap. Then checks that the side bitmap holds no other bits, that no free block
-/// touches another, and that free and used bytes add up to the heap.
+/// Checks the blocks waiting in the quick slots (in the heap, none overlapping
+/// another), then walks every class list and checks each free block: in bounds, a
+/// sane size with a matching footer, on the list for its size, linked both ways,
+/// marked in the side bitmap, overlapping no waiting block. Then checks that the side
+/// bitmap holds no other bits, that no free block touches another, and that free,
+/// waiting and used bytes add up to the heap.
 ///
 /// # Safety
 /// The engine is set up over the arena `m` points into, and no other context uses
@@ -16,7 +18,38 @@ use crate::heap::VerifyError;
 pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError> {
     let (heap, end) = (engine.heap, engine.end);
     let addr = |off: usize| m.base as usize + off;
+    let (sorted, count) = engine.waiting_by_address();
+    let waiting = &sorted[..count];
     let mut free = 0;
+    for &(off, size) in waiting {
+        if !off.is_multiple_of(GRANULE) || off < heap || off > end - size {
+            return Err(VerifyError::OutOfBounds { addr: addr(off) });
+        }
+        // Waiting blocks are free to the program; counted with the free ones.
+        free += size;
+    }
+    if count != engine.waiting {
+        return Err(VerifyError::Accounting {
+            used: engine.counters.used,
+            free,
+            heap: end - heap,
+        });
+    }
+    for pair in waiting.windows(2) {
+        if pair[0].0 + pair[0].1 > pair[1].0 {
+            return Err(VerifyError::FreedTwice {
+                addr: addr(pair[1].0),
+            });
+        }
+    }
+    // The first waiting block that ends after `off`, if it starts before `stop`.
+    let overlapping = |off: usize, stop: usize| {
+        let after = waiting.partition_point(|&(w, size)| w + size <= off);
+        waiting
+            .get(after)
+            .filter(|&&(w, _)| w < stop)
+            .map(|&(w, _)| w)
+    };
     let mut blocks = 0;
     let mut bits_expected = 0u32;
     for class in 0..engine.classes {
@@ -51,6 +84,9 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
                     addr: addr(off),
                     size: footer,
                 });
+            }
+            if let Some(w) = overlapping(off, off + size) {
+                return Err(VerifyError::FreedTwice { addr: addr(w) });
             }
             if class_of(size) != class {
                 return Err(VerifyError::WrongClass {
