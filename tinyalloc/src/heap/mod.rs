@@ -58,17 +58,17 @@
 //! | --- | --- | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | O(free blocks): first fit, then bump | O(free blocks): address-ordered insert, coalesces | next block free, or at the top | size rounded up to 8 B (min 8) | first fit, coalescing |
 //! | [`SegregatedBumpAllocator`] | O(1): pop a size class or bump | O(1): push a size class | same size class, or at the top | size rounded up to its class: 16/32/64/128 B, then 4 classes per power of two | exact class only; no coalescing (the whole arena comes back when the last block is freed) |
-//! | [`FreeListAllocator`] | O(1) (searches all free blocks only before it would fail) | O(1): a side bitmap and footers find both neighbours | next block free, or shrink | size rounded up to 8 B (min 16) | good fit over size classes, splitting, coalescing with both neighbours |
+//! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours | next block free (or waiting in a slot), or shrink | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
 //!
 //! Measured on a 1 MiB arena, from `benches/run.sh` and
-//! `firmware/scripts/size-report.sh` (2026-12-04; the README's *Performance* and *On a
+//! `firmware/scripts/size-report.sh` (2026-12-06; the README's *Performance* and *On a
 //! microcontroller* sections have the peers and the method):
 //!
 //! | engine | instructions per operation, mixed 8–512 B (no-op critical section) | live bytes at the first failure, random growth | `.text`, `thumbv7em-none-eabihf` |
 //! | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | 1,230 | 95.8 % | 600 B |
 //! | [`SegregatedBumpAllocator`] | 44.5 | 91.0 % | 1,054 B |
-//! | [`FreeListAllocator`] | 85.5 | 95.8 % | 1,610 B |
+//! | [`FreeListAllocator`] | 58.0 | 96.9 % | 1,890 B |
 //! | talc, for comparison | 67.0 | 90.7 % | 708 B |
 //!
 //! Every engine keeps its state behind a critical section (`critical_section::Mutex`),
