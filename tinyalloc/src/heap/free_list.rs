@@ -18,10 +18,10 @@
 //! wants to grow into one. `stats()` counts them as free, and its `largest_free` is
 //! the block merging them would make, so what waits is never lost to the program.
 //!
-//! Then the free list.
-//! This is **not** address-ordered first fit. `alloc` takes the first block of the
-//! smallest non-empty size class whose every block holds the request (segregated
-//! good fit, as TLSF does): one search of a bitmap of non-empty classes, O(1). It
+//! Every other request goes to the free list, which is **not** address-ordered first
+//! fit. `alloc` takes the first block of the smallest non-empty size class whose
+//! every block holds the request (segregated good fit, as TLSF does): one search of a
+//! bitmap of non-empty classes, O(1). It
 //! splits that block at the front, hands out the front and files the rest on the
 //! list of the rest's own class. A class list is in no address order: a block joins
 //! its list at the front when it is freed, merged or split off. Only when no such

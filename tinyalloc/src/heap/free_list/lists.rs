@@ -262,14 +262,14 @@ impl FreeList {
     /// Frees the block `[off, off + size)` for real: merges it with its free
     /// neighbours and files the result. The counters are the caller's.
     ///
-    /// # Safety
-    /// The engine is set up over `m`'s arena, and the block is one it handed out that
-    /// is in no quick slot and no longer used; to the rest of the engine, still live.
-    ///
     /// Out of line: `dealloc` calls it for the frees the quick slots do not take, and
     /// the slots' merges call it too, so one copy serves all (76 bytes less flash on
     /// Thumb than inlining it into `dealloc`, for 0.7 more instructions per operation
     /// on the benchmark's mixed workload).
+    ///
+    /// # Safety
+    /// The engine is set up over `m`'s arena, and the block is one it handed out that
+    /// is in no quick slot and no longer used; to the rest of the engine, still live.
     #[inline(never)]
     pub(super) unsafe fn release(&mut self, m: Mem, off: usize, size: usize) {
         let end = off + size;
@@ -379,12 +379,12 @@ impl FreeList {
         let align = layout.align();
         let m = self.mem(base);
         let slack = if align > GRANULE { align + 8 } else { 0 };
-        let quick = want.saturating_add(slack).min(MAX_ARENA_SIZE);
+        let reach = want.saturating_add(slack).min(MAX_ARENA_SIZE);
         let limit = self.end / MIN_BLOCK;
         loop {
             // First the first block of every class whose blocks all hold the request
             // at any alignment, then every block of every class that could hold it.
-            for (from, whole) in [(fit_class(quick), false), (class_of(want), true)] {
+            for (from, whole) in [(fit_class(reach), false), (class_of(want), true)] {
                 let mut class = from;
                 while let Some(found) = self.first_nonempty(class) {
                     // SAFETY: a marked class has a filed head block.
