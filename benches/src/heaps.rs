@@ -45,7 +45,7 @@ pub trait Heap {
 pub const ENTRIES: &[Entry] = &[
     Entry {
         name: "tinyalloc-free-list",
-        does: "`FreeListAllocator<0>` over the region (`init`), `GlobalAlloc`; critical section",
+        does: "`FreeListAllocator<0>` over the region (`init`), `GlobalAlloc`; critical section; its quick slots (504 B) are in the value, beside the region",
     },
     Entry {
         name: "tinyalloc-segregated",
