@@ -6,7 +6,7 @@
 //! | `push_back`, `pop_front`, `peek_front` | O(1) | 78.7 instructions (heapless `Deque`: 29, `spsc::Queue`: 32, `VecDeque`: 43) |
 //! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.3 instructions in slices of 64 (heapless, byte by byte: 30 to 34; `VecDeque`: 1.8) |
 //!
-//! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-04: 4,096
+//! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-06: 4,096
 //! bytes through 64-byte blocks; the README's *Performance* section has the whole run).
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
 //! 1,814 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
