@@ -144,25 +144,29 @@ impl FreeList {
         false
     }
 
-    /// The waiting blocks as `(offset, size)`, in address order, and how many.
-    pub(super) fn waiting_by_address(&self) -> ([(usize, usize); MAX_WAITING], usize) {
-        let mut sorted = [(0, 0); MAX_WAITING];
-        let mut count = 0;
-        for (index, slot) in self.quick.iter().enumerate() {
-            for &off in slot.iter().filter(|&&off| off != 0) {
-                let off = off as usize;
-                // Insertion: at most `MAX_WAITING` blocks, and far less code on a
-                // microcontroller than a general sort.
-                let mut at = count;
-                while at > 0 && sorted[at - 1].0 > off {
-                    sorted[at] = sorted[at - 1];
-                    at -= 1;
-                }
-                sorted[at] = (off, size_at(index));
-                count += 1;
+    /// The waiting blocks in address order.
+    pub(super) fn waiting_by_address(&self) -> ByAddress<'_> {
+        let mut sorted = ByAddress {
+            quick: &self.quick,
+            order: [0; MAX_WAITING],
+            len: 0,
+        };
+        for slot in 0..MAX_WAITING {
+            let off = sorted.block(slot).0;
+            if off == 0 {
+                continue;
             }
+            // Insertion: at most `MAX_WAITING` blocks, and far less code on a
+            // microcontroller than a general sort.
+            let mut at = sorted.len;
+            while at > 0 && sorted.get(at - 1).0 > off {
+                sorted.order[at] = sorted.order[at - 1];
+                at -= 1;
+            }
+            sorted.order[at] = slot as u8;
+            sorted.len += 1;
         }
-        (sorted, count)
+        sorted
     }
 
     /// The largest free block that merging the waiting blocks would make: each
@@ -173,11 +177,10 @@ impl FreeList {
     /// The engine is set up over the arena `m` points into, and its bookkeeping is
     /// whole.
     pub(super) unsafe fn largest_merged(&self, m: Mem) -> usize {
-        let (sorted, count) = self.waiting_by_address();
         let mut largest = 0;
         // The run of touching free and waiting memory being measured.
         let (mut start, mut stop) = (0, 0);
-        for &(off, size) in &sorted[..count] {
+        for (off, size) in self.waiting_by_address().iter() {
             // A waiting block is live to the engine, so (as for any live block) the
             // side bit of its start says a free block ends there, the bit of its end
             // that one starts there.
@@ -205,5 +208,47 @@ impl FreeList {
             largest = largest.max(stop - start);
         }
         largest
+    }
+}
+
+/// The waiting blocks in address order, each named by its slot (`2 × size index +
+/// depth`), so the order takes a byte a block on the stack.
+pub(super) struct ByAddress<'a> {
+    quick: &'a [Slots; QUICK_SIZES],
+    order: [u8; MAX_WAITING],
+    len: usize,
+}
+
+impl ByAddress<'_> {
+    /// The block in slot `slot` as `(offset, size)`; offset 0 when the slot is empty.
+    fn block(&self, slot: usize) -> (usize, usize) {
+        let index = slot / 2 % QUICK_SIZES;
+        (self.quick[index][slot % 2] as usize, size_at(index))
+    }
+
+    /// How many blocks wait.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The `i`-th waiting block by address, as `(offset, size)`.
+    pub(super) fn get(&self, i: usize) -> (usize, usize) {
+        self.block(usize::from(self.order[i % MAX_WAITING]))
+    }
+
+    /// Every waiting block by address, as `(offset, size)`.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        (0..self.len).map(|i| self.get(i))
+    }
+
+    /// The offset of the first waiting block that ends after `off`, if it starts
+    /// before `stop`: one that overlaps `[off, stop)`, as the blocks do not overlap
+    /// one another.
+    pub(super) fn overlapping(&self, off: usize, stop: usize) -> Option<usize> {
+        let after = self.order[..self.len].partition_point(|&slot| {
+            let (w, size) = self.block(usize::from(slot));
+            w + size <= off
+        });
+        Some(self.get(after).0).filter(|&w| after < self.len && w < stop)
     }
 }

@@ -18,38 +18,28 @@ use crate::heap::VerifyError;
 pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError> {
     let (heap, end) = (engine.heap, engine.end);
     let addr = |off: usize| m.base as usize + off;
-    let (sorted, count) = engine.waiting_by_address();
-    let waiting = &sorted[..count];
+    let waiting = engine.waiting_by_address();
     let mut free = 0;
-    for &(off, size) in waiting {
-        if !off.is_multiple_of(GRANULE) || off < heap || off > end - size {
+    for (off, size) in waiting.iter() {
+        if !off.is_multiple_of(GRANULE) || off < heap || off + size > end {
             return Err(VerifyError::OutOfBounds { addr: addr(off) });
         }
         // Waiting blocks are free to the program; counted with the free ones.
         free += size;
     }
-    if count != engine.waiting {
+    if waiting.len() != engine.waiting {
         return Err(VerifyError::Accounting {
             used: engine.counters.used,
             free,
             heap: end - heap,
         });
     }
-    for pair in waiting.windows(2) {
-        if pair[0].0 + pair[0].1 > pair[1].0 {
-            return Err(VerifyError::FreedTwice {
-                addr: addr(pair[1].0),
-            });
+    for i in 1..waiting.len() {
+        let ((before, size), (after, _)) = (waiting.get(i - 1), waiting.get(i));
+        if before + size > after {
+            return Err(VerifyError::FreedTwice { addr: addr(after) });
         }
     }
-    // The first waiting block that ends after `off`, if it starts before `stop`.
-    let overlapping = |off: usize, stop: usize| {
-        let after = waiting.partition_point(|&(w, size)| w + size <= off);
-        waiting
-            .get(after)
-            .filter(|&&(w, _)| w < stop)
-            .map(|&(w, _)| w)
-    };
     let mut blocks = 0;
     let mut bits_expected = 0u32;
     for class in 0..engine.classes {
@@ -85,7 +75,7 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
                     size: footer,
                 });
             }
-            if let Some(w) = overlapping(off, off + size) {
+            if let Some(w) = waiting.overlapping(off, off + size) {
                 return Err(VerifyError::FreedTwice { addr: addr(w) });
             }
             if class_of(size) != class {
