@@ -68,7 +68,7 @@
 //! | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | 1,230 | 95.8 % | 600 B |
 //! | [`SegregatedBumpAllocator`] | 44.5 | 91.0 % | 1,054 B |
-//! | [`FreeListAllocator`] | 58.0 | 96.9 % | 1,890 B |
+//! | [`FreeListAllocator`] | 58.0 | 96.9 % | 1,886 B |
 //! | talc, for comparison | 67.0 | 90.7 % | 708 B |
 //!
 //! Every engine keeps its state behind a critical section (`critical_section::Mutex`),

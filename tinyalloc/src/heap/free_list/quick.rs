@@ -12,7 +12,7 @@
 //! [`flush`]: FreeList::flush
 //! [`unquick`]: FreeList::unquick
 
-use super::lists::{Mem, cold};
+use super::lists::Mem;
 use super::{FreeList, GRANULE, MIN_BLOCK, SIZE};
 
 /// The largest block size that waits in a quick slot.
@@ -112,9 +112,9 @@ impl FreeList {
     ///
     /// # Safety
     /// As for [`release`](Self::release).
+    #[cold]
     #[inline(never)]
     pub(super) unsafe fn release_last(&mut self, m: Mem, off: usize, size: usize) {
-        cold();
         // SAFETY: the caller's contract.
         unsafe { self.release(m, off, size) };
         // SAFETY: as above: the engine is set up over `m`'s arena.
@@ -249,6 +249,8 @@ impl ByAddress<'_> {
             let (w, size) = self.block(usize::from(slot));
             w + size <= off
         });
-        Some(self.get(after).0).filter(|&w| after < self.len && w < stop)
+        (after < self.len)
+            .then(|| self.get(after).0)
+            .filter(|&w| w < stop)
     }
 }
