@@ -40,6 +40,28 @@ impl<T> Guarded<T> {
         Some(result)
     }
 
+    /// Runs `f` on the value unless a call of this context is already inside (then
+    /// `None`), without raising the flag meanwhile: two byte stores fewer than
+    /// [`enter`](Self::enter), for the short operations a pool runs on its own.
+    ///
+    /// # Safety
+    ///
+    /// `f` must not reach this `Guarded` again: it may call no code that could (no
+    /// closure or trait object of the user's, nothing that takes a lock). The caller
+    /// ensures, as for `enter`, that no other context can reach `self` meanwhile.
+    #[cfg(feature = "tinyslab")]
+    #[inline(always)]
+    pub(crate) unsafe fn enter_leaf<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        if self.busy.get() {
+            return None;
+        }
+        // SAFETY: `busy` is false, so no reference to the value made by `enter` or
+        // `enter_reopening` is live in this context, and the caller's lock keeps other
+        // contexts out; `f` cannot reach `self` (the caller's contract), so the reference
+        // made here is the only one until it ends with `f`.
+        Some(f(unsafe { &mut *self.value.get() }))
+    }
+
     /// [`enter`](Self::enter), but the flag is cleared when `f` unwinds too, as
     /// `RefCell` does: for a value that is whole whenever `f` can panic (a pool's slab,
     /// which the user's closure reaches only through its safe API).
