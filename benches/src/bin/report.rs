@@ -554,9 +554,18 @@ fn targets_section(data: &Data, out: &mut String) {
          itself: linked_list_allocator's 85.97 % rounds to 86.0 %, and a heap that keeps \
          more than 48 bytes of bookkeeping anywhere in the 1 MiB region can no longer place \
          the last 33-byte request and ends at 85.87 %, so no heap with an index or list \
-         heads in its region can meet it. With other objects \
+         heads in its region can meet it. `Pool`'s pair (256 slots) is the slab's own copy-in \
+         pair ({}) plus two critical sections: the calls to acquire and release one, a check \
+         of the re-entry flag, and the registers kept across those calls ({} with a no-op \
+         critical section, {} with the host's mutex). atomic-pool ({}) updates an atomic bitmap \
+         each way, with no lock and no handle to check; a lock-free `Pool` is ruled out by \
+         `Pool::with`, which lends the whole slab to a closure. With other objects \
          live in its slab (the nearly-full pair, 256 slots) `SlabCache` takes {} (`NoLock`) and \
          {} (`SpinLock`) per pair, against {} and {} for attachable-slab-allocator.",
+        instr(data.instructions("none", "pools", "tinyalloc-slab-copy", "pair", "256")),
+        instr(data.instructions("none", "pools", "tinyalloc-pool", "pair", "256")),
+        instr(data.instructions("std", "pools", "tinyalloc-pool", "pair", "256")),
+        instr(data.instructions("std", "pools", "atomic-pool", "pair", "256")),
         nearly_full("tinyalloc-cache-nolock"),
         nearly_full("tinyalloc-cache-spin"),
         nearly_full("attachable-nolock"),
