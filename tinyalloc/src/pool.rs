@@ -377,9 +377,8 @@ mod tests {
     fn a_turned_away_free_changes_nothing() {
         let pool = Pool::<256, 8>::new();
         let h = pool.alloc(b"kept").unwrap();
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pool.with(|_| pool.free(h))
-        }));
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.with(|_| pool.free(h))));
         assert!(caught.is_err());
         // The flag came down with the closure, and the block is still live.
         assert_eq!(pool.len(), 1);
