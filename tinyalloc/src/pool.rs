@@ -140,6 +140,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
 
     /// Takes a block for `len` bytes and lets `fill` write them, in one critical
     /// section. The bytes hold what the block held before until `fill` writes them.
+    /// If `fill` panics, the block goes back before the panic leaves the pool.
     ///
     /// ```
     /// #[tinyalloc::pool(size = 256, slots = 8)]
@@ -156,8 +157,12 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<Handle, AllocError> {
         self.with(|slab| {
-            let (handle, bytes) = slab.alloc_uninit(len)?;
-            fill(bytes);
+            let (handle, _) = slab.alloc_uninit(len)?;
+            let taken = FreeOnUnwind { slab, handle };
+            if let Some(bytes) = taken.slab.get_mut(handle) {
+                fill(bytes);
+            }
+            core::mem::forget(taken);
             Ok(handle)
         })
     }
@@ -214,6 +219,21 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     #[inline]
     pub const fn capacity(&self) -> usize {
         SLOTS
+    }
+}
+
+/// Frees a block taken for a `fill` closure when it is dropped, which happens only
+/// if `fill` unwinds: on the way out it is forgotten.
+struct FreeOnUnwind<'a, const SIZE: usize, const SLOTS: usize, A: Alignment> {
+    slab: &'a mut TinySlabAllocator<SIZE, SLOTS, A>,
+    handle: Handle,
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Drop
+    for FreeOnUnwind<'_, SIZE, SLOTS, A>
+{
+    fn drop(&mut self) {
+        self.slab.free(self.handle);
     }
 }
 
@@ -397,6 +417,31 @@ mod tests {
         assert!(caught.is_err());
         assert_eq!(pool.read(h, <[u8]>::to_vec), Some(b"kept".to_vec()));
         assert!(pool.free(h));
+    }
+
+    #[test]
+    fn a_panicking_fill_gives_its_block_back() {
+        let pool = Pool::<256, 8>::new();
+        let kept = pool.alloc(b"kept").unwrap();
+        let before = pool.stats();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.alloc_with(4, |_| panic!("fill failed"))
+        }));
+        assert!(caught.is_err());
+        assert_eq!(pool.len(), 1, "only the block taken before is in use");
+        let after = pool.stats();
+        assert_eq!(after.in_use, before.in_use);
+        assert_eq!(after.rejected_handles, 0);
+        // The pool works on, and all eight blocks can still be taken.
+        assert_eq!(pool.read(kept, <[u8]>::to_vec), Some(b"kept".to_vec()));
+        let rest: Vec<_> = (0..7)
+            .map(|_| pool.alloc_with(4, |b| b.fill(1)).unwrap())
+            .collect();
+        assert_eq!(pool.len(), 8);
+        for h in rest {
+            assert!(pool.free(h));
+        }
+        assert!(pool.free(kept));
     }
 
     #[test]
