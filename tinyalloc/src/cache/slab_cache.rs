@@ -135,6 +135,13 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// # struct Message;
     /// static MESSAGES: SlabCache<Message, CriticalSectionLock, 1024> = SlabCache::lazy();
     /// ```
+    ///
+    /// The provider is called with no lock held, as for every slab: two contexts
+    /// that make the first allocation at once (a thread and another, `main` and an
+    /// interrupt handler) may each take a slab, and the one that finds a master
+    /// already there hands its slab straight back. Both calls count in
+    /// [`provider_calls`](CacheStats::provider_calls). With a provider that has a
+    /// single slab, make the first allocation before anything else can race it.
     pub const fn lazy() -> Self {
         // Checked in each constructor, so the error names the caller's line.
         let () = Self::CONFIGURATION_WORKS;
@@ -299,22 +306,32 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         lock.with_lock(f)
     }
 
+    /// Takes a slab from the provider and makes it the master, unless a master
+    /// appeared meanwhile; then the slab goes back and that master is used.
+    ///
+    /// The provider is the user's code, so it runs with no lock held and no
+    /// reference into the cache live: it may look at this cache (`stats`) or even
+    /// allocate from it without nesting a lock or aliasing `early`.
     #[cold]
     #[inline(never)]
     fn take_master(&self) -> Result<NonNull<MasterCore>> {
-        self.init.with_lock(|| {
+        let base = self.slab_from_provider();
+        let installed = self.init.with_lock(|| {
             if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
-                return Ok(core); // another thread was first
+                // Another thread, or the provider through this cache, was first.
+                return Err(core);
             }
-            // SAFETY: `early` is only touched under `init`, which is held.
+            // SAFETY: `early` is only touched under `init`, which is held, and this
+            // closure calls no code of the user's, so the reference is the only one.
             let early = unsafe { &mut *self.early.get() };
-            let base = self.slab_from_provider();
-            early.provider_calls += 1;
-            if let Err(error) = base {
-                early.failed_allocs += 1;
-                early.provider_calls += usize::from(error == SlabError::AlignmentMismatch);
-            }
-            let base = base?;
+            early.provider_calls += provider_calls(&base);
+            let base = match base {
+                Ok(base) => base,
+                Err(error) => {
+                    early.failed_allocs += 1;
+                    return Ok(Err(error));
+                }
+            };
             let geometry = Self::GEOMETRY;
             let core = base.cast::<MasterCore>();
             // SAFETY: `base` is a fresh, aligned slab of `SLAB_SIZE` bytes, ours
@@ -339,8 +356,28 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             unsafe { slab::init_master::<L>(core, self.reserve, counters) };
             // Release: a thread that loads the pointer sees the header written.
             self.master.store(core.as_ptr(), Ordering::Release);
-            Ok(core)
-        })
+            Ok(Ok(core))
+        });
+        let core = match installed {
+            Ok(result) => return result,
+            Err(core) => core,
+        };
+        // Ours was not needed: it goes back, and the calls count in the master.
+        let mut calls = provider_calls(&base);
+        let mut freed = Ok(());
+        if let Ok(base) = base {
+            // SAFETY: the slab came from `P::alloc` with this layout and was never
+            // used or shown to anyone.
+            freed = unsafe { P::free(base, Self::LAYOUT) };
+            calls += 1;
+        }
+        self.with_master(core, || {
+            // SAFETY: the closure runs under the master's lock.
+            let counters = &mut unsafe { slab::state_mut(core) }.counters;
+            counters.provider_calls += calls;
+            counters.provider_errors += usize::from(freed.is_err());
+        });
+        Ok(core)
     }
 
     /// Takes a slave slab from the provider, then a slot from it.
@@ -406,6 +443,12 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             || unsafe { slab::state_mut(core) }.counters.provider_errors += 1,
         );
     }
+}
+
+/// Provider calls behind one [`slab_from_provider`](SlabCache::slab_from_provider):
+/// the allocation, and the free of a misaligned block.
+fn provider_calls(slab: &Result<NonNull<u8>>) -> usize {
+    1 + usize::from(matches!(slab, Err(SlabError::AlignmentMismatch)))
 }
 
 impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Drop for SlabCache<T, L, SLAB_SIZE, P> {

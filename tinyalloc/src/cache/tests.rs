@@ -15,9 +15,9 @@ use super::locks::{CriticalSectionLock, NoLock, SpinLock};
 use super::*;
 
 /// Blocks handed out and not yet back, per provider, so parallel tests do not mix.
-static OUTSTANDING: [AtomicUsize; 16] = [const { AtomicUsize::new(0) }; 16];
+static OUTSTANDING: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
 /// Frees that report an error, per provider (0: none).
-static FAILING_FREES: [AtomicUsize; 16] = [const { AtomicUsize::new(0) }; 16];
+static FAILING_FREES: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
 
 /// The system allocator, counted; `ID` keeps each test's counts apart.
 struct Heap<const ID: usize>;
@@ -259,8 +259,80 @@ fn a_lazy_cache_takes_its_master_on_first_use() {
     seen.sort_unstable();
     assert_eq!(seen, [0, 1, 2, 3]);
     let stats = CACHE.stats();
-    assert_eq!((stats.slabs, stats.provider_calls, stats.in_use), (1, 1, 0));
+    assert_eq!((stats.slabs, stats.in_use), (1, 0));
+    // A thread that lost the race for the master took a slab and gave it back.
+    assert_eq!(stats.provider_calls % 2, 1, "{stats:?}");
+    assert_eq!(stats.provider_errors, 0);
     assert_eq!(Heap::<7>::outstanding(), 1); // a static's master stays
+}
+
+/// A provider (over `Heap<17>`) that looks at the cache it serves while it takes
+/// the master.
+struct Watching;
+
+static WATCHED: SlabCache<u64, CriticalSectionLock, 512, Watching> = SlabCache::lazy();
+
+// SAFETY: the blocks are `Heap<17>`'s; looking at a cache changes no block.
+unsafe impl SlabProvider for Watching {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        let seen = WATCHED.stats();
+        assert_eq!(seen.slabs, 0, "called for the master only");
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<17>::alloc(layout) }
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<17>::free(ptr, layout) }
+    }
+}
+
+#[test]
+fn a_provider_may_look_at_its_cache_while_it_takes_the_master() {
+    let boxed = WATCHED.alloc(5).unwrap();
+    assert_eq!(*boxed, 5);
+    let stats = WATCHED.stats();
+    assert_eq!((stats.slabs, stats.provider_calls, stats.in_use), (1, 1, 1));
+}
+
+/// A provider (over `Heap<18>`) that allocates from the cache it serves the first
+/// time it is asked for a slab: that inner allocation takes the master itself.
+struct Reentering;
+
+static REENTERED: SlabCache<u64, CriticalSectionLock, 512, Reentering> = SlabCache::lazy();
+static INNER: std::sync::Mutex<Vec<SlabBox<u64, CriticalSectionLock, 512>>> =
+    std::sync::Mutex::new(Vec::new());
+static FIRST_CALL: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
+
+// SAFETY: the blocks are `Heap<18>`'s.
+unsafe impl SlabProvider for Reentering {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        if FIRST_CALL.swap(false, Ordering::SeqCst) {
+            let inner = REENTERED.alloc(1).expect("the inner call gets a master");
+            INNER.lock().unwrap().push(inner);
+        }
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<18>::alloc(layout) }
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<18>::free(ptr, layout) }
+    }
+}
+
+#[test]
+fn a_provider_that_allocates_from_its_cache_gets_one_master_and_no_leak() {
+    let outer = REENTERED.alloc(2).unwrap();
+    let inner = INNER.lock().unwrap().pop().unwrap();
+    assert_eq!((*inner, *outer), (1, 2));
+    let stats = REENTERED.stats();
+    // The inner call's slab became the master; the outer call's went back.
+    assert_eq!((stats.slabs, stats.in_use), (1, 2));
+    assert_eq!(stats.provider_calls, 3, "{stats:?}");
+    assert_eq!(Heap::<18>::outstanding(), 1);
+    drop((inner, outer));
+    assert_eq!(REENTERED.stats().in_use, 0);
 }
 
 #[test]
