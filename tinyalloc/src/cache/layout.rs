@@ -11,6 +11,10 @@ use core::mem::{align_of, size_of};
 /// master slab's header.
 pub const MAX_LOCK_SIZE: usize = 16;
 
+/// The largest slab: a slab's header keeps its slot size, the offset of its first
+/// slot and its slot count as `u32`.
+const MAX_SLAB_SIZE: u64 = 1 << 32;
+
 /// A free slot holds the address of the next free slot.
 const LINK_SIZE: usize = size_of::<*mut u8>();
 const LINK_ALIGN: usize = align_of::<*mut u8>();
@@ -111,31 +115,39 @@ pub(crate) const fn check(
             .number(lock_size)
             .text(" bytes, more than the 16 a cache allows (it sits in the cache and in the master slab's header); keep the lock's state to 16 bytes, e.g. one atomic word"));
     }
-    let geometry = Geometry::new(size, align, slab_size, slave_header, master_header);
-    let needed = geometry.master_first + 2 * geometry.slot_size;
-    if needed > slab_size || align > slab_size {
-        let fits = match needed.checked_next_power_of_two() {
-            Some(fits) => fits,
-            None => usize::MAX,
-        };
+    if slab_size as u64 > MAX_SLAB_SIZE {
         return Some(
             Message::new()
-                .text("tinyalloc: a slab of ")
+                .text("tinyalloc: SLAB_SIZE is ")
                 .number(slab_size)
-                .text(" bytes cannot hold its ")
-                .number(geometry.master_first)
-                .text("-byte header and two ")
-                .number(geometry.slot_size)
-                .text("-byte slots of T; use SLAB_SIZE = ")
-                .number(fits)
-                .text(" or more, or box a smaller T"),
+                .text(", larger than a slab can be (its slots, offsets and counts are 32-bit); use 4294967296 or less"),
         );
     }
-    if geometry.master_slots > u32::MAX as usize || geometry.slave_slots > u32::MAX as usize {
-        return Some(Message::new().text(
-            "tinyalloc: a slab would hold more than 4294967295 slots; use a smaller SLAB_SIZE",
-        ));
+    let geometry = Geometry::new(size, align, slab_size, slave_header, master_header);
+    let needed = geometry
+        .master_first
+        .saturating_add(geometry.slot_size.saturating_mul(2));
+    if needed > slab_size || align > slab_size {
+        let message = Message::new()
+            .text("tinyalloc: a slab of ")
+            .number(slab_size)
+            .text(" bytes cannot hold its ")
+            .number(geometry.master_first)
+            .text("-byte header and two ")
+            .number(geometry.slot_size)
+            .text("-byte slots of T; ");
+        return Some(match needed.checked_next_power_of_two() {
+            Some(fits) if fits as u64 <= MAX_SLAB_SIZE => message
+                .text("use SLAB_SIZE = ")
+                .number(fits)
+                .text(" or more, or box a smaller T"),
+            _ => message.text(
+                "no slab can (4294967296 bytes at most): box a smaller T, e.g. a reference to it",
+            ),
+        });
     }
+    // A slab of at most 2^32 bytes that holds its header and two slots has a slot
+    // size, a first offset and a slot count that all fit in the header's `u32`s.
     None
 }
 
@@ -238,6 +250,41 @@ mod tests {
                 .unwrap()
                 .as_str()
                 .contains("17 bytes")
+        );
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn slabs_and_objects_past_what_32_bit_offsets_reach_are_refused() {
+        let four_gib = 1usize << 32;
+        // The largest slab, with the largest objects two of which fit in it.
+        let largest = (four_gib - 160) / 2 & !7;
+        assert!(error(largest, 8, four_gib, 1).is_none());
+        let geometry = Geometry::new(largest, 8, four_gib, 64, 160);
+        assert!(geometry.slot_size <= u32::MAX as usize);
+        assert_eq!(geometry.master_slots, 2);
+
+        assert_eq!(
+            error(four_gib, 1, 4 * four_gib, 1).unwrap().as_str(),
+            "tinyalloc: SLAB_SIZE is 17179869184, larger than a slab can be (its slots, offsets and counts are 32-bit); use 4294967296 or less"
+        );
+        assert_eq!(
+            error(largest + 8, 8, four_gib, 1).unwrap().as_str(),
+            "tinyalloc: a slab of 4294967296 bytes cannot hold its 160-byte header and two 2147483576-byte slots of T; no slab can (4294967296 bytes at most): box a smaller T, e.g. a reference to it"
+        );
+        // Objects near the largest size Rust allows overflow nothing.
+        let huge = isize::MAX as usize - 7;
+        assert!(
+            error(huge, 8, four_gib, 1)
+                .unwrap()
+                .as_str()
+                .ends_with("a reference to it")
+        );
+        assert!(
+            error(huge, 8, 1024, 1)
+                .unwrap()
+                .as_str()
+                .ends_with("a reference to it")
         );
     }
 

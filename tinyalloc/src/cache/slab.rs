@@ -196,7 +196,8 @@ pub(crate) unsafe fn init_slab(
     let slab = base.cast::<SlabHeader>();
     // SAFETY: the caller owns the bytes; `first` lies inside the slab.
     let fresh = unsafe { base.add(first) };
-    // The layout checks bound all three by `SLAB_SIZE` and `u32::MAX`.
+    // The layout check keeps `SLAB_SIZE` at 2^32 at most and two slots after `first`
+    // inside it, so all three fit in a `u32`.
     let (slot_size, first, capacity) = (slot_size as u32, first as u32, capacity as u32);
     let header = SlabHeader {
         magic: MAGIC,

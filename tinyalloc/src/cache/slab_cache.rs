@@ -59,8 +59,8 @@ use super::stats::CacheStats;
 /// ```
 ///
 /// A configuration that cannot work fails to compile: a `SLAB_SIZE` that is not a
-/// power of two, a slab too small for its header and two slots of `T`, or a lock
-/// larger than 16 bytes.
+/// power of two or is above 4 GiB (a slab's offsets are 32-bit), a slab too small for
+/// its header and two slots of `T`, or a lock larger than 16 bytes.
 ///
 /// ```compile_fail,E0080
 /// use tinyalloc::prelude::*;
