@@ -258,7 +258,7 @@ mod tests {
     fn slabs_and_objects_past_what_32_bit_offsets_reach_are_refused() {
         let four_gib = 1usize << 32;
         // The largest slab, with the largest objects two of which fit in it.
-        let largest = (four_gib - 160) / 2 & !7;
+        let largest = ((four_gib - 160) / 2) & !7;
         assert!(error(largest, 8, four_gib, 1).is_none());
         let geometry = Geometry::new(largest, 8, four_gib, 64, 160);
         assert!(geometry.slot_size <= u32::MAX as usize);
