@@ -58,7 +58,7 @@
 //! | --- | --- | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | O(free blocks): first fit, then bump | O(free blocks): address-ordered insert, coalesces | next block free, or at the top | size rounded up to 8 B (min 8) | first fit, coalescing |
 //! | [`SegregatedBumpAllocator`] | O(1): pop a size class or bump | O(1): push a size class | same size class, or at the top | size rounded up to its class: 16/32/64/128 B, then 4 classes per power of two | exact class only; no coalescing (the whole arena comes back when the last block is freed) |
-//! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours | next block free (or waiting in a slot), or shrink | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
+//! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours | next block free (or waiting in a slot), or shrink (an 8-byte shrink beside a live block may slide it down) | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
 //!
 //! Measured on a 1 MiB arena, from `benches/run.sh` and
 //! `firmware/scripts/size-report.sh` (2026-12-06; the README's *Performance* and *On a
@@ -83,7 +83,7 @@
 //! to `usize::MAX`) returns null, is counted, and leaves the block as it was. A
 //! zero-size request gets one of the engine's smallest blocks (8 bytes for the bump
 //! engine, 16 for the others), and a `realloc` to 0 bytes shrinks the block to that
-//! size; either is given back with its zero-size `Layout`.
+//! size as any shrink does; either is given back with its zero-size `Layout`.
 //!
 //! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
 //! realloc, failure); see the `debug_log` module that the feature adds.
@@ -384,10 +384,13 @@ impl Counters {
         }
     }
 
+    // `freed` and `shrank` wrap rather than check: only a free the caller's contract
+    // forbids (a block given back twice) takes more than was counted, and the
+    // allocator must not panic even then; `verify()` is what reports it.
     #[inline(always)]
     pub(crate) fn freed(&mut self, bytes: usize) {
-        self.used -= bytes;
-        self.allocations -= 1;
+        self.used = self.used.wrapping_sub(bytes);
+        self.allocations = self.allocations.wrapping_sub(1);
     }
 
     #[inline(always)]
@@ -400,7 +403,7 @@ impl Counters {
 
     #[inline(always)]
     pub(crate) fn shrank(&mut self, bytes: usize) {
-        self.used -= bytes;
+        self.used = self.used.wrapping_sub(bytes);
     }
 
     /// Counts a request the heap turned away.

@@ -248,6 +248,22 @@ fn a_request_that_cannot_be_met_is_null_and_counted() {
 }
 
 #[test]
+fn freeing_the_last_block_twice_does_not_panic() {
+    every_engine(|heap| {
+        let layout = Layout::from_size_align(64, 8).unwrap();
+        let block = heap.take(layout);
+        // SAFETY: just allocated with this layout.
+        unsafe { heap.give(block, layout) };
+        // SAFETY: breaks `dealloc`'s contract on purpose: the engine takes back more
+        // than it counted as used. It must not panic, even with overflow checks on
+        // (a panic cannot unwind out of `GlobalAlloc`), and `verify` reports the
+        // damage. Nothing is allocated again.
+        unsafe { heap.give(block, layout) };
+        assert!(heap.check().is_err());
+    });
+}
+
+#[test]
 fn filling_the_heap_fails_cleanly_and_frees_everything() {
     every_engine(|heap| {
         let layout = Layout::from_size_align(40, 8).unwrap();
