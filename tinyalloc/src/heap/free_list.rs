@@ -49,6 +49,18 @@
 //! node needs 24 bytes, and 8- or 16-byte rests wait for a neighbour to be freed).
 //! Good fit is kept.
 //!
+//! # Shrinking by 8 bytes
+//!
+//! A `realloc` shrinks in place, the cut-off tail filed as free memory together with
+//! a free block after it, except when the tail is 8 bytes and the block after it is
+//! live: 8 bytes cannot be a free block of their own. Then, in turn: a block after
+//! it that waits in a quick slot is merged and takes the 8 bytes; a free block just
+//! before it takes the block instead, which slides down to that block's start (its
+//! bytes copied inside the lock) and leaves the free block and the tail as one free
+//! block behind it; failing both, the block moves as any `realloc` that cannot stay
+//! does. So such a shrink returns null (counted, the block as it was) only when no
+//! free block anywhere holds the new size.
+//!
 //! # Layout
 //!
 //! The arena holds the heads of the class lists (`u32` each, `NIL` = 0), then a side
@@ -142,7 +154,8 @@ heap_engine! {
     /// address-ordered first fit) and splits it; `dealloc` finds both neighbours
     /// through a side bitmap and boundary tags kept in free memory and merges with
     /// the free ones; `realloc` grows into a free (or waiting) next block or shrinks
-    /// in place. Only when that class search finds nothing does `alloc` search every
+    /// in place (see the module's "Shrinking by 8 bytes" for the one shrink that may
+    /// move). Only when that class search finds nothing does `alloc` search every
     /// free block that could serve the request, merging the waiting blocks if it has
     /// to, so a request fails only when no free memory can hold it.
     ///
@@ -371,6 +384,13 @@ impl Engine for FreeList {
             self.counters.grew(need);
         } else {
             let tail = old - new;
+            // An 8-byte tail cannot be a free block of its own: it needs a free block
+            // after it to join, and one waiting in a quick slot will do.
+            // SAFETY: as for growing.
+            if next == 0 && tail == GRANULE && unsafe { self.unquick(m, end) } {
+                // SAFETY: as above.
+                next = unsafe { self.free_at(m, end) };
+            }
             if next != 0 {
                 // SAFETY: a free block of `next` bytes starts at `end`.
                 unsafe { self.unlink(m, end, next) };
@@ -382,6 +402,49 @@ impl Engine for FreeList {
             self.counters.shrank(tail);
         }
         true
+    }
+
+    /// The shrink `resize_in_place` refuses (8 bytes off a block whose next block is
+    /// live) done by sliding the block down to the start of the free block before it:
+    /// that block and the cut-off tail become one free block after it.
+    unsafe fn shrink_down(
+        &mut self,
+        base: *mut u8,
+        block: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        let (old, new) = (block_size(layout.size()), block_size(new_size));
+        let m = self.mem(base);
+        let off = (block as usize).wrapping_sub(base as usize);
+        // SAFETY: the engine is set up (it handed out `block`); `off` is the start
+        // of the live block, so a block waiting there ends at `off`.
+        unsafe { self.unquick_ending(m, off) };
+        // SAFETY: `off` is in the heap; next to the live block that starts there, its
+        // pair holds a marker only if a free block ends at `off`.
+        if !unsafe { m.bit(off) } {
+            return ptr::null_mut();
+        }
+        // SAFETY: a filed free block ends at `off`; its footer is its last 4 bytes.
+        let below = unsafe { m.footer(off) };
+        let start = off - below;
+        if !(base as usize + start).is_multiple_of(layout.align()) {
+            return ptr::null_mut();
+        }
+        // SAFETY: a filed free block of `below` bytes starts at `start`.
+        unsafe { self.unlink(m, start, below) };
+        let moved = base.wrapping_add(start);
+        // SAFETY: both ranges lie in the arena: the live block's first `new_size`
+        // bytes, and as many from `start`, in the free block now taken and the live
+        // block; `ptr::copy` allows the overlap.
+        unsafe { ptr::copy(block, moved, new_size) };
+        // SAFETY: `[start + new, off + old)`, what is left of the free block and the
+        // live one, lies behind the moved block, is no longer used, in no quick slot,
+        // and has no markers of its own; `release` merges it with a free block after
+        // it and files it.
+        unsafe { self.release(m, start + new, below + old - new) };
+        self.counters.shrank(old - new);
+        moved
     }
 
     unsafe fn stats(&self, base: *mut u8) -> HeapStats {

@@ -69,6 +69,26 @@ pub(crate) trait Engine: Sized {
         new_size: usize,
     ) -> bool;
 
+    /// Shrinks a live block that [`resize_in_place`](Self::resize_in_place) could not
+    /// shrink by moving it down, its first `new_size` bytes copied, into free memory
+    /// just below it; the block's new address, or null (and nothing changed) when
+    /// there is none. For an engine whose in-place shrink can fail; the others keep
+    /// this default, which returns null.
+    ///
+    /// # Safety
+    /// As for [`resize_in_place`](Self::resize_in_place), and `new_size` is below
+    /// `layout.size()`.
+    unsafe fn shrink_down(
+        &mut self,
+        base: *mut u8,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        let _ = (base, ptr, layout, new_size);
+        ptr::null_mut()
+    }
+
     /// What the heap holds now.
     ///
     /// # Safety
@@ -373,21 +393,29 @@ impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
         let resized = self.state.with(|state| {
             let base = self.base(state);
             // SAFETY: the caller's contract.
-            let done = unsafe { state.engine.resize_in_place(base, block, layout, new_size) };
+            let at = if unsafe { state.engine.resize_in_place(base, block, layout, new_size) } {
+                block
+            } else if new_size < layout.size() {
+                // SAFETY: as above, and this is a shrink.
+                unsafe { state.engine.shrink_down(base, block, layout, new_size) }
+            } else {
+                ptr::null_mut()
+            };
             #[cfg(feature = "debug-log")]
-            if done {
+            if !at.is_null() {
                 state.log.record(HeapEvent::Realloc {
                     old_addr: block as usize,
                     old_size: layout.size(),
-                    addr: block as usize,
+                    addr: at as usize,
                     size: new_size,
                     align: layout.align(),
                 });
             }
-            done
+            at
         });
-        if resized == Some(true) {
-            return block;
+        match resized {
+            Some(at) if !at.is_null() => return at,
+            _ => {}
         }
         // Allocate, copy and free in three steps, so the copy runs outside the
         // critical section and interrupts wait only for the bookkeeping.

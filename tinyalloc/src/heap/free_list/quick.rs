@@ -7,10 +7,12 @@
 //! block is still allocated (its side bits and neighbours are as they were while it
 //! was live), so it is merged simply by freeing it for real, which [`flush`] does to
 //! every waiting block when a request would otherwise fail and when the last live
-//! block is freed, and [`unquick`] does to one that a `realloc` wants to grow into.
+//! block is freed, and [`unquick`] and [`unquick_ending`] do to one that a `realloc`
+//! wants to grow or shrink into.
 //!
 //! [`flush`]: FreeList::flush
 //! [`unquick`]: FreeList::unquick
+//! [`unquick_ending`]: FreeList::unquick_ending
 
 use super::lists::Mem;
 use super::{FreeList, GRANULE, MIN_BLOCK, SIZE};
@@ -127,10 +129,31 @@ impl FreeList {
     /// # Safety
     /// The engine is set up over the arena `m` points into.
     pub(super) unsafe fn unquick(&mut self, m: Mem, off: usize) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { self.unquick_where(m, |start, _| start == off) }
+    }
+
+    /// Frees for real the waiting block that ends at `end`, if one does; whether one
+    /// did.
+    ///
+    /// # Safety
+    /// The engine is set up over the arena `m` points into.
+    pub(super) unsafe fn unquick_ending(&mut self, m: Mem, end: usize) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { self.unquick_where(m, |start, size| start + size == end) }
+    }
+
+    /// Frees for real the first waiting block `[start, start + size)` for which
+    /// `is_it(start, size)` holds; whether there was one.
+    ///
+    /// # Safety
+    /// The engine is set up over the arena `m` points into.
+    unsafe fn unquick_where(&mut self, m: Mem, is_it: impl Fn(usize, usize) -> bool) -> bool {
         for index in 0..QUICK_SIZES {
             let slot = &mut self.quick[index];
             for depth in 0..2 {
-                if slot[depth] as usize == off {
+                let off = slot[depth] as usize;
+                if off != 0 && is_it(off, size_at(index)) {
                     slot[depth] = 0;
                     // Keep the second slot empty whenever the first is.
                     slot.swap(depth, 1);

@@ -94,6 +94,94 @@ fn realloc_grows_into_a_free_next_block_and_shrinks_in_place() {
     assert_eq!(heap.verify(), Ok(()));
 }
 
+/// A heap of 200-byte blocks with every other one free: no hole takes 480 bytes.
+fn fragmented(t: &mut Tester<'_, FreeListAllocator<4096>>) {
+    let mut fill = Vec::new();
+    loop {
+        let block = t.alloc(200);
+        if block.is_null() {
+            break;
+        }
+        fill.push(block);
+    }
+    for &block in fill.iter().step_by(2) {
+        t.free(block);
+    }
+}
+
+#[test]
+fn an_eight_byte_shrink_slides_down_into_a_free_block_before_it() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let hole = t.alloc(40);
+    let a = t.alloc(488);
+    let _guard = t.alloc(16);
+    fragmented(&mut t);
+    t.free(hole);
+    t.fill(a, 9);
+    let before = heap.stats();
+    // 488 -> 480 leaves 8 bytes, which cannot be a free block beside the guard, and
+    // no hole elsewhere holds 480: the block moves down into the hole before it.
+    let moved = t.realloc(a, 480);
+    assert_eq!(moved, hole);
+    assert!(t.holds(moved, 9));
+    let after = heap.stats();
+    assert_eq!(after.used, before.used - 8);
+    assert_eq!(after.failed_allocs, before.failed_allocs);
+    assert_eq!(heap.verify(), Ok(()));
+    // The hole's 40 bytes and the cut-off 8 are one free block after the moved one.
+    assert_eq!(t.alloc(48) as usize, hole as usize + 480);
+    t.free_all();
+    assert_eq!(
+        (heap.stats().used, heap.stats().largest_free),
+        (0, heap.stats().free)
+    );
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn an_eight_byte_shrink_merges_a_next_block_waiting_in_a_quick_slot() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(488);
+    let waiting = t.alloc(16);
+    let _guard = t.alloc(16);
+    fragmented(&mut t);
+    t.free(waiting); // waits in the 16-byte slot: to the free list, still live
+    t.fill(a, 5);
+    assert_eq!(
+        t.realloc(a, 480),
+        a,
+        "shrank in place, into the waiting block"
+    );
+    assert!(t.holds(a, 5));
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(heap.stats().used, 0);
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn an_eight_byte_shrink_with_no_room_anywhere_fails_and_changes_nothing() {
+    // The block is first in the heap, the next one is live, and no hole holds the
+    // new size: there is nowhere for 8 bytes to go. `realloc` says so with null.
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(488);
+    let _guard = t.alloc(16);
+    fragmented(&mut t);
+    t.fill(a, 3);
+    let before = heap.stats();
+    assert!(t.realloc(a, 480).is_null());
+    assert!(t.holds(a, 3), "the block is as it was");
+    let after = heap.stats();
+    assert_eq!(after.used, before.used);
+    assert_eq!(after.failed_allocs, before.failed_allocs + 1);
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(heap.stats().used, 0);
+}
+
 #[test]
 fn a_split_never_leaves_eight_bytes() {
     let heap = FreeListAllocator::<4096>::new();
