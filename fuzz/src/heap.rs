@@ -86,6 +86,10 @@ pub trait Engine: GlobalAlloc {
     /// Bytes the engine holds for a request of `size` bytes, modelled apart from the
     /// engine's own arithmetic.
     fn rounded(size: usize) -> usize;
+    /// Whether a shrink by one 8-byte step may slide the block down into the free
+    /// block before it instead of moving it (`FreeListAllocator`): a new address, but
+    /// no moment with both blocks held.
+    const SLIDES: bool = false;
     fn stats(&self) -> HeapStats;
     fn verify(&self) -> Result<(), VerifyError>;
     /// # Safety
@@ -98,11 +102,12 @@ fn round8(size: usize) -> usize {
 }
 
 macro_rules! engine {
-    ($name:ident, |$size:ident| $rounded:expr) => {
+    ($name:ident, |$size:ident| $rounded:expr $(, slides: $slides:expr)?) => {
         impl<const SIZE: usize> Engine for $name<SIZE> {
             fn rounded($size: usize) -> usize {
                 $rounded
             }
+            $(const SLIDES: bool = $slides;)?
             fn stats(&self) -> HeapStats {
                 $name::stats(self)
             }
@@ -118,7 +123,7 @@ macro_rules! engine {
 }
 
 engine!(BumpFreeListAllocator, |size| round8(size).max(8));
-engine!(FreeListAllocator, |size| round8(size).max(16));
+engine!(FreeListAllocator, |size| round8(size).max(16), slides: true);
 engine!(SegregatedBumpAllocator, |size| segregated_class(size));
 
 /// The segregated engine's classes, listed rather than computed: 16, 32, 64, 128, then
@@ -323,11 +328,18 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
                         "step {step}: realloc lost bytes"
                     );
                     let (before, after) = (H::rounded(old.layout.size()), H::rounded(size));
-                    // A move takes the new block while the old one is still held.
-                    let peak = if ptr == old.ptr {
-                        model.used - before + after
+                    // A move takes the new block while the old one is still held; a
+                    // slide (an 8-byte shrink to a lower address, where the engine
+                    // can) never holds both, and only the heap can say which it did.
+                    let in_place = model.used - before + after;
+                    let moved = model.used + after;
+                    let may_slide = H::SLIDES && before == after + 8 && ptr < old.ptr;
+                    let peak = if ptr == old.ptr
+                        || (may_slide && heap.stats().high_water < model.high_water.max(moved))
+                    {
+                        in_place
                     } else {
-                        model.used + after
+                        moved
                     };
                     model.high_water = model.high_water.max(peak);
                     model.used = model.used - before + after;
