@@ -48,6 +48,44 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
         Err(ByteBufferError::AlreadyInitialized)
     );
 
+    // A buffer written with an allocator you pass stays that allocator's: a refused
+    // `extend` does not make it the global instance's, and neither does an earlier
+    // `extend` once it was cleared. Dropping it leaves the global instance alone,
+    // even where the other pool's handles are those of live global blocks (both
+    // pools are fresh here, so they hand out the same handles in the same order).
+    {
+        let mut local = TinySlabAllocator::<1024, 16>::new();
+        let mut mine = ByteBuffer::new();
+        mine.write(&mut local, &[7; 60]).unwrap();
+        assert_eq!(mine.extend(b"x"), Err(ByteBufferError::ForeignChunk));
+        let mut victim = ByteBuffer::new();
+        victim.extend(b"victim data").unwrap(); // the handle of `mine`'s block
+
+        let mut reused = ByteBuffer::new();
+        reused.extend(b"global first").unwrap();
+        reused.clear_global().unwrap();
+        let spacer = local.alloc(b"spacer").unwrap();
+        reused.write(&mut local, b"then local").unwrap();
+        let mut other = ByteBuffer::new();
+        other.extend(b"more").unwrap(); // the slot `reused` gave back
+        let mut last = ByteBuffer::new();
+        last.extend(b"last").unwrap(); // the handle of `reused`'s block
+
+        drop(mine);
+        drop(reused);
+        assert_eq!(POOL.len(), 3);
+        assert_eq!(victim.to_vec_global().unwrap(), b"victim data");
+        assert_eq!(other.to_vec_global().unwrap(), b"more");
+        assert_eq!(last.to_vec_global().unwrap(), b"last");
+        // One handle turned away: the refused `extend` looked up `mine`'s block.
+        assert_eq!(POOL.stats().rejected_handles, 1);
+        // Their blocks stay in use in `local`, as the docs say of a dropped buffer
+        // that was written with an allocator you passed.
+        assert_eq!(local.len(), 3);
+        assert!(local.free(spacer));
+    }
+    assert!(POOL.is_empty());
+
     // Buffers use it: 64-byte blocks hold 60 bytes of data.
     {
         let mut buf = ByteBuffer::new();

@@ -65,6 +65,15 @@ use alloc::vec::Vec;
 /// an allocator you pass does not know that allocator, so dropping it without
 /// `clear` leaves its blocks in use; a buffer that uses the global instance
 /// ([`extend`](Self::extend)) gives them back when dropped.
+///
+/// Pass every call the allocator that wrote the buffer. A buffer holds only
+/// [`Handle`](crate::Handle)s, which name a slot and a generation but not the
+/// allocator: a write with an allocator in which the buffer's last block is not live
+/// is refused with [`ByteBufferError::ForeignChunk`], but an allocator of the same
+/// shape that has live blocks under the same handles (a second pool of the same
+/// size, used the same way) cannot be told apart, and the call then reads, writes or
+/// frees that allocator's blocks. That is a logic error, like indexing the wrong
+/// slice: both sides' data go wrong, nothing is undefined behaviour.
 #[derive(Debug)]
 pub struct ByteBuffer {
     pub(crate) chain: Chain,
@@ -155,6 +164,11 @@ impl ByteBuffer {
     pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
         self.chain.clear(alloc);
         self.len = 0;
+        // Empty, it belongs to no allocator: the next write decides.
+        #[cfg(feature = "global-alloc")]
+        {
+            self.global = false;
+        }
     }
 }
 

@@ -19,8 +19,11 @@ impl ByteBuffer {
     /// ```
     pub fn extend(&mut self, data: &[u8]) -> Result<(), ByteBufferError> {
         with_global(|alloc| {
+            self.write(alloc, data)?;
+            // Only now: a refused write (the buffer holds blocks of an allocator you
+            // passed) must not have `Drop` give those handles to the global instance.
             self.global = true;
-            self.write(alloc, data)
+            Ok(())
         })?
     }
 
