@@ -22,7 +22,8 @@ use crate::buffer::{ByteBufferError, Chain, Chunks};
 /// [`Allocator`].
 ///
 /// `pop_front` takes the allocator by `&mut` because it frees each chunk as soon as
-/// it is drained.
+/// it is drained. Pass every call the allocator that holds the queue's blocks, as for
+/// a [`ByteBuffer`](crate::ByteBuffer) (whose docs say what another one does).
 ///
 /// ```
 /// use tinyalloc::prelude::*;
@@ -133,10 +134,14 @@ impl ByteBufferDeque {
         while copied < out.len() && self.len > 0 {
             let Some(head) = self.chain.head else { break };
             let used = self.chain.used(head, cap);
-            let Some(data) = crate::buffer::chain_payload(alloc, head) else {
-                break; // a foreign allocator: leave the deque as it is
+            // A block shorter than what the deque put in it is another allocator's:
+            // leave the deque as it is.
+            let Some(data) = crate::buffer::chain_payload(alloc, head)
+                .filter(|data| data.len() >= used && self.head_pos < used)
+            else {
+                break;
             };
-            let available = &data[self.head_pos.min(used)..used.min(data.len())];
+            let available = &data[self.head_pos..used];
             let n = available.len().min(out.len() - copied).min(self.len);
             out[copied..copied + n].copy_from_slice(&available[..n]);
             copied += n;

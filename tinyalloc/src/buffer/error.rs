@@ -33,7 +33,9 @@ pub enum ByteBufferError {
         block_size: usize,
     },
     /// A chunk of this buffer is not live in the allocator that was passed: the
-    /// buffer was written with another allocator.
+    /// buffer was written with another allocator. (Handles do not name their
+    /// allocator, so one of the same shape with live blocks under the same handles
+    /// is not detected; see [`ByteBuffer`](crate::ByteBuffer).)
     ForeignChunk,
     /// No global instance is set yet.
     NotInitialized,

@@ -125,6 +125,25 @@ fn clear_gives_every_block_back() {
 }
 
 #[test]
+fn pop_into_with_another_allocator_changes_nothing() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    // A short block under the handle the deque's head chunk has in `mine`.
+    let theirs_block = theirs.alloc(&[9; 6]).unwrap();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let mut out = [0u8; 5];
+    assert_eq!(deque.pop_into(&mut mine, &mut out), 5);
+    assert_eq!(deque.pop_into(&mut theirs, &mut out), 0);
+    assert_eq!(deque.len(), 15);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 6][..]));
+    let mut rest = [0u8; 15];
+    assert_eq!(deque.pop_into(&mut mine, &mut rest), 15);
+    assert_eq!(rest, [1; 15]);
+    assert!(mine.is_empty());
+}
+
+#[test]
 fn matches_a_vecdeque_on_a_fixed_mix() {
     let mut alloc = Pool512::new();
     let mut deque = ByteBufferDeque::new();
