@@ -55,8 +55,9 @@ pub(crate) trait Engine: Sized {
     /// for `layout` (or resized to `layout.size()`).
     unsafe fn dealloc(&mut self, base: *mut u8, ptr: *mut u8, layout: Layout);
 
-    /// Resizes a live block to `new_size` without moving it; `false` (and nothing
-    /// changed) when that is not possible.
+    /// Resizes a live block to `new_size` without moving it; `false` when that is not
+    /// possible, with nothing changed that the program can see (an engine may have
+    /// merged free memory meanwhile, such as a block waiting in a quick slot).
     ///
     /// # Safety
     /// As for [`dealloc`](Self::dealloc); `new_size`, rounded up to `layout.align()`,
@@ -71,9 +72,10 @@ pub(crate) trait Engine: Sized {
 
     /// Shrinks a live block that [`resize_in_place`](Self::resize_in_place) could not
     /// shrink by moving it down, its first `new_size` bytes copied, into free memory
-    /// just below it; the block's new address, or null (and nothing changed) when
-    /// there is none. For an engine whose in-place shrink can fail; the others keep
-    /// this default, which returns null.
+    /// just below it; the block's new address, or null when there is none, with
+    /// nothing changed that the program can see (as for `resize_in_place`). For an
+    /// engine whose in-place shrink can fail; the others keep this default, which
+    /// returns null.
     ///
     /// # Safety
     /// As for [`resize_in_place`](Self::resize_in_place), and `new_size` is below
