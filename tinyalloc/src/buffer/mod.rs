@@ -1,7 +1,8 @@
 //! [`ByteBuffer`]: a growable byte buffer made of blocks from any [`Allocator`].
 //!
 //! The buffer is a chain of chunks, one block each: a 4-byte header linking to the
-//! next chunk, then data. It holds only handles (about 16 bytes), so it can live
+//! next chunk, then data. It holds only two handles and two lengths (16 bytes on a
+//! 32-bit target, 20 with the `global-alloc` feature's flag), so it can live
 //! anywhere; the bytes live in the allocator you pass to each call.
 //!
 //! | operation | cost |

@@ -141,3 +141,20 @@ fn to_vec_copies_everything() {
     buf.write(&mut alloc, &[5; 40]).unwrap();
     assert_eq!(buf.to_vec(&alloc), [5; 40]);
 }
+
+#[test]
+fn a_buffer_is_as_small_as_the_module_docs_say() {
+    // Two `Option<Handle>`s (4 bytes each) and two lengths, and the flag that says
+    // it was written through the global instance when that feature is on.
+    let [on_32_bit, on_64_bit] = if cfg!(feature = "global-alloc") {
+        [20, 32]
+    } else {
+        [16, 24]
+    };
+    let expected = if cfg!(target_pointer_width = "64") {
+        on_64_bit
+    } else {
+        on_32_bit
+    };
+    assert_eq!(core::mem::size_of::<ByteBuffer>(), expected);
+}
