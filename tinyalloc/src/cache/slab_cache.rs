@@ -402,7 +402,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let state = unsafe { slab::state_mut(core) };
-            state.counters.provider_calls += 1;
+            state.counters.provider_calls += provider_calls(&slab);
             match slab {
                 Ok(slab) => {
                     // SAFETY: the lock is held; `slab` is new and on no list.
@@ -412,8 +412,6 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
                 }
                 Err(error) => {
                     state.counters.failed_allocs += 1;
-                    state.counters.provider_calls +=
-                        usize::from(error == SlabError::AlignmentMismatch);
                     Err(error)
                 }
             }
@@ -447,7 +445,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
 /// Provider calls behind one [`slab_from_provider`](SlabCache::slab_from_provider):
 /// the allocation, and the free of a misaligned block.
-fn provider_calls(slab: &Result<NonNull<u8>>) -> usize {
+fn provider_calls<S>(slab: &Result<S>) -> usize {
     1 + usize::from(matches!(slab, Err(SlabError::AlignmentMismatch)))
 }
 
