@@ -10,16 +10,28 @@ pub use crate::align::{
 pub use crate::pool::Pool;
 #[cfg(feature = "tinyslab")]
 pub use crate::slab::TinySlabAllocator;
-#[cfg(feature = "tinyslab")]
-pub use core::mem::size_of;
 
 #[cfg(feature = "tinyslab")]
 use crate::const_msg::Message;
 
+/// `budget = expr` on `#[tinyalloc::pool]`: fails const evaluation, with both
+/// numbers, when the static (`P`) takes more than `budget` bytes.
 #[cfg(feature = "tinyslab")]
-/// `budget = N` on `#[tinyalloc::pool]`: fails const evaluation, with both numbers,
-/// when the static takes more than `budget` bytes.
-pub const fn check_budget(size: usize, budget: usize) {
+pub const fn check_budget<P>(budget: usize) {
+    over_budget(core::mem::size_of::<P>(), budget);
+}
+
+/// `budget = N` with `N` a literal, taken as a `u64` so that no target truncates it:
+/// a budget beyond the address space holds any pool.
+#[cfg(feature = "tinyslab")]
+pub const fn check_budget_bytes<P>(budget: u64) {
+    if budget <= usize::MAX as u64 {
+        over_budget(core::mem::size_of::<P>(), budget as usize);
+    }
+}
+
+#[cfg(feature = "tinyslab")]
+const fn over_budget(size: usize, budget: usize) {
     if size > budget {
         let message = Message::new()
             .text("tinyalloc: this pool takes ")

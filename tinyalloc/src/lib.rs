@@ -150,7 +150,8 @@ pub use tinyalloc_macros::define_allocation_hooks;
 ///
 /// ```compile_fail
 /// // error: `size = 1000` is not a multiple of `slots = 32`, so the blocks cannot all be
-/// //        the same size; use `size = 992` (31-byte blocks) or `size = 1024` (32-byte blocks)
+/// //        the same size; blocks must also be a multiple of the default alignment of 8
+/// //        bytes, so use `size = 768` (24-byte blocks) or `size = 1024` (32-byte blocks)
 /// #[tinyalloc::pool(size = 1000, slots = 32)]
 /// static POOL: Pool;
 /// ```

@@ -45,11 +45,25 @@ pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
 pub(crate) enum ConfigError {
     ZeroSlots,
     ZeroSize,
-    TooManySlots { slots: usize },
-    NotMultiple { size: usize, slots: usize },
-    BlockTooSmall { slots: usize },
-    BlockTooLarge { block: usize },
-    Misaligned { block: usize, align: usize },
+    TooManySlots {
+        slots: usize,
+    },
+    NotMultiple {
+        size: usize,
+        slots: usize,
+        align: usize,
+    },
+    BlockTooSmall {
+        slots: usize,
+        align: usize,
+    },
+    BlockTooLarge {
+        block: usize,
+    },
+    Misaligned {
+        block: usize,
+        align: usize,
+    },
 }
 
 /// Checks a pool configuration. `new()` runs this in a `const` block, so a bad
@@ -69,11 +83,11 @@ pub(crate) const fn check_config(
         return Err(ConfigError::TooManySlots { slots });
     }
     if !size.is_multiple_of(slots) {
-        return Err(ConfigError::NotMultiple { size, slots });
+        return Err(ConfigError::NotMultiple { size, slots, align });
     }
     let block = size / slots;
     if block < MIN_BLOCK_SIZE {
-        return Err(ConfigError::BlockTooSmall { slots });
+        return Err(ConfigError::BlockTooSmall { slots, align });
     }
     if block > MAX_BLOCK_SIZE {
         return Err(ConfigError::BlockTooLarge { block });
@@ -99,35 +113,59 @@ impl ConfigError {
                 .text(" is more than the ")
                 .num(MAX_SLOTS)
                 .text(" slots a Handle can index; use fewer, larger blocks or several pools"),
-            ConfigError::NotMultiple { size, slots } => {
-                let below = size / slots * slots;
+            ConfigError::NotMultiple { size, slots, align } => {
                 let m = m
                     .text("SIZE = ")
                     .num(size)
                     .text(" is not a multiple of SLOTS = ")
                     .num(slots)
-                    .text(", so the blocks cannot all be the same size; use SIZE = ");
-                let m = if below == 0 {
-                    m
+                    .text(", so the blocks cannot all be the same size; ");
+                let m = if align > 1 {
+                    m.text("blocks must also be a multiple of the ")
+                        .num(align)
+                        .text("-byte alignment, so ")
                 } else {
-                    m.num(below)
-                        .text(" (")
-                        .num(below / slots)
-                        .text("-byte blocks) or SIZE = ")
+                    m
                 };
-                m.num(below + slots)
-                    .text(" (")
-                    .num(below / slots + 1)
-                    .text("-byte blocks)")
+                let (below, above) = usable_blocks_around(size / slots, align);
+                let m = m.text("use ");
+                let m = match below {
+                    Some(block) => m
+                        .text("SIZE = ")
+                        .num(block * slots)
+                        .text(" (")
+                        .num(block)
+                        .text("-byte blocks)"),
+                    None => m,
+                };
+                let m = match (below, above) {
+                    (Some(_), Some(_)) => m.text(" or "),
+                    _ => m,
+                };
+                match above {
+                    Some(block) => m
+                        .text("SIZE = ")
+                        .num(block * slots)
+                        .text(" (")
+                        .num(block)
+                        .text("-byte blocks)"),
+                    None => m,
+                }
             }
-            ConfigError::BlockTooSmall { slots } => m
-                .text("blocks of SIZE / SLOTS bytes are below the ")
-                .num(MIN_BLOCK_SIZE)
-                .text("-byte minimum (a free block holds a 2-byte link); use SIZE = ")
-                .num(slots * MIN_BLOCK_SIZE)
-                .text(" or more for ")
-                .num(slots)
-                .text(" slots"),
+            ConfigError::BlockTooSmall { slots, align } => {
+                let least = least_block(align);
+                m.text("blocks of SIZE / SLOTS bytes are below the ")
+                    .num(MIN_BLOCK_SIZE)
+                    .text("-byte minimum (a free block holds a 2-byte link); use SIZE = ")
+                    .num(slots * least)
+                    .text(" (")
+                    .num(least)
+                    .text("-byte blocks) or a larger multiple of ")
+                    .num(slots * align)
+                    .text(" for ")
+                    .num(slots)
+                    .text(" slots")
+            }
             ConfigError::BlockTooLarge { block } => m
                 .text("blocks of ")
                 .num(block)
@@ -135,22 +173,28 @@ impl ConfigError {
                 .num(MAX_BLOCK_SIZE)
                 .text("-byte maximum a slot can describe; use more slots or several pools"),
             ConfigError::Misaligned { block, align } => {
-                let below = block / align * align;
                 let m = m
                     .text("blocks of ")
                     .num(block)
                     .text(" bytes are not a multiple of the ")
                     .num(align)
                     .text("-byte alignment, so some blocks would be misaligned; use ");
-                let m = if below == 0 {
-                    m
-                } else {
-                    m.num(below).text("-byte or ")
+                let (below, above) = usable_blocks_around(block, align);
+                let m = match below {
+                    Some(below) => m.num(below).text("-byte "),
+                    None => m,
+                };
+                let m = match (below, above) {
+                    (Some(_), Some(_)) => m.text("or "),
+                    _ => m,
+                };
+                let m = match above {
+                    Some(above) => m.num(above).text("-byte "),
+                    None => m,
                 };
                 // The largest power of two that divides the block size.
                 let fits = block & block.wrapping_neg();
-                m.num(below + align)
-                    .text("-byte blocks, or an alignment of at most ")
+                m.text("blocks, or an alignment of at most ")
                     .num(fits)
                     .text(" (Align")
                     .num(fits)
@@ -158,6 +202,35 @@ impl ConfigError {
             }
         }
     }
+}
+
+/// The smallest block a slot can describe at alignment `align`.
+const fn least_block(align: usize) -> usize {
+    if align > MIN_BLOCK_SIZE {
+        align
+    } else {
+        MIN_BLOCK_SIZE
+    }
+}
+
+/// The block sizes nearest `block` that a slot can describe at alignment `align`
+/// (a power of two): the largest not above `block` and the smallest above it, each
+/// when there is one. At least one of the two always exists. What a compile error
+/// suggests comes from here, so every suggestion passes the check itself.
+pub(crate) const fn usable_blocks_around(
+    block: usize,
+    align: usize,
+) -> (Option<usize>, Option<usize>) {
+    let least = least_block(align);
+    let most = MAX_BLOCK_SIZE / align * align;
+    let down = block / align * align;
+    let down = if down > most { most } else { down };
+    let up = (block / align).saturating_add(1).saturating_mul(align);
+    let up = if up < least { least } else { up };
+    (
+        if down >= least { Some(down) } else { None },
+        if up <= most { Some(up) } else { None },
+    )
 }
 
 /// The blocks, aligned to `A` by a zero-length array of the marker.

@@ -12,7 +12,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Lit, Meta, Path};
 
-use crate::diagnostics::{nearest_multiples, power_of_two_neighbours, suggest};
+use crate::diagnostics::{power_of_two_neighbours, suggest, usable_blocks_around};
 
 /// These mirror the runtime's limits (`tinyalloc::slab`); the runtime's const
 /// assertions check the same numbers, so a drift shows up as a failing ui-test.
@@ -74,9 +74,15 @@ fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
         _ => 1024,
     };
     match lit {
-        Lit::Int(int) if matches!(int.suffix(), "" | "usize") => int
-            .base10_parse::<u128>()
-            .map_err(|_| Error::custom(format!("`{key}` is too large")).with_span(lit)),
+        Lit::Int(int) if matches!(int.suffix(), "" | "usize") => {
+            int.base10_parse::<u64>().map(u128::from).map_err(|_| {
+                Error::custom(format!(
+                    "`{key} = {}` does not fit in a `usize` on any target",
+                    int.base10_digits()
+                ))
+                .with_span(lit)
+            })
+        }
         Lit::Int(int) => Err(Error::custom(format!(
             "`{key}` is a `usize`: write `{key} = {}` without the `{}` suffix",
             int.base10_digits(),
@@ -218,21 +224,37 @@ fn check(
     if size_n == 0 || slots_n == 0 || slots_n > MAX_SLOTS {
         return;
     }
-    if size_n % slots_n != 0 {
-        let (below, above) = nearest_multiples(size_n, slots_n);
-        let blocks = |total: Option<u128>| total.map(|t| t / slots_n);
-        let options: Vec<String> = [(below, blocks(below)), (Some(above), blocks(Some(above)))]
+    // Suggested sizes respect the alignment too (when it is valid), so each passes.
+    let valid_align = align_value.filter(|a| a.is_power_of_two() && *a <= MAX_ALIGN);
+    let step = valid_align.unwrap_or(1);
+    let alignment = match (align, valid_align) {
+        (Some(_), Some(a)) => format!("`align = {a}`"),
+        (_, a) => format!(
+            "the default alignment of {} bytes",
+            a.unwrap_or(DEFAULT_ALIGN)
+        ),
+    };
+    let around = |block: u128| usable_blocks_around(block, step, (MIN_BLOCK_SIZE, MAX_BLOCK_SIZE));
+    let sizes = |(below, above): (Option<u128>, Option<u128>)| -> String {
+        [below, above]
             .iter()
-            .filter_map(|&(total, block)| {
-                Some(format!("`size = {}` ({}-byte blocks)", total?, block?))
-            })
-            .collect();
+            .flatten()
+            .map(|block| format!("`size = {}` ({block}-byte blocks)", block * slots_n))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    if size_n % slots_n != 0 {
+        let also = if step > 1 {
+            format!("blocks must also be a multiple of {alignment}, so ")
+        } else {
+            String::new()
+        };
         push(
             size.span(),
             format!(
                 "`size = {size_n}` is not a multiple of `slots = {slots_n}`, so the blocks \
-                 cannot all be the same size; use {}",
-                options.join(" or ")
+                 cannot all be the same size; {also}use {}",
+                sizes(around(size_n / slots_n))
             ),
         );
         return;
@@ -243,8 +265,9 @@ fn check(
             size.span(),
             format!(
                 "`size = {size_n}` gives {block}-byte blocks, below the {MIN_BLOCK_SIZE}-byte \
-                 minimum (a free block holds a 2-byte link); use `size = {}` or more",
-                slots_n * MIN_BLOCK_SIZE
+                 minimum (a free block holds a 2-byte link); use {} or a larger multiple of {}",
+                sizes((None, around(block).1)),
+                slots_n * step
             ),
         );
     } else if block > MAX_BLOCK_SIZE {
@@ -255,24 +278,17 @@ fn check(
                  maximum a slot can describe; use more slots or several pools"
             ),
         );
-    } else if let Some(align_n) = align_value.filter(|a| a.is_power_of_two() && *a <= MAX_ALIGN)
+    } else if let Some(align_n) = valid_align
         && block % align_n != 0
     {
         let fits = 1u128 << block.trailing_zeros();
-        let (below, above) = nearest_multiples(block, align_n);
-        let sizes = suggest("size", &[below.map(|b| b * slots_n), Some(above * slots_n)]);
-        let (span, what) = match align {
-            Some(align) => (align.span(), format!("`align = {align_n}`")),
-            None => (
-                size.span(),
-                format!("the default alignment of {align_n} bytes"),
-            ),
-        };
+        let span = align.map_or(size.span(), Value::span);
         push(
             span,
             format!(
-                "{block}-byte blocks (`size / slots`) are not a multiple of {what}, so \
-                 some blocks would be misaligned; use `align = {fits}`, or {sizes}"
+                "{block}-byte blocks (`size / slots`) are not a multiple of {alignment}, so \
+                 some blocks would be misaligned; use `align = {fits}`, or {}",
+                sizes(around(block))
             ),
         );
     }
@@ -318,8 +334,20 @@ mod tests {
             errors(quote!(size = 1000, slots = 32)),
             [
                 "`size = 1000` is not a multiple of `slots = 32`, so the blocks cannot all be \
+              the same size; blocks must also be a multiple of the default alignment of 8 \
+              bytes, so use `size = 768` (24-byte blocks) or `size = 1024` (32-byte blocks)"
+            ]
+        );
+        assert_eq!(
+            errors(quote!(size = 1000, slots = 32, align = 1)),
+            [
+                "`size = 1000` is not a multiple of `slots = 32`, so the blocks cannot all be \
               the same size; use `size = 992` (31-byte blocks) or `size = 1024` (32-byte blocks)"
             ]
+        );
+        assert!(
+            errors(quote!(size = 1024, slots = 32, align = 10000))[0]
+                .ends_with("use `align = 4096`")
         );
         assert!(
             errors(quote!(size = 1024, slots = 32, align = 24))[0]
@@ -332,6 +360,60 @@ mod tests {
         assert!(errors(quote!(slots = 32))[0].starts_with("missing `size`"));
         assert!(errors(quote!(size = "1024", slots = 32))[0].contains("not a string"));
         assert!(errors(quote!(size = 1024u32, slots = 32))[0].contains("`u32` suffix"));
+        assert_eq!(
+            errors(quote!(
+                size = 1024,
+                slots = 32,
+                budget = 18446744073709551616
+            )),
+            ["`budget = 18446744073709551616` does not fit in a `usize` on any target"]
+        );
+    }
+
+    /// The sizes an error suggests (`size = n`, after its last "use").
+    fn suggested_sizes(message: &str) -> Vec<u128> {
+        let fixes = message.rsplit_once(" use ").expect("names a fix").1;
+        fixes
+            .split("`size = ")
+            .skip(1)
+            .map(|rest| rest.split('`').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn every_size_an_error_suggests_passes() {
+        let mut checked = 0;
+        for slots in [1u128, 2, 3, 7, 32, 100, 4096, 65_535] {
+            for align in [None, Some(1u128), Some(2), Some(8), Some(64), Some(4096)] {
+                for size in [1u128, 20, 32, 96, 1000, 4097, 65_532, 65_535, 200_001]
+                    .into_iter()
+                    .chain([slots * 3, slots * 12, slots * 65_532, slots * 65_533 + 1])
+                {
+                    let args = |size: u128| {
+                        let size = proc_macro2::Literal::u128_unsuffixed(size);
+                        let slots = proc_macro2::Literal::u128_unsuffixed(slots);
+                        match align.map(proc_macro2::Literal::u128_unsuffixed) {
+                            Some(a) => quote!(size = #size, slots = #slots, align = #a),
+                            None => quote!(size = #size, slots = #slots),
+                        }
+                    };
+                    for message in errors(args(size)) {
+                        if !message.contains("`size = ") || !message.contains(" use ") {
+                            continue;
+                        }
+                        for suggested in suggested_sizes(&message) {
+                            assert_eq!(
+                                errors(args(suggested)),
+                                Vec::<String>::new(),
+                                "size = {size}, slots = {slots}, align {align:?}: {message}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 200, "only {checked} suggestions checked");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The expansion of `#[tinyalloc::pool]`.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::args::{Args, Value};
@@ -28,17 +28,33 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
         },
     };
     let ty = quote_spanned!(item.ty.span()=> #private::Pool<#size, #slots, #align>);
+    let ty_at_call_site = quote!(#private::Pool<#size, #slots, #align>);
     // Named here as well as in `Pool::new`, so a configuration that only const
     // evaluation can reject (`size = BYTES`) is reported at this attribute.
     let config_check = quote! {
         const _: () = #private::TinySlabAllocator::<#size, #slots, #align>::CHECK;
     };
+    // The call carries the budget's span, so a pool over budget is reported at
+    // `budget = N`; the pool's type is named through an alias with the macro's span,
+    // so none of the user's lints (`unused_qualifications` with `Pool` imported)
+    // judge it. A literal goes in as a `u64`, which no target truncates.
     let budget = args.budget.as_ref().map(|budget| {
-        let expr = &budget.expr;
-        respan(
-            quote!(const _: () = #private::check_budget(#private::size_of::<#ty>(), #expr);),
-            expr.span(),
-        )
+        let span = budget.expr.span();
+        let (function, bytes) = match budget.literal {
+            Some(bytes) => {
+                let mut bytes = Literal::u64_suffixed(bytes as u64);
+                bytes.set_span(span);
+                (quote!(check_budget_bytes), quote!(#bytes))
+            }
+            None => (quote!(check_budget), budget.expr.to_token_stream()),
+        };
+        let call = respan(quote!(#private::#function::<__TinyallocPool>(#bytes)), span);
+        quote! {
+            const _: () = {
+                type __TinyallocPool = #ty_at_call_site;
+                #call
+            };
+        }
     });
     let StaticItem {
         attrs,
