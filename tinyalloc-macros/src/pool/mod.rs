@@ -110,7 +110,21 @@ mod tests {
             ),
         );
         assert!(
-            out.contains("const _ : () = :: tinyalloc :: __private :: check_budget"),
+            out.contains(
+                ":: tinyalloc :: __private :: check_budget_bytes :: < __TinyallocPool > (400u64)"
+            ),
+            "{out}"
+        );
+        let out = expansion(
+            quote!(size = 256, slots = 8, budget = 4 * 100),
+            quote!(
+                static P: Pool;
+            ),
+        );
+        assert!(
+            out.contains(
+                ":: tinyalloc :: __private :: check_budget :: < __TinyallocPool > (4 * 100)"
+            ),
             "{out}"
         );
     }
