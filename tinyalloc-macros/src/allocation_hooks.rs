@@ -8,7 +8,7 @@
 //! A `#[used]` marker symbol makes a second definition a link error even where the
 //! linker would otherwise keep the first one it finds.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -130,34 +130,59 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
 
 fn codegen(args: &HookArgs) -> TokenStream {
     let HookArgs { alloc, free, krate } = args;
+    // The expansion's own bindings: a pattern takes a constant or unit struct of the
+    // same name in the caller's module for itself, whatever the span's hygiene, so the
+    // names are ones no caller writes.
+    let [layout, ptr, hook] = ["__tinyalloc_layout", "__tinyalloc_ptr", "__tinyalloc_hook"]
+        .map(|name| Ident::new(name, Span::mixed_site()));
     // The coercion to the hook's fn-pointer type carries the span of the user's path,
     // so a signature mismatch is reported at the function's name.
     let alloc_hook = quote_spanned! {alloc.span()=>
-        let hook: #krate::__private::SlabAllocHook = #alloc;
+        let #hook: #krate::__private::SlabAllocHook = #alloc;
     };
     let free_hook = quote_spanned! {free.span()=>
-        let hook: #krate::__private::SlabFreeHook = #free;
+        let #hook: #krate::__private::SlabFreeHook = #free;
+    };
+    // A safe `fn` coerces to the hooks' `unsafe fn` types too; these calls refuse it,
+    // so the `unsafe` that vouches for the hooks is written by the user.
+    let alloc_unsafe = quote_spanned! {alloc.span()=>
+        #krate::__private::require_unsafe_hook((&#krate::__private::HookProbe(#alloc)).alloc_hook_kind());
+    };
+    let free_unsafe = quote_spanned! {free.span()=>
+        #krate::__private::require_unsafe_hook((&#krate::__private::HookProbe(#free)).free_hook_kind());
     };
     quote! {
         const _: () = {
             #[unsafe(no_mangle)]
             unsafe fn _tinyalloc_0_1_slab_alloc(
-                layout: ::core::alloc::Layout,
+                #layout: ::core::alloc::Layout,
             ) -> ::core::option::Option<::core::ptr::NonNull<u8>> {
                 #alloc_hook
                 // The runtime calls this under the contract of `SlabProvider::alloc`,
-                // which the hook's documentation hands on to the user's function.
-                unsafe { hook(layout) }
+                // which the user took on by declaring the hook `unsafe fn`.
+                unsafe { #hook(#layout) }
             }
 
             #[unsafe(no_mangle)]
             unsafe fn _tinyalloc_0_1_slab_free(
-                ptr: ::core::ptr::NonNull<u8>,
-                layout: ::core::alloc::Layout,
+                #ptr: ::core::ptr::NonNull<u8>,
+                #layout: ::core::alloc::Layout,
             ) -> ::core::result::Result<(), #krate::__private::SlabError> {
                 #free_hook
                 // As above, under the contract of `SlabProvider::free`.
-                unsafe { hook(ptr, layout) }
+                unsafe { #hook(#ptr, #layout) }
+            }
+
+            // Type-checked, never called: refuses hooks declared as safe `fn`s.
+            #[allow(dead_code)]
+            fn _tinyalloc_hooks_are_unsafe_fns() {
+                #[allow(unused_imports)]
+                use #krate::__private::{
+                    AllocHookIsAny as _, AllocHookIsSafe as _, FreeHookIsAny as _,
+                    FreeHookIsSafe as _,
+                };
+                #alloc_unsafe
+                #free_unsafe
             }
 
             // A second `define_allocation_hooks!` in the program defines this symbol
@@ -188,8 +213,10 @@ mod tests {
             "_tinyalloc_0_1_slab_alloc",
             "_tinyalloc_0_1_slab_free",
             "_tinyalloc_0_1_allocation_hooks_defined",
-            ":: tinyalloc :: __private :: SlabAllocHook = my_alloc",
-            ":: tinyalloc :: __private :: SlabFreeHook = my_free",
+            "__tinyalloc_hook : :: tinyalloc :: __private :: SlabAllocHook = my_alloc",
+            "__tinyalloc_hook : :: tinyalloc :: __private :: SlabFreeHook = my_free",
+            "HookProbe (my_alloc)) . alloc_hook_kind ()",
+            "HookProbe (my_free)) . free_hook_kind ()",
         ] {
             assert!(out.contains(needle), "{needle} missing from {out}");
         }

@@ -57,3 +57,65 @@ pub type SlabAllocHook = unsafe fn(Layout) -> Option<NonNull<u8>>;
 
 /// The signature `define_allocation_hooks!` wants for the slab deallocator.
 pub type SlabFreeHook = unsafe fn(NonNull<u8>, Layout) -> Result<(), SlabError>;
+
+/// The probe that turns away a safe `fn` as a hook. `define_allocation_hooks!` writes
+/// `(&HookProbe(f)).alloc_hook_kind()`: method lookup tries `HookProbe<F>` before
+/// `&HookProbe<F>`, so a safe `fn` of the hook's signature (which implements `Fn`)
+/// gets [`SafeFn`], and anything else (an `unsafe fn`, or a wrong signature, which the
+/// fn-pointer coercion reports) gets [`UnsafeFn`].
+#[derive(Debug)]
+pub struct HookProbe<F>(pub F);
+
+/// The kind of a hook declared as a safe `fn`: refused.
+#[derive(Debug)]
+pub struct SafeFn;
+
+/// The kind of a hook declared as an `unsafe fn`: accepted.
+#[derive(Debug)]
+pub struct UnsafeFn;
+
+/// Picks [`SafeFn`] for a safe slab allocator.
+pub trait AllocHookIsSafe {
+    fn alloc_hook_kind(&self) -> SafeFn {
+        SafeFn
+    }
+}
+impl<F: Fn(Layout) -> Option<NonNull<u8>>> AllocHookIsSafe for HookProbe<F> {}
+
+/// Picks [`UnsafeFn`] for any other slab allocator.
+pub trait AllocHookIsAny {
+    fn alloc_hook_kind(&self) -> UnsafeFn {
+        UnsafeFn
+    }
+}
+impl<F> AllocHookIsAny for &HookProbe<F> {}
+
+/// Picks [`SafeFn`] for a safe slab deallocator.
+pub trait FreeHookIsSafe {
+    fn free_hook_kind(&self) -> SafeFn {
+        SafeFn
+    }
+}
+impl<F: Fn(NonNull<u8>, Layout) -> Result<(), SlabError>> FreeHookIsSafe for HookProbe<F> {}
+
+/// Picks [`UnsafeFn`] for any other slab deallocator.
+pub trait FreeHookIsAny {
+    fn free_hook_kind(&self) -> UnsafeFn {
+        UnsafeFn
+    }
+}
+impl<F> FreeHookIsAny for &HookProbe<F> {}
+
+/// Implemented only by [`UnsafeFn`].
+#[diagnostic::on_unimplemented(
+    message = "tinyalloc: an allocation hook must be an `unsafe fn`",
+    label = "this function is a safe `fn`; declare it `unsafe fn`",
+    note = "declaring the hook `unsafe` is where you take on the contract of `SlabProvider` \
+            (memory of `layout.size()` bytes aligned to `layout.align()`, the cache's until \
+            it hands it back); a safe `fn` would let code with no `unsafe` in it break that"
+)]
+pub trait DeclaredUnsafe {}
+impl DeclaredUnsafe for UnsafeFn {}
+
+/// Compiles only for a hook declared `unsafe fn`.
+pub fn require_unsafe_hook<K: DeclaredUnsafe>(_: K) {}

@@ -78,7 +78,9 @@ pub use cache::{Result, SlabBox, SlabCache, SlabError};
 /// # Ok::<(), SlabError>(())
 /// ```
 ///
-/// The functions may be `fn` or `unsafe fn` and have exactly these types:
+/// The functions must be `unsafe fn`s of exactly these types (declaring them `unsafe` is
+/// where you promise their contract, which the compiler cannot check; a safe `fn` is a
+/// compile error, "an allocation hook must be an `unsafe fn`"):
 ///
 /// - `alloc(layout: Layout) -> Option<NonNull<u8>>` returns `layout.size()` bytes
 ///   aligned to `layout.align()` (the cache asks for `SLAB_SIZE` aligned to

@@ -15,7 +15,7 @@ struct Region([u8; 4096]);
 static mut REGION: Region = Region([0; 4096]);
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-fn region_alloc(layout: Layout) -> Option<NonNull<u8>> {
+unsafe fn region_alloc(layout: Layout) -> Option<NonNull<u8>> {
     let offset = NEXT.fetch_add(layout.size(), Ordering::Relaxed);
     if offset + layout.size() > 4096 {
         return None;
@@ -24,7 +24,7 @@ fn region_alloc(layout: Layout) -> Option<NonNull<u8>> {
     NonNull::new(unsafe { core::ptr::addr_of_mut!(REGION).cast::<u8>().add(offset) })
 }
 
-fn region_free(_: NonNull<u8>, _: Layout) -> tinyalloc::Result<()> {
+unsafe fn region_free(_: NonNull<u8>, _: Layout) -> tinyalloc::Result<()> {
     Ok(())
 }
 

@@ -112,8 +112,9 @@ pub unsafe trait SlabProvider {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GlobalHooks;
 
-// SAFETY: `define_allocation_hooks!` binds these to the program's functions, whose
-// documented contract is `SlabProvider`'s.
+// SAFETY: `define_allocation_hooks!` binds these to the program's functions, which it
+// accepts only when declared `unsafe fn`: the user's `unsafe` vouches for
+// `SlabProvider`'s contract, which the macro's documentation hands on to them.
 unsafe impl SlabProvider for GlobalHooks {
     #[inline(always)]
     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {

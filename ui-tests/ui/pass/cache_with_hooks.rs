@@ -4,8 +4,7 @@ use core::alloc::Layout;
 use core::ptr::NonNull;
 use tinyalloc::prelude::*;
 
-// Safe functions work as hooks too.
-fn system_alloc(layout: Layout) -> Option<NonNull<u8>> {
+unsafe fn system_alloc(layout: Layout) -> Option<NonNull<u8>> {
     // SAFETY: the cache never asks for zero bytes.
     NonNull::new(unsafe { std::alloc::alloc(layout) })
 }
