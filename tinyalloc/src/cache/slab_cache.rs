@@ -315,7 +315,11 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     #[cold]
     #[inline(never)]
     fn take_master(&self) -> Result<NonNull<MasterCore>> {
-        let base = self.slab_from_provider();
+        let FromProvider {
+            slab: base,
+            calls,
+            errors,
+        } = self.slab_from_provider();
         let installed = self.init.with_lock(|| {
             if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
                 // Another thread, or the provider through this cache, was first.
@@ -324,7 +328,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             // SAFETY: `early` is only touched under `init`, which is held, and this
             // closure calls no code of the user's, so the reference is the only one.
             let early = unsafe { &mut *self.early.get() };
-            early.provider_calls += provider_calls(&base);
+            early.provider_calls += calls;
+            early.provider_errors += errors;
             let base = match base {
                 Ok(base) => base,
                 Err(error) => {
@@ -363,19 +368,19 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             Err(core) => core,
         };
         // Ours was not needed: it goes back, and the calls count in the master.
-        let mut calls = provider_calls(&base);
-        let mut freed = Ok(());
+        let (mut calls, mut errors) = (calls, errors);
         if let Ok(base) = base {
             // SAFETY: the slab came from `P::alloc` with this layout and was never
             // used or shown to anyone.
-            freed = unsafe { P::free(base, Self::LAYOUT) };
+            let freed = unsafe { P::free(base, Self::LAYOUT) };
             calls += 1;
+            errors += usize::from(freed.is_err());
         }
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let counters = &mut unsafe { slab::state_mut(core) }.counters;
             counters.provider_calls += calls;
-            counters.provider_errors += usize::from(freed.is_err());
+            counters.provider_errors += errors;
         });
         Ok(core)
     }
@@ -385,7 +390,12 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     #[inline(never)]
     fn grow(&self, core: NonNull<MasterCore>) -> Result<NonNull<u8>> {
         let geometry = Self::GEOMETRY;
-        let slab = self.slab_from_provider().map(|base| {
+        let FromProvider {
+            slab,
+            calls,
+            errors,
+        } = self.slab_from_provider();
+        let slab = slab.map(|base| {
             // SAFETY: a fresh, aligned slab of `SLAB_SIZE` bytes, ours alone; the
             // slots fit (layout check).
             unsafe {
@@ -402,7 +412,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let state = unsafe { slab::state_mut(core) };
-            state.counters.provider_calls += provider_calls(&slab);
+            state.counters.provider_calls += calls;
+            state.counters.provider_errors += errors;
             match slab {
                 Ok(slab) => {
                     // SAFETY: the lock is held; `slab` is new and on no list.
@@ -420,17 +431,30 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     /// Asks the provider for one slab and checks its alignment; a misaligned block
     /// goes straight back.
-    fn slab_from_provider(&self) -> Result<NonNull<u8>> {
+    fn slab_from_provider(&self) -> FromProvider {
         // SAFETY: `SLAB_SIZE` is not zero (it is a power of two).
         match unsafe { P::alloc(Self::LAYOUT) } {
-            None => Err(SlabError::OutOfMemory),
+            None => FromProvider {
+                slab: Err(SlabError::OutOfMemory),
+                calls: 1,
+                errors: 0,
+            },
             Some(base) if base.addr().get() & (SLAB_SIZE - 1) != 0 => {
                 // SAFETY: the block came from `P::alloc` with this layout and was
-                // never used. Its error is moot: the allocation fails either way.
-                let _ = unsafe { P::free(base, Self::LAYOUT) };
-                Err(SlabError::AlignmentMismatch)
+                // never used. The allocation fails either way; an error from the
+                // free is counted.
+                let freed = unsafe { P::free(base, Self::LAYOUT) };
+                FromProvider {
+                    slab: Err(SlabError::AlignmentMismatch),
+                    calls: 2,
+                    errors: usize::from(freed.is_err()),
+                }
             }
-            Some(base) => Ok(base),
+            Some(base) => FromProvider {
+                slab: Ok(base),
+                calls: 1,
+                errors: 0,
+            },
         }
     }
 
@@ -443,10 +467,13 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     }
 }
 
-/// Provider calls behind one [`slab_from_provider`](SlabCache::slab_from_provider):
-/// the allocation, and the free of a misaligned block.
-fn provider_calls<S>(slab: &Result<S>) -> usize {
-    1 + usize::from(matches!(slab, Err(SlabError::AlignmentMismatch)))
+/// One [`slab_from_provider`](SlabCache::slab_from_provider): the slab, and for the
+/// counters the provider calls it made (the allocation, and the free of a misaligned
+/// block) and the errors those frees reported.
+struct FromProvider {
+    slab: Result<NonNull<u8>>,
+    calls: usize,
+    errors: usize,
 }
 
 impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Drop for SlabCache<T, L, SLAB_SIZE, P> {

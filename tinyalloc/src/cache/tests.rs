@@ -480,3 +480,48 @@ fn slabs_of_two_slots_move_on_every_free() {
     drop(f); // the last object: the master goes
     assert_eq!(Heap::<5>::outstanding(), 0);
 }
+
+/// Hands out slabs 8 bytes off their alignment, and reports an error when one comes
+/// back (after taking it back).
+struct MisalignedAndRefusing;
+
+static REFUSED_FREES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: each block lies 8 bytes into a live `std::alloc` block of twice the size, and
+// goes back with it.
+unsafe impl SlabProvider for MisalignedAndRefusing {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        let big = Layout::from_size_align(2 * layout.size(), layout.align()).unwrap();
+        // SAFETY: non-zero size.
+        let base = NonNull::new(unsafe { std::alloc::alloc(big) })?;
+        // SAFETY: 8 bytes into a block of `2 * size` bytes.
+        Some(unsafe { base.add(8) })
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        let big = Layout::from_size_align(2 * layout.size(), layout.align()).unwrap();
+        // SAFETY: `ptr` is 8 bytes into a block `alloc` took with `big`.
+        let base = unsafe { ptr.as_ptr().sub(8) };
+        // SAFETY: `base` is that block, taken with `big`.
+        unsafe { std::alloc::dealloc(base, big) };
+        REFUSED_FREES.fetch_add(1, Ordering::SeqCst);
+        Err(SlabError::FatalError)
+    }
+}
+
+#[test]
+fn an_error_freeing_a_misaligned_slab_is_counted() {
+    let cache = SlabCache::<u64, NoLock, 512, MisalignedAndRefusing>::lazy();
+    assert_eq!(cache.alloc(1).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(REFUSED_FREES.load(Ordering::SeqCst), 1);
+    let stats = cache.stats();
+    assert_eq!(
+        (
+            stats.failed_allocs,
+            stats.provider_calls,
+            stats.provider_errors
+        ),
+        (1, 2, 1),
+        "{stats:?}"
+    );
+}
