@@ -35,7 +35,8 @@ use crate::Handle;
 /// [`get`]: Self::get
 /// [`get_mut`]: Self::get_mut
 pub trait Allocator {
-    /// Takes a block for `len` bytes and returns its handle with the bytes to fill.
+    /// Takes a block for `len` bytes and returns its handle with the bytes to fill:
+    /// exactly `len` of them, which is what [`get`](Self::get) returns later.
     ///
     /// The bytes are not cleared: they hold whatever the block held before (they are
     /// always initialised memory, never undefined). Fails with
@@ -49,8 +50,21 @@ pub trait Allocator {
     /// Fails as [`alloc_uninit`](Self::alloc_uninit) does.
     fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
         let (handle, bytes) = self.alloc_uninit(data.len())?;
-        bytes.copy_from_slice(data);
-        Ok(handle)
+        // An implementation of yours may lend more bytes than asked (the whole
+        // block); one that lends fewer gets its block back and an error, not a panic.
+        match bytes.get_mut(..data.len()) {
+            Some(bytes) => {
+                bytes.copy_from_slice(data);
+                Ok(handle)
+            }
+            None => {
+                self.free(handle);
+                Err(AllocError::TooLarge {
+                    requested: data.len(),
+                    block_size: self.block_size(),
+                })
+            }
+        }
     }
 
     /// The bytes of a live block, as many as were asked for; `None` for a stale,

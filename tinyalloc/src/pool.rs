@@ -268,13 +268,19 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> fmt::Debug for Pool<SI
 /// `&'static dyn SharedAllocator`.
 pub trait SharedAllocator: Sync {
     /// Runs `f` with exclusive access to the allocator, under the lock (for a
-    /// [`Pool`], one critical section).
+    /// [`Pool`], one critical section), once.
+    ///
+    /// A lock that cannot be had now (a try-lock another context holds) may return
+    /// without running `f`: tinyalloc reports that as
+    /// [`ByteBufferError::Busy`](crate::ByteBufferError::Busy) (`None` from the forms
+    /// that return an `Option`) and changes nothing. A second call of `f` does nothing.
     fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator));
 }
 
 impl dyn SharedAllocator + '_ {
-    /// Runs `f` under the lock and returns what it returns.
-    pub fn lock<R>(&self, f: impl FnOnce(&mut dyn Allocator) -> R) -> R {
+    /// Runs `f` under the lock and returns what it returns; `None` if the lock could
+    /// not be had and `f` did not run.
+    pub fn lock<R>(&self, f: impl FnOnce(&mut dyn Allocator) -> R) -> Option<R> {
         let mut f = Some(f);
         let mut result = None;
         self.with_allocator(&mut |alloc| {
@@ -282,18 +288,8 @@ impl dyn SharedAllocator + '_ {
                 result = Some(f(alloc));
             }
         });
-        match result {
-            Some(result) => result,
-            // `with_allocator` must run its closure exactly once.
-            None => lock_contract_broken(),
-        }
+        result
     }
-}
-
-#[cold]
-#[inline(never)]
-fn lock_contract_broken() -> ! {
-    panic!("tinyalloc: SharedAllocator::with_allocator returned without running its closure")
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> SharedAllocator for Pool<SIZE, SLOTS, A> {
@@ -371,8 +367,14 @@ mod tests {
     fn shared_allocator_runs_the_closure_once_under_the_lock() {
         let pool = Pool::<256, 8>::new();
         let shared: &dyn SharedAllocator = &pool;
-        let h = shared.lock(|alloc| alloc.alloc(b"via dyn")).unwrap();
-        assert_eq!(shared.lock(|alloc| alloc.get(h).map(<[u8]>::len)), Some(7));
+        let h = shared
+            .lock(|alloc| alloc.alloc(b"via dyn"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            shared.lock(|alloc| alloc.get(h).map(<[u8]>::len)),
+            Some(Some(7))
+        );
         assert_eq!(pool.len(), 1);
     }
 

@@ -41,6 +41,11 @@ pub enum ByteBufferError {
     NotInitialized,
     /// A global instance is already set; a second one is refused, not swapped in.
     AlreadyInitialized,
+    /// The shared allocator's lock could not be had (a
+    /// [`SharedAllocator`](crate::SharedAllocator) of your own that gives up when
+    /// another context holds it); nothing was done. A [`Pool`](crate::Pool) never
+    /// reports this: its critical section always gets in.
+    Busy,
 }
 
 impl fmt::Display for ByteBufferError {
@@ -61,6 +66,9 @@ impl fmt::Display for ByteBufferError {
             ),
             ByteBufferError::AlreadyInitialized => f.write_str(
                 "the global instance is already set; it can be set once, at start-up",
+            ),
+            ByteBufferError::Busy => f.write_str(
+                "the shared allocator's lock is held elsewhere; nothing was done: try again once it is released",
             ),
         }
     }

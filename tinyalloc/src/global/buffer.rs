@@ -53,10 +53,15 @@ impl ByteBuffer {
 
 impl Drop for ByteBuffer {
     /// A buffer written through the global instance gives its blocks back to it.
-    /// (One written with an allocator you passed cannot: call `clear` first.)
+    /// (One written with an allocator you passed cannot: call `clear` first. Nor can
+    /// one dropped while the global instance's lock is held elsewhere, which only a
+    /// [`SharedAllocator`](crate::SharedAllocator) of your own that gives up reports:
+    /// its blocks stay in use. Call [`clear_global`](Self::clear_global) and check it
+    /// where that can happen.)
     fn drop(&mut self) {
         if self.global && self.chain.head.is_some() {
-            // Nothing to do if the instance is gone: it is never unset.
+            // The instance is never unset; a lock that gives up (`Busy`) leaves the
+            // blocks allocated, as documented above.
             let _ = self.clear_global();
         }
     }

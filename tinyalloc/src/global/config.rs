@@ -70,6 +70,13 @@ impl AllocatorConfig {
     /// A configuration over your own pool, so presets and custom sizes go through
     /// the same `init` call. The sizes are the pool's.
     ///
+    /// # Panics
+    ///
+    /// If `pool`'s lock gives up (a [`SharedAllocator`] of your own whose
+    /// `with_allocator` returns without running its closure): make the configuration
+    /// at start-up, while nothing else holds the lock. A [`Pool`](crate::Pool) never
+    /// gives up.
+    ///
     /// ```
     /// use tinyalloc::global::AllocatorConfig;
     ///
@@ -82,7 +89,10 @@ impl AllocatorConfig {
     /// ```
     #[cfg(feature = "global-alloc-custom")]
     pub fn custom(pool: &'static dyn SharedAllocator) -> AllocatorConfig {
-        let (block_size, blocks) = pool.lock(|alloc| (alloc.block_size(), alloc.capacity()));
+        let Some((block_size, blocks)) = pool.lock(|alloc| (alloc.block_size(), alloc.capacity()))
+        else {
+            busy_at_start_up()
+        };
         AllocatorConfig {
             block_size,
             blocks,
@@ -118,4 +128,13 @@ impl core::fmt::Debug for AllocatorConfig {
             .field("blocks", &self.blocks)
             .finish()
     }
+}
+
+#[cfg(feature = "global-alloc-custom")]
+#[cold]
+#[inline(never)]
+fn busy_at_start_up() -> ! {
+    panic!(
+        "tinyalloc: AllocatorConfig::custom could not read the pool's sizes: its lock is held elsewhere"
+    )
 }

@@ -46,7 +46,8 @@ impl LockedDeque {
                 // Only a `SharedAllocator` that calls back into this queue gets here.
                 crate::pool::reentered()
             };
-            Ok(pool.lock(|alloc| f(&mut deque, alloc)))
+            pool.lock(|alloc| f(&mut deque, alloc))
+                .ok_or(ByteBufferError::Busy)
         })
     }
 
