@@ -395,12 +395,22 @@ fn targets_section(data: &Data, out: &mut String) {
         Some(met)
     };
 
-    let slab_pair = per_cap("std", "tinyalloc-slab", "pair");
+    // Issue 8 compares on identical operation streams, and `slab` moves 64 bytes into
+    // every block: the pair and fill targets are judged on `tinyalloc-slab-copy`, which
+    // copies them in too. `tinyalloc-slab` (`alloc_uninit`, nothing written) is shown
+    // beside it, never judged.
+    let slab_pair = per_cap("std", "tinyalloc-slab-copy", "pair");
+    let uninit_pair = per_cap("std", "tinyalloc-slab", "pair");
     let peer = per_cap("std", "slab", "pair");
     target(
         out,
-        "`TinySlabAllocator` alloc+free pair ≤ 39 (32 / 256 / 4,096 slots)",
-        format!("{} (`slab`: {})", show(&slab_pair), show(&peer)),
+        "`TinySlabAllocator` alloc+free pair ≤ 39, copying 64 bytes in as `slab` does (32 / 256 / 4,096 slots)",
+        format!(
+            "{} (`slab`: {}; `alloc_uninit`, nothing written: {})",
+            show(&slab_pair),
+            show(&peer),
+            show(&uninit_pair)
+        ),
         all(&slab_pair, &|v, _| v <= 39.0),
     );
     let lookup = per_cap("std", "tinyalloc-slab", "lookup");
@@ -415,11 +425,13 @@ fn targets_section(data: &Data, out: &mut String) {
         all(&lookup, &|v, _| v <= 14.0),
     );
     for workload in ["fill-lifo", "fill-random"] {
-        let ours = per_cap("std", "tinyalloc-slab", workload);
+        let ours = per_cap("std", "tinyalloc-slab-copy", workload);
         let theirs = per_cap("std", "slab", workload);
         target(
             out,
-            &format!("`TinySlabAllocator` {workload} ≤ `slab` at every capacity"),
+            &format!(
+                "`TinySlabAllocator` {workload} ≤ `slab` at every capacity, both copying 64 bytes in"
+            ),
             format!("{} vs {}", show(&ours), show(&theirs)),
             all(&ours, &|v, i| theirs[i].is_some_and(|t| v <= t)),
         );
@@ -638,7 +650,8 @@ fn readme_section(data: &Data) -> String {
         out,
         "\n`tinyalloc-slab` hands out a block without writing it (`alloc_uninit`); \
          `tinyalloc-slab-copy`, `tinyalloc-pool`, the caches and the peers but the index free \
-         list move or copy 64 bytes in. `tinyalloc-pool` takes `critical-section`'s `std` mutex on \
+         list move or copy 64 bytes in, so the targets below judge `tinyalloc-slab-copy` against \
+         `slab`. `tinyalloc-pool` takes `critical-section`'s `std` mutex on \
          a host; the *no-op critical section* row stands in for a single-core MCU."
     )
     .unwrap();
@@ -673,6 +686,10 @@ fn splice_readme(path: &Path, section: &str) {
     let updated = format!("{head}{START}\n{section}{END}{tail}");
     std::fs::write(path, updated).expect("README.md written");
 }
+
+#[cfg(test)]
+#[path = "report/tests.rs"]
+mod tests;
 
 fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)

@@ -1,0 +1,82 @@
+//! The verdicts `report` writes, on counts made up for the purpose.
+
+use std::collections::BTreeMap;
+
+use super::{Data, parse_counts, targets_section};
+
+/// A `Data` holding `lines` in the format of `counts.txt`, and nothing else.
+fn data(lines: &[String]) -> Data {
+    Data {
+        counts: parse_counts(&lines.join("\n")),
+        medians: BTreeMap::new(),
+        packing: BTreeMap::new(),
+        meta: Vec::new(),
+    }
+}
+
+/// A `counts.txt` line: `per` instructions per unit over 20,000 units.
+fn pool_line(entry: &str, workload: &str, cap: &str, per: u64) -> String {
+    format!(
+        "std pools {entry} {workload} {cap} units=20000 attempts=0 failed=0 critical-section=std ir={}",
+        per * 20_000
+    )
+}
+
+/// The targets table's row that starts with `what`.
+fn row<'a>(table: &'a str, what: &str) -> &'a str {
+    table
+        .lines()
+        .find(|line| line.starts_with(&format!("| {what}")))
+        .unwrap_or_else(|| panic!("no row for {what:?} in\n{table}"))
+}
+
+/// The pair and fill counts of the three slab entries, the same at every capacity.
+fn slab_counts(uninit: u64, copy: u64, slab: u64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for cap in ["32", "256", "4096"] {
+        for workload in ["pair", "fill-lifo", "fill-random"] {
+            lines.push(pool_line("tinyalloc-slab", workload, cap, uninit));
+            lines.push(pool_line("tinyalloc-slab-copy", workload, cap, copy));
+            lines.push(pool_line("slab", workload, cap, slab));
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_pair_target_is_judged_on_the_entry_that_copies_as_slab_does() {
+    // `alloc_uninit` alone would meet ≤ 39; the copying pair, the same work as
+    // `slab`'s, does not, and that is the verdict.
+    let mut table = String::new();
+    targets_section(&data(&slab_counts(38, 43, 46)), &mut table);
+    let pair = row(&table, "`TinySlabAllocator` alloc+free pair ≤ 39");
+    assert!(
+        pair.contains("| 43.0 / 43.0 / 43.0 (`slab`: 46.0 / 46.0 / 46.0;"),
+        "{pair}"
+    );
+    assert!(
+        pair.contains("`alloc_uninit`, nothing written: 38.0 / 38.0 / 38.0"),
+        "{pair}"
+    );
+    assert!(pair.ends_with("| **missed** |"), "{pair}");
+
+    let mut table = String::new();
+    targets_section(&data(&slab_counts(30, 39, 46)), &mut table);
+    let pair = row(&table, "`TinySlabAllocator` alloc+free pair ≤ 39");
+    assert!(pair.ends_with("| met |"), "{pair}");
+}
+
+#[test]
+fn the_fill_targets_compare_the_copying_entry_with_slab() {
+    // Cheaper than `slab` only without the copy: missed.
+    let mut table = String::new();
+    targets_section(&data(&slab_counts(38, 41, 40)), &mut table);
+    for workload in ["fill-lifo", "fill-random"] {
+        let fill = row(&table, &format!("`TinySlabAllocator` {workload} ≤ `slab`"));
+        assert!(
+            fill.contains("| 41.0 / 41.0 / 41.0 vs 40.0 / 40.0 / 40.0 |"),
+            "{fill}"
+        );
+        assert!(fill.ends_with("| **missed** |"), "{fill}");
+    }
+}
