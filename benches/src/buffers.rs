@@ -1,10 +1,11 @@
 //! Byte buffers and queues: tinyalloc's `ByteBufferDeque` and `ByteBuffer` (chunks of
-//! 64-byte slab blocks) against `VecDeque<u8>`, heapless `Deque` and heapless
-//! `spsc::Queue`.
+//! 64-byte slab blocks), and the `PoolDeque` and `GlobalDeque` that interrupt handlers
+//! share, against `VecDeque<u8>`, heapless `Deque` and heapless `spsc::Queue`.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 
+use tinyalloc::global::{GlobalDeque, PoolDeque};
 use tinyalloc::{ByteBuffer, ByteBufferDeque, TinySlabAllocator};
 
 use crate::{Entry, Outcome, measured};
@@ -39,6 +40,14 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         name: "tinyalloc-deque",
         does: "`ByteBufferDeque` over a `TinySlabAllocator` of 128 × 64 B: `push_back`/`pop_front`, `push_slice`/`pop_into`",
+    },
+    Entry {
+        name: "tinyalloc-pool-deque",
+        does: "`PoolDeque` over a `#[tinyalloc::pool]` of 128 × 64 B: `push`/`pop`, `push_slice`/`pop_into`, each a critical section, the pool's lock and a `&mut dyn Allocator`",
+    },
+    Entry {
+        name: "tinyalloc-global-deque",
+        does: "`GlobalDeque` over the same kind of pool installed as the global instance: as `tinyalloc-pool-deque`, plus finding the instance",
     },
     Entry {
         name: "tinyalloc-buffer",
@@ -141,6 +150,8 @@ pub fn with_queue<V: Visitor>(entry: &str, bytes: bool, visitor: V) -> Option<V:
     }
     match entry {
         "tinyalloc-deque" => go(Chunked::<ByteBufferDeque>::default(), bytes, visitor),
+        "tinyalloc-pool-deque" => go(Shared::pool(), bytes, visitor),
+        "tinyalloc-global-deque" => go(Shared::global(), bytes, visitor),
         "tinyalloc-buffer" => go(Chunked::<Buffer>::default(), bytes, visitor),
         "vecdeque" => go(
             VecDequeQueue(VecDeque::with_capacity(BYTES)),
@@ -192,6 +203,67 @@ impl ByteQueue for Chunked<ByteBufferDeque> {
         self.queue.pop_into(&mut *self.slab, out)
     }
 }
+
+#[tinyalloc::pool(size = 8192, slots = 128)]
+static DEQUE_POOL: Pool;
+static POOL_DEQUE: PoolDeque = PoolDeque::new(&DEQUE_POOL);
+
+#[tinyalloc::pool(size = 8192, slots = 128)]
+static GLOBAL_POOL: Pool;
+static GLOBAL_DEQUE: GlobalDeque = GlobalDeque::new();
+
+/// One of the `static` queues an interrupt handler and `main` share, as firmware
+/// declares them; emptied when handed out.
+#[derive(Debug)]
+pub struct Shared<Q: 'static>(&'static Q);
+
+impl Shared<PoolDeque> {
+    fn pool() -> Self {
+        POOL_DEQUE.clear();
+        Shared(&POOL_DEQUE)
+    }
+}
+
+impl Shared<GlobalDeque> {
+    fn global() -> Self {
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        INSTALLED.call_once(|| {
+            tinyalloc::global::install(&GLOBAL_POOL)
+                .expect("nothing else in this program sets the global instance");
+        });
+        GLOBAL_DEQUE.clear();
+        Shared(&GLOBAL_DEQUE)
+    }
+}
+
+macro_rules! shared_queue {
+    ($($queue:ty),*) => {$(
+        impl ByteQueue for Shared<$queue> {
+            const BYTES: bool = true;
+
+            #[inline]
+            fn push(&mut self, byte: u8) -> bool {
+                self.0.push(byte).is_ok()
+            }
+
+            #[inline]
+            fn pop(&mut self) -> Option<u8> {
+                self.0.pop()
+            }
+
+            #[inline]
+            fn push_slice(&mut self, data: &[u8]) -> bool {
+                self.0.push_slice(data).is_ok()
+            }
+
+            #[inline]
+            fn pop_slice(&mut self, out: &mut [u8]) -> usize {
+                self.0.pop_into(out)
+            }
+        }
+    )*};
+}
+shared_queue!(PoolDeque, GlobalDeque);
 
 /// A `ByteBuffer` read back in order from a cursor, cleared once read to the end.
 #[derive(Debug, Default)]
