@@ -555,18 +555,19 @@ fn targets_section(data: &Data, out: &mut String) {
         |entry: &str| instr(data.instructions("std", "pools", entry, "pair-full", "256"));
     writeln!(
         out,
-        "\nNotes on reading these. The adversarial packing fills a quarter of the arena with \
-         32-byte blocks, frees every other one and then asks for 33, 65, 129, … bytes, none of \
-         which fits a hole; with that fill it reproduces the issue's reference figures for \
-         linked_list_allocator (86.0 %) and talc (59.5 %) exactly. An allocator whose 32-byte \
-         blocks take exactly 32 bytes and which keeps its bookkeeping out of the arena reaches \
-         86.0 %; `FreeListAllocator` keeps its bookkeeping in the arena, a side bitmap of one \
-         bit per 16 bytes and the heads of its size classes (8,688 bytes of 1 MiB), which \
-         accounts for 0.8 points of its gap to that (with those bytes added to its region \
-         it reaches 85.9 %). The target is that figure \
-         itself: linked_list_allocator's 85.97 % rounds to 86.0 %, and a heap that keeps \
-         more than 48 bytes of bookkeeping anywhere in the 1 MiB region can no longer place \
-         the last 33-byte request and ends at 85.87 %, so no heap with an index or list \
+        "\nNotes on reading these. The adversarial packing allocates {} blocks of 32 bytes (a \
+         quarter of the arena), frees every other one and then asks for 33, 65, 129, … bytes, \
+         none of which fits a hole; with that fill it reproduces the issue's reference figures \
+         for linked_list_allocator (86.0 %) and talc (59.5 %) exactly. An allocator whose \
+         32-byte blocks take exactly 32 bytes and which keeps no bookkeeping in the arena \
+         reaches 85.97 %, which rounds to 86.0 %. `FreeListAllocator` keeps its bookkeeping in \
+         the arena, a side bitmap of one bit per 16 bytes and the heads of its size classes \
+         (8,688 bytes of 1 MiB), and that accounts for its whole gap: the same exact allocator \
+         with those 8,688 bytes taken from its region ends at 85.10 %, `FreeListAllocator`'s \
+         own figure, both unable to place the last 1,025-byte request. The target is 86.0 % \
+         itself, which leaves almost no room: 16 to 48 bytes of bookkeeping in the region cost \
+         the exact allocator only its last 33-byte request (85.97 %, still 86.0 %), and 56 \
+         bytes or more its last 1,025-byte request (85.87 %), so no heap with an index or list \
          heads in its region can meet it. `Pool`'s pair (256 slots) is the slab's own copy-in \
          pair ({}) plus two critical sections: the calls to acquire and release one, a check \
          of the re-entry flag, and the registers kept across those calls ({} with a no-op \
@@ -575,6 +576,7 @@ fn targets_section(data: &Data, out: &mut String) {
          `Pool::with`, which lends the whole slab to a closure. With other objects \
          live in its slab (the nearly-full pair, 256 slots) `SlabCache` takes {} (`NoLock`) and \
          {} (`SpinLock`) per pair, against {} and {} for attachable-slab-allocator.",
+        group_thousands(heaps::ADVERSARIAL_FILL),
         instr(data.instructions("none", "pools", "tinyalloc-slab-copy", "pair", "256")),
         instr(data.instructions("none", "pools", "tinyalloc-pool", "pair", "256")),
         instr(data.instructions("std", "pools", "tinyalloc-pool", "pair", "256")),
@@ -687,6 +689,46 @@ fn splice_readme(path: &Path, section: &str) {
     std::fs::write(path, updated).expect("README.md written");
 }
 
+/// What the heap group runs, under its heading.
+fn heaps_intro() -> String {
+    format!(
+        "- *Mixed*: {} slots; {} steps, each drawing 64 random bits `r` (xorshift64, seed {:#x}): \
+         slot `r % {}` frees its block if it holds one, or else allocates `8 + (r >> 32) % 505` \
+         bytes (8 to 512, align 8) into it, so about half the slots are live. Per op = per step \
+         (an alloc or a dealloc). Failed allocations leave the slot empty.\n\
+         - *Packing*: the share of the arena holding live requested bytes at the first failed \
+         allocation. Adversarial: allocate {} blocks of 32 bytes (a quarter of the arena; fewer \
+         only if one fails), free every other one, then ask for {} bytes in turn, round and \
+         round, until one fails. Random growth: allocate 8 to 512 bytes with probability 0.7, else free a random live block, until an \
+         allocation fails (seeds {}).\n\
+         - lite-alloc cannot be handed a region: it grows a WebAssembly-style memory, which on a \
+         host is a 128 MiB mock. A block that ends past the first 1 MiB of that memory counts as \
+         a failed allocation (and is never used or freed), as if the grow had been refused.",
+        heaps::SLOTS,
+        heaps::MIXED_OPS,
+        heaps::MIXED_SEED,
+        heaps::SLOTS,
+        group_thousands(heaps::ADVERSARIAL_FILL),
+        heaps::ADVERSARIAL_SIZES
+            .map(|size| size.to_string())
+            .join(", "),
+        heaps::GROWTH_SEEDS.map(|seed| seed.to_string()).join(", ")
+    )
+}
+
+/// `8192` as `8,192`.
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 #[cfg(test)]
 #[path = "report/tests.rs"]
 mod tests;
@@ -773,30 +815,7 @@ fn main() {
     .unwrap();
     pools_section(&data, &mut out);
     writeln!(out, "\n## Heaps: a 1 MiB arena\n").unwrap();
-    writeln!(
-        out,
-        "- *Mixed*: {} slots; {} steps, each drawing 64 random bits `r` (xorshift64, seed {:#x}): \
-         slot `r % {}` frees its block if it holds one, or else allocates `8 + (r >> 32) % 505` \
-         bytes (8 to 512, align 8) into it, so about half the slots are live. Per op = per step \
-         (an alloc or a dealloc). Failed allocations leave the slot empty.\n\
-         - *Packing*: the share of the arena holding live requested bytes at the first failed \
-         allocation. Adversarial: fill with 32-byte blocks until one fails, free every other one, \
-         then ask for {} bytes in turn, round and round, until one fails. Random growth: \
-         allocate 8 to 512 bytes with probability 0.7, else free a random live block, until an \
-         allocation fails (seeds {}).\n\
-         - lite-alloc cannot be handed a region: it grows a WebAssembly-style memory, which on a \
-         host is a 128 MiB mock. A block that ends past the first 1 MiB of that memory counts as \
-         a failed allocation (and is never used or freed), as if the grow had been refused.",
-        heaps::SLOTS,
-        heaps::MIXED_OPS,
-        heaps::MIXED_SEED,
-        heaps::SLOTS,
-        heaps::ADVERSARIAL_SIZES
-            .map(|size| size.to_string())
-            .join(", "),
-        heaps::GROWTH_SEEDS.map(|seed| seed.to_string()).join(", ")
-    )
-    .unwrap();
+    writeln!(out, "{}", heaps_intro()).unwrap();
     heaps_section(&data, &mut out);
     writeln!(out, "\n## Byte buffers and queues\n").unwrap();
     writeln!(

@@ -80,3 +80,39 @@ fn the_fill_targets_compare_the_copying_entry_with_slab() {
         assert!(fill.ends_with("| **missed** |"), "{fill}");
     }
 }
+
+#[test]
+fn the_adversarial_fill_is_described_as_the_code_runs_it() {
+    // `heaps::adversarial` allocates a fixed number of blocks, not "until one fails".
+    let fill = format!(
+        "allocate {} blocks of 32 bytes",
+        super::group_thousands(tinyalloc_bench::heaps::ADVERSARIAL_FILL)
+    );
+    assert_eq!(fill, "allocate 8,192 blocks of 32 bytes");
+    let intro = super::heaps_intro();
+    assert!(intro.contains(&fill), "{intro}");
+    assert!(!intro.contains("until one fails, free"), "{intro}");
+
+    let mut notes = String::new();
+    targets_section(&data(&[]), &mut notes);
+    assert!(
+        notes.contains("allocates 8,192 blocks of 32 bytes"),
+        "{notes}"
+    );
+    // Past 48 bytes of bookkeeping it is the last 1,025-byte request that is lost,
+    // and FreeListAllocator's 8,688 bytes account for its whole gap to 86.0 %.
+    assert!(
+        notes.contains("its last 1,025-byte request (85.87 %)"),
+        "{notes}"
+    );
+    assert!(notes.contains("accounts for its whole gap"), "{notes}");
+    assert!(!notes.contains("0.8 points"), "{notes}");
+}
+
+#[test]
+fn thousands_are_grouped() {
+    assert_eq!(super::group_thousands(7), "7");
+    assert_eq!(super::group_thousands(999), "999");
+    assert_eq!(super::group_thousands(8192), "8,192");
+    assert_eq!(super::group_thousands(1_048_576), "1,048,576");
+}
