@@ -327,7 +327,8 @@ impl Engine for BumpFreeList {
         HeapStats {
             arena: 0,
             used: self.counters.used,
-            free: self.heap_len as usize - self.counters.used,
+            // Wrapping: after a block freed twice `used` has wrapped (`verify` says so).
+            free: (self.heap_len as usize).wrapping_sub(self.counters.used),
             high_water: self.counters.high_water,
             largest_free: largest as usize,
             allocations: self.counters.allocations,
@@ -381,7 +382,9 @@ impl Engine for BumpFreeList {
             last_end = Some(off + node.size);
             link = node.next;
         }
-        if free + self.counters.used != self.heap_len as usize {
+        // Checked: after a block freed twice `used` has wrapped, and the sum must
+        // neither panic nor wrap back to the heap's size.
+        if free.checked_add(self.counters.used) != Some(self.heap_len as usize) {
             return Err(VerifyError::Accounting {
                 used: self.counters.used,
                 free,

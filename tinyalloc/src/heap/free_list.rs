@@ -471,7 +471,8 @@ impl Engine for FreeList {
         HeapStats {
             arena: 0,
             used: self.counters.used,
-            free: usable - self.counters.used,
+            // Wrapping: after a block freed twice `used` has wrapped (`verify` says so).
+            free: usable.wrapping_sub(self.counters.used),
             high_water: self.counters.high_water,
             largest_free: largest,
             allocations: self.counters.allocations,

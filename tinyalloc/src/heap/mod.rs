@@ -162,9 +162,13 @@ pub struct HeapStats {
 impl HeapStats {
     /// Bytes of the arena that are neither used nor free: bookkeeping and unusable
     /// remainders.
+    ///
+    /// It never panics, not even on the figures of a heap damaged by a block freed
+    /// twice, whose `used` has wrapped around (and whose `free` wraps with it, so
+    /// their wrapping sum is still the heap's size).
     #[inline]
     pub const fn overhead(&self) -> usize {
-        self.arena.saturating_sub(self.used + self.free)
+        self.arena.saturating_sub(self.used.wrapping_add(self.free))
     }
 }
 
@@ -377,16 +381,18 @@ impl Counters {
 
     #[inline(always)]
     pub(crate) fn allocated(&mut self, bytes: usize) {
-        self.used += bytes;
-        self.allocations += 1;
+        self.used = self.used.wrapping_add(bytes);
+        self.allocations = self.allocations.wrapping_add(1);
         if self.used > self.high_water {
             self.high_water = self.used;
         }
     }
 
-    // `freed` and `shrank` wrap rather than check: only a free the caller's contract
-    // forbids (a block given back twice) takes more than was counted, and the
-    // allocator must not panic even then; `verify()` is what reports it.
+    // The counters wrap rather than check: only a free the caller's contract forbids
+    // (a block given back twice) takes more than was counted, and the allocator must
+    // not panic even then, nor on the allocations after it (a panic would leave the
+    // heap's lock closed for good); `verify()` is what reports it. `stats()` and
+    // `verify()` do their arithmetic on `used` wrapping or checked for the same reason.
     #[inline(always)]
     pub(crate) fn freed(&mut self, bytes: usize) {
         self.used = self.used.wrapping_sub(bytes);
@@ -395,7 +401,7 @@ impl Counters {
 
     #[inline(always)]
     pub(crate) fn grew(&mut self, bytes: usize) {
-        self.used += bytes;
+        self.used = self.used.wrapping_add(bytes);
         if self.used > self.high_water {
             self.high_water = self.used;
         }

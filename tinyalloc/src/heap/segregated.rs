@@ -490,7 +490,8 @@ impl Engine for Segregated {
         HeapStats {
             arena: 0,
             used: self.counters.used,
-            free: (self.end - self.heap) as usize - self.counters.used,
+            // Wrapping: after a block freed twice `used` has wrapped (`verify` says so).
+            free: ((self.end - self.heap) as usize).wrapping_sub(self.counters.used),
             high_water: self.counters.high_water,
             largest_free: largest_binned.max(self.end - self.top) as usize,
             allocations: self.counters.allocations,
@@ -532,7 +533,9 @@ impl Engine for Segregated {
             }
         }
         let free = binned + (self.end - self.top) as usize;
-        if free + self.counters.used != (self.end - self.heap) as usize {
+        // Checked: after a block freed twice `used` has wrapped, and the sum must
+        // neither panic nor wrap back to the heap's size.
+        if free.checked_add(self.counters.used) != Some((self.end - self.heap) as usize) {
             return Err(VerifyError::Accounting {
                 used: self.counters.used,
                 free,

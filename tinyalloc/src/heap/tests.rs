@@ -264,6 +264,41 @@ fn freeing_the_last_block_twice_does_not_panic() {
 }
 
 #[test]
+fn freeing_a_block_below_a_live_one_twice_leaves_stats_and_verify_working() {
+    every_engine(|heap| {
+        let a = Layout::from_size_align(64, 8).unwrap();
+        let b = Layout::from_size_align(16, 8).unwrap();
+        let first = heap.take(a);
+        let second = heap.take(b);
+        assert!(!first.is_null() && !second.is_null());
+        // SAFETY: just allocated with this layout.
+        unsafe { heap.give(first, a) };
+        // SAFETY: breaks `dealloc`'s contract on purpose, as in the test above, but
+        // with a live block after it: the used count wraps below zero, and `stats`
+        // and `verify` must still answer (a panic there would poison the heap's lock
+        // for good) and `verify` must report the damage.
+        unsafe { heap.give(first, a) };
+        let report = heap.check();
+        assert!(report.is_err(), "{report:?}");
+        let stats = heap.heap_stats();
+        assert!(
+            stats.used > stats.arena,
+            "more freed than allocated: {stats:?}"
+        );
+        assert_eq!(
+            stats.used.wrapping_add(stats.free),
+            stats.arena - stats.overhead()
+        );
+        // Still answering: no panic closed the heap's lock. Counting one more
+        // allocation must not panic either (the heap is damaged, so the block, the
+        // one freed twice, is not used).
+        assert!(!heap.take(a).is_null());
+        assert_eq!(heap.heap_stats().allocations, 1);
+        let _ = heap.check();
+    });
+}
+
+#[test]
 fn filling_the_heap_fails_cleanly_and_frees_everything() {
     every_engine(|heap| {
         let layout = Layout::from_size_align(40, 8).unwrap();

@@ -120,7 +120,9 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
         });
     }
     let used = engine.counters.used;
-    if used + free != (end - heap) {
+    // Checked: after a block freed twice `used` has wrapped, and the sum must neither
+    // panic nor wrap back to the heap's size.
+    if used.checked_add(free) != Some(end - heap) {
         return Err(VerifyError::Accounting {
             used,
             free,
