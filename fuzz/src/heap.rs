@@ -6,8 +6,9 @@
 //! every block aligned and apart from every other, the bytes of every block touched as
 //! they were written, `verify()` clean, and `HeapStats` exactly as the model counts
 //! them (each engine's rounding is modelled on its own). After freeing everything:
-//! every byte back, in one free block, and a block of the largest free size can be
-//! taken.
+//! every byte back, in one free block (the segregated engine: the whole bump region,
+//! whose largest class is its largest free size), and a request of exactly
+//! `largest_free` bytes is met.
 
 use std::alloc::{GlobalAlloc, Layout};
 
@@ -86,6 +87,11 @@ pub trait Engine: GlobalAlloc {
     /// Bytes the engine holds for a request of `size` bytes, modelled apart from the
     /// engine's own arithmetic.
     fn rounded(size: usize) -> usize;
+    /// `largest_free` of an empty heap with `free` bytes, all in one piece: the
+    /// largest request the engine can serve from it.
+    fn largest_in(free: usize) -> usize {
+        free
+    }
     /// Whether a shrink by one 8-byte step may slide the block down into the free
     /// block before it instead of moving it (`FreeListAllocator`): a new address, but
     /// no moment with both blocks held.
@@ -102,11 +108,19 @@ fn round8(size: usize) -> usize {
 }
 
 macro_rules! engine {
-    ($name:ident, |$size:ident| $rounded:expr $(, slides: $slides:expr)?) => {
+    (
+        $name:ident,
+        |$size:ident| $rounded:expr
+        $(, largest: $largest:path)?
+        $(, slides: $slides:expr)?
+    ) => {
         impl<const SIZE: usize> Engine for $name<SIZE> {
             fn rounded($size: usize) -> usize {
                 $rounded
             }
+            $(fn largest_in(free: usize) -> usize {
+                $largest(free)
+            })?
             $(const SLIDES: bool = $slides;)?
             fn stats(&self) -> HeapStats {
                 $name::stats(self)
@@ -124,7 +138,7 @@ macro_rules! engine {
 
 engine!(BumpFreeListAllocator, |size| round8(size).max(8));
 engine!(FreeListAllocator, |size| round8(size).max(16), slides: true);
-engine!(SegregatedBumpAllocator, |size| segregated_class(size));
+engine!(SegregatedBumpAllocator, |size| segregated_class(size), largest: segregated_floor);
 
 /// The segregated engine's classes, listed rather than computed: 16, 32, 64, 128, then
 /// four per power of two (5/4, 6/4, 7/4 and 8/4 of it).
@@ -144,6 +158,17 @@ fn segregated_class(size: usize) -> usize {
         }
         power *= 2;
     }
+}
+
+/// The largest of the segregated engine's classes that is at most `free` (0 if none).
+fn segregated_floor(free: usize) -> usize {
+    let mut size = 16;
+    let mut largest = 0;
+    while segregated_class(size) <= free {
+        largest = segregated_class(size);
+        size = largest + 1;
+    }
+    largest
 }
 
 struct Block {
@@ -258,7 +283,8 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
     let empty = heap.stats();
     assert_eq!(heap.verify(), Ok(()));
     assert_eq!(
-        empty.largest_free, empty.free,
+        empty.largest_free,
+        H::largest_in(empty.free),
         "a fresh heap is one free block"
     );
     let mut model = Model::<H> {
@@ -365,12 +391,10 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
         after.largest_free, empty.largest_free,
         "not one free block again: {after}"
     );
-    // The largest free block really is there: take it whole.
-    let mut whole = after.largest_free;
-    while H::rounded(whole) > after.largest_free {
-        whole -= 8;
-    }
-    let layout = Layout::from_size_align(whole, 8).unwrap();
+    // The largest free block really is there: a request of `largest_free` bytes takes
+    // it whole.
+    assert_eq!(H::rounded(after.largest_free), after.largest_free);
+    let layout = Layout::from_size_align(after.largest_free, 8).unwrap();
     // SAFETY: a non-zero size (every arena has at least one class-sized block).
     let ptr = unsafe { heap.alloc(layout) };
     assert!(

@@ -2,8 +2,9 @@
 //! alloc, dealloc and realloc with sizes and alignments up to 4096, against a plain
 //! list of live blocks. After every step: every block aligned, no two live blocks
 //! overlapping, every block still holding what was written into it (across
-//! reallocation too), `verify()` clean and the stats agreeing with the list. After
-//! freeing everything: all memory back, in one free block.
+//! reallocation too), `verify()` clean, the stats agreeing with the list, and a request
+//! of `largest_free` bytes met. After freeing everything: all memory back, as in the
+//! fresh heap.
 
 use std::alloc::{GlobalAlloc, Layout};
 
@@ -94,9 +95,25 @@ fn check_new(live: &[Block], block: &Block) {
     );
 }
 
+/// `largest_free` is a size one allocation can take: a request of exactly that many
+/// bytes is met (and given back).
+fn largest_free_can_be_allocated(heap: &impl Heap, step: usize) {
+    let stats = heap.stats();
+    if stats.largest_free == 0 {
+        return;
+    }
+    let layout = Layout::from_size_align(stats.largest_free, 8).unwrap();
+    // SAFETY: a non-zero size.
+    let ptr = unsafe { heap.alloc(layout) };
+    assert!(!ptr.is_null(), "step {step}: {layout:?} failed: {stats}");
+    // SAFETY: just allocated with this layout.
+    unsafe { heap.dealloc(ptr, layout) };
+}
+
 fn run(heap: &impl Heap, ops: Vec<Op>) {
     let empty = heap.stats();
-    assert_eq!(empty.largest_free, empty.free);
+    assert!(empty.largest_free > 0 && empty.largest_free <= empty.free);
+    largest_free_can_be_allocated(heap, 0);
     let mut live: Vec<Block> = Vec::new();
     let mut failed = 0;
     for (step, op) in ops.into_iter().enumerate() {
@@ -157,6 +174,7 @@ fn run(heap: &impl Heap, ops: Vec<Op>) {
         let requested: usize = live.iter().map(|b| b.layout.size()).sum();
         assert!(stats.used >= requested && stats.high_water >= stats.used);
         assert_eq!(stats.used + stats.free + stats.overhead(), stats.arena);
+        largest_free_can_be_allocated(heap, step);
     }
     for block in live.drain(..) {
         assert!(block.bytes().iter().all(|&b| b == block.fill));
@@ -169,7 +187,7 @@ fn run(heap: &impl Heap, ops: Vec<Op>) {
     assert_eq!(after.free, empty.free, "all memory back");
     assert_eq!(
         after.largest_free, empty.largest_free,
-        "in one free block again"
+        "as in the fresh heap: one free block, or the whole bump region"
     );
 }
 

@@ -482,18 +482,28 @@ impl Engine for Segregated {
     }
 
     unsafe fn stats(&self, base: *mut u8) -> HeapStats {
+        // A request takes a whole class-sized block: the largest one can take is the
+        // largest class with a binned block (a request of that size pops it) or the
+        // largest class whose blocks fit in the bump region, not the region's length,
+        // which a request rounds up to a class that may not fit.
         let largest_binned = (0..self.classes as usize)
             .rev()
             // SAFETY: set up (`classes` is 0 otherwise), `class < classes`.
             .find(|&class| unsafe { self.head(base, class) } != NIL)
             .map_or(0, class_size);
+        let bump = self.end - self.top;
+        let largest_bumped = if bump < GRANULE {
+            0
+        } else {
+            class_size(floor_class(bump).min(self.classes as usize - 1))
+        };
         HeapStats {
             arena: 0,
             used: self.counters.used,
             // Wrapping: after a block freed twice `used` has wrapped (`verify` says so).
             free: ((self.end - self.heap) as usize).wrapping_sub(self.counters.used),
             high_water: self.counters.high_water,
-            largest_free: largest_binned.max(self.end - self.top) as usize,
+            largest_free: largest_binned.max(largest_bumped) as usize,
             allocations: self.counters.allocations,
             failed_allocs: self.counters.failed_allocs,
         }

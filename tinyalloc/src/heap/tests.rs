@@ -81,6 +81,17 @@ fn overlaps(a: &Live, b: &Live) -> bool {
 /// overlap, contents kept, `verify` clean, stats consistent, and everything back at
 /// the end.
 pub(crate) fn random_workout(heap: &impl TestHeap, seed: u64, steps: usize, max_size: usize) {
+    random_workout_with(heap, seed, steps, max_size, |_, _| {});
+}
+
+/// [`random_workout`], calling `after_step(heap, step)` after each step's checks.
+fn random_workout_with<H: TestHeap>(
+    heap: &H,
+    seed: u64,
+    steps: usize,
+    max_size: usize,
+    after_step: impl Fn(&H, usize),
+) {
     let mut rng = Rng::new(seed);
     let mut live: Vec<Live> = Vec::new();
     let empty = heap.stats();
@@ -149,6 +160,7 @@ pub(crate) fn random_workout(heap: &impl TestHeap, seed: u64, steps: usize, max_
         assert_eq!(stats.allocations, live.len());
         assert_eq!(stats.used + stats.free + stats.overhead(), stats.arena);
         assert!(stats.high_water >= stats.used);
+        after_step(heap, step);
     }
     for block in live.drain(..) {
         check_contents(&block);
@@ -209,6 +221,54 @@ fn random_workouts_keep_every_engine_consistent() {
             300,
         );
         random_workout(&FreeListAllocator::<8192>::new(), seed, steps(600), 300);
+    }
+}
+
+/// `largest_free` is a size one allocation can take: a request of exactly that many
+/// bytes succeeds.
+fn largest_free_can_be_allocated(heap: &impl TestHeap, step: usize) {
+    let stats = heap.stats();
+    if stats.largest_free == 0 {
+        return;
+    }
+    let layout = Layout::from_size_align(stats.largest_free, 8).unwrap();
+    // SAFETY: a non-zero size.
+    let block = unsafe { heap.alloc(layout) };
+    assert!(
+        !block.is_null(),
+        "step {step}: largest_free = {} but allocating it fails: {stats}",
+        stats.largest_free
+    );
+    // SAFETY: just allocated with this layout.
+    unsafe { heap.dealloc(block, layout) };
+}
+
+#[test]
+fn largest_free_can_always_be_allocated() {
+    // Small requests keep the bump region large; large ones fill the heap, so the
+    // largest block is often a binned or split one.
+    for (seed, max_size) in [(1, 300), (2, 300), (3, 1500), (4, 3000)] {
+        random_workout_with(
+            &BumpFreeListAllocator::<8192>::new(),
+            seed,
+            steps(400),
+            max_size,
+            largest_free_can_be_allocated,
+        );
+        random_workout_with(
+            &SegregatedBumpAllocator::<8192>::new(),
+            seed,
+            steps(400),
+            max_size,
+            largest_free_can_be_allocated,
+        );
+        random_workout_with(
+            &FreeListAllocator::<8192>::new(),
+            seed,
+            steps(400),
+            max_size,
+            largest_free_can_be_allocated,
+        );
     }
 }
 
@@ -301,6 +361,7 @@ fn freeing_a_block_below_a_live_one_twice_leaves_stats_and_verify_working() {
 #[test]
 fn filling_the_heap_fails_cleanly_and_frees_everything() {
     every_engine(|heap| {
+        let fresh = heap.heap_stats();
         let layout = Layout::from_size_align(40, 8).unwrap();
         let mut blocks = Vec::new();
         loop {
@@ -321,8 +382,11 @@ fn filling_the_heap_fails_cleanly_and_frees_everything() {
         }
         let empty = heap.heap_stats();
         assert_eq!(empty.used, 0);
+        // As fresh: one free block (or, for the segregated engine, the whole bump
+        // region, whose largest class is its `largest_free`).
         assert_eq!(
-            empty.largest_free, empty.free,
+            (empty.free, empty.largest_free),
+            (fresh.free, fresh.largest_free),
             "one free block again: {empty}"
         );
         assert_eq!(empty.high_water, full.used);

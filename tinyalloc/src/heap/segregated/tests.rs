@@ -1,5 +1,7 @@
 extern crate std;
 
+use core::alloc::GlobalAlloc;
+
 use super::*;
 use crate::heap::SegregatedBumpAllocator;
 use crate::heap::tester::Tester;
@@ -17,11 +19,34 @@ fn a_freed_block_serves_its_class_and_the_arena_resets_when_empty() {
     assert_eq!(t.realloc(c, 2000), c, "at the top: in place");
     assert_eq!(heap.verify(), Ok(()));
     t.free_all();
-    let stats = heap.stats();
+    let fresh = SegregatedBumpAllocator::<4096>::new();
     assert_eq!(
-        stats.largest_free, stats.free,
+        heap.stats().largest_free,
+        fresh.stats().largest_free,
         "everything back to the bump region"
     );
+}
+
+#[test]
+fn largest_free_is_a_size_one_allocation_can_take() {
+    let heap = SegregatedBumpAllocator::<4096>::new();
+    let stats = heap.stats();
+    // 4,064 bytes of bump region (32 B of class heads before it): 3,584 is the largest
+    // class that fits; a request for 4,064 would round up to 4,096 and fail.
+    assert_eq!((stats.free, stats.largest_free), (4064, 3584));
+    let layout = Layout::from_size_align(stats.largest_free, 8).unwrap();
+    // SAFETY: a non-zero size.
+    let block = unsafe { heap.alloc(layout) };
+    assert!(
+        !block.is_null(),
+        "largest_free = {} but allocating it fails",
+        stats.largest_free
+    );
+    // The 480 bytes left hold a 448-byte block but not the 480 they measure.
+    assert_eq!(heap.stats().largest_free, 448);
+    // SAFETY: just allocated with this layout.
+    unsafe { heap.dealloc(block, layout) };
+    assert_eq!(heap.stats().largest_free, 3584);
 }
 
 #[test]
