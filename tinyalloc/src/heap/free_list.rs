@@ -29,8 +29,10 @@
 //! an 8-byte rest, or the request is over-aligned or larger than 1 KiB) does `alloc`
 //! go on, out of line: it tries the first block of every class that holds the request
 //! at any alignment, then walks every block of every class that could hold it, and
-//! fails only when none can. So, as with first fit, an allocation fails only when no
-//! free block can serve it.
+//! fails only when none can serve it: hold it at its alignment with nothing, or at
+//! least 16 bytes, to spare on each side. So, as with first fit, an allocation fails
+//! only when no free block can serve it; unlike first fit, a block that would be left
+//! with 8 bytes before or after the request does not (see "Eight-byte rests").
 //!
 //! Why not address-ordered first fit: it finds the lowest-addressed block that fits
 //! with a search that grows with the number of free blocks (linked_list_allocator,
@@ -49,6 +51,25 @@
 //! node needs 24 bytes, and 8- or 16-byte rests wait for a neighbour to be freed).
 //! Good fit is kept.
 //!
+//! # Eight-byte rests
+//!
+//! A free block is never 8 bytes: it holds its size, two links and a footer, and the
+//! side bitmap, a bit per 16-byte pair, could not tell the ends of an 8-byte block
+//! from those of its neighbours. So no split leaves 8 bytes, and a request that fits
+//! in a free block only with 8 bytes to spare before or after it is not served from
+//! that block. When no other block serves it, it fails although a free block holds
+//! it: in a fresh `FreeListAllocator<4096>`, whose one free block has 3,824 bytes,
+//! 3,816 bytes fail where 3,824 and 3,808 succeed; and when the free block starts 8
+//! bytes past a 16-byte boundary, a request aligned to 16 that would fill it from its
+//! first 16-aligned byte to its end fails too (the unit test
+//! `a_request_that_would_leave_eight_bytes_of_the_only_block_fails` pins both).
+//!
+//! Handing out the whole block instead is not sound at this engine's cost: `dealloc`
+//! and `realloc` take the block's size from the `Layout`, which names 8 bytes fewer,
+//! and nothing records the other 8 (the side bit of their pair may be a free
+//! neighbour's marker, and the bitmap has no bit to spare), so they would stay lost
+//! when the block is freed and the emptied heap would no longer be one free block.
+//!
 //! # Shrinking by 8 bytes
 //!
 //! A `realloc` shrinks in place, the cut-off tail filed as free memory together with
@@ -59,7 +80,8 @@
 //! bytes copied inside the lock) and leaves the free block and the tail as one free
 //! block behind it; failing both, the block moves as any `realloc` that cannot stay
 //! does. So such a shrink returns null (counted, the block as it was) only when no
-//! free block anywhere holds the new size.
+//! free block anywhere serves the new size (a free block exactly 8 bytes larger does
+//! not: see "Eight-byte rests").
 //!
 //! # Layout
 //!
@@ -89,7 +111,7 @@
 //! - Classes: one per 8 bytes below 128, then 8 per power of two. A class's blocks
 //!   differ by less than an eighth, so "every block holds the request" loses little.
 //! - A free block is never 8 bytes (it could not hold its links), so a split that
-//!   would leave 8 bytes looks further.
+//!   would leave 8 bytes looks further (see "Eight-byte rests").
 
 use core::alloc::Layout;
 use core::ptr;
@@ -157,7 +179,16 @@ heap_engine! {
     /// in place (see the module's "Shrinking by 8 bytes" for the one shrink that may
     /// move). Only when that class search finds nothing does `alloc` search every
     /// free block that could serve the request, merging the waiting blocks if it has
-    /// to, so a request fails only when no free memory can hold it.
+    /// to, so a request fails only when no free block can serve it.
+    ///
+    /// One case holds a request and still fails it: a free block is at least 16
+    /// bytes, so a block is never split to leave 8 bytes before or after a request. A
+    /// request exactly 8 bytes smaller than the only free block that holds it fails
+    /// (in a fresh `FreeListAllocator<4096>`, one free block of 3,824 bytes, a
+    /// request of 3,816 bytes fails where 3,824 and 3,808 succeed), as does an
+    /// over-aligned one that fits in it only when started 8 bytes into it. Giving out
+    /// the whole block would lose the 8 bytes: `dealloc` learns the size from the
+    /// smaller `Layout`.
     ///
     /// ```
     /// use core::alloc::{GlobalAlloc, Layout};

@@ -201,6 +201,55 @@ fn a_split_never_leaves_eight_bytes() {
     assert_eq!(heap.verify(), Ok(()));
 }
 
+/// Pins the one case where a free block holds a request but does not serve it (the
+/// module's "Eight-byte rests"): 8 bytes would be left before or after it.
+#[test]
+fn a_request_that_would_leave_eight_bytes_of_the_only_block_fails() {
+    let heap = FreeListAllocator::<4096>::new();
+    let fresh = heap.stats();
+    assert_eq!(
+        (fresh.free, fresh.largest_free),
+        (3824, 3824),
+        "one free block"
+    );
+    let request = |size: usize, align: usize| {
+        let layout = Layout::from_size_align(size, align).unwrap();
+        // SAFETY: a non-zero size.
+        let block = unsafe { heap.alloc(layout) };
+        if !block.is_null() {
+            // SAFETY: just allocated with this layout.
+            unsafe { heap.dealloc(block, layout) };
+        }
+        !block.is_null()
+    };
+    assert!(request(3824, 8), "the whole block");
+    assert!(
+        !request(3816, 8),
+        "8 bytes short: the rest could not be a free block"
+    );
+    assert!(request(3808, 8), "16 bytes short: the rest is a free block");
+    assert_eq!(heap.stats().failed_allocs, 1);
+    let after = heap.stats();
+    assert_eq!(
+        (after.used, after.free, after.largest_free),
+        (0, 3824, 3824)
+    );
+
+    // Over-aligned: the free block after a 24-byte one starts 8 bytes past a
+    // 16-byte boundary, and an 8-byte gap before the request cannot be free either.
+    let mut t = Tester::new(&heap);
+    let first = t.alloc(24);
+    assert_eq!(heap.stats().largest_free, 3800);
+    assert_eq!((first as usize + 24) % 16, 8);
+    assert!(!request(3792, 16), "would sit 8 bytes into the block");
+    assert!(request(3776, 16), "24 bytes in: the gap is a free block");
+    assert_eq!(heap.stats().failed_allocs, 2);
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(heap.stats().largest_free, 3824);
+    assert_eq!(heap.verify(), Ok(()));
+}
+
 #[test]
 fn when_nearly_full_it_still_finds_a_block_that_fits() {
     // Free blocks of 200 bytes sit in the class [192, 208); a 200-byte request's
