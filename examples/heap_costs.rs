@@ -2,10 +2,10 @@
 //! benchmark crate: instruction counts per operation (run under callgrind) and
 //! packing. The README's packing figures are the ones `packing` prints; its
 //! instruction counts come from the benchmark (`benches/`, the `heaps` group), which
-//! also runs the peers. `mixed` here reaches the engine through `&dyn GlobalAlloc`,
-//! an indirect call the benchmark does not make, and counts more: 122.2, 106.5 and
-//! 1,281 per operation (free list, segregated, bump free list) against the
-//! benchmark's 105.0, 91.5 and 1,277 with the same host mutex.
+//! also runs the peers. `mixed` here reaches the engine through `&dyn GlobalAlloc`
+//! from a driver of its own, and counts more than the benchmark: 122.2, 106.5 and
+//! 1,281 per operation (free list, segregated, bump free list) against 105.0, 91.5
+//! and 1,277 with the same host mutex.
 //!
 //! ```text
 //! cargo build --release --example heap_costs

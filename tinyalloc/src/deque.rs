@@ -10,8 +10,8 @@
 //! bytes through 64-byte blocks; the README's *Performance* section has the whole run).
 //! Shared with interrupt handlers as a [`PoolDeque`](crate::global::PoolDeque) or
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section
-//! and the pool's lock and reaches the pool through `&mut dyn Allocator`: 284.8 and
-//! 292.8 instructions per byte one at a time, 12.6 and 12.7 in slices of 64 (with a
+//! and the pool's lock and reaches the pool through `&mut dyn Allocator`: 283.7 and
+//! 291.7 instructions per byte one at a time, 12.6 and 12.7 in slices of 64 (with a
 //! critical section that does nothing).
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
 //! 1,814 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
