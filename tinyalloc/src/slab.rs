@@ -128,29 +128,12 @@ impl ConfigError {
                     m
                 };
                 let (below, above) = usable_blocks_around(size / slots, align);
-                let m = m.text("use ");
-                let m = match below {
-                    Some(block) => m
-                        .text("SIZE = ")
-                        .num(block * slots)
-                        .text(" (")
-                        .num(block)
-                        .text("-byte blocks)"),
-                    None => m,
-                };
+                let m = size_of_blocks(m.text("use "), below, slots);
                 let m = match (below, above) {
                     (Some(_), Some(_)) => m.text(" or "),
                     _ => m,
                 };
-                match above {
-                    Some(block) => m
-                        .text("SIZE = ")
-                        .num(block * slots)
-                        .text(" (")
-                        .num(block)
-                        .text("-byte blocks)"),
-                    None => m,
-                }
+                size_of_blocks(m, above, slots)
             }
             ConfigError::BlockTooSmall { slots, align } => {
                 let least = least_block(align);
@@ -201,6 +184,19 @@ impl ConfigError {
                     .text(")")
             }
         }
+    }
+}
+
+/// "SIZE = n (b-byte blocks)" for `block` bytes a slot, when there is a block size.
+const fn size_of_blocks(m: Message, block: Option<usize>, slots: usize) -> Message {
+    match block {
+        Some(block) => m
+            .text("SIZE = ")
+            .num(block * slots)
+            .text(" (")
+            .num(block)
+            .text("-byte blocks)"),
+        None => m,
     }
 }
 
