@@ -14,17 +14,34 @@ pub use crate::slab::TinySlabAllocator;
 #[cfg(feature = "tinyslab")]
 use crate::const_msg::Message;
 
-/// `budget = expr` on `#[tinyalloc::pool]`: fails const evaluation, with both
-/// numbers, when the static (`P`) takes more than `budget` bytes.
+/// The initializer of a `#[tinyalloc::pool]` static: [`Pool::new`], with the
+/// configuration check made here, so that const evaluation reports a configuration
+/// only it can refuse (`size = BYTES`, `align = ALIGN`) at the caller, the attribute.
+/// The type comes from the static, which names the alignment once: a computed
+/// `align` that is not a power of two is reported once, where it is written.
 #[cfg(feature = "tinyslab")]
-pub const fn check_budget<P>(budget: usize) {
+#[track_caller]
+pub const fn checked_pool<const SIZE: usize, const SLOTS: usize, A: crate::align::Alignment>()
+-> Pool<SIZE, SLOTS, A> {
+    if let Err(error) = crate::slab::check_config(SIZE, SLOTS, A::ALIGN) {
+        panic!("{}", error.message().as_str());
+    }
+    Pool::unchecked()
+}
+
+/// `budget = expr` on `#[tinyalloc::pool]`: fails const evaluation, with both
+/// numbers, when the static (`_pool`, of type `P`) takes more than `budget` bytes.
+/// The type is taken from a reference to the static rather than named again, so an
+/// error in it (a computed `align` that is not a power of two) is reported once.
+#[cfg(feature = "tinyslab")]
+pub const fn check_budget<P>(_pool: &P, budget: usize) {
     over_budget(core::mem::size_of::<P>(), budget);
 }
 
 /// `budget = N` with `N` a literal, taken as a `u64` so that no target truncates it:
 /// a budget beyond the address space holds any pool.
 #[cfg(feature = "tinyslab")]
-pub const fn check_budget_bytes<P>(budget: u64) {
+pub const fn check_budget_bytes<P>(_pool: &P, budget: u64) {
     if budget <= usize::MAX as u64 {
         over_budget(core::mem::size_of::<P>(), budget as usize);
     }

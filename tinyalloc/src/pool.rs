@@ -76,6 +76,15 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
         }
     }
 
+    /// An empty pool whose configuration the caller has checked (see
+    /// `__private::checked_pool`): it must pass `check_config`.
+    #[inline]
+    pub(crate) const fn unchecked() -> Self {
+        Pool {
+            inner: Mutex::new(Guarded::new(TinySlabAllocator::unchecked())),
+        }
+    }
+
     /// Runs `f` on the slab inside one critical section: several operations at once,
     /// with nothing in between.
     ///

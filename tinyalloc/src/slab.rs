@@ -290,8 +290,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     };
 
     /// `()` for a configuration the engine can serve; a compile error naming the
-    /// numbers to change otherwise. [`new`](Self::new) evaluates it; so does the
-    /// expansion of `#[tinyalloc::pool]`, which makes the error point at the attribute.
+    /// numbers to change otherwise. [`new`](Self::new) evaluates it. (The expansion
+    /// of `#[tinyalloc::pool]` makes the same check where the error can point at the
+    /// attribute.)
     #[doc(hidden)]
     pub const CHECK: () = if let Err(error) = check_config(SIZE, SLOTS, A::ALIGN) {
         panic!("{}", error.message().as_str());
@@ -305,6 +306,13 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub const fn new() -> Self {
         let () = Self::CHECK;
+        Self::unchecked()
+    }
+
+    /// An empty pool, for a caller that has made the check of
+    /// [`CHECK`](Self::CHECK) itself: the configuration must pass `check_config`.
+    #[inline]
+    pub(crate) const fn unchecked() -> Self {
         TinySlabAllocator {
             slots: [Slot::UNUSED; SLOTS],
             free_head: 0,

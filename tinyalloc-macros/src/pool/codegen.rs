@@ -28,16 +28,13 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
         },
     };
     let ty = quote_spanned!(item.ty.span()=> #private::Pool<#size, #slots, #align>);
-    let ty_at_call_site = quote!(#private::Pool<#size, #slots, #align>);
-    // Named here as well as in `Pool::new`, so a configuration that only const
-    // evaluation can reject (`size = BYTES`) is reported at this attribute.
-    let config_check = quote! {
-        const _: () = #private::TinySlabAllocator::<#size, #slots, #align>::CHECK;
-    };
     // The call carries the budget's span, so a pool over budget is reported at
-    // `budget = N`; the pool's type is named through an alias with the macro's span,
-    // so none of the user's lints (`unused_qualifications` with `Pool` imported)
-    // judge it. A literal goes in as a `u64`, which no target truncates.
+    // `budget = N`. It takes the pool's type from a reference to the static instead
+    // of naming it again: a computed `align` that is not a power of two is then
+    // reported once, and none of the user's lints (`unused_qualifications` with
+    // `Pool` imported) judge a second naming. A literal goes in as a `u64`, which no
+    // target truncates.
+    let ident = &item.ident;
     let budget = args.budget.as_ref().map(|budget| {
         let span = budget.expr.span();
         let (function, bytes) = match budget.literal {
@@ -48,12 +45,9 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
             }
             None => (quote!(check_budget), budget.expr.to_token_stream()),
         };
-        let call = respan(quote!(#private::#function::<__TinyallocPool>(#bytes)), span);
+        let call = respan(quote!(#private::#function(&#ident, #bytes)), span);
         quote! {
-            const _: () = {
-                type __TinyallocPool = #ty_at_call_site;
-                #call
-            };
+            const _: () = #call;
         }
     });
     let StaticItem {
@@ -65,8 +59,11 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
     } = item;
     quote! {
         #(#attrs)*
-        #vis #static_token #ident: #ty = #private::Pool::new();
-        #config_check
+        // The initializer checks the configuration (a panic in const evaluation at
+        // this attribute for one that only const evaluation can refuse, such as
+        // `size = BYTES`), taking the type from the static, which names a computed
+        // `align` only once.
+        #vis #static_token #ident: #ty = #private::checked_pool();
         #budget
     }
 }

@@ -110,9 +110,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(
-                ":: tinyalloc :: __private :: check_budget_bytes :: < __TinyallocPool > (400u64)"
-            ),
+            out.contains(":: tinyalloc :: __private :: check_budget_bytes (& P , 400u64)"),
             "{out}"
         );
         let out = expansion(
@@ -122,9 +120,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(
-                ":: tinyalloc :: __private :: check_budget :: < __TinyallocPool > (4 * 100)"
-            ),
+            out.contains(":: tinyalloc :: __private :: check_budget (& P , 4 * 100)"),
             "{out}"
         );
     }
