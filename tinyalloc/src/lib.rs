@@ -135,7 +135,7 @@ pub use tinyalloc_macros::define_allocation_hooks;
 /// | `slots` | required | how many blocks, at most 65,535 |
 /// | `align` | default 8 | alignment of every block, a power of two up to 4096 |
 /// | `budget` | optional | the most bytes of RAM the whole static may take, metadata and lock included |
-/// | `crate` | optional | the path of tinyalloc, for crates that re-export it (`crate = my_hal::tinyalloc`) |
+/// | `crate` | optional | the path of tinyalloc, for crates that re-export it (`crate = my_hal::tinyalloc`) or rename it in `Cargo.toml` (`crate = ::my_tinyalloc`) |
 ///
 /// Values may be integer literals or const expressions (`size = 4 * KIB`).
 ///
