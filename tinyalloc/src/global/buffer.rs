@@ -20,9 +20,13 @@ impl ByteBuffer {
     pub fn extend(&mut self, data: &[u8]) -> Result<(), ByteBufferError> {
         with_global(|alloc| {
             self.write(alloc, data)?;
-            // Only now: a refused write (the buffer holds blocks of an allocator you
-            // passed) must not have `Drop` give those handles to the global instance.
-            self.global = true;
+            // Only now, and only when a block was checked or taken: a refused write
+            // (the buffer holds blocks of an allocator you passed) must not have `Drop`
+            // give those handles to the global instance, and neither may an empty one,
+            // which succeeds without looking at the buffer's blocks.
+            if !data.is_empty() {
+                self.global = true;
+            }
             Ok(())
         })?
     }
