@@ -76,10 +76,13 @@ impl ByteBufferDeque {
         byte: u8,
     ) -> Result<(), ByteBufferError> {
         // The common case, one byte into the tail chunk's room, without the general
-        // path's planning: a byte-per-interrupt producer runs this.
+        // path's planning: a byte-per-interrupt producer runs this. A tail block that
+        // is not a whole chunk is another allocator's: the general path refuses it.
         if let Some(tail) = self.chain.tail
-            && let Some(room) = crate::buffer::chain_payload_mut(alloc, tail)
-                .and_then(|payload| payload.get_mut(self.chain.tail_len))
+            && let Ok(cap) = crate::buffer::chain_capacity(alloc)
+            && let Some(payload) = crate::buffer::chain_payload_mut(alloc, tail)
+            && payload.len() == cap
+            && let Some(room) = payload.get_mut(self.chain.tail_len)
         {
             *room = byte;
             self.chain.tail_len += 1;

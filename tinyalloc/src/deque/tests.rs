@@ -176,3 +176,27 @@ fn matches_a_vecdeque_on_a_fixed_mix() {
 fn chunks_for<A: Allocator>(deque: &ByteBufferDeque, alloc: &A) -> usize {
     deque.chunks(alloc).count()
 }
+
+#[test]
+fn push_back_with_another_allocator_is_refused_as_push_slice_is() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    // A shorter block under the handle of the deque's tail chunk in `mine`.
+    let theirs_block = theirs.alloc(&[9; 20]).unwrap();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, b"0123456789").unwrap();
+    assert_eq!(
+        deque.push_slice(&mut theirs, b"!"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(
+        deque.push_back(&mut theirs, b'!'),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(deque.len(), 10);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 20][..]));
+    let mut out = [0u8; 16];
+    assert_eq!(deque.pop_into(&mut mine, &mut out), 10);
+    assert_eq!(&out[..10], b"0123456789");
+    assert!(mine.is_empty());
+}
