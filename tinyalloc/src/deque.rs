@@ -115,14 +115,12 @@ impl ByteBufferDeque {
             return None;
         }
         let head = self.chain.head?;
-        let payload = crate::buffer::chain_payload(alloc, head)?;
+        let cap = crate::buffer::chain_capacity(alloc).ok()?;
+        // A block that is not a whole chunk is another allocator's: leave the deque as
+        // it is, as `pop_into` does.
+        let payload = crate::buffer::chain_payload(alloc, head).filter(|p| p.len() == cap)?;
         let byte = *payload.get(self.head_pos)?;
-        // Every chunk but the tail is full: its payload is all in use.
-        let used = if Some(head) == self.chain.tail {
-            self.chain.tail_len
-        } else {
-            payload.len()
-        };
+        let used = self.chain.used(head, cap);
         self.head_pos += 1;
         self.len -= 1;
         if self.head_pos >= used || self.len == 0 {

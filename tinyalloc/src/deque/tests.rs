@@ -200,3 +200,22 @@ fn push_back_with_another_allocator_is_refused_as_push_slice_is() {
     assert_eq!(&out[..10], b"0123456789");
     assert!(mine.is_empty());
 }
+
+#[test]
+fn pop_front_with_another_allocator_changes_nothing() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    // A short block under the handle the deque's head chunk has in `mine`.
+    let theirs_block = theirs.alloc(&[9; 6]).unwrap();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let before = theirs.stats();
+    assert_eq!(deque.pop_front(&mut theirs), None);
+    assert_eq!(deque.len(), 20);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 6][..]));
+    assert_eq!(theirs.stats().in_use, before.in_use);
+    let mut rest = [0u8; 20];
+    assert_eq!(deque.pop_into(&mut mine, &mut rest), 20);
+    assert_eq!(rest, [1; 20]);
+    assert!(mine.is_empty());
+}
