@@ -153,16 +153,29 @@ fn take<A: Allocator + ?Sized>(
     let mut first: Option<Handle> = None;
     let mut last: Option<Handle> = None;
     for _ in 0..count {
-        match alloc.alloc_uninit(block) {
-            Ok((chunk, bytes)) => {
+        // A chunk is exactly one block (the foreign-chunk check compares with it): an
+        // `Allocator` of yours that lends another length gets the block back, and the
+        // write fails as if the allocator were full.
+        let lent = match alloc.alloc_uninit(block) {
+            Ok((chunk, bytes)) if bytes.len() == block => {
                 bytes[..HEADER].fill(0);
+                Some(chunk)
+            }
+            Ok((chunk, _)) => {
+                alloc.free(chunk);
+                None
+            }
+            Err(_) => None,
+        };
+        match lent {
+            Some(chunk) => {
                 match last {
                     Some(previous) => set_next(alloc, previous, Some(chunk)),
                     None => first = Some(chunk),
                 }
                 last = Some(chunk);
             }
-            Err(_) => {
+            None => {
                 let mut taken = Chain {
                     head: first,
                     tail: last,
