@@ -176,9 +176,13 @@ impl ByteBufferDeque {
         self.len == 0
     }
 
-    /// Drops every queued byte and gives every block back to `alloc`.
+    /// Drops every queued byte and gives every block back to `alloc`. Given an
+    /// allocator in which the deque's blocks are not live (another one), it changes
+    /// nothing, as [`ByteBuffer::clear`](crate::ByteBuffer::clear).
     pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
-        self.chain.clear(alloc);
+        if !self.chain.clear(alloc) {
+            return;
+        }
         self.head_pos = 0;
         self.len = 0;
     }

@@ -127,11 +127,42 @@ impl Chain {
         }
     }
 
-    /// Frees every chunk.
-    pub(crate) fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+    /// Frees every chunk; `false`, and nothing freed, when a chunk is not a whole live
+    /// block of `alloc` (the chain is another allocator's: forgetting it would leak
+    /// its blocks there).
+    pub(crate) fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> bool {
+        if !self.is_whole_in(alloc) {
+            return false;
+        }
         while self.head.is_some() {
             self.drop_head(alloc);
         }
+        true
+    }
+
+    /// `true` when every chunk from the head to the tail is a whole live block of
+    /// `alloc`. The walk stops after `alloc.capacity()` chunks, so a cycle of another
+    /// allocator's headers cannot hold it.
+    fn is_whole_in<A: Allocator + ?Sized>(&self, alloc: &A) -> bool {
+        let Some(mut chunk) = self.head else {
+            return true;
+        };
+        let Ok(cap) = capacity(alloc) else {
+            return false;
+        };
+        for _ in 0..alloc.capacity() {
+            if payload(alloc, chunk).is_none_or(|p| p.len() != cap) {
+                return false;
+            }
+            if Some(chunk) == self.tail {
+                return true;
+            }
+            match next(alloc, chunk) {
+                Some(successor) => chunk = successor,
+                None => return false,
+            }
+        }
+        false
     }
 
     /// How many bytes of `chunk` are in use, given its place in the chain.

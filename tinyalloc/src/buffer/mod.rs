@@ -161,9 +161,13 @@ impl ByteBuffer {
         self.len == 0
     }
 
-    /// Empties the buffer and gives every block back to `alloc`.
+    /// Empties the buffer and gives every block back to `alloc`. Given an allocator in
+    /// which the buffer's blocks are not live (another one), it changes nothing: the
+    /// buffer keeps its blocks, so the right allocator can still take them back.
     pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
-        self.chain.clear(alloc);
+        if !self.chain.clear(alloc) {
+            return;
+        }
         self.len = 0;
         // Empty, it belongs to no allocator: the next write decides.
         #[cfg(feature = "global-alloc")]

@@ -158,3 +158,18 @@ fn a_buffer_is_as_small_as_the_module_docs_say() {
     };
     assert_eq!(core::mem::size_of::<ByteBuffer>(), expected);
 }
+
+#[test]
+fn clear_with_another_allocator_changes_nothing() {
+    let mut mine = Small::new();
+    let mut theirs = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut mine, &[5; 30]).unwrap();
+    let held = mine.len();
+    buf.clear(&mut theirs);
+    // The blocks are `mine`'s: forgetting them would leak them for good.
+    assert_eq!((buf.len(), mine.len(), theirs.len()), (30, held, 0));
+    assert_eq!(contents(&buf, &mine), [5; 30]);
+    buf.clear(&mut mine);
+    assert!(buf.is_empty() && mine.is_empty());
+}

@@ -219,3 +219,17 @@ fn pop_front_with_another_allocator_changes_nothing() {
     assert_eq!(rest, [1; 20]);
     assert!(mine.is_empty());
 }
+
+#[test]
+fn clear_with_another_allocator_changes_nothing() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[3; 40]).unwrap();
+    deque.clear(&mut theirs);
+    // The blocks are `mine`'s: forgetting them would leak them for good.
+    assert_eq!((deque.len(), mine.len(), theirs.len()), (40, 2, 0));
+    assert_eq!(deque.pop_front(&mut mine), Some(3));
+    deque.clear(&mut mine);
+    assert!(deque.is_empty() && mine.is_empty());
+}
