@@ -139,4 +139,15 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     QUEUE.clear();
     assert!(QUEUE.is_empty() && POOL.is_empty());
     assert_eq!(global::stats().unwrap().failed_allocs, 1);
+
+    // A queue that is not a `static` gives its blocks back when dropped.
+    {
+        let queue = GlobalDeque::new();
+        queue.push_slice(&[1; 100]).unwrap();
+        let side_queue = PoolDeque::new(&SIDE);
+        side_queue.push_slice(b"more").unwrap();
+        assert_eq!((POOL.len(), SIDE.len()), (2, 2));
+    }
+    assert!(POOL.is_empty());
+    assert_eq!(SIDE.len(), 1, "only SIDE_QUEUE's block");
 }
