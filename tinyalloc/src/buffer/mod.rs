@@ -219,7 +219,8 @@ impl<'a, A: Allocator + ?Sized> Iterator for Chunks<'a, A> {
             return None;
         }
         let chunk = self.next?;
-        let data = chain::payload(self.alloc, chunk)?;
+        // A block that is not a whole chunk is another allocator's: yield none of it.
+        let data = chain::payload(self.alloc, chunk).filter(|data| data.len() == self.cap)?;
         let used = self.chain.used(chunk, self.cap).min(data.len());
         let start = core::mem::take(&mut self.skip).min(used);
         let slice = &data[start..used];

@@ -173,3 +173,18 @@ fn clear_with_another_allocator_changes_nothing() {
     buf.clear(&mut mine);
     assert!(buf.is_empty() && mine.is_empty());
 }
+
+#[test]
+fn reads_through_another_allocator_find_no_chunk() {
+    let mut mine = Small::new();
+    let mut theirs = Small::new();
+    // A shorter live block under the handle of the buffer's chunk in `mine`.
+    theirs.alloc(b"theirs").unwrap();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut mine, b"mine").unwrap();
+    assert_eq!(buf.read(&theirs, 0, &mut [0; 4]), 0);
+    assert_eq!(buf.chunks(&theirs).count(), 0);
+    assert_eq!(buf.iter(&theirs).count(), 0);
+    assert_eq!(contents(&buf, &mine), b"mine");
+    buf.clear(&mut mine);
+}
