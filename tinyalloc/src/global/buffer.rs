@@ -39,6 +39,13 @@ impl ByteBuffer {
 
     /// Runs `f` on each chunk of data, in order, without copying, inside one critical
     /// section.
+    ///
+    /// # Panics
+    ///
+    /// If `f` uses the global instance (another global buffer, a
+    /// [`GlobalDeque`](crate::global::GlobalDeque)) and that is a [`Pool`](crate::Pool):
+    /// the pool is already running this call (see its *Panics*). Copy the chunks out
+    /// first, or read them with [`read_global`](Self::read_global) in pieces.
     pub fn for_each_chunk_global(&self, mut f: impl FnMut(&[u8])) -> Result<(), ByteBufferError> {
         with_global(|alloc| self.chunks(alloc).for_each(&mut f))
     }
