@@ -1,6 +1,6 @@
-//! `Allocator::alloc`, the trait's provided method, over an implementation of the
-//! user's that lends more (or fewer) bytes than asked: it copies or refuses, never
-//! panics.
+//! `Allocator::alloc`, the trait's provided method, and the buffers, over an
+//! implementation of the user's that lends more (or fewer) bytes than asked: they copy
+//! or refuse, never panic.
 
 use tinyalloc::prelude::*;
 
@@ -69,4 +69,25 @@ fn too_few_bytes_lent_is_an_error_and_the_block_goes_back() {
         })
     );
     assert_eq!(alloc.len(), 0);
+}
+
+#[test]
+fn buffers_refuse_blocks_lent_short_and_give_them_back() {
+    let mut lender = Lender {
+        slab: TinySlabAllocator::new(),
+        short: true,
+    };
+    let mut buf = ByteBuffer::new();
+    // A chunk is a whole block: one lent a byte short cannot hold a full chunk's data.
+    assert_eq!(
+        buf.write(&mut lender, &[1; 100]),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    assert_eq!((buf.len(), lender.len()), (0, 0));
+    let mut deque = ByteBufferDeque::new();
+    assert_eq!(
+        deque.push_back(&mut lender, 1),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    assert_eq!((deque.len(), lender.len()), (0, 0));
 }

@@ -86,6 +86,24 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     }
     assert!(POOL.is_empty());
 
+    // An empty `extend` succeeds without looking at the buffer's blocks, so it must not
+    // make a buffer of an allocator you passed the global instance's either: dropped,
+    // it would free its handles there (a live global block, where the handles match).
+    {
+        let mut local = TinySlabAllocator::<1024, 16>::new();
+        let mut mine = ByteBuffer::new();
+        mine.write(&mut local, b"local").unwrap();
+        let mut victim = ByteBuffer::new();
+        victim.extend(b"victim data").unwrap();
+        let before = POOL.stats();
+        assert_eq!(mine.extend(b""), Ok(()));
+        drop(mine);
+        assert_eq!(POOL.stats(), before);
+        assert_eq!(victim.to_vec_global().unwrap(), b"victim data");
+        assert_eq!(local.len(), 1);
+    }
+    assert!(POOL.is_empty());
+
     // Buffers use it: 64-byte blocks hold 60 bytes of data.
     {
         let mut buf = ByteBuffer::new();
@@ -121,4 +139,15 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     QUEUE.clear();
     assert!(QUEUE.is_empty() && POOL.is_empty());
     assert_eq!(global::stats().unwrap().failed_allocs, 1);
+
+    // A queue that is not a `static` gives its blocks back when dropped.
+    {
+        let queue = GlobalDeque::new();
+        queue.push_slice(&[1; 100]).unwrap();
+        let side_queue = PoolDeque::new(&SIDE);
+        side_queue.push_slice(b"more").unwrap();
+        assert_eq!((POOL.len(), SIDE.len()), (2, 2));
+    }
+    assert!(POOL.is_empty());
+    assert_eq!(SIDE.len(), 1, "only SIDE_QUEUE's block");
 }

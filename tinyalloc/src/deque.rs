@@ -28,7 +28,9 @@ use crate::buffer::{ByteBufferError, Chain, Chunks};
 ///
 /// `pop_front` takes the allocator by `&mut` because it frees each chunk as soon as
 /// it is drained. Pass every call the allocator that holds the queue's blocks, as for
-/// a [`ByteBuffer`](crate::ByteBuffer) (whose docs say what another one does).
+/// a [`ByteBuffer`](crate::ByteBuffer) (whose docs say what another one does); like
+/// such a buffer, a deque dropped without [`clear`](Self::clear) leaves its blocks in
+/// use.
 ///
 /// ```
 /// use tinyalloc::prelude::*;
@@ -76,10 +78,13 @@ impl ByteBufferDeque {
         byte: u8,
     ) -> Result<(), ByteBufferError> {
         // The common case, one byte into the tail chunk's room, without the general
-        // path's planning: a byte-per-interrupt producer runs this.
+        // path's planning: a byte-per-interrupt producer runs this. A tail block that
+        // is not a whole chunk is another allocator's: the general path refuses it.
         if let Some(tail) = self.chain.tail
-            && let Some(room) = crate::buffer::chain_payload_mut(alloc, tail)
-                .and_then(|payload| payload.get_mut(self.chain.tail_len))
+            && let Ok(cap) = crate::buffer::chain_capacity(alloc)
+            && let Some(payload) = crate::buffer::chain_payload_mut(alloc, tail)
+            && payload.len() == cap
+            && let Some(room) = payload.get_mut(self.chain.tail_len)
         {
             *room = byte;
             self.chain.tail_len += 1;
@@ -112,14 +117,12 @@ impl ByteBufferDeque {
             return None;
         }
         let head = self.chain.head?;
-        let payload = crate::buffer::chain_payload(alloc, head)?;
+        let cap = crate::buffer::chain_capacity(alloc).ok()?;
+        // A block that is not a whole chunk is another allocator's: leave the deque as
+        // it is, as `pop_into` does.
+        let payload = crate::buffer::chain_payload(alloc, head).filter(|p| p.len() == cap)?;
         let byte = *payload.get(self.head_pos)?;
-        // Every chunk but the tail is full: its payload is all in use.
-        let used = if Some(head) == self.chain.tail {
-            self.chain.tail_len
-        } else {
-            payload.len()
-        };
+        let used = self.chain.used(head, cap);
         self.head_pos += 1;
         self.len -= 1;
         if self.head_pos >= used || self.len == 0 {
@@ -175,9 +178,13 @@ impl ByteBufferDeque {
         self.len == 0
     }
 
-    /// Drops every queued byte and gives every block back to `alloc`.
+    /// Drops every queued byte and gives every block back to `alloc`. Given an
+    /// allocator in which the deque's blocks are not live (another one), it changes
+    /// nothing, as [`ByteBuffer::clear`](crate::ByteBuffer::clear).
     pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
-        self.chain.clear(alloc);
+        if !self.chain.clear(alloc) {
+            return;
+        }
         self.head_pos = 0;
         self.len = 0;
     }

@@ -127,11 +127,42 @@ impl Chain {
         }
     }
 
-    /// Frees every chunk.
-    pub(crate) fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+    /// Frees every chunk; `false`, and nothing freed, when a chunk is not a whole live
+    /// block of `alloc` (the chain is another allocator's: forgetting it would leak
+    /// its blocks there).
+    pub(crate) fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> bool {
+        if !self.is_whole_in(alloc) {
+            return false;
+        }
         while self.head.is_some() {
             self.drop_head(alloc);
         }
+        true
+    }
+
+    /// `true` when every chunk from the head to the tail is a whole live block of
+    /// `alloc`. The walk stops after `alloc.capacity()` chunks, so a cycle of another
+    /// allocator's headers cannot hold it.
+    fn is_whole_in<A: Allocator + ?Sized>(&self, alloc: &A) -> bool {
+        let Some(mut chunk) = self.head else {
+            return true;
+        };
+        let Ok(cap) = capacity(alloc) else {
+            return false;
+        };
+        for _ in 0..alloc.capacity() {
+            if payload(alloc, chunk).is_none_or(|p| p.len() != cap) {
+                return false;
+            }
+            if Some(chunk) == self.tail {
+                return true;
+            }
+            match next(alloc, chunk) {
+                Some(successor) => chunk = successor,
+                None => return false,
+            }
+        }
+        false
     }
 
     /// How many bytes of `chunk` are in use, given its place in the chain.
@@ -153,16 +184,29 @@ fn take<A: Allocator + ?Sized>(
     let mut first: Option<Handle> = None;
     let mut last: Option<Handle> = None;
     for _ in 0..count {
-        match alloc.alloc_uninit(block) {
-            Ok((chunk, bytes)) => {
+        // A chunk is exactly one block (the foreign-chunk check compares with it): an
+        // `Allocator` of yours that lends another length gets the block back, and the
+        // write fails as if the allocator were full.
+        let lent = match alloc.alloc_uninit(block) {
+            Ok((chunk, bytes)) if bytes.len() == block => {
                 bytes[..HEADER].fill(0);
+                Some(chunk)
+            }
+            Ok((chunk, _)) => {
+                alloc.free(chunk);
+                None
+            }
+            Err(_) => None,
+        };
+        match lent {
+            Some(chunk) => {
                 match last {
                     Some(previous) => set_next(alloc, previous, Some(chunk)),
                     None => first = Some(chunk),
                 }
                 last = Some(chunk);
             }
-            Err(_) => {
+            None => {
                 let mut taken = Chain {
                     head: first,
                     tail: last,

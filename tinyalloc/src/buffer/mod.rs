@@ -161,9 +161,13 @@ impl ByteBuffer {
         self.len == 0
     }
 
-    /// Empties the buffer and gives every block back to `alloc`.
+    /// Empties the buffer and gives every block back to `alloc`. Given an allocator in
+    /// which the buffer's blocks are not live (another one), it changes nothing: the
+    /// buffer keeps its blocks, so the right allocator can still take them back.
     pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
-        self.chain.clear(alloc);
+        if !self.chain.clear(alloc) {
+            return;
+        }
         self.len = 0;
         // Empty, it belongs to no allocator: the next write decides.
         #[cfg(feature = "global-alloc")]
@@ -215,7 +219,8 @@ impl<'a, A: Allocator + ?Sized> Iterator for Chunks<'a, A> {
             return None;
         }
         let chunk = self.next?;
-        let data = chain::payload(self.alloc, chunk)?;
+        // A block that is not a whole chunk is another allocator's: yield none of it.
+        let data = chain::payload(self.alloc, chunk).filter(|data| data.len() == self.cap)?;
         let used = self.chain.used(chunk, self.cap).min(data.len());
         let start = core::mem::take(&mut self.skip).min(used);
         let slice = &data[start..used];

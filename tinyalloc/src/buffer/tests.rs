@@ -158,3 +158,33 @@ fn a_buffer_is_as_small_as_the_module_docs_say() {
     };
     assert_eq!(core::mem::size_of::<ByteBuffer>(), expected);
 }
+
+#[test]
+fn clear_with_another_allocator_changes_nothing() {
+    let mut mine = Small::new();
+    let mut theirs = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut mine, &[5; 30]).unwrap();
+    let held = mine.len();
+    buf.clear(&mut theirs);
+    // The blocks are `mine`'s: forgetting them would leak them for good.
+    assert_eq!((buf.len(), mine.len(), theirs.len()), (30, held, 0));
+    assert_eq!(contents(&buf, &mine), [5; 30]);
+    buf.clear(&mut mine);
+    assert!(buf.is_empty() && mine.is_empty());
+}
+
+#[test]
+fn reads_through_another_allocator_find_no_chunk() {
+    let mut mine = Small::new();
+    let mut theirs = Small::new();
+    // A shorter live block under the handle of the buffer's chunk in `mine`.
+    theirs.alloc(b"theirs").unwrap();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut mine, b"mine").unwrap();
+    assert_eq!(buf.read(&theirs, 0, &mut [0; 4]), 0);
+    assert_eq!(buf.chunks(&theirs).count(), 0);
+    assert_eq!(buf.iter(&theirs).count(), 0);
+    assert_eq!(contents(&buf, &mine), b"mine");
+    buf.clear(&mut mine);
+}

@@ -176,3 +176,60 @@ fn matches_a_vecdeque_on_a_fixed_mix() {
 fn chunks_for<A: Allocator>(deque: &ByteBufferDeque, alloc: &A) -> usize {
     deque.chunks(alloc).count()
 }
+
+#[test]
+fn push_back_with_another_allocator_is_refused_as_push_slice_is() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    // A shorter block under the handle of the deque's tail chunk in `mine`.
+    let theirs_block = theirs.alloc(&[9; 20]).unwrap();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, b"0123456789").unwrap();
+    assert_eq!(
+        deque.push_slice(&mut theirs, b"!"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(
+        deque.push_back(&mut theirs, b'!'),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(deque.len(), 10);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 20][..]));
+    let mut out = [0u8; 16];
+    assert_eq!(deque.pop_into(&mut mine, &mut out), 10);
+    assert_eq!(&out[..10], b"0123456789");
+    assert!(mine.is_empty());
+}
+
+#[test]
+fn pop_front_with_another_allocator_changes_nothing() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    // A short block under the handle the deque's head chunk has in `mine`.
+    let theirs_block = theirs.alloc(&[9; 6]).unwrap();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let before = theirs.stats();
+    assert_eq!(deque.pop_front(&mut theirs), None);
+    assert_eq!(deque.len(), 20);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 6][..]));
+    assert_eq!(theirs.stats().in_use, before.in_use);
+    let mut rest = [0u8; 20];
+    assert_eq!(deque.pop_into(&mut mine, &mut rest), 20);
+    assert_eq!(rest, [1; 20]);
+    assert!(mine.is_empty());
+}
+
+#[test]
+fn clear_with_another_allocator_changes_nothing() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[3; 40]).unwrap();
+    deque.clear(&mut theirs);
+    // The blocks are `mine`'s: forgetting them would leak them for good.
+    assert_eq!((deque.len(), mine.len(), theirs.len()), (40, 2, 0));
+    assert_eq!(deque.pop_front(&mut mine), Some(3));
+    deque.clear(&mut mine);
+    assert!(deque.is_empty() && mine.is_empty());
+}

@@ -20,9 +20,13 @@ impl ByteBuffer {
     pub fn extend(&mut self, data: &[u8]) -> Result<(), ByteBufferError> {
         with_global(|alloc| {
             self.write(alloc, data)?;
-            // Only now: a refused write (the buffer holds blocks of an allocator you
-            // passed) must not have `Drop` give those handles to the global instance.
-            self.global = true;
+            // Only now, and only when a block was checked or taken: a refused write
+            // (the buffer holds blocks of an allocator you passed) must not have `Drop`
+            // give those handles to the global instance, and neither may an empty one,
+            // which succeeds without looking at the buffer's blocks.
+            if !data.is_empty() {
+                self.global = true;
+            }
             Ok(())
         })?
     }
@@ -35,6 +39,13 @@ impl ByteBuffer {
 
     /// Runs `f` on each chunk of data, in order, without copying, inside one critical
     /// section.
+    ///
+    /// # Panics
+    ///
+    /// If `f` uses the global instance (another global buffer, a
+    /// [`GlobalDeque`](crate::global::GlobalDeque)) and that is a [`Pool`](crate::Pool):
+    /// the pool is already running this call (see its *Panics*). Copy the chunks out
+    /// first, or read them with [`read_global`](Self::read_global) in pieces.
     pub fn for_each_chunk_global(&self, mut f: impl FnMut(&[u8])) -> Result<(), ByteBufferError> {
         with_global(|alloc| self.chunks(alloc).for_each(&mut f))
     }

@@ -89,6 +89,15 @@ impl LockedDeque {
     }
 }
 
+impl Drop for LockedDeque {
+    /// A queue that is not a `static` (those are never dropped) gives its blocks back.
+    /// Before a global instance is set nothing is queued; a lock that gives up
+    /// (`Busy`) leaves the blocks in use, as for a dropped `ByteBuffer`.
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
 /// The queue methods, the same on both queue types.
 macro_rules! queue_methods {
     () => {
@@ -136,7 +145,8 @@ macro_rules! queue_methods {
 }
 
 /// A byte queue in the global instance, for a `static` that an interrupt handler
-/// pushes to while `main` pops. Each method is one critical section.
+/// pushes to while `main` pops. Each method is one critical section. One that is not a
+/// `static` gives its blocks back when dropped.
 ///
 /// ```
 /// use tinyalloc::global::{AllocatorConfig, GlobalDeque};
@@ -179,7 +189,8 @@ impl fmt::Debug for GlobalDeque {
 }
 
 /// A byte queue bound to one pool of your own instead of the global instance.
-/// Each method is one critical section.
+/// Each method is one critical section. One that is not a `static` gives its blocks
+/// back when dropped.
 ///
 /// ```
 /// use tinyalloc::global::PoolDeque;

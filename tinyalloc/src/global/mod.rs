@@ -90,7 +90,9 @@ pub(crate) fn with_global<R>(
     })
 }
 
-/// The global instance's counters; `None` before it is set.
+/// The global instance's counters; `None` before it is set, and while a
+/// [`SharedAllocator`] of your own that gives up is held elsewhere (see
+/// [`ByteBufferError::Busy`]).
 pub fn stats() -> Option<crate::Stats> {
     with_global(|alloc| alloc.stats()).ok()
 }
