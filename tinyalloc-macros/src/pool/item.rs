@@ -8,9 +8,12 @@ use syn::{Attribute, Expr, Ident, Token, Type, Visibility};
 
 /// `#[attrs] vis static [mut] NAME: Type [= init];` as written. Rust requires an
 /// initialiser on a static only after macros have run, so this parses without one.
+/// `const` in place of `static` parses too, so that slip gets one error of its own.
 pub(super) struct StaticItem {
     pub(super) attrs: Vec<Attribute>,
     pub(super) vis: Visibility,
+    /// `const` where `static` belongs; `static_token` then carries its span.
+    pub(super) const_token: Option<Token![const]>,
     pub(super) static_token: Token![static],
     pub(super) mutability: Option<Token![mut]>,
     pub(super) ident: Ident,
@@ -22,7 +25,11 @@ impl Parse for StaticItem {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
-        let static_token = input.parse()?;
+        let const_token: Option<Token![const]> = input.parse()?;
+        let static_token = match &const_token {
+            Some(const_token) => Token![static](const_token.span),
+            None => input.parse()?,
+        };
         let mutability = input.parse()?;
         let ident = input.parse()?;
         input.parse::<Token![:]>()?;
@@ -37,6 +44,7 @@ impl Parse for StaticItem {
         Ok(StaticItem {
             attrs,
             vis,
+            const_token,
             static_token,
             mutability,
             ident,
@@ -64,6 +72,15 @@ impl StaticItem {
 
     /// Errors for everything that keeps this from being a plain `static NAME: Pool;`.
     pub(super) fn check(&self, errors: &mut darling::error::Accumulator) {
+        if let Some(const_token) = &self.const_token {
+            errors.push(
+                Error::custom(
+                    "a pool must be a `static`: a `const` is a new, empty pool at every use; \
+                     write `static POOL: Pool;`",
+                )
+                .with_span(const_token),
+            );
+        }
         if let Some(mutability) = &self.mutability {
             errors.push(
                 Error::custom(
@@ -148,6 +165,15 @@ mod tests {
                 fn pool() {}
             ))[0]
                 .contains("goes on a static")
+        );
+        assert_eq!(
+            problems(quote!(
+                const POOL: Pool;
+            )),
+            [
+                "a pool must be a `static`: a `const` is a new, empty pool at every use; \
+              write `static POOL: Pool;`"
+            ]
         );
         assert!(
             problems(quote!(
