@@ -84,4 +84,16 @@ mod tests {
         check::<<Align<32> as AlignTo>::Marker>();
         assert_eq!(<<Align<256> as AlignTo>::Marker as Alignment>::ALIGN, 256);
     }
+
+    #[test]
+    fn every_marker_is_named_at_the_crate_root() {
+        // Slab error messages suggest markers by name (`… (Align128)`); each one must
+        // be reachable as `tinyalloc::AlignN`, as it is through the prelude.
+        assert_eq!(crate::Align128::ALIGN, 128);
+        assert_eq!(crate::Align256::ALIGN, 256);
+        assert_eq!(crate::Align512::ALIGN, 512);
+        assert_eq!(crate::Align1024::ALIGN, 1024);
+        assert_eq!(crate::Align2048::ALIGN, 2048);
+        assert_eq!(crate::Align4096::ALIGN, 4096);
+    }
 }

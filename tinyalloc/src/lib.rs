@@ -35,7 +35,10 @@ pub mod slab;
 #[doc(hidden)]
 pub mod __private;
 
-pub use align::{Align1, Align2, Align4, Align8, Align16, Align32, Align64, Alignment};
+pub use align::{
+    Align1, Align2, Align4, Align8, Align16, Align32, Align64, Align128, Align256, Align512,
+    Align1024, Align2048, Align4096, Alignment,
+};
 pub use allocator::{AllocError, Allocator, Stats};
 #[cfg(feature = "bytebuffer")]
 pub use buffer::{ByteBuffer, ByteBufferError, Chunks};
