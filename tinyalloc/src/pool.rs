@@ -281,8 +281,13 @@ pub trait SharedAllocator: Sync {
     ///
     /// A lock that cannot be had now (a try-lock another context holds) may return
     /// without running `f`: tinyalloc reports that as
-    /// [`ByteBufferError::Busy`](crate::ByteBufferError::Busy) (`None` from the forms
-    /// that return an `Option`) and changes nothing. A second call of `f` does nothing.
+    #[cfg_attr(
+        feature = "bytebuffer",
+        doc = "[`ByteBufferError::Busy`](crate::ByteBufferError::Busy)"
+    )]
+    #[cfg_attr(not(feature = "bytebuffer"), doc = "`ByteBufferError::Busy`")]
+    /// (`None` from the forms that return an `Option`) and changes nothing. A second
+    /// call of `f` does nothing.
     fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator));
 }
 

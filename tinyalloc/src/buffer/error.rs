@@ -42,9 +42,15 @@ pub enum ByteBufferError {
     /// A global instance is already set; a second one is refused, not swapped in.
     AlreadyInitialized,
     /// The shared allocator's lock could not be had (a
-    /// [`SharedAllocator`](crate::SharedAllocator) of your own that gives up when
-    /// another context holds it); nothing was done. A [`Pool`](crate::Pool) never
-    /// reports this: its critical section always gets in.
+    #[cfg_attr(
+        feature = "tinyslab",
+        doc = "[`SharedAllocator`](crate::SharedAllocator)"
+    )]
+    #[cfg_attr(not(feature = "tinyslab"), doc = "`SharedAllocator`")]
+    /// of your own that gives up when another context holds it); nothing was done. A
+    #[cfg_attr(feature = "tinyslab", doc = "[`Pool`](crate::Pool)")]
+    #[cfg_attr(not(feature = "tinyslab"), doc = "`Pool`")]
+    /// never reports this: its critical section always gets in.
     Busy,
 }
 

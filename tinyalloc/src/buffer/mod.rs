@@ -65,7 +65,12 @@ use alloc::vec::Vec;
 /// Blocks go back to the allocator with [`clear`](Self::clear). A buffer written with
 /// an allocator you pass does not know that allocator, so dropping it without
 /// `clear` leaves its blocks in use; a buffer that uses the global instance
-/// ([`extend`](Self::extend)) gives them back when dropped.
+#[cfg_attr(feature = "global-alloc", doc = "([`extend`](Self::extend))")]
+#[cfg_attr(
+    not(feature = "global-alloc"),
+    doc = "(`extend`, feature `global-alloc`)"
+)]
+/// gives them back when dropped.
 ///
 /// Pass every call the allocator that wrote the buffer. A buffer holds only
 /// [`Handle`](crate::Handle)s, which name a slot and a generation but not the
@@ -183,8 +188,13 @@ impl Default for ByteBuffer {
     }
 }
 
-/// The chunks of a [`ByteBuffer`] or [`ByteBufferDeque`](crate::ByteBufferDeque) as
-/// byte slices, in order, without copying.
+/// The chunks of a [`ByteBuffer`] or
+#[cfg_attr(
+    feature = "bytebuffer-deque",
+    doc = "[`ByteBufferDeque`](crate::ByteBufferDeque)"
+)]
+#[cfg_attr(not(feature = "bytebuffer-deque"), doc = "`ByteBufferDeque`")]
+/// as byte slices, in order, without copying.
 #[derive(Debug)]
 pub struct Chunks<'a, A: ?Sized> {
     alloc: &'a A,

@@ -20,8 +20,11 @@
 //!
 //! Before it is set, every global operation returns
 //! [`ByteBufferError::NotInitialized`] (pops return `None`); nothing panics. A second
-//! `init` or [`install`] is refused with [`ByteBufferError::AlreadyInitialized`]: the
-//! instance never changes under a buffer that uses it.
+//! `init` or
+#![cfg_attr(feature = "global-alloc-custom", doc = "[`install`]")]
+#![cfg_attr(not(feature = "global-alloc-custom"), doc = "`install`")]
+//! is refused with [`ByteBufferError::AlreadyInitialized`]: the instance never changes
+//! under a buffer that uses it.
 //!
 //! Each preset's pool is its own `static`, referenced only by its constant, so a
 //! firmware that uses one preset links (and reserves RAM for) that one alone.
