@@ -33,7 +33,9 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
     // of naming it again: a computed `align` that is not a power of two is then
     // reported once, and none of the user's lints (`unused_qualifications` with
     // `Pool` imported) judge a second naming. A literal goes in as a `u64`, which no
-    // target truncates.
+    // target truncates. (A `#[cfg]` on the static, before or after the attribute,
+    // is applied by rustc before the attribute runs: a removed static never reaches
+    // this expansion, so the check need not repeat it; see `pool_cfg_kept`.)
     let ident = &item.ident;
     let budget = args.budget.as_ref().map(|budget| {
         let span = budget.expr.span();
