@@ -237,12 +237,12 @@ const POOL_WORKLOADS: [(&str, &str); 5] = [
     ),
 ];
 
-/// Writes a pool entry's row of instruction counts with the no-op critical section,
-/// one cell per `(workload, capacity)` run, when they differ from the host mutex's.
-fn no_op_row(out: &mut String, data: &Data, entry: &str, runs: &[(&str, &str)]) {
+/// Writes an entry's row of instruction counts with the no-op critical section, one
+/// cell per `(workload, capacity)` run, when they differ from the host mutex's.
+fn no_op_row(out: &mut String, data: &Data, group: &str, entry: &str, runs: &[(&str, &str)]) {
     let counts = |cs: &str| -> Vec<String> {
         runs.iter()
-            .map(|(workload, cap)| instr(data.instructions(cs, "pools", entry, workload, cap)))
+            .map(|(workload, cap)| instr(data.instructions(cs, group, entry, workload, cap)))
             .collect()
     };
     let bare = counts("none");
@@ -272,7 +272,7 @@ fn pools_section(data: &Data, out: &mut String) {
             }
             writeln!(out, "| `{}` | {} |", entry.name, cells.join(" | ")).unwrap();
             let runs: Vec<(&str, &str)> = caps.iter().map(|cap| (workload, cap.as_str())).collect();
-            no_op_row(out, data, entry.name, &runs);
+            no_op_row(out, data, "pools", entry.name, &runs);
         }
     }
     entry_list(out, "What each entry does:", pools::ENTRIES);
@@ -289,6 +289,13 @@ fn buffer_rows(data: &Data, out: &mut String) {
             cell(data, "std", "buffers", entry.name, "slices", "-")
         )
         .unwrap();
+        no_op_row(
+            out,
+            data,
+            "buffers",
+            entry.name,
+            &[("bytes", "-"), ("slices", "-")],
+        );
     }
 }
 
@@ -637,6 +644,7 @@ fn readme_section(data: &Data) -> String {
         no_op_row(
             &mut out,
             data,
+            "pools",
             entry.name,
             &[
                 ("pair", "256"),
