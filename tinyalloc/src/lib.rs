@@ -86,8 +86,10 @@ pub use cache::{Result, SlabBox, SlabCache, SlabError};
 ///   aligned to `layout.align()` (the cache asks for `SLAB_SIZE` aligned to
 ///   `SLAB_SIZE`), owned by the cache until it hands them back, or `None`.
 /// - `free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()>` takes back a
-///   block `alloc` returned, with the same layout. It may run on any thread that drops
-///   a box, and in an interrupt handler if boxes drop there.
+///   block `alloc` returned, with the same layout.
+/// - Both may run at the same time, on every thread that allocates from a shared
+///   cache or drops a box, and in interrupt handlers that do: the cache calls them
+///   with no lock held.
 ///
 /// That is the contract of [`SlabProvider`](cache::SlabProvider); the macro cannot
 /// check it, only the types. Memory that comes back misaligned is handed straight
