@@ -92,7 +92,10 @@ pub use cache::{Result, SlabBox, SlabCache, SlabError};
 ///   with no lock held.
 ///
 /// That is the contract of [`SlabProvider`](cache::SlabProvider); the macro cannot
-/// check it, only the types. Memory that comes back misaligned is handed straight
+/// check it, only the types. Defining the hooks' unmangled symbols is unsafe code, and
+/// the `unsafe_code` lint reports it at the functions' names: a crate that forbids
+/// unsafe code cannot use the macro (under `#![deny(unsafe_code)]`, call it in a module
+/// marked `#[allow(unsafe_code)]`). Memory that comes back misaligned is handed straight
 /// back, and the allocation fails with [`SlabError::AlignmentMismatch`].
 ///
 /// Use the macro once in the whole program, at item level; it needs no imports.
