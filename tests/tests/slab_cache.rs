@@ -237,3 +237,57 @@ fn alloc_and_drop_at_a_slab_boundary_call_the_provider_at_most_twice() {
     // Without a reserve every pair takes a slab and hands it back.
     assert_eq!(thrash_the_boundary::<8>(0, 1_000), 2_000);
 }
+
+/// Callers inside [`Overlapping::alloc`] now, and the most there ever were at once.
+static INSIDE_ALLOC: AtomicUsize = AtomicUsize::new(0);
+static MOST_INSIDE_ALLOC: AtomicUsize = AtomicUsize::new(0);
+
+/// The system allocator, with an `alloc` that waits a while for a second caller to
+/// come in, and records how many were inside at once.
+struct Overlapping;
+
+// SAFETY: `std::alloc` returns exclusive blocks of the layout and is thread-safe, so
+// both functions may run on several threads at once.
+unsafe impl tinyalloc::cache::SlabProvider for Overlapping {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        let inside = INSIDE_ALLOC.fetch_add(1, Ordering::SeqCst) + 1;
+        MOST_INSIDE_ALLOC.fetch_max(inside, Ordering::SeqCst);
+        for _ in 0..10_000 {
+            if INSIDE_ALLOC.load(Ordering::SeqCst) > 1 {
+                break;
+            }
+            thread::yield_now();
+        }
+        // SAFETY: the cache never asks for zero bytes.
+        let block = NonNull::new(unsafe { std::alloc::alloc(layout) });
+        INSIDE_ALLOC.fetch_sub(1, Ordering::SeqCst);
+        block
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
+        // SAFETY: the cache hands back a block of `alloc` with its layout.
+        unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+        Ok(())
+    }
+}
+
+/// The provider runs with no lock held, so a shared cache calls it on two threads at
+/// once: `SlabProvider`'s contract has to ask for that (a provider that bumps a plain
+/// `static mut` offset would hand both threads the same slab).
+#[test]
+fn a_shared_cache_calls_its_provider_on_two_threads_at_once() {
+    static CACHE: SlabCache<u64, SpinLock, 1024, Overlapping> = SlabCache::lazy();
+    let start = std::sync::Barrier::new(2);
+    thread::scope(|scope| {
+        for i in 0..2 {
+            let start = &start;
+            scope.spawn(move || {
+                start.wait();
+                // Both threads find no master yet and ask the provider for one.
+                assert_eq!(*CACHE.alloc(i).unwrap(), i);
+            });
+        }
+    });
+    assert_eq!(MOST_INSIDE_ALLOC.load(Ordering::SeqCst), 2);
+    assert_eq!(CACHE.stats().in_use, 0);
+}

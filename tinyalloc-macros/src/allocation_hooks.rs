@@ -151,9 +151,16 @@ fn codegen(args: &HookArgs) -> TokenStream {
     let free_unsafe = quote_spanned! {free.span()=>
         #krate::__private::require_unsafe_hook((&#krate::__private::HookProbe(#free)).free_hook_kind());
     };
+    // Defining an unmangled symbol is unsafe code. With the span of the user's path
+    // (not the macro's), the `unsafe_code` lint sees it, so a crate that forbids unsafe
+    // code cannot define hooks: the probes above refuse a safe `fn`, but not a
+    // `#[target_feature]` fn, which is declared without `unsafe` yet, like an
+    // `unsafe fn`, coerces only to the hook's `unsafe fn` type.
+    let alloc_no_mangle = quote_spanned! {alloc.span()=> #[unsafe(no_mangle)] };
+    let free_no_mangle = quote_spanned! {free.span()=> #[unsafe(no_mangle)] };
     quote! {
         const _: () = {
-            #[unsafe(no_mangle)]
+            #alloc_no_mangle
             unsafe fn _tinyalloc_0_1_slab_alloc(
                 #layout: ::core::alloc::Layout,
             ) -> ::core::option::Option<::core::ptr::NonNull<u8>> {
@@ -163,7 +170,7 @@ fn codegen(args: &HookArgs) -> TokenStream {
                 unsafe { #hook(#layout) }
             }
 
-            #[unsafe(no_mangle)]
+            #free_no_mangle
             unsafe fn _tinyalloc_0_1_slab_free(
                 #ptr: ::core::ptr::NonNull<u8>,
                 #layout: ::core::alloc::Layout,

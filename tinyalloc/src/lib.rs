@@ -89,11 +89,16 @@ pub use cache::{Result, SlabBox, SlabCache, SlabError};
 ///   aligned to `layout.align()` (the cache asks for `SLAB_SIZE` aligned to
 ///   `SLAB_SIZE`), owned by the cache until it hands them back, or `None`.
 /// - `free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()>` takes back a
-///   block `alloc` returned, with the same layout. It may run on any thread that drops
-///   a box, and in an interrupt handler if boxes drop there.
+///   block `alloc` returned, with the same layout.
+/// - Both may run at the same time, on every thread that allocates from a shared
+///   cache or drops a box, and in interrupt handlers that do: the cache calls them
+///   with no lock held.
 ///
 /// That is the contract of [`SlabProvider`](cache::SlabProvider); the macro cannot
-/// check it, only the types. Memory that comes back misaligned is handed straight
+/// check it, only the types. Defining the hooks' unmangled symbols is unsafe code, and
+/// the `unsafe_code` lint reports it at the functions' names: a crate that forbids
+/// unsafe code cannot use the macro (under `#![deny(unsafe_code)]`, call it in a module
+/// marked `#[allow(unsafe_code)]`). Memory that comes back misaligned is handed straight
 /// back, and the allocation fails with [`SlabError::AlignmentMismatch`].
 ///
 /// Use the macro once in the whole program, at item level; it needs no imports.

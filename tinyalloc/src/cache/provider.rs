@@ -83,8 +83,15 @@ use super::error::Result;
 /// `alloc` returns `None` or memory of at least `layout.size()` bytes that is valid
 /// for reads and writes, owned by the caller alone until it is given to `free`, and
 /// not moved or reused meanwhile. `free` accepts every block `alloc` returned, with
-/// the same layout, and may be called from any thread that drops a box (or from an
-/// interrupt handler, if boxes drop there).
+/// the same layout.
+///
+/// Both functions must be safe to call at the same time as each other and as
+/// themselves: the cache calls them with no lock held (so that they may use the cache
+/// themselves), from every thread that allocates from a shared cache or drops one of
+/// its boxes, and from interrupt handlers that do. Two threads making a cache's first
+/// allocation at once both call `alloc`. State such as a bump offset belongs in an
+/// atomic or a critical section, as in the example above, never in a plain
+/// `static mut`.
 pub unsafe trait SlabProvider {
     /// Returns a block for `layout`, or `None` when there is no memory.
     ///

@@ -30,7 +30,8 @@ pub struct SlabBox<T, L: Lock = SpinLock, const SLAB_SIZE: usize = 4096> {
 }
 
 // SAFETY: sending a box sends its `T`, and dropping it on the other thread takes the
-// master's lock there, which a `Sync` lock allows.
+// master's lock there, which a `Sync` lock allows, and may call the provider's `free`
+// there, which `SlabProvider`'s contract allows on any thread, beside other calls.
 unsafe impl<T: Send, L: Lock + Sync, const SLAB_SIZE: usize> Send for SlabBox<T, L, SLAB_SIZE> {}
 
 // SAFETY: a `&SlabBox` gives only `&T`; it never touches the slab.

@@ -83,7 +83,9 @@ pub struct SlabCache<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider = Globa
 
 // SAFETY: the value's own state is an atomic pointer, the lock `init`, and `early`,
 // which is only touched under `init`; the slabs are only touched under the master's
-// lock. A `Sync` lock makes both locks exclude other threads. The cache holds no `T`.
+// lock. A `Sync` lock makes both locks exclude other threads. The provider runs
+// outside both, and `SlabProvider`'s contract lets it run on several threads at once.
+// The cache holds no `T`.
 unsafe impl<T, L: Lock + Sync, const SLAB_SIZE: usize, P: SlabProvider> Sync
     for SlabCache<T, L, SLAB_SIZE, P>
 {

@@ -1,7 +1,7 @@
 // Hooks declared as safe `fn`s are refused: with them, a crate with no `unsafe` in it
 // could hand the cache memory it does not own. The `unsafe fn` is where the user takes
-// on the contract.
-#![forbid(unsafe_code)]
+// on the contract. (A crate that forbids `unsafe_code` cannot use the macro at all: see
+// `hooks_target_feature_fn.rs`.)
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
