@@ -41,6 +41,12 @@ use crate::slab::TinySlabAllocator;
 /// [`write`](Self::write) and [`with`](Self::with) run with interrupts masked: keep them
 /// short.
 ///
+/// A handler that no critical section masks (a non-maskable interrupt, HardFault) must
+/// not use a pool, as it must not use anything else behind a
+/// `critical_section::Mutex`: it can run in the middle of `main`'s call. (The heaps
+/// turn such a re-entry away; a pool checks for re-entry only where a closure of its
+/// own could cause it, which keeps its fast paths short.)
+///
 /// ```
 /// #[tinyalloc::pool(size = 1024, slots = 32)]
 /// static POOL: Pool;
