@@ -6,7 +6,9 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
-use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
+use tinyalloc::heap::{
+    BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator, SpinLock,
+};
 
 use crate::rng::Rng;
 use crate::{Entry, Outcome, measured};
@@ -54,6 +56,18 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         name: "tinyalloc-bump-free-list",
         does: "`BumpFreeListAllocator<0>` over the region, `GlobalAlloc`; critical section",
+    },
+    Entry {
+        name: "tinyalloc-free-list-spin",
+        does: "`FreeListAllocator<0, SpinLock>` over the region, `GlobalAlloc`; spin lock, as talc's here",
+    },
+    Entry {
+        name: "tinyalloc-segregated-spin",
+        does: "`SegregatedBumpAllocator<0, SpinLock>` over the region, `GlobalAlloc`; spin lock",
+    },
+    Entry {
+        name: "tinyalloc-bump-free-list-spin",
+        does: "`BumpFreeListAllocator<0, SpinLock>` over the region, `GlobalAlloc`; spin lock",
     },
     Entry {
         name: "talc",
@@ -211,6 +225,21 @@ pub fn with_heap<V: Visitor>(entry: &str, visitor: V) -> Option<V::Out> {
         }
         "tinyalloc-bump-free-list" => {
             let heap = leak(BumpFreeListAllocator::<0>::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }
+        "tinyalloc-free-list-spin" => {
+            let heap = leak(FreeListAllocator::<0, SpinLock>::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }
+        "tinyalloc-segregated-spin" => {
+            let heap = leak(SegregatedBumpAllocator::<0, SpinLock>::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }
+        "tinyalloc-bump-free-list-spin" => {
+            let heap = leak(BumpFreeListAllocator::<0, SpinLock>::new());
             heap.init(region()).expect("a fresh heap");
             visitor.visit(Global(heap))
         }

@@ -493,13 +493,14 @@ fn targets_section(data: &Data, out: &mut String) {
         );
     }
     let heap = |cs: &str, entry: &str| data.count(cs, "heaps", entry, "mixed", "-");
-    for cs in ["std", "none"] {
-        let label = if cs == "std" {
-            "host mutex"
-        } else {
-            "no-op critical section"
-        };
-        let free_list = heap(cs, "tinyalloc-free-list");
+    // The engines behind the host's mutex, behind a no-op critical section, and
+    // behind a spin lock, the lock talc and linked_list_allocator take here.
+    for (cs, suffix, label) in [
+        ("std", "", "host mutex"),
+        ("none", "", "no-op critical section"),
+        ("std", "-spin", "spin lock, as talc's"),
+    ] {
+        let free_list = heap(cs, &format!("tinyalloc-free-list{suffix}"));
         target(
             out,
             &format!("`FreeListAllocator` mixed ≤ 70 per op ({label})"),
@@ -512,7 +513,7 @@ fn targets_section(data: &Data, out: &mut String) {
             ),
             free_list.map(|c| c.per_unit() <= 70.0),
         );
-        let segregated = heap(cs, "tinyalloc-segregated");
+        let segregated = heap(cs, &format!("tinyalloc-segregated{suffix}"));
         target(
             out,
             &format!("`SegregatedBumpAllocator` mixed ≤ 50 per op, no failure ({label})"),

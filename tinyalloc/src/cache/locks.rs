@@ -1,27 +1,29 @@
 //! The [`Lock`] a cache takes around every change to its slabs, and the three that
-//! come with tinyalloc.
+//! come with tinyalloc. The heaps take the same locks (re-exported in
+//! [`heap`](crate::heap)), around every allocation and free.
 //!
 //! | lock | `Sync` | use it when | cost per operation |
 //! | --- | --- | --- | --- |
-//! | [`NoLock`] | no | one thread, no interrupt handler touches the cache | nothing |
-//! | [`SpinLock`] | yes | threads or cores share the cache, no interrupt handler does | one atomic swap and one store |
-//! | [`CriticalSectionLock`] | yes | an interrupt handler allocates or drops boxes | one critical section |
+//! | [`NoLock`] | no | one thread, no interrupt handler touches the cache or heap | nothing |
+//! | [`SpinLock`] | yes | threads or cores share it, no interrupt handler does | one atomic swap and one store |
+//! | [`CriticalSectionLock`] | yes | an interrupt handler allocates or frees | one critical section |
 //!
 //! A spin lock is not interrupt-safe: an interrupt that spins on a lock held by the
 //! code it preempted never gets it. Use [`CriticalSectionLock`] when a handler touches
-//! the cache.
+//! the cache or heap.
 
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-/// Mutual exclusion for a slab cache's bookkeeping.
+/// Mutual exclusion for a slab cache's or a heap's bookkeeping.
 ///
 /// The cache keeps one lock in the cache value (it guards taking the first slab) and
 /// one in its master slab (it guards everything else, including boxes dropped after
-/// the cache value is gone). A lock must fit in 16 bytes; a larger one fails to
-/// compile. Whether the cache and its boxes may cross threads follows the lock: a
-/// cache is `Sync` and its boxes are `Send` only when the lock is `Sync`.
+/// the cache value is gone). A cache's lock must fit in 16 bytes; a larger one fails
+/// to compile. A heap keeps one lock beside its state. Whether the cache and its boxes
+/// may cross threads follows the lock: a cache or a heap is `Sync`, and boxes are
+/// `Send`, only when the lock is `Sync`.
 ///
 /// A custom lock, here one that also counts how often it was taken:
 ///
@@ -59,10 +61,10 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// While `with_lock` runs its closure, no other `with_lock` call on the same lock
 /// value may run its closure: not on another thread when the type is `Sync`, and
 /// not in an interrupt handler that can reach the lock. `with_lock` calls the closure
-/// exactly once and returns what it returns; the cache never nests calls on one lock.
-/// [`UNLOCKED`](Self::UNLOCKED) is a lock that nobody holds.
+/// exactly once and returns what it returns; neither the cache nor a heap nests calls
+/// on one lock. [`UNLOCKED`](Self::UNLOCKED) is a lock that nobody holds.
 pub unsafe trait Lock {
-    /// A lock that nobody holds. A constant so that a cache can be a `static`.
+    /// A lock that nobody holds. A constant so that a cache or heap can be a `static`.
     const UNLOCKED: Self;
 
     /// Runs `f` with the lock held and returns its result.
@@ -86,8 +88,8 @@ pub struct NoLock {
 }
 
 // SAFETY: `NoLock` is not `Sync`, so a `&NoLock` never reaches another thread, and
-// the cache never nests `with_lock`; a cache reachable from an interrupt handler must
-// be `Sync` (a `static`), which a `NoLock` cache is not.
+// neither the cache nor a heap nests `with_lock`; a cache or heap reachable from an
+// interrupt handler must be `Sync` (a `static`), which one with `NoLock` is not.
 unsafe impl Lock for NoLock {
     const UNLOCKED: Self = NoLock {
         _not_sync: PhantomData,

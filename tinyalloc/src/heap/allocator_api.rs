@@ -91,7 +91,9 @@ macro_rules! allocator_api2_impl {
         // stay valid until deallocated through any reference to the same heap (the
         // heap is shared state behind a lock, so copies of `&$name` are the same
         // allocator); zero-sized blocks never reach the engine.
-        unsafe impl<const SIZE: usize> allocator_api2::alloc::Allocator for &$name<SIZE> {
+        unsafe impl<const SIZE: usize, L: $crate::cache::locks::Lock>
+            allocator_api2::alloc::Allocator for &$name<SIZE, L>
+        {
             #[inline]
             fn allocate(
                 &self,

@@ -6,11 +6,14 @@
 macro_rules! heap_engine {
     ($(#[$meta:meta])* $name:ident, $engine:ty) => {
         $(#[$meta])*
-        pub struct $name<const SIZE: usize = { $crate::heap::DEFAULT_ARENA_SIZE }> {
-            shell: $crate::heap::shell::Shell<$engine, SIZE>,
+        pub struct $name<
+            const SIZE: usize = { $crate::heap::DEFAULT_ARENA_SIZE },
+            L: $crate::cache::locks::Lock = $crate::cache::locks::CriticalSectionLock,
+        > {
+            shell: $crate::heap::shell::Shell<$engine, SIZE, L>,
         }
 
-        impl<const SIZE: usize> $name<SIZE> {
+        impl<const SIZE: usize, L: $crate::cache::locks::Lock> $name<SIZE, L> {
             #[doc = concat!("A heap with an inline arena of `SIZE` bytes (",
                 stringify!($name), "<0> for one that takes a region with [`init`](Self::init)).")]
             ///
@@ -83,7 +86,9 @@ macro_rules! heap_engine {
         // honours the layout's size and alignment (every engine rounds the size up to
         // its granule and places blocks at aligned addresses inside its arena), and
         // returns null instead of panicking when it cannot.
-        unsafe impl<const SIZE: usize> core::alloc::GlobalAlloc for $name<SIZE> {
+        unsafe impl<const SIZE: usize, L: $crate::cache::locks::Lock> core::alloc::GlobalAlloc
+            for $name<SIZE, L>
+        {
             #[inline]
             unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
                 self.shell.alloc(layout)
@@ -111,13 +116,13 @@ macro_rules! heap_engine {
         #[cfg(feature = "allocator-api2")]
         $crate::heap::allocator_api::allocator_api2_impl!($name);
 
-        impl<const SIZE: usize> Default for $name<SIZE> {
+        impl<const SIZE: usize, L: $crate::cache::locks::Lock> Default for $name<SIZE, L> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<const SIZE: usize> core::fmt::Debug for $name<SIZE> {
+        impl<const SIZE: usize, L: $crate::cache::locks::Lock> core::fmt::Debug for $name<SIZE, L> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("stats", &self.stats())

@@ -1,51 +1,75 @@
-//! The lock around a heap's state: a critical section, or nothing where there are no
-//! threads, plus a flag that turns away re-entry.
+//! The lock around a heap's state: the heap's [`Lock`] (a critical section unless the
+//! heap names another), or nothing where there are no threads, plus a flag that turns
+//! away re-entry.
 
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+use core::cell::UnsafeCell;
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+use core::marker::PhantomData;
+
+use crate::cache::locks::Lock;
 use crate::guard::Guarded;
 
-/// A value only one context at a time may change: behind a critical section
-/// (`critical_section::Mutex`, the embedded-alloc pattern), so interrupt handlers and
-/// threads can share a heap.
+/// A value only one context at a time may change: behind the lock `L`. With
+/// [`CriticalSectionLock`](crate::cache::locks::CriticalSectionLock), the default,
+/// interrupt handlers and threads can share the heap (the embedded-alloc pattern).
 #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
-pub(crate) struct Locked<T> {
-    inner: critical_section::Mutex<Guarded<T>>,
+pub(crate) struct Locked<T, L> {
+    lock: L,
+    inner: UnsafeCell<Guarded<T>>,
 }
 
+// SAFETY: the value is only reached inside `lock.with_lock`, whose contract is that no
+// two closures run at once on one lock, on any thread that can reach it (`L: Sync`
+// says which can), so moving `T` between threads (`T: Send`) is all that sharing does.
 #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
-impl<T> Locked<T> {
+unsafe impl<T: Send, L: Lock + Sync> Sync for Locked<T, L> {}
+
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+impl<T, L: Lock> Locked<T, L> {
     pub(crate) const fn new(value: T) -> Self {
         Locked {
-            inner: critical_section::Mutex::new(Guarded::new(value)),
+            lock: L::UNLOCKED,
+            inner: UnsafeCell::new(Guarded::new(value)),
         }
     }
 
-    /// Runs `f` on the value inside a critical section. `None` only if `f` of an outer
-    /// call is still running on this context (the heap was re-entered, say from a
-    /// non-maskable interrupt); no heap code calls out while it holds the value.
+    /// Runs `f` on the value inside the lock. `None` only if `f` of an outer call is
+    /// still running on this context (the heap was re-entered, say from a
+    /// non-maskable interrupt, which a critical section lets through); no heap code
+    /// calls out while it holds the value.
     #[inline(always)]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
-        critical_section::with(|cs| self.inner.borrow(cs).enter(f))
+        self.lock.with_lock(|| {
+            // SAFETY: inside the lock no other context runs a closure on this value
+            // (the `Lock` contract); a re-entry on this context finds the flag raised
+            // and gets `None` from `enter` without a second `&mut`.
+            let guarded = unsafe { &*self.inner.get() };
+            guarded.enter(f)
+        })
     }
 }
 
 /// On `wasm32` without the `atomics` target feature there are no threads and no
-/// interrupts, so the lock is only the re-entry flag.
+/// interrupts, so the lock is only the re-entry flag, whatever `L` is.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-pub(crate) struct Locked<T> {
+pub(crate) struct Locked<T, L> {
     inner: Guarded<T>,
+    _lock: PhantomData<fn() -> L>,
 }
 
 // SAFETY: this target has no threads (wasm32 without the `atomics` feature cannot
 // share memory between agents) and no interrupts, so a `Locked` is never used from
 // two contexts at once; the flag catches re-entry.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-unsafe impl<T: Send> Sync for Locked<T> {}
+unsafe impl<T: Send, L> Sync for Locked<T, L> {}
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-impl<T> Locked<T> {
+impl<T, L: Lock> Locked<T, L> {
     pub(crate) const fn new(value: T) -> Self {
         Locked {
             inner: Guarded::new(value),
+            _lock: PhantomData,
         }
     }
 

@@ -71,10 +71,36 @@
 //! | [`FreeListAllocator`] | 58.0 | 96.9 % | 1,886 B |
 //! | talc, for comparison | 67.0 | 90.7 % | 708 B |
 //!
-//! Every engine keeps its state behind a critical section (`critical_section::Mutex`),
-//! so it may be shared with interrupt handlers and threads; on `wasm32` without the
-//! `atomics` feature, where there are no threads, the lock compiles to nothing. No
-//! engine panics: a request it cannot meet returns null and is counted in
+//! Every engine keeps its state behind a lock, its second parameter, a [`Lock`] as the
+//! slab cache takes. The default, [`CriticalSectionLock`], lets interrupt handlers and
+//! threads share the heap. [`SpinLock`] suits a heap that threads or cores share and
+//! no interrupt handler uses (a host, `wasm32` with threads): an interrupt that spins
+//! on the lock held by the code it preempted never gets it. With [`NoLock`] the heap is
+//! not `Sync`, so it cannot be a `static` or the global allocator, only a local heap on
+//! one thread (through `allocator-api2`). On `wasm32` without the `atomics` feature,
+//! where there are no threads, every lock compiles to nothing.
+//!
+//! ```
+//! use tinyalloc::heap::{FreeListAllocator, SpinLock};
+//!
+//! // For a host or wasm program whose threads share the heap:
+//! // #[global_allocator]
+//! static HEAP: FreeListAllocator<{ 64 * 1024 }, SpinLock> = FreeListAllocator::new();
+//! # use core::alloc::{GlobalAlloc, Layout};
+//! # let layout = Layout::new::<u64>();
+//! # let block = unsafe { HEAP.alloc(layout) };
+//! # assert!(!block.is_null());
+//! # unsafe { HEAP.dealloc(block, layout) };
+//! ```
+//!
+//! A heap with [`NoLock`] is not `Sync`, so it does not compile as a `static`:
+//!
+//! ```compile_fail,E0277
+//! use tinyalloc::heap::{FreeListAllocator, NoLock};
+//! static HEAP: FreeListAllocator<4096, NoLock> = FreeListAllocator::new();
+//! ```
+//!
+//! No engine panics: a request it cannot meet returns null and is counted in
 //! [`HeapStats::failed_allocs`]. Every alignment is honoured, in fresh and in reused
 //! blocks.
 //!
@@ -103,6 +129,7 @@ mod region;
 mod segregated;
 mod shell;
 
+pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
 pub use bump_free_list::BumpFreeListAllocator;
 pub use free_list::FreeListAllocator;
 pub use segregated::SegregatedBumpAllocator;

@@ -11,6 +11,7 @@ use super::debug_log::{DebugLog, EventLog, HeapEvent};
 use super::lock::Locked;
 use super::region::{Arena, align_region};
 use super::{Counters, HeapStats, InitError, VerifyError};
+use crate::cache::locks::Lock;
 
 /// One heap algorithm, working on an arena it is handed on every call.
 ///
@@ -124,23 +125,24 @@ pub(crate) struct State<E> {
 // from any of them, one at a time, which the lock ensures.
 unsafe impl<E: Send> Send for State<E> {}
 
-/// An engine, its inline arena (`SIZE` bytes, or none) and the lock around them.
+/// An engine, its inline arena (`SIZE` bytes, or none) and the lock `L` around them.
 ///
 /// `repr(C)` keeps the state before the arena, so on Thumb the state's fields are at
 /// small offsets from the static's address, which short load and store instructions
 /// reach (behind a 4 KiB arena they would each need an extra instruction).
 #[repr(C)]
-pub(crate) struct Shell<E, const SIZE: usize> {
-    state: Locked<State<E>>,
+pub(crate) struct Shell<E, const SIZE: usize, L> {
+    state: Locked<State<E>, L>,
     arena: Arena<SIZE>,
 }
 
-// SAFETY: the state is only reached through the lock. The arena's bytes are reached
-// only by the engine, under that lock, or by the owner of a block the engine handed
-// out, which no one else touches until it is freed.
-unsafe impl<E: Send, const SIZE: usize> Sync for Shell<E, SIZE> {}
+// SAFETY: the state is only reached through the lock, which keeps other contexts out
+// whenever the `Locked` is `Sync` (the bound). The arena's bytes are reached only by
+// the engine, under that lock, or by the owner of a block the engine handed out,
+// which no one else touches until it is freed.
+unsafe impl<E, const SIZE: usize, L> Sync for Shell<E, SIZE, L> where Locked<State<E>, L>: Sync {}
 
-impl<E: Engine + Send, const SIZE: usize> Shell<E, SIZE> {
+impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
     pub(crate) const fn new() -> Self {
         const {
             if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {

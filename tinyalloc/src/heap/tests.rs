@@ -11,14 +11,14 @@ use std::vec::Vec;
 use super::*;
 
 /// What the tests need from an engine beyond `GlobalAlloc`.
-pub(crate) trait TestHeap: GlobalAlloc + Sync {
+pub(crate) trait TestHeap: GlobalAlloc {
     fn stats(&self) -> HeapStats;
     fn verify(&self) -> Result<(), VerifyError>;
 }
 
 macro_rules! test_heap {
     ($($name:ident),*) => {$(
-        impl<const SIZE: usize> TestHeap for $name<SIZE> {
+        impl<const SIZE: usize, L: Lock> TestHeap for $name<SIZE, L> {
             fn stats(&self) -> HeapStats {
                 $name::stats(self)
             }
@@ -181,6 +181,9 @@ fn every_engine(check: impl Fn(&dyn GlobalAllocDyn)) {
     check(&BumpFreeListAllocator::<8192>::new());
     check(&SegregatedBumpAllocator::<8192>::new());
     check(&FreeListAllocator::<8192>::new());
+    // The other locks: the engine is the same, the lock around it differs.
+    check(&FreeListAllocator::<8192, SpinLock>::new());
+    check(&SegregatedBumpAllocator::<8192, NoLock>::new());
 }
 
 /// `GlobalAlloc` plus the inherent methods, callable through `dyn`.
@@ -221,6 +224,18 @@ fn random_workouts_keep_every_engine_consistent() {
             300,
         );
         random_workout(&FreeListAllocator::<8192>::new(), seed, steps(600), 300);
+        random_workout(
+            &FreeListAllocator::<8192, SpinLock>::new(),
+            seed,
+            steps(600),
+            300,
+        );
+        random_workout(
+            &BumpFreeListAllocator::<8192, NoLock>::new(),
+            seed,
+            steps(600),
+            300,
+        );
     }
 }
 
@@ -491,6 +506,13 @@ fn messages_say_what_to_do() {
 #[test]
 fn concurrent_use_from_threads_is_consistent() {
     static SHARED: FreeListAllocator<{ 64 * 1024 }> = FreeListAllocator::new();
+    static SPIN: SegregatedBumpAllocator<{ 64 * 1024 }, SpinLock> = SegregatedBumpAllocator::new();
+    four_threads_share(&SHARED);
+    four_threads_share(&SPIN);
+}
+
+/// Four threads allocate, fill, check and free blocks of one shared heap at once.
+fn four_threads_share<H: TestHeap + Sync>(shared: &H) {
     let rounds = steps(400);
     std::thread::scope(|scope| {
         for thread in 0..4u8 {
@@ -501,7 +523,7 @@ fn concurrent_use_from_threads_is_consistent() {
                         Layout::from_size_align(8 + (round * 7 + 13 * thread as usize) % 200, 8)
                             .unwrap();
                     // SAFETY: non-zero size.
-                    let block = unsafe { SHARED.alloc(layout) };
+                    let block = unsafe { shared.alloc(layout) };
                     assert!(!block.is_null());
                     // SAFETY: just allocated, `layout.size()` bytes.
                     unsafe { core::ptr::write_bytes(block, thread, layout.size()) };
@@ -512,18 +534,18 @@ fn concurrent_use_from_threads_is_consistent() {
                         let bytes = unsafe { core::slice::from_raw_parts(block, layout.size()) };
                         assert!(bytes.iter().all(|&b| b == thread));
                         // SAFETY: allocated with this layout.
-                        unsafe { SHARED.dealloc(block, layout) };
+                        unsafe { shared.dealloc(block, layout) };
                     }
                 }
                 for (block, layout) in mine {
                     // SAFETY: allocated with this layout.
-                    unsafe { SHARED.dealloc(block, layout) };
+                    unsafe { shared.dealloc(block, layout) };
                 }
             });
         }
     });
-    assert_eq!(SHARED.verify(), Ok(()));
-    assert_eq!(SHARED.stats().used, 0);
+    assert_eq!(shared.verify(), Ok(()));
+    assert_eq!(shared.stats().used, 0);
 }
 
 #[test]
