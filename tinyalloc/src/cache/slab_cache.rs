@@ -234,7 +234,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     ///
     /// Returns the first error a free hook reported, or [`SlabError::FatalError`]
     /// when a reserve slab's header lost its magic number (something wrote over it);
-    /// the reserve slabs from that one on are then abandoned, not handed back.
+    /// the reserve slabs from that one on are then abandoned, not handed back, and no
+    /// longer count in [`stats`](Self::stats).
     pub fn trim(&self) -> Result<()> {
         let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) else {
             return Ok(());
@@ -242,7 +243,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         let mut result = Ok(());
         loop {
             // SAFETY: the closure runs under the master's lock.
-            let next = self.with_master(core, || unsafe { bookkeeping::take_reserve(core) });
+            let next = self.with_master(core, || unsafe {
+                bookkeeping::take_reserve(core, Self::GEOMETRY.slave_slots)
+            });
             match next {
                 None => return result,
                 Some(Err(())) => return Err(SlabError::FatalError),

@@ -525,3 +525,52 @@ fn an_error_freeing_a_misaligned_slab_is_counted() {
         "{stats:?}"
     );
 }
+
+#[test]
+fn a_damaged_reserve_abandoned_by_trim_leaves_the_counts() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<16>>;
+    let layout = Layout::from_size_align(512, 512).unwrap();
+    let cache = Cache::with_reserve(2).unwrap();
+    let count = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
+    // One pointer into each slave, from `into_raw`, so its provenance covers the slab.
+    let mut slaves: Vec<*mut u8> = Vec::new();
+    let boxes: Vec<_> = (0..count)
+        .map(|i| {
+            let raw = SlabBox::into_raw(cache.alloc(i as u64).unwrap());
+            if i == Cache::SLOTS_IN_MASTER || i == count - 1 {
+                slaves.push(raw.as_ptr().cast::<u8>().map_addr(|addr| addr & !511));
+            }
+            // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
+            unsafe { SlabBox::<u64, NoLock, 512>::from_raw(raw) }.unwrap()
+        })
+        .collect();
+    drop(boxes);
+    let before = cache.stats();
+    assert_eq!((before.slabs, before.reserve), (3, 2));
+    // A stray write (say, DMA past the end of an object) over a reserve slab's magic.
+    for &slab in &slaves {
+        // SAFETY: the slab is a live reserve slab of 512 bytes; its first word is the
+        // magic number, which this test means to damage.
+        unsafe { slab.cast::<u32>().write(0) };
+    }
+    assert_eq!(cache.trim(), Err(SlabError::FatalError));
+    let after = cache.stats();
+    // The abandoned slabs are no longer the cache's: neither they nor their slots count.
+    assert_eq!(
+        (
+            after.slabs,
+            after.reserve,
+            after.capacity,
+            after.provider_errors
+        ),
+        (1, 0, Cache::SLOTS_IN_MASTER, 1),
+        "{after}"
+    );
+    assert_eq!(after.available(), Cache::SLOTS_IN_MASTER);
+    drop(cache);
+    // The cache abandoned them; give them back here so nothing leaks.
+    for slab in slaves {
+        // SAFETY: taken from `std::alloc` with this layout by `Heap`, and abandoned.
+        unsafe { std::alloc::dealloc(slab, layout) };
+    }
+}
