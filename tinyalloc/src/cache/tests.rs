@@ -574,3 +574,51 @@ fn a_damaged_reserve_abandoned_by_trim_leaves_the_counts() {
         unsafe { std::alloc::dealloc(slab, layout) };
     }
 }
+
+#[test]
+fn page_aligned_and_zero_sized_objects_with_drop_glue_are_placed_and_dropped() {
+    #[repr(align(4096))]
+    struct Page([u8; 4096]);
+    type Pages = SlabCache<Page, SpinLock, 16384, Heap<19>>;
+    assert_eq!(
+        (
+            Pages::SLOT_SIZE,
+            Pages::SLOTS_IN_MASTER,
+            Pages::SLOTS_PER_SLAB
+        ),
+        (4096, 3, 3)
+    );
+    let pages = Pages::with_reserve(0).unwrap();
+    let boxes: Vec<_> = (0..7)
+        .map(|i| pages.alloc(Page([i; 4096])).unwrap())
+        .collect();
+    for (i, page) in boxes.iter().enumerate() {
+        assert_eq!(&**page as *const Page as usize % 4096, 0);
+        assert!(page.0.iter().all(|&b| b == i as u8));
+    }
+    assert_eq!(pages.stats().slabs, 3);
+    drop(boxes);
+    assert_eq!(Heap::<19>::outstanding(), 1);
+    drop(pages);
+    assert_eq!(Heap::<19>::outstanding(), 0);
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Token;
+    impl Drop for Token {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let tokens = SlabCache::<Token, NoLock, 512, Heap<19>>::new().unwrap();
+    let raw = SlabBox::into_raw(tokens.alloc(Token).unwrap());
+    let kept: Vec<_> = (0..100).map(|_| tokens.alloc(Token).unwrap()).collect();
+    assert_eq!(tokens.stats().in_use, 101);
+    drop(kept);
+    assert_eq!(DROPS.load(Ordering::SeqCst), 100);
+    // SAFETY: from `into_raw` of a box of this very type, once.
+    drop(unsafe { SlabBox::<Token, NoLock, 512>::from_raw(raw) }.unwrap());
+    assert_eq!(DROPS.load(Ordering::SeqCst), 101);
+    assert_eq!(tokens.stats().in_use, 0);
+    drop(tokens);
+    assert_eq!(Heap::<19>::outstanding(), 0);
+}
