@@ -120,12 +120,20 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         }
     };
 
+    /// The geometry, once the configuration is known to work: a program that reads
+    /// the slot counts of one that cannot gets the constructors' error, not numbers
+    /// for slabs that could never be made.
+    const CHECKED_GEOMETRY: Geometry = {
+        let () = Self::CONFIGURATION_WORKS;
+        Self::GEOMETRY
+    };
+
     /// Bytes per slot: `T` rounded up to hold the free-list link (a pointer).
-    pub const SLOT_SIZE: usize = Self::GEOMETRY.slot_size;
+    pub const SLOT_SIZE: usize = Self::CHECKED_GEOMETRY.slot_size;
     /// Objects a slave slab holds.
-    pub const SLOTS_PER_SLAB: usize = Self::GEOMETRY.slave_slots;
+    pub const SLOTS_PER_SLAB: usize = Self::CHECKED_GEOMETRY.slave_slots;
     /// Objects the master slab holds (fewer: it carries the cache's state and lock).
-    pub const SLOTS_IN_MASTER: usize = Self::GEOMETRY.master_slots;
+    pub const SLOTS_IN_MASTER: usize = Self::CHECKED_GEOMETRY.master_slots;
 
     /// A cache that takes its master slab on first use, with one reserve slab. A
     /// `const fn`, so the cache can be a `static`:
