@@ -622,3 +622,45 @@ fn page_aligned_and_zero_sized_objects_with_drop_glue_are_placed_and_dropped() {
     drop(tokens);
     assert_eq!(Heap::<19>::outstanding(), 0);
 }
+
+/// Blocks of `Heap<20>`, whose free panics (after taking the block back) while
+/// `PANICKING_FREES` is above zero.
+struct PanickingFree;
+
+static PANICKING_FREES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every block is `Heap<20>`'s, and goes back to it before any panic.
+unsafe impl SlabProvider for PanickingFree {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<20>::alloc(layout) }
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: the caller's contract.
+        let result = unsafe { Heap::<20>::free(ptr, layout) };
+        if PANICKING_FREES.load(Ordering::SeqCst) > 0 {
+            PANICKING_FREES.fetch_sub(1, Ordering::SeqCst);
+            panic!("the free hook panics");
+        }
+        result
+    }
+}
+
+#[test]
+fn a_free_hook_that_panics_while_a_slab_goes_back_still_lets_the_master_go() {
+    type Cache = SlabCache<u64, SpinLock, 512, PanickingFree>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let in_slave = cache.alloc(u64::MAX).unwrap();
+    PANICKING_FREES.store(1, Ordering::SeqCst);
+    // The slave empties and goes back; the hook takes it, then panics.
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(in_slave))).is_err());
+    assert_eq!(Heap::<20>::outstanding(), 1);
+    assert_eq!(cache.stats().slabs, 1);
+    drop(cache);
+    drop(in_master); // the last object: the master goes back
+    assert_eq!(Heap::<20>::outstanding(), 0);
+}
