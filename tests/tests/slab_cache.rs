@@ -330,3 +330,61 @@ fn four_threads_share_a_cache_and_its_counts_add_up() {
 fn four_threads_share_a_cache_that_the_last_of_them_drops() {
     four_threads_share_a_cache::<10>(false);
 }
+
+/// Every counter after each way the provider can fail, in order, on one lazy cache.
+#[test]
+fn the_counters_after_each_provider_failure() {
+    type Cache = SlabCache<u64, SpinLock, 512, Heap<11>>;
+    fn snapshot(cache: &Cache) -> [usize; 8] {
+        let s = cache.stats();
+        [
+            s.slabs,
+            s.reserve,
+            s.capacity,
+            s.in_use,
+            s.high_water,
+            s.failed_allocs,
+            s.provider_calls,
+            s.provider_errors,
+        ]
+    }
+    let (master, slave) = (Cache::SLOTS_IN_MASTER, Cache::SLOTS_PER_SLAB);
+    let cache = Cache::lazy();
+    // No memory for the master: one call, one failure, nothing held.
+    Heap::<11>::set_budget(0);
+    assert_eq!(cache.alloc(1).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(snapshot(&cache), [0, 0, 0, 0, 0, 1, 1, 0]);
+    // A misaligned master: taken and handed straight back.
+    Heap::<11>::set_budget(usize::MAX);
+    Heap::<11>::set_misaligned(true);
+    assert_eq!(cache.alloc(2).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(snapshot(&cache), [0, 0, 0, 0, 0, 2, 3, 0]);
+    // The master at last, filled; the earlier counts carry over.
+    Heap::<11>::set_misaligned(false);
+    let full: Vec<_> = (0..master)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    assert_eq!(snapshot(&cache), [1, 0, master, master, master, 2, 4, 0]);
+    // No memory for a slave, then a misaligned one: the objects stay, nothing else.
+    Heap::<11>::set_budget(1);
+    assert_eq!(cache.alloc(3).err(), Some(SlabError::OutOfMemory));
+    Heap::<11>::set_budget(usize::MAX);
+    Heap::<11>::set_misaligned(true);
+    assert_eq!(cache.alloc(4).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(snapshot(&cache), [1, 0, master, master, master, 4, 7, 0]);
+    // A slave, emptied into the reserve, then trimmed.
+    Heap::<11>::set_misaligned(false);
+    drop(cache.alloc(5).unwrap());
+    let total = master + slave;
+    assert_eq!(snapshot(&cache), [2, 1, total, master, master + 1, 4, 8, 0]);
+    assert_eq!(cache.trim(), Ok(()));
+    assert_eq!(
+        snapshot(&cache),
+        [1, 0, master, master, master + 1, 4, 9, 0]
+    );
+    assert_eq!(Heap::<11>::calls(), 9);
+    drop(full);
+    assert_eq!(snapshot(&cache), [1, 0, master, 0, master + 1, 4, 9, 0]);
+    drop(cache);
+    assert_eq!(Heap::<11>::outstanding(), 0);
+}
