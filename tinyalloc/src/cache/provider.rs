@@ -98,7 +98,8 @@ pub unsafe trait SlabProvider {
     /// is not used again either way. A panic here unwinds out of the drop, or the
     /// [`trim`](super::SlabCache::trim), that called it; the block counts as handed
     /// back, and in the drop of a box as an error too, so the master still goes back
-    /// with the last object.
+    /// with the last object, and a cache being dropped still hands back its other
+    /// slabs.
     ///
     /// # Safety
     ///

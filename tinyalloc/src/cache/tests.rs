@@ -623,24 +623,25 @@ fn page_aligned_and_zero_sized_objects_with_drop_glue_are_placed_and_dropped() {
     assert_eq!(Heap::<19>::outstanding(), 0);
 }
 
-/// Blocks of `Heap<20>`, whose free panics (after taking the block back) while
-/// `PANICKING_FREES` is above zero.
-struct PanickingFree;
+/// Blocks of `Heap<ID>`, whose free panics (after taking the block back) while
+/// `PANICKING_FREES[ID]` is above zero.
+struct PanickingFree<const ID: usize>;
 
-static PANICKING_FREES: AtomicUsize = AtomicUsize::new(0);
+static PANICKING_FREES: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
 
-// SAFETY: every block is `Heap<20>`'s, and goes back to it before any panic.
-unsafe impl SlabProvider for PanickingFree {
+// SAFETY: every block is `Heap<ID>`'s, and goes back to it before any panic.
+unsafe impl<const ID: usize> SlabProvider for PanickingFree<ID> {
     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
         // SAFETY: the caller's contract.
-        unsafe { Heap::<20>::alloc(layout) }
+        unsafe { Heap::<ID>::alloc(layout) }
     }
 
     unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
         // SAFETY: the caller's contract.
-        let result = unsafe { Heap::<20>::free(ptr, layout) };
-        if PANICKING_FREES.load(Ordering::SeqCst) > 0 {
-            PANICKING_FREES.fetch_sub(1, Ordering::SeqCst);
+        let result = unsafe { Heap::<ID>::free(ptr, layout) };
+        let panicking = &PANICKING_FREES[ID];
+        if panicking.load(Ordering::SeqCst) > 0 {
+            panicking.fetch_sub(1, Ordering::SeqCst);
             panic!("the free hook panics");
         }
         result
@@ -649,13 +650,13 @@ unsafe impl SlabProvider for PanickingFree {
 
 #[test]
 fn a_free_hook_that_panics_while_a_slab_goes_back_still_lets_the_master_go() {
-    type Cache = SlabCache<u64, SpinLock, 512, PanickingFree>;
+    type Cache = SlabCache<u64, SpinLock, 512, PanickingFree<20>>;
     let cache = Cache::with_reserve(0).unwrap();
     let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
         .map(|i| cache.alloc(i as u64).unwrap())
         .collect();
     let in_slave = cache.alloc(u64::MAX).unwrap();
-    PANICKING_FREES.store(1, Ordering::SeqCst);
+    PANICKING_FREES[20].store(1, Ordering::SeqCst);
     // The slave empties and goes back; the hook takes it, then panics.
     assert!(catch_unwind(AssertUnwindSafe(move || drop(in_slave))).is_err());
     assert_eq!(Heap::<20>::outstanding(), 1);
@@ -663,4 +664,22 @@ fn a_free_hook_that_panics_while_a_slab_goes_back_still_lets_the_master_go() {
     drop(cache);
     drop(in_master); // the last object: the master goes back
     assert_eq!(Heap::<20>::outstanding(), 0);
+}
+
+#[test]
+fn a_free_hook_that_panics_while_the_cache_drops_still_gets_the_other_slabs() {
+    type Cache = SlabCache<u64, NoLock, 512, PanickingFree<21>>;
+    let cache = Cache::with_reserve(3).unwrap();
+    let count = Cache::SLOTS_IN_MASTER + 3 * Cache::SLOTS_PER_SLAB;
+    drop(
+        (0..count)
+            .map(|i| cache.alloc(i as u64).unwrap())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(cache.stats().reserve, 3);
+    assert_eq!(Heap::<21>::outstanding(), 4);
+    // The first reserve slab's free panics; the two others and the master still go.
+    PANICKING_FREES[21].store(1, Ordering::SeqCst);
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(cache))).is_err());
+    assert_eq!(Heap::<21>::outstanding(), 0);
 }
