@@ -4,6 +4,7 @@
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
@@ -290,4 +291,154 @@ fn a_shared_cache_calls_its_provider_on_two_threads_at_once() {
     });
     assert_eq!(MOST_INSIDE_ALLOC.load(Ordering::SeqCst), 2);
     assert_eq!(CACHE.stats().in_use, 0);
+}
+
+/// Four threads allocate from one spin-locked cache and pass two of every three boxes
+/// to the next thread, which checks and drops them. With `main_keeps_cache` the cache
+/// outlives the threads and its counters are checked against the provider's; without,
+/// the last thread to finish drops it while boxes may still be in flight. Either way
+/// every slab is back with the provider at the end.
+fn four_threads_share_a_cache<const ID: usize>(main_keeps_cache: bool) {
+    type Cache<const ID: usize> = SlabCache<(usize, u64), SpinLock, 256, Heap<ID>>;
+    type Boxed = SlabBox<(usize, u64), SpinLock, 256>;
+    let rounds: usize = if cfg!(miri) { 40 } else { 4_000 };
+    let threads = 4;
+    let mut cache = Some(Arc::new(Cache::<ID>::new().unwrap()));
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        (0..threads).map(|_| mpsc::channel::<Boxed>()).unzip();
+    let handles: Vec<_> = receivers
+        .into_iter()
+        .enumerate()
+        .map(|(me, inbox)| {
+            let cache = Arc::clone(cache.as_ref().unwrap());
+            let next = senders[(me + 1) % threads].clone();
+            thread::spawn(move || {
+                let mut kept = Vec::new();
+                let mut received = 0;
+                for round in 0..rounds {
+                    let boxed = cache.alloc((me, round as u64 * 7)).unwrap();
+                    if round % 3 == 0 {
+                        kept.push(boxed);
+                    } else {
+                        next.send(boxed).unwrap();
+                    }
+                    while let Ok(got) = inbox.try_recv() {
+                        assert_eq!(got.0, (me + threads - 1) % threads);
+                        assert_eq!(got.1 % 7, 0);
+                        received += 1;
+                    }
+                    if round % 5 == 0 {
+                        let stats = cache.stats();
+                        assert!(stats.in_use <= stats.capacity, "{stats}");
+                        assert!(stats.reserve < stats.slabs, "{stats}");
+                    }
+                    if kept.len() > 8 {
+                        kept.drain(..4);
+                    }
+                }
+                drop(next);
+                drop(cache);
+                (inbox, kept, received)
+            })
+        })
+        .collect();
+    drop(senders);
+    if !main_keeps_cache {
+        cache = None;
+    }
+    let leftovers: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let sent = threads * (rounds - rounds.div_ceil(3));
+    let received: usize = leftovers.iter().map(|(_, _, r)| r).sum();
+    // Boxes still in an inbox drop here, on this thread.
+    let in_flight: usize = leftovers
+        .iter()
+        .map(|(inbox, _, _)| inbox.try_iter().count())
+        .sum();
+    assert_eq!(received + in_flight, sent);
+    if let Some(cache) = cache {
+        let cache = Arc::try_unwrap(cache).ok().unwrap();
+        let stats = cache.stats();
+        let kept: usize = leftovers.iter().map(|(_, kept, _)| kept.len()).sum();
+        assert_eq!(stats.in_use, kept, "{stats}");
+        assert_eq!((stats.failed_allocs, stats.provider_errors), (0, 0));
+        assert_eq!(stats.provider_calls, Heap::<ID>::calls(), "{stats}");
+        assert_eq!(stats.slabs, Heap::<ID>::outstanding(), "{stats}");
+    }
+    // The boxes that are left drop on other threads, after the cache.
+    let dropping: Vec<_> = leftovers
+        .into_iter()
+        .map(|(_, kept, _)| thread::spawn(move || drop(kept)))
+        .collect();
+    for handle in dropping {
+        handle.join().unwrap();
+    }
+    assert_eq!(Heap::<ID>::outstanding(), 0);
+}
+
+#[test]
+fn four_threads_share_a_cache_and_its_counts_add_up() {
+    four_threads_share_a_cache::<9>(true);
+}
+
+#[test]
+fn four_threads_share_a_cache_that_the_last_of_them_drops() {
+    four_threads_share_a_cache::<10>(false);
+}
+
+/// Every counter after each way the provider can fail, in order, on one lazy cache.
+#[test]
+fn the_counters_after_each_provider_failure() {
+    type Cache = SlabCache<u64, SpinLock, 512, Heap<11>>;
+    fn snapshot(cache: &Cache) -> [usize; 8] {
+        let s = cache.stats();
+        [
+            s.slabs,
+            s.reserve,
+            s.capacity,
+            s.in_use,
+            s.high_water,
+            s.failed_allocs,
+            s.provider_calls,
+            s.provider_errors,
+        ]
+    }
+    let (master, slave) = (Cache::SLOTS_IN_MASTER, Cache::SLOTS_PER_SLAB);
+    let cache = Cache::lazy();
+    // No memory for the master: one call, one failure, nothing held.
+    Heap::<11>::set_budget(0);
+    assert_eq!(cache.alloc(1).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(snapshot(&cache), [0, 0, 0, 0, 0, 1, 1, 0]);
+    // A misaligned master: taken and handed straight back.
+    Heap::<11>::set_budget(usize::MAX);
+    Heap::<11>::set_misaligned(true);
+    assert_eq!(cache.alloc(2).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(snapshot(&cache), [0, 0, 0, 0, 0, 2, 3, 0]);
+    // The master at last, filled; the earlier counts carry over.
+    Heap::<11>::set_misaligned(false);
+    let full: Vec<_> = (0..master)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    assert_eq!(snapshot(&cache), [1, 0, master, master, master, 2, 4, 0]);
+    // No memory for a slave, then a misaligned one: the objects stay, nothing else.
+    Heap::<11>::set_budget(1);
+    assert_eq!(cache.alloc(3).err(), Some(SlabError::OutOfMemory));
+    Heap::<11>::set_budget(usize::MAX);
+    Heap::<11>::set_misaligned(true);
+    assert_eq!(cache.alloc(4).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(snapshot(&cache), [1, 0, master, master, master, 4, 7, 0]);
+    // A slave, emptied into the reserve, then trimmed.
+    Heap::<11>::set_misaligned(false);
+    drop(cache.alloc(5).unwrap());
+    let total = master + slave;
+    assert_eq!(snapshot(&cache), [2, 1, total, master, master + 1, 4, 8, 0]);
+    assert_eq!(cache.trim(), Ok(()));
+    assert_eq!(
+        snapshot(&cache),
+        [1, 0, master, master, master + 1, 4, 9, 0]
+    );
+    assert_eq!(Heap::<11>::calls(), 9);
+    drop(full);
+    assert_eq!(snapshot(&cache), [1, 0, master, 0, master + 1, 4, 9, 0]);
+    drop(cache);
+    assert_eq!(Heap::<11>::outstanding(), 0);
 }

@@ -143,8 +143,9 @@ fn codegen(args: &HookArgs) -> TokenStream {
     let free_hook = quote_spanned! {free.span()=>
         let #hook: #krate::__private::SlabFreeHook = #free;
     };
-    // A safe `fn` coerces to the hooks' `unsafe fn` types too; these calls refuse it,
-    // so the `unsafe` that vouches for the hooks is written by the user.
+    // A safe `fn` coerces to the hooks' `unsafe fn` types too, and so does a constant
+    // of that pointer type made from one; these calls refuse both, so the `unsafe`
+    // that vouches for the hooks is written by the user.
     let alloc_unsafe = quote_spanned! {alloc.span()=>
         #krate::__private::require_unsafe_hook((&#krate::__private::HookProbe(#alloc)).alloc_hook_kind());
     };
@@ -180,13 +181,14 @@ fn codegen(args: &HookArgs) -> TokenStream {
                 unsafe { #hook(#ptr, #layout) }
             }
 
-            // Type-checked, never called: refuses hooks declared as safe `fn`s.
+            // Type-checked, never called: refuses hooks declared as safe `fn`s, and
+            // function pointers.
             #[allow(dead_code)]
             fn _tinyalloc_hooks_are_unsafe_fns() {
                 #[allow(unused_imports)]
                 use #krate::__private::{
-                    AllocHookIsAny as _, AllocHookIsSafe as _, FreeHookIsAny as _,
-                    FreeHookIsSafe as _,
+                    AllocHookIsAny as _, AllocHookIsPointer as _, AllocHookIsSafe as _,
+                    FreeHookIsAny as _, FreeHookIsPointer as _, FreeHookIsSafe as _,
                 };
                 #alloc_unsafe
                 #free_unsafe

@@ -75,17 +75,25 @@ pub type SlabAllocHook = unsafe fn(Layout) -> Option<NonNull<u8>>;
 /// The signature `define_allocation_hooks!` wants for the slab deallocator.
 pub type SlabFreeHook = unsafe fn(NonNull<u8>, Layout) -> Result<(), SlabError>;
 
-/// The probe that turns away a safe `fn` as a hook. `define_allocation_hooks!` writes
-/// `(&HookProbe(f)).alloc_hook_kind()`: method lookup tries `HookProbe<F>` before
-/// `&HookProbe<F>`, so a safe `fn` of the hook's signature (which implements `Fn`)
-/// gets [`SafeFn`], and anything else (an `unsafe fn`, or a wrong signature, which the
-/// fn-pointer coercion reports) gets [`UnsafeFn`].
+/// The probe that turns away a safe `fn`, and a function pointer, as a hook.
+/// `define_allocation_hooks!` writes `(&HookProbe(f)).alloc_hook_kind()`: method lookup
+/// tries `HookProbe<F>` before `&HookProbe<F>`, so a safe `fn` of the hook's signature
+/// (which implements `Fn`) gets [`SafeFn`], a value of the hook's pointer type gets
+/// [`FnPointer`] (a safe `fn` coerces to an `unsafe fn` pointer with no `unsafe`
+/// written, so such a pointer vouches for nothing), and anything else (an `unsafe fn`
+/// item, or a wrong signature, which the fn-pointer coercion reports) gets
+/// [`UnsafeFn`].
 #[derive(Debug)]
 pub struct HookProbe<F>(pub F);
 
 /// The kind of a hook declared as a safe `fn`: refused.
 #[derive(Debug)]
 pub struct SafeFn;
+
+/// The kind of a hook given as a function pointer (a `const` or `static` of the
+/// hook's type): refused.
+#[derive(Debug)]
+pub struct FnPointer;
 
 /// The kind of a hook declared as an `unsafe fn`: accepted.
 #[derive(Debug)]
@@ -98,6 +106,14 @@ pub trait AllocHookIsSafe {
     }
 }
 impl<F: Fn(Layout) -> Option<NonNull<u8>>> AllocHookIsSafe for HookProbe<F> {}
+
+/// Picks [`FnPointer`] for a slab allocator given as a function pointer.
+pub trait AllocHookIsPointer {
+    fn alloc_hook_kind(&self) -> FnPointer {
+        FnPointer
+    }
+}
+impl AllocHookIsPointer for HookProbe<SlabAllocHook> {}
 
 /// Picks [`UnsafeFn`] for any other slab allocator.
 pub trait AllocHookIsAny {
@@ -114,6 +130,14 @@ pub trait FreeHookIsSafe {
     }
 }
 impl<F: Fn(NonNull<u8>, Layout) -> Result<(), SlabError>> FreeHookIsSafe for HookProbe<F> {}
+
+/// Picks [`FnPointer`] for a slab deallocator given as a function pointer.
+pub trait FreeHookIsPointer {
+    fn free_hook_kind(&self) -> FnPointer {
+        FnPointer
+    }
+}
+impl FreeHookIsPointer for HookProbe<SlabFreeHook> {}
 
 /// Picks [`UnsafeFn`] for any other slab deallocator.
 pub trait FreeHookIsAny {
@@ -133,6 +157,25 @@ impl<F> FreeHookIsAny for &HookProbe<F> {}
 )]
 pub trait DeclaredUnsafe {}
 impl DeclaredUnsafe for UnsafeFn {}
+// Refused by `NamesAnItem` instead, with a message of its own.
+impl DeclaredUnsafe for FnPointer {}
 
-/// Compiles only for a hook declared `unsafe fn`.
-pub fn require_unsafe_hook<K: DeclaredUnsafe>(_: K) {}
+/// Implemented by every kind but [`FnPointer`].
+#[diagnostic::on_unimplemented(
+    message = "tinyalloc: an allocation hook must be an `unsafe fn`, not a function pointer",
+    label = "this is a function pointer; name the `unsafe fn` itself",
+    note = "a safe `fn` becomes an `unsafe fn` pointer with no `unsafe` written, so a pointer \
+            does not show that anyone took on the contract of `SlabProvider` (memory of \
+            `layout.size()` bytes aligned to `layout.align()`, the cache's until it hands it \
+            back); declare the hook `unsafe fn` and give its name"
+)]
+pub trait NamesAnItem {}
+impl NamesAnItem for SafeFn {}
+impl NamesAnItem for UnsafeFn {}
+
+/// Compiles only for a hook declared `unsafe fn`, named by its path.
+pub fn require_unsafe_hook<K>(_: K)
+where
+    K: DeclaredUnsafe + NamesAnItem,
+{
+}

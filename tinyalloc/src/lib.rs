@@ -83,7 +83,8 @@ pub use cache::{Result, SlabBox, SlabCache, SlabError};
 ///
 /// The functions must be `unsafe fn`s of exactly these types (declaring them `unsafe` is
 /// where you promise their contract, which the compiler cannot check; a safe `fn` is a
-/// compile error, "an allocation hook must be an `unsafe fn`"):
+/// compile error, "an allocation hook must be an `unsafe fn`", and so is a `const` or
+/// `static` function pointer, which a safe `fn` becomes with no `unsafe` written):
 ///
 /// - `alloc(layout: Layout) -> Option<NonNull<u8>>` returns `layout.size()` bytes
 ///   aligned to `layout.align()` (the cache asks for `SLAB_SIZE` aligned to

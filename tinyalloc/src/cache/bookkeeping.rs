@@ -205,22 +205,28 @@ unsafe fn settle(
 }
 
 /// Takes the first reserve slab off its list and counts it out, to go back to the
-/// provider. `Err` when its header is damaged: the reserve is then abandoned.
+/// provider. `Err` when its header is damaged: the reserve is then abandoned, and
+/// counted out as slabs of `slave_slots` slots each (every reserve slab is a slave).
 ///
 /// # Safety
 ///
 /// The lock is held and `core` is a live master.
 pub(crate) unsafe fn take_reserve(
     core: NonNull<MasterCore>,
+    slave_slots: usize,
 ) -> Option<core::result::Result<NonNull<SlabHeader>, ()>> {
     // SAFETY: the caller holds the lock.
     let state = unsafe { state_mut(core) };
     let slab = state.reserve?;
     // SAFETY: the lock is held and the slab is live (or damaged, which this finds).
     if unsafe { magic(slab) } != MAGIC {
-        // Its links cannot be trusted either: forget the whole list.
+        // Its links cannot be trusted either: forget the whole list. Its headers
+        // cannot be read, but the count and the slaves' size are the cache's own.
+        let abandoned = state.counters.reserve;
         state.reserve = None;
         state.counters.reserve = 0;
+        state.counters.slabs -= abandoned;
+        state.counters.capacity -= abandoned * slave_slots;
         state.counters.provider_errors += 1;
         return Some(Err(()));
     }

@@ -102,7 +102,11 @@ pub unsafe trait SlabProvider {
 
     /// Takes back a block `alloc` returned. An error is counted in
     /// [`CacheStats::provider_errors`](super::CacheStats::provider_errors); the block
-    /// is not used again either way.
+    /// is not used again either way. A panic here unwinds out of the drop, or the
+    /// [`trim`](super::SlabCache::trim), that called it; the block counts as handed
+    /// back, and in the drop of a box as an error too, so the master still goes back
+    /// with the last object, and a cache being dropped still hands back its other
+    /// slabs.
     ///
     /// # Safety
     ///

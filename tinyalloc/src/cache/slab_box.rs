@@ -237,26 +237,83 @@ unsafe fn hand_back<L: Lock, const SLAB_SIZE: usize>(
     core: NonNull<MasterCore>,
     release: slab::Release,
 ) {
+    // SAFETY: `release` came from `give_back` on this master.
+    let owed = unsafe { Owed::<L, SLAB_SIZE>::new(core, release) };
     let layout = Geometry::slab_layout(SLAB_SIZE);
-    // SAFETY: the master is live until the last step below; its fixed part is never
-    // written after it was set up, so reading it beside a lock holder is no race.
-    let free = unsafe { slab::fixed(slab::master_slab(core)) }.release;
-    let mut master_too = release.master;
-    if let Some(slab) = release.slab {
-        // SAFETY: the slab came from the provider with this layout; `give_back`
-        // took it off every list and it holds no object.
-        let failed = unsafe { free(slab.cast(), layout) }.is_err();
-        if !release.master {
+    let failed = match release.slab {
+        Some(slab) => {
+            // SAFETY: the slab came from the provider with this layout; `give_back`
+            // took it off every list and it holds no object. If the hook unwinds,
+            // `owed` still gives the pin and the master back.
+            unsafe { (owed.free)(slab.cast(), layout) }.is_err()
+        }
+        None => false,
+    };
+    owed.settle(failed);
+}
+
+/// What [`hand_back`] still owes after the slab's free: this thread's pin on the
+/// master, and the master itself when nothing else can reach it. Dropped while the
+/// free hook unwinds, it settles both as if the free had failed, so a hook that
+/// panics loses the slab it was given, not the master as well.
+struct Owed<L: Lock, const SLAB_SIZE: usize> {
+    core: NonNull<MasterCore>,
+    /// The provider's `free`, read while the master is surely live.
+    free: slab::ReleaseFn,
+    /// This thread holds a pin on the master.
+    pinned: bool,
+    /// The master goes back (when not pinned; else `unpin` decides).
+    master: bool,
+    _lock: PhantomData<fn() -> L>,
+}
+
+impl<L: Lock, const SLAB_SIZE: usize> Owed<L, SLAB_SIZE> {
+    /// # Safety
+    ///
+    /// `release` came from `give_back` on the cache whose master is `core`, and
+    /// nothing else settles it.
+    #[inline(always)]
+    unsafe fn new(core: NonNull<MasterCore>, release: slab::Release) -> Self {
+        // SAFETY: the master is live: this thread holds a pin on it, or nothing but
+        // this thread can reach it any more. Its fixed part is never written after it
+        // was set up, so reading it beside a lock holder is no race.
+        let free = unsafe { slab::fixed(slab::master_slab(core)) }.release;
+        Owed {
+            core,
+            free,
+            pinned: release.slab.is_some() && !release.master,
+            master: release.master,
+            _lock: PhantomData,
+        }
+    }
+
+    /// Settles what is owed after the slab's free reported `failed`.
+    #[inline(always)]
+    fn settle(self, failed: bool) {
+        ManuallyDrop::new(self).pay(failed);
+    }
+
+    fn pay(&mut self, failed: bool) {
+        let mut master_too = self.master;
+        if self.pinned {
             // SAFETY: this thread's pin keeps the master live until `unpin`.
-            let lock = unsafe { slab::lock::<L>(core) };
+            let lock = unsafe { slab::lock::<L>(self.core) };
+            let core = self.core;
             // SAFETY: the closure runs under the master's lock, and holds the pin.
             master_too = lock.with_lock(|| unsafe { bookkeeping::unpin(core, failed) });
         }
+        if master_too {
+            // SAFETY: the cache value is gone, no object is live and no thread holds a
+            // pin, so nothing reaches the master; its lock was released above.
+            let _ = unsafe { (self.free)(self.core.cast(), Geometry::slab_layout(SLAB_SIZE)) };
+        }
     }
-    if master_too {
-        // SAFETY: the cache value is gone, no object is live and no thread holds a
-        // pin, so nothing reaches the master; its lock was released above.
-        let _ = unsafe { free(core.cast(), layout) };
+}
+
+impl<L: Lock, const SLAB_SIZE: usize> Drop for Owed<L, SLAB_SIZE> {
+    /// Runs only when the free hook unwinds: `settle` forgets the value otherwise.
+    fn drop(&mut self) {
+        self.pay(true);
     }
 }
 

@@ -5,7 +5,7 @@ use core::alloc::Layout;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::{align_of, size_of};
+use core::mem::{self, align_of, size_of};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -122,12 +122,20 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         }
     };
 
+    /// The geometry, once the configuration is known to work: a program that reads
+    /// the slot counts of one that cannot gets the constructors' error, not numbers
+    /// for slabs that could never be made.
+    const CHECKED_GEOMETRY: Geometry = {
+        let () = Self::CONFIGURATION_WORKS;
+        Self::GEOMETRY
+    };
+
     /// Bytes per slot: `T` rounded up to hold the free-list link (a pointer).
-    pub const SLOT_SIZE: usize = Self::GEOMETRY.slot_size;
+    pub const SLOT_SIZE: usize = Self::CHECKED_GEOMETRY.slot_size;
     /// Objects a slave slab holds.
-    pub const SLOTS_PER_SLAB: usize = Self::GEOMETRY.slave_slots;
+    pub const SLOTS_PER_SLAB: usize = Self::CHECKED_GEOMETRY.slave_slots;
     /// Objects the master slab holds (fewer: it carries the cache's state and lock).
-    pub const SLOTS_IN_MASTER: usize = Self::GEOMETRY.master_slots;
+    pub const SLOTS_IN_MASTER: usize = Self::CHECKED_GEOMETRY.master_slots;
 
     /// A cache that takes its master slab on first use, with one reserve slab. A
     /// `const fn`, so the cache can be a `static`:
@@ -236,7 +244,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     ///
     /// Returns the first error a free hook reported, or [`SlabError::FatalError`]
     /// when a reserve slab's header lost its magic number (something wrote over it);
-    /// the reserve slabs from that one on are then abandoned, not handed back.
+    /// the reserve slabs from that one on are then abandoned, not handed back, and no
+    /// longer count in [`stats`](Self::stats).
     pub fn trim(&self) -> Result<()> {
         let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) else {
             return Ok(());
@@ -244,7 +253,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         let mut result = Ok(());
         loop {
             // SAFETY: the closure runs under the master's lock.
-            let next = self.with_master(core, || unsafe { bookkeeping::take_reserve(core) });
+            let next = self.with_master(core, || unsafe {
+                bookkeeping::take_reserve(core, Self::GEOMETRY.slave_slots)
+            });
             match next {
                 None => return result,
                 Some(Err(())) => return Err(SlabError::FatalError),
@@ -487,19 +498,50 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Drop for SlabCache<T, 
         // and no box reaches it, so it goes now.
         // SAFETY: the closure runs under the master's lock.
         let (reserve, master_too) = self.with_master(core, || unsafe { bookkeeping::orphan(core) });
-        let mut cursor = reserve;
-        while let Some(slab) = cursor {
+        let mut left = Leftovers::<P, SLAB_SIZE> {
+            reserve,
+            master: master_too.then_some(core),
+            _provider: PhantomData,
+        };
+        left.hand_back();
+        mem::forget(left);
+    }
+}
+
+/// What a dropped cache hands back itself: the reserve, detached by
+/// [`bookkeeping::orphan`], and the master when no object holds it. If a free hook
+/// panics, dropping this during the unwind hands back the rest, so one panic costs
+/// one slab.
+struct Leftovers<P: SlabProvider, const SLAB_SIZE: usize> {
+    reserve: Option<NonNull<SlabHeader>>,
+    master: Option<NonNull<MasterCore>>,
+    _provider: PhantomData<fn() -> P>,
+}
+
+impl<P: SlabProvider, const SLAB_SIZE: usize> Leftovers<P, SLAB_SIZE> {
+    fn hand_back(&mut self) {
+        let layout = Geometry::slab_layout(SLAB_SIZE);
+        while let Some(slab) = self.reserve {
             // SAFETY: detached by `orphan`; nothing else reaches it.
-            cursor = unsafe { bookkeeping::detached_next(slab) };
-            // SAFETY: the slab came from `P::alloc` with this layout and is empty.
-            // Nobody is left to report an error to.
-            let _ = unsafe { P::free(slab.cast(), Self::LAYOUT) };
+            self.reserve = unsafe { bookkeeping::detached_next(slab) };
+            // SAFETY: the slab came from `P::alloc` with this layout, is empty and is
+            // off the chain now, so it goes back once. Nobody is left to report an
+            // error to.
+            let _ = unsafe { P::free(slab.cast(), layout) };
         }
-        if master_too {
+        if let Some(master) = self.master.take() {
             // SAFETY: no object is live and the cache value is going, so nothing
-            // reaches the master any more; its lock was released above.
-            let _ = unsafe { P::free(core.cast(), Self::LAYOUT) };
+            // reaches the master any more; its lock was released.
+            let _ = unsafe { P::free(master.cast(), layout) };
         }
+    }
+}
+
+impl<P: SlabProvider, const SLAB_SIZE: usize> Drop for Leftovers<P, SLAB_SIZE> {
+    /// Runs only when a free hook unwinds: the cache's drop forgets the value
+    /// otherwise.
+    fn drop(&mut self) {
+        self.hand_back();
     }
 }
 

@@ -525,3 +525,161 @@ fn an_error_freeing_a_misaligned_slab_is_counted() {
         "{stats:?}"
     );
 }
+
+#[test]
+fn a_damaged_reserve_abandoned_by_trim_leaves_the_counts() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<16>>;
+    let layout = Layout::from_size_align(512, 512).unwrap();
+    let cache = Cache::with_reserve(2).unwrap();
+    let count = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
+    // One pointer into each slave, from `into_raw`, so its provenance covers the slab.
+    let mut slaves: Vec<*mut u8> = Vec::new();
+    let boxes: Vec<_> = (0..count)
+        .map(|i| {
+            let raw = SlabBox::into_raw(cache.alloc(i as u64).unwrap());
+            if i == Cache::SLOTS_IN_MASTER || i == count - 1 {
+                slaves.push(raw.as_ptr().cast::<u8>().map_addr(|addr| addr & !511));
+            }
+            // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
+            unsafe { SlabBox::<u64, NoLock, 512>::from_raw(raw) }.unwrap()
+        })
+        .collect();
+    drop(boxes);
+    let before = cache.stats();
+    assert_eq!((before.slabs, before.reserve), (3, 2));
+    // A stray write (say, DMA past the end of an object) over a reserve slab's magic.
+    for &slab in &slaves {
+        // SAFETY: the slab is a live reserve slab of 512 bytes; its first word is the
+        // magic number, which this test means to damage.
+        unsafe { slab.cast::<u32>().write(0) };
+    }
+    assert_eq!(cache.trim(), Err(SlabError::FatalError));
+    let after = cache.stats();
+    // The abandoned slabs are no longer the cache's: neither they nor their slots count.
+    assert_eq!(
+        (
+            after.slabs,
+            after.reserve,
+            after.capacity,
+            after.provider_errors
+        ),
+        (1, 0, Cache::SLOTS_IN_MASTER, 1),
+        "{after}"
+    );
+    assert_eq!(after.available(), Cache::SLOTS_IN_MASTER);
+    drop(cache);
+    // The cache abandoned them; give them back here so nothing leaks.
+    for slab in slaves {
+        // SAFETY: taken from `std::alloc` with this layout by `Heap`, and abandoned.
+        unsafe { std::alloc::dealloc(slab, layout) };
+    }
+}
+
+#[test]
+fn page_aligned_and_zero_sized_objects_with_drop_glue_are_placed_and_dropped() {
+    #[repr(align(4096))]
+    struct Page([u8; 4096]);
+    type Pages = SlabCache<Page, SpinLock, 16384, Heap<19>>;
+    assert_eq!(
+        (
+            Pages::SLOT_SIZE,
+            Pages::SLOTS_IN_MASTER,
+            Pages::SLOTS_PER_SLAB
+        ),
+        (4096, 3, 3)
+    );
+    let pages = Pages::with_reserve(0).unwrap();
+    let boxes: Vec<_> = (0..7)
+        .map(|i| pages.alloc(Page([i; 4096])).unwrap())
+        .collect();
+    for (i, page) in boxes.iter().enumerate() {
+        assert_eq!(&**page as *const Page as usize % 4096, 0);
+        assert!(page.0.iter().all(|&b| b == i as u8));
+    }
+    assert_eq!(pages.stats().slabs, 3);
+    drop(boxes);
+    assert_eq!(Heap::<19>::outstanding(), 1);
+    drop(pages);
+    assert_eq!(Heap::<19>::outstanding(), 0);
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Token;
+    impl Drop for Token {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let tokens = SlabCache::<Token, NoLock, 512, Heap<19>>::new().unwrap();
+    let raw = SlabBox::into_raw(tokens.alloc(Token).unwrap());
+    let kept: Vec<_> = (0..100).map(|_| tokens.alloc(Token).unwrap()).collect();
+    assert_eq!(tokens.stats().in_use, 101);
+    drop(kept);
+    assert_eq!(DROPS.load(Ordering::SeqCst), 100);
+    // SAFETY: from `into_raw` of a box of this very type, once.
+    drop(unsafe { SlabBox::<Token, NoLock, 512>::from_raw(raw) }.unwrap());
+    assert_eq!(DROPS.load(Ordering::SeqCst), 101);
+    assert_eq!(tokens.stats().in_use, 0);
+    drop(tokens);
+    assert_eq!(Heap::<19>::outstanding(), 0);
+}
+
+/// Blocks of `Heap<ID>`, whose free panics (after taking the block back) while
+/// `PANICKING_FREES[ID]` is above zero.
+struct PanickingFree<const ID: usize>;
+
+static PANICKING_FREES: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
+
+// SAFETY: every block is `Heap<ID>`'s, and goes back to it before any panic.
+unsafe impl<const ID: usize> SlabProvider for PanickingFree<ID> {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<ID>::alloc(layout) }
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: the caller's contract.
+        let result = unsafe { Heap::<ID>::free(ptr, layout) };
+        let panicking = &PANICKING_FREES[ID];
+        if panicking.load(Ordering::SeqCst) > 0 {
+            panicking.fetch_sub(1, Ordering::SeqCst);
+            panic!("the free hook panics");
+        }
+        result
+    }
+}
+
+#[test]
+fn a_free_hook_that_panics_while_a_slab_goes_back_still_lets_the_master_go() {
+    type Cache = SlabCache<u64, SpinLock, 512, PanickingFree<20>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let in_slave = cache.alloc(u64::MAX).unwrap();
+    PANICKING_FREES[20].store(1, Ordering::SeqCst);
+    // The slave empties and goes back; the hook takes it, then panics.
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(in_slave))).is_err());
+    assert_eq!(Heap::<20>::outstanding(), 1);
+    assert_eq!(cache.stats().slabs, 1);
+    drop(cache);
+    drop(in_master); // the last object: the master goes back
+    assert_eq!(Heap::<20>::outstanding(), 0);
+}
+
+#[test]
+fn a_free_hook_that_panics_while_the_cache_drops_still_gets_the_other_slabs() {
+    type Cache = SlabCache<u64, NoLock, 512, PanickingFree<21>>;
+    let cache = Cache::with_reserve(3).unwrap();
+    let count = Cache::SLOTS_IN_MASTER + 3 * Cache::SLOTS_PER_SLAB;
+    drop(
+        (0..count)
+            .map(|i| cache.alloc(i as u64).unwrap())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(cache.stats().reserve, 3);
+    assert_eq!(Heap::<21>::outstanding(), 4);
+    // The first reserve slab's free panics; the two others and the master still go.
+    PANICKING_FREES[21].store(1, Ordering::SeqCst);
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(cache))).is_err());
+    assert_eq!(Heap::<21>::outstanding(), 0);
+}
