@@ -212,37 +212,21 @@ fn leak<T>(value: T) -> &'static T {
 /// Makes the heap `entry` names over a fresh 1 MiB region and hands it to
 /// `visitor`; `None` for an unknown entry.
 pub fn with_heap<V: Visitor>(entry: &str, visitor: V) -> Option<V::Out> {
+    // A tinyalloc engine of type `$ty` over the region, handed in with `init`.
+    macro_rules! tinyalloc_heap {
+        ($($ty:tt)*) => {{
+            let heap = leak($($ty)*::new());
+            heap.init(region()).expect("a fresh heap");
+            visitor.visit(Global(heap))
+        }};
+    }
     Some(match entry {
-        "tinyalloc-free-list" => {
-            let heap = leak(FreeListAllocator::<0>::new());
-            heap.init(region()).expect("a fresh heap");
-            visitor.visit(Global(heap))
-        }
-        "tinyalloc-segregated" => {
-            let heap = leak(SegregatedBumpAllocator::<0>::new());
-            heap.init(region()).expect("a fresh heap");
-            visitor.visit(Global(heap))
-        }
-        "tinyalloc-bump-free-list" => {
-            let heap = leak(BumpFreeListAllocator::<0>::new());
-            heap.init(region()).expect("a fresh heap");
-            visitor.visit(Global(heap))
-        }
-        "tinyalloc-free-list-spin" => {
-            let heap = leak(FreeListAllocator::<0, SpinLock>::new());
-            heap.init(region()).expect("a fresh heap");
-            visitor.visit(Global(heap))
-        }
-        "tinyalloc-segregated-spin" => {
-            let heap = leak(SegregatedBumpAllocator::<0, SpinLock>::new());
-            heap.init(region()).expect("a fresh heap");
-            visitor.visit(Global(heap))
-        }
-        "tinyalloc-bump-free-list-spin" => {
-            let heap = leak(BumpFreeListAllocator::<0, SpinLock>::new());
-            heap.init(region()).expect("a fresh heap");
-            visitor.visit(Global(heap))
-        }
+        "tinyalloc-free-list" => tinyalloc_heap!(FreeListAllocator::<0>),
+        "tinyalloc-segregated" => tinyalloc_heap!(SegregatedBumpAllocator::<0>),
+        "tinyalloc-bump-free-list" => tinyalloc_heap!(BumpFreeListAllocator::<0>),
+        "tinyalloc-free-list-spin" => tinyalloc_heap!(FreeListAllocator::<0, SpinLock>),
+        "tinyalloc-segregated-spin" => tinyalloc_heap!(SegregatedBumpAllocator::<0, SpinLock>),
+        "tinyalloc-bump-free-list-spin" => tinyalloc_heap!(BumpFreeListAllocator::<0, SpinLock>),
         "talc" => {
             let heap = leak(talc::TalcLock::<spinning_top::RawSpinlock, _>::new(
                 talc::source::Manual,
