@@ -60,9 +60,13 @@ use core::sync::atomic::{AtomicBool, Ordering};
 ///
 /// While `with_lock` runs its closure, no other `with_lock` call on the same lock
 /// value may run its closure: not on another thread when the type is `Sync`, and
-/// not in an interrupt handler that can reach the lock. `with_lock` calls the closure
-/// exactly once and returns what it returns; neither the cache nor a heap nests calls
-/// on one lock. [`UNLOCKED`](Self::UNLOCKED) is a lock that nobody holds.
+/// not in an interrupt handler that can reach the lock. Taking turns is not enough:
+/// everything one closure did must happen before the next closure on that lock
+/// starts, on whichever thread or core it runs (take the lock with `Acquire` and give
+/// it back with `Release`, as [`SpinLock`] does; a lock whose flag is only `Relaxed`
+/// lets two threads' closures race on the state it guards). `with_lock` calls the
+/// closure exactly once and returns what it returns; neither the cache nor a heap
+/// nests calls on one lock. [`UNLOCKED`](Self::UNLOCKED) is a lock that nobody holds.
 pub unsafe trait Lock {
     /// A lock that nobody holds. A constant so that a cache or heap can be a `static`.
     const UNLOCKED: Self;

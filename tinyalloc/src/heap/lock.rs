@@ -21,7 +21,8 @@ pub(crate) struct Locked<T, L> {
 
 // SAFETY: the value is only reached inside `lock.with_lock`, whose contract is that no
 // two closures run at once on one lock, on any thread that can reach it (`L: Sync`
-// says which can), so moving `T` between threads (`T: Send`) is all that sharing does.
+// says which can), and that each closure happens before the next; so moving `T`
+// between threads (`T: Send`) is all that sharing does.
 #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
 unsafe impl<T: Send, L: Lock + Sync> Sync for Locked<T, L> {}
 
