@@ -17,8 +17,10 @@ macro_rules! heap_engine {
             #[doc = concat!("A heap with an inline arena of `SIZE` bytes (",
                 stringify!($name), "<0> for one that takes a region with [`init`](Self::init)).")]
             ///
-            /// Every byte of the value is zero, so a `static` costs no flash; the
-            /// engine lays out its bookkeeping on first use. A `SIZE` too small for the
+            /// With the locks tinyalloc ships (and any lock whose
+            /// [`UNLOCKED`](crate::cache::locks::Lock::UNLOCKED) is all zeroes) every
+            /// byte of the value is zero, so a `static` costs no flash; the engine lays
+            /// out its bookkeeping on first use. A `SIZE` too small for the
             /// engine fails to compile.
             #[inline]
             pub const fn new() -> Self {
