@@ -78,7 +78,8 @@
 //! on the lock held by the code it preempted never gets it. With [`NoLock`] the heap is
 //! not `Sync`, so it cannot be a `static` or the global allocator, only a local heap on
 //! one thread (through `allocator-api2`). On `wasm32` without the `atomics` feature,
-//! where there are no threads, every lock compiles to nothing.
+//! where there are no threads, every lock compiles to nothing (and every heap is
+//! `Sync`, `NoLock` ones included).
 //!
 //! ```
 //! use tinyalloc::heap::{FreeListAllocator, SpinLock};
