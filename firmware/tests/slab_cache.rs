@@ -237,8 +237,10 @@ fn a_full_region_fails_cleanly() {
     for (i, slot) in held.iter_mut().enumerate() {
         match CACHE.alloc(sample(i as u32)) {
             Ok(boxed) => *slot = Some(boxed),
-            Err(error) => {
-                failed = Some(error);
+            Err(rejected) => {
+                // The value comes back untouched with the reason.
+                assert_eq!(*rejected.value(), sample(i as u32));
+                failed = Some(rejected.error());
                 break;
             }
         }

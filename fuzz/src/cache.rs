@@ -307,7 +307,11 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                 let asked = full.then(Scripted::<0>::next_answer);
                 let (calls_before, _) = Scripted::<0>::counts();
                 let result = if matches!(op, Op::Alloc(_)) {
-                    cache.alloc(T::make(value))
+                    cache.alloc(T::make(value)).map_err(|rejected| {
+                        // A failed allocation hands the value back untouched.
+                        assert_eq!(rejected.value().value(), value);
+                        rejected.error()
+                    })
                 } else {
                     cache.alloc_with(|| T::make(value))
                 };

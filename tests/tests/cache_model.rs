@@ -111,7 +111,11 @@ fn run<const ID: usize>(ops: Vec<Op>) {
     for op in ops {
         match op {
             Op::Alloc(value) => {
-                let result = cache.alloc([value; 5]);
+                let result = cache.alloc([value; 5]).map_err(|rejected| {
+                    // A failed allocation hands the value back untouched.
+                    assert_eq!(rejected.value(), &[value; 5]);
+                    rejected.error()
+                });
                 model.allocated(&cache, result, value);
             }
             Op::AllocWith(value) => {

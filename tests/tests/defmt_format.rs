@@ -2,8 +2,11 @@
 //! the host: a logger that captures defmt's encoded frames shows each value's fields
 //! in the frame.
 
+use core::alloc::Layout;
+use core::ptr::NonNull;
 use std::sync::Mutex;
 
+use tinyalloc::cache::SlabProvider;
 use tinyalloc::prelude::*;
 
 static FRAMES: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -86,4 +89,38 @@ fn errors_encode_distinctly() {
         Vec::<u8>::new()
     );
     assert_ne!(encode(CacheStats::default()), Vec::<u8>::new());
+}
+
+/// A provider with no memory.
+struct Exhausted;
+
+// SAFETY: it never hands out memory.
+unsafe impl SlabProvider for Exhausted {
+    unsafe fn alloc(_: Layout) -> Option<NonNull<u8>> {
+        None
+    }
+    unsafe fn free(_: NonNull<u8>, _: Layout) -> tinyalloc::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_rejected_value_encodes_its_reason() {
+    /// No `Format` of its own: the error shows the reason only.
+    struct Frame;
+    let cache = SlabCache::<Frame, NoLock, 1024, Exhausted>::lazy();
+    let Err(rejected) = cache.alloc(Frame) else {
+        panic!("a provider with no memory gave a slab")
+    };
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // The error's own bytes: past the `println!`'s string index (2 bytes) and the
+    // timestamp (4).
+    let reason = encode(SlabError::OutOfMemory).split_off(6);
+    let frame = encode(rejected);
+    assert!(contains(&frame, &reason), "{frame:?} lacks {reason:?}");
+    assert_ne!(
+        frame,
+        encode(SlabError::OutOfMemory),
+        "the frame names `Rejected`"
+    );
 }

@@ -158,12 +158,38 @@ fn boxes_dropped_on_other_threads_after_the_cache_is_gone_return_every_slab() {
 }
 
 #[test]
+fn a_failed_alloc_hands_the_value_back_without_dropping_it() {
+    type Cache = SlabCache<Arc<()>, SpinLock, 256, Heap<7>>;
+    let token = Arc::new(());
+    let cache = Cache::lazy();
+    Heap::<7>::set_budget(0);
+    let rejected = cache.alloc(Arc::clone(&token)).unwrap_err();
+    assert_eq!(rejected.error(), SlabError::OutOfMemory);
+    assert_eq!(
+        Arc::strong_count(&token),
+        2,
+        "the value is alive in the error"
+    );
+    let again = rejected.into_value();
+    Heap::<7>::set_budget(usize::MAX);
+    let boxed = cache.alloc(again).unwrap();
+    assert!(Arc::ptr_eq(&boxed, &token));
+    drop(boxed);
+    assert_eq!(Arc::strong_count(&token), 1);
+    let stats = cache.stats();
+    assert_eq!((stats.in_use, stats.failed_allocs), (0, 1));
+}
+
+#[test]
 fn a_provider_that_runs_out_fails_with_out_of_memory_and_leaks_nothing() {
     type Cache = SlabCache<u32, SpinLock, 256, Heap<5>>;
     Heap::<5>::set_budget(0);
     assert_eq!(Cache::new().err(), Some(SlabError::OutOfMemory));
     let lazy = Cache::lazy();
-    assert_eq!(lazy.alloc(1).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(
+        lazy.alloc(1).unwrap_err().into_parts(),
+        (1, SlabError::OutOfMemory)
+    );
     assert_eq!(lazy.stats().failed_allocs, 1);
 
     Heap::<5>::set_budget(3);
@@ -172,7 +198,10 @@ fn a_provider_that_runs_out_fails_with_out_of_memory_and_leaks_nothing() {
     let boxes: Vec<_> = (0..capacity)
         .map(|i| cache.alloc(i as u32).unwrap())
         .collect();
-    assert_eq!(cache.alloc(u32::MAX).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(
+        cache.alloc(u32::MAX).unwrap_err().into_parts(),
+        (u32::MAX, SlabError::OutOfMemory)
+    );
     assert_eq!(
         cache.alloc_with(|| unreachable!("no slot, no call")).err(),
         Some(SlabError::OutOfMemory)
@@ -204,7 +233,10 @@ fn a_provider_that_returns_misaligned_memory_gets_it_back_unused() {
         .map(|i| cache.alloc(i as u64).unwrap())
         .collect();
     Heap::<6>::set_misaligned(true);
-    assert_eq!(cache.alloc(0).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(
+        cache.alloc(0).unwrap_err().into_parts(),
+        (0, SlabError::AlignmentMismatch)
+    );
     assert_eq!(Heap::<6>::outstanding(), 1);
     let stats = cache.stats();
     assert_eq!(
@@ -406,12 +438,18 @@ fn the_counters_after_each_provider_failure() {
     let cache = Cache::lazy();
     // No memory for the master: one call, one failure, nothing held.
     Heap::<11>::set_budget(0);
-    assert_eq!(cache.alloc(1).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(
+        cache.alloc(1).unwrap_err().into_parts(),
+        (1, SlabError::OutOfMemory)
+    );
     assert_eq!(snapshot(&cache), [0, 0, 0, 0, 0, 1, 1, 0]);
     // A misaligned master: taken and handed straight back.
     Heap::<11>::set_budget(usize::MAX);
     Heap::<11>::set_misaligned(true);
-    assert_eq!(cache.alloc(2).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(
+        cache.alloc(2).unwrap_err().into_parts(),
+        (2, SlabError::AlignmentMismatch)
+    );
     assert_eq!(snapshot(&cache), [0, 0, 0, 0, 0, 2, 3, 0]);
     // The master at last, filled; the earlier counts carry over.
     Heap::<11>::set_misaligned(false);
@@ -421,10 +459,16 @@ fn the_counters_after_each_provider_failure() {
     assert_eq!(snapshot(&cache), [1, 0, master, master, master, 2, 4, 0]);
     // No memory for a slave, then a misaligned one: the objects stay, nothing else.
     Heap::<11>::set_budget(1);
-    assert_eq!(cache.alloc(3).err(), Some(SlabError::OutOfMemory));
+    assert_eq!(
+        cache.alloc(3).unwrap_err().into_parts(),
+        (3, SlabError::OutOfMemory)
+    );
     Heap::<11>::set_budget(usize::MAX);
     Heap::<11>::set_misaligned(true);
-    assert_eq!(cache.alloc(4).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(
+        cache.alloc(4).unwrap_err().into_parts(),
+        (4, SlabError::AlignmentMismatch)
+    );
     assert_eq!(snapshot(&cache), [1, 0, master, master, master, 4, 7, 0]);
     // A slave, emptied into the reserve, then trimmed.
     Heap::<11>::set_misaligned(false);

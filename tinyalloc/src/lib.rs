@@ -53,7 +53,7 @@ pub use pool::{Pool, SharedAllocator};
 #[cfg(feature = "tinyslab")]
 pub use slab::TinySlabAllocator;
 
-pub use cache::{Result, SlabBox, SlabCache, SlabError};
+pub use cache::{Rejected, Result, SlabBox, SlabCache, SlabError};
 /// Gives the slab cache its memory: binds the default provider,
 /// [`GlobalHooks`](cache::GlobalHooks), to two functions of the program.
 ///

@@ -8,7 +8,7 @@ pub use crate::allocator::{AllocError, Allocator, Stats};
 #[cfg(feature = "bytebuffer")]
 pub use crate::buffer::{ByteBuffer, ByteBufferError};
 pub use crate::cache::locks::{CriticalSectionLock, Lock, NoLock, SpinLock};
-pub use crate::cache::{CacheStats, SlabBox, SlabCache, SlabError};
+pub use crate::cache::{CacheStats, Rejected, SlabBox, SlabCache, SlabError};
 #[cfg(feature = "bytebuffer-deque")]
 pub use crate::deque::ByteBufferDeque;
 #[cfg(feature = "global-alloc")]

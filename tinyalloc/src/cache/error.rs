@@ -1,4 +1,5 @@
-//! [`SlabError`], what can go wrong in a slab cache, and the [`Result`] alias.
+//! [`SlabError`], what can go wrong in a slab cache; [`Rejected`], a value the cache
+//! could not place, handed back; and the [`Result`] alias.
 
 use core::fmt;
 
@@ -81,6 +82,102 @@ impl fmt::Display for SlabError {
 
 impl core::error::Error for SlabError {}
 
+/// The value [`SlabCache::alloc`](crate::cache::SlabCache::alloc) could not place,
+/// handed back with the reason.
+///
+/// A failed allocation changes nothing, so the value is not dropped: take it back
+/// with [`into_value`](Self::into_value) and try later, or send it elsewhere. The
+/// `?` operator turns a `Rejected<T>` into its [`SlabError`] (dropping the value) in
+/// a function that returns [`tinyalloc::Result`](crate::Result), and into a
+/// `Box<dyn Error>` for any `T: 'static`. Its `Debug`, `Display` and `defmt` output
+/// show the reason only, so `T` needs neither trait.
+///
+/// ```
+/// use core::alloc::Layout;
+/// use core::ptr::NonNull;
+/// use tinyalloc::cache::SlabProvider;
+/// use tinyalloc::prelude::*;
+///
+/// /// A memory region that is already used up.
+/// struct Exhausted;
+///
+/// // SAFETY: it never hands out memory.
+/// unsafe impl SlabProvider for Exhausted {
+///     unsafe fn alloc(_: Layout) -> Option<NonNull<u8>> {
+///         None
+///     }
+///     unsafe fn free(_: NonNull<u8>, _: Layout) -> tinyalloc::Result<()> {
+///         Ok(())
+///     }
+/// }
+///
+/// let cache = SlabCache::<[u8; 32], NoLock, 1024, Exhausted>::lazy();
+/// let rejected = cache.alloc([7; 32]).unwrap_err();
+/// assert_eq!(rejected.error(), SlabError::OutOfMemory);
+/// let frame: [u8; 32] = rejected.into_value(); // not lost: queue it, retry later
+/// assert_eq!(frame, [7; 32]);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rejected<T> {
+    value: T,
+    error: SlabError,
+}
+
+impl<T> Rejected<T> {
+    pub(crate) const fn new(value: T, error: SlabError) -> Self {
+        Rejected { value, error }
+    }
+
+    /// Why the value could not be placed.
+    pub const fn error(&self) -> SlabError {
+        self.error
+    }
+
+    /// The value, unchanged.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// Gives the value back.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// The value and the reason.
+    pub fn into_parts(self) -> (T, SlabError) {
+        (self.value, self.error)
+    }
+}
+
+impl<T> fmt::Debug for Rejected<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejected")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for Rejected<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (the value was handed back)", self.error)
+    }
+}
+
+impl<T> core::error::Error for Rejected<T> {}
+
+#[cfg(feature = "defmt")]
+impl<T> defmt::Format for Rejected<T> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Rejected {{ error: {}, .. }}", self.error);
+    }
+}
+
+impl<T> From<Rejected<T>> for SlabError {
+    fn from(rejected: Rejected<T>) -> Self {
+        rejected.error
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -98,5 +195,21 @@ mod tests {
             let message = error.to_string();
             assert!(message.contains(advice), "{message}");
         }
+    }
+
+    #[test]
+    fn a_rejected_value_shows_its_reason_and_converts_to_it() {
+        struct NoTraits(u8);
+        let rejected = Rejected::new(NoTraits(3), SlabError::OutOfMemory);
+        assert_eq!(
+            std::format!("{rejected:?}"),
+            "Rejected { error: OutOfMemory, .. }"
+        );
+        assert!(rejected.to_string().starts_with("out of memory"));
+        assert_eq!(rejected.value().0, 3);
+        let (value, error) = rejected.into_parts();
+        assert_eq!((value.0, error), (3, SlabError::OutOfMemory));
+        let converted: SlabError = Rejected::new(NoTraits(4), SlabError::AlignmentMismatch).into();
+        assert_eq!(converted, SlabError::AlignmentMismatch);
     }
 }

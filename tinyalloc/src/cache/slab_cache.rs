@@ -10,7 +10,7 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, Ordering};
 
 use super::bookkeeping;
-use super::error::{Result, SlabError};
+use super::error::{Rejected, Result, SlabError};
 use super::layout::{Geometry, check};
 use super::locks::Lock;
 use super::provider::{GlobalHooks, SlabProvider};
@@ -201,12 +201,29 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     /// Moves `value` into a free slot and returns its box.
     ///
-    /// Fails, dropping `value`, when every slab is full and the provider has no
-    /// memory ([`SlabError::OutOfMemory`]) or returns a misaligned slab
-    /// ([`SlabError::AlignmentMismatch`]).
+    /// Fails when every slab is full and the provider has no memory
+    /// ([`SlabError::OutOfMemory`]) or returns a misaligned slab
+    /// ([`SlabError::AlignmentMismatch`]); the error hands `value` back
+    /// ([`Rejected::into_value`]). `?` turns it into its [`SlabError`].
     #[inline]
-    pub fn alloc(&self, value: T) -> Result<SlabBox<T, L, SLAB_SIZE>> {
-        self.alloc_with(|| value)
+    pub fn alloc(&self, value: T) -> Result<SlabBox<T, L, SLAB_SIZE>, Rejected<T>> {
+        match self.take_partial() {
+            // SAFETY: the slot came from this cache just now and holds no object.
+            Some(slot) => Ok(unsafe { Self::place(slot, value) }),
+            None => self.alloc_slow(value),
+        }
+    }
+
+    /// [`alloc`](Self::alloc) when no partial slab has a free slot. Out of line, so
+    /// the fast path neither saves registers nor builds the error.
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&self, value: T) -> Result<SlabBox<T, L, SLAB_SIZE>, Rejected<T>> {
+        match self.take_slot_slow() {
+            // SAFETY: the slot came from this cache just now and holds no object.
+            Ok(slot) => Ok(unsafe { Self::place(slot, value) }),
+            Err(error) => Err(Rejected::new(value, error)),
+        }
     }
 
     /// Takes a slot, then builds the object in place with `make`. `make` is not
@@ -219,14 +236,26 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         let unwinding = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(slot) };
         let value = make();
         unwinding.disarm();
+        // SAFETY: the slot came from this cache above and holds no object.
+        Ok(unsafe { Self::place(slot, value) })
+    }
+
+    /// Moves `value` into `slot` and makes its box.
+    ///
+    /// # Safety
+    ///
+    /// `slot` was taken from this cache by `take_slot`, holds no object and belongs
+    /// to nobody else.
+    #[inline(always)]
+    unsafe fn place(slot: NonNull<u8>, value: T) -> SlabBox<T, L, SLAB_SIZE> {
         let object = slot.cast::<T>();
-        // SAFETY: the slot is ours, `SLOT_SIZE >= size_of::<T>()` bytes long and
-        // aligned to at least `align_of::<T>()` (slot sizes and the first offset
-        // are multiples of it, and the slab is aligned to `SLAB_SIZE >= align`).
+        // SAFETY: the slot is ours (the caller's promise), `SLOT_SIZE >= size_of::<T>()`
+        // bytes long and aligned to at least `align_of::<T>()` (slot sizes and the first
+        // offset are multiples of it, and the slab is aligned to `SLAB_SIZE >= align`).
         unsafe { object.write(value) };
         // SAFETY: `object` is a live `T` in a slot of a cache with lock `L` and slab
         // size `SLAB_SIZE`, owned by nobody else.
-        Ok(unsafe { SlabBox::from_slot(object) })
+        unsafe { SlabBox::from_slot(object) }
     }
 
     /// What the cache has done so far; see [`CacheStats`].
@@ -276,16 +305,18 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// Takes a slot from the first partial slab, or leaves it to the slow path.
     #[inline(always)]
     fn take_slot(&self) -> Result<NonNull<u8>> {
-        if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
-            let take = || {
-                // SAFETY: the closure runs under the master's lock.
-                unsafe { bookkeeping::take_partial(core) }
-            };
-            if let Some(slot) = self.with_master(core, take) {
-                return Ok(slot);
-            }
+        match self.take_partial() {
+            Some(slot) => Ok(slot),
+            None => self.take_slot_slow(),
         }
-        self.take_slot_slow()
+    }
+
+    /// Takes a slot from the first partial slab, if the master exists and one has room.
+    #[inline(always)]
+    fn take_partial(&self) -> Option<NonNull<u8>> {
+        let core = NonNull::new(self.master.load(Ordering::Acquire))?;
+        // SAFETY: the closure runs under the master's lock.
+        self.with_master(core, || unsafe { bookkeeping::take_partial(core) })
     }
 
     /// Takes the master if there is none yet, then a slot from a partial or reserve

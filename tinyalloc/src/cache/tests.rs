@@ -512,7 +512,10 @@ unsafe impl SlabProvider for MisalignedAndRefusing {
 #[test]
 fn an_error_freeing_a_misaligned_slab_is_counted() {
     let cache = SlabCache::<u64, NoLock, 512, MisalignedAndRefusing>::lazy();
-    assert_eq!(cache.alloc(1).err(), Some(SlabError::AlignmentMismatch));
+    assert_eq!(
+        cache.alloc(1).unwrap_err().into_parts(),
+        (1, SlabError::AlignmentMismatch)
+    );
     assert_eq!(REFUSED_FREES.load(Ordering::SeqCst), 1);
     let stats = cache.stats();
     assert_eq!(
