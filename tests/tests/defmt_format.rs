@@ -124,3 +124,12 @@ fn a_rejected_value_encodes_its_reason() {
         "the frame names `Rejected`"
     );
 }
+
+#[test]
+fn a_box_encodes_as_its_object() {
+    let cache = SlabCache::<u32, NoLock, 1024, tinyalloc_tests::providers::Heap<8>>::new().unwrap();
+    let boxed = cache.alloc(0x5EED).unwrap();
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let frame = encode(&boxed);
+    assert!(contains(&frame, &word(0x5EED)), "{frame:?}");
+}

@@ -4,7 +4,7 @@
 //! | operation | time | notes |
 //! | --- | --- | --- |
 //! | [`SlabCache::alloc`], [`alloc_with`](SlabCache::alloc_with) | O(1) | one lock; a new slab from the provider when all are full |
-//! | drop of a [`SlabBox`] | O(1) | masks its address to find its slab, one lock; a surplus empty slab goes back |
+//! | drop of a [`SlabBox`], [`SlabBox::into_inner`] | O(1) | masks its address to find its slab, one lock; a surplus empty slab goes back |
 //! | [`SlabCache::stats`] | O(1) | one lock |
 //! | [`SlabCache::trim`] | O(reserve slabs) | hands the reserve back |
 //!

@@ -1,9 +1,8 @@
 //! [`SlabBox`]: an object in a slab, freed when the box drops, wherever that is.
 
-use core::fmt;
 use core::marker::PhantomData;
 use core::mem::{self, ManuallyDrop};
-use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
 use core::ptr::NonNull;
 
 use super::bookkeeping;
@@ -11,6 +10,8 @@ use super::error::{Result, SlabError};
 use super::layout::Geometry;
 use super::locks::{Lock, SpinLock};
 use super::slab::{self, Master, MasterCore, SlabHeader};
+
+mod forward;
 
 /// An object in a slot of a [`SlabCache`](super::SlabCache), freed when the box
 /// drops.
@@ -190,6 +191,56 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
         // SAFETY: the object is live, ours alone, and its slot is never freed now.
         unsafe { object.as_mut() }
     }
+
+    /// Moves the object out of its slot and frees the slot, as `*boxed` does for a
+    /// `Box`.
+    ///
+    /// ```
+    /// # use core::alloc::Layout;
+    /// # use core::ptr::NonNull;
+    /// # use tinyalloc::cache::SlabProvider;
+    /// # struct System;
+    /// # // SAFETY: std's allocator gives exclusive blocks and takes them back.
+    /// # unsafe impl SlabProvider for System {
+    /// #     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+    /// #         NonNull::new(unsafe { std::alloc::alloc(layout) })
+    /// #     }
+    /// #     unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> {
+    /// #         unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) };
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// use tinyalloc::prelude::*;
+    ///
+    /// let cache = SlabCache::<[u8; 16], SpinLock, 1024, System>::new()?;
+    /// let frame = cache.alloc(*b"temperature=21.5")?;
+    /// let bytes: [u8; 16] = SlabBox::into_inner(frame); // the slot is free again
+    /// assert_eq!(cache.stats().in_use, 0);
+    /// assert_eq!(&bytes, b"temperature=21.5");
+    /// # Ok::<(), SlabError>(())
+    /// ```
+    #[inline]
+    pub fn into_inner(this: Self) -> T {
+        let object = Self::into_raw(this);
+        // SAFETY: the object is live and ours; its slot is freed below without
+        // dropping it, so it is moved out exactly once.
+        let value = unsafe { object.read() };
+        // SAFETY: the slot came from a cache with lock `L` and slab size `SLAB_SIZE`,
+        // holds no live object now (it was moved out) and the box is gone.
+        unsafe { release_slot::<L, SLAB_SIZE>(object.cast()) };
+        value
+    }
+
+    /// Pins the object where it is, as `Box::into_pin` does: a slot never moves, and
+    /// a pinned box can neither give the object up nor leak it, so the object stays
+    /// put until the box drops. (Also `Pin::from(boxed)`.)
+    #[inline]
+    pub fn into_pin(this: Self) -> Pin<Self> {
+        // SAFETY: the object lives at one address until the box drops, and `Pin`
+        // keeps `into_raw`, `leak` and `into_inner` (which take the box by value)
+        // and `&mut T` (for `T: !Unpin`) out of reach.
+        unsafe { Pin::new_unchecked(this) }
+    }
 }
 
 /// The start of the `SLAB_SIZE`-aligned block that holds `slot`: its slab's header.
@@ -367,47 +418,5 @@ impl<T, L: Lock, const SLAB_SIZE: usize> Drop for SlabBox<T, L, SLAB_SIZE> {
         let _free = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(slot) };
         // SAFETY: the object is live and ours, and the box is not used again.
         unsafe { self.object.drop_in_place() };
-    }
-}
-
-impl<T, L: Lock, const SLAB_SIZE: usize> Deref for SlabBox<T, L, SLAB_SIZE> {
-    type Target = T;
-
-    #[inline(always)]
-    fn deref(&self) -> &T {
-        // SAFETY: the object is live while the box is, and the box owns it.
-        unsafe { self.object.as_ref() }
-    }
-}
-
-impl<T, L: Lock, const SLAB_SIZE: usize> DerefMut for SlabBox<T, L, SLAB_SIZE> {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as in `deref`, and `&mut self` makes the access unique.
-        unsafe { self.object.as_mut() }
-    }
-}
-
-impl<T, L: Lock, const SLAB_SIZE: usize> AsRef<T> for SlabBox<T, L, SLAB_SIZE> {
-    fn as_ref(&self) -> &T {
-        self
-    }
-}
-
-impl<T, L: Lock, const SLAB_SIZE: usize> AsMut<T> for SlabBox<T, L, SLAB_SIZE> {
-    fn as_mut(&mut self) -> &mut T {
-        self
-    }
-}
-
-impl<T: fmt::Debug, L: Lock, const SLAB_SIZE: usize> fmt::Debug for SlabBox<T, L, SLAB_SIZE> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: fmt::Display, L: Lock, const SLAB_SIZE: usize> fmt::Display for SlabBox<T, L, SLAB_SIZE> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
     }
 }

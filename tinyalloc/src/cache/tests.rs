@@ -130,6 +130,55 @@ fn each_object_is_dropped_exactly_once() {
 }
 
 #[test]
+fn into_inner_moves_the_object_out_and_frees_its_slot_without_dropping_it() {
+    let token = Rc::new(());
+    let cache = Cache::<Rc<()>, 22>::new().unwrap();
+    let boxed = cache.alloc(Rc::clone(&token)).unwrap();
+    let inner: Rc<()> = SlabBox::into_inner(boxed);
+    assert_eq!((Rc::strong_count(&token), cache.stats().in_use), (2, 0));
+    drop(inner);
+    assert_eq!(Rc::strong_count(&token), 1);
+    let again = cache.alloc(Rc::clone(&token)).unwrap(); // the same slot, reused
+    drop(again);
+    assert_eq!(Rc::strong_count(&token), 1);
+}
+
+#[test]
+fn a_box_compares_hashes_and_prints_as_its_object_and_pins_it() {
+    use core::marker::PhantomPinned;
+    use std::collections::HashSet;
+    use std::format;
+
+    let cache = Cache::<u32, 23>::new().unwrap();
+    let (one, also_one, two) = (
+        cache.alloc(1).unwrap(),
+        cache.alloc(1).unwrap(),
+        cache.alloc(2).unwrap(),
+    );
+    assert!(one == also_one && one < two && two.cmp(&one).is_gt());
+    let set: HashSet<_> = [one, also_one, two].into_iter().collect();
+    assert_eq!(set.len(), 2);
+    assert!(set.contains(&2)); // through `Borrow<u32>`
+
+    let boxed = cache.alloc(7).unwrap();
+    let address = format!("{boxed:p}");
+    let raw = SlabBox::into_raw(boxed);
+    assert_eq!(address, format!("{raw:p}"));
+    // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
+    drop(unsafe { SlabBox::<u32, NoLock, 512>::from_raw(raw) }.unwrap());
+
+    /// An object that must not move once pinned.
+    struct Anchored(u32, PhantomPinned);
+    let anchored = Cache::<Anchored, 23>::new().unwrap();
+    let pinned = SlabBox::into_pin(anchored.alloc(Anchored(5, PhantomPinned)).unwrap());
+    let at = &*pinned as *const Anchored;
+    let moved = pinned; // moving the pinned box leaves the object where it was
+    assert_eq!((&*moved as *const Anchored, moved.0), (at, 5));
+    drop(moved);
+    assert_eq!(anchored.stats().in_use, 0);
+}
+
+#[test]
 fn into_raw_and_from_raw_round_trip_and_foreign_pointers_are_refused() {
     let cache = Cache::<u64, 4>::new().unwrap();
     let boxed = cache.alloc(41).unwrap();
