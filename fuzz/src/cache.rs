@@ -37,6 +37,8 @@ pub enum Op {
     },
     /// `into_raw`, then `from_raw` of that pointer.
     RawRoundTrip(u8),
+    /// `SlabBox::into_inner`: the value comes out and the slot is free.
+    IntoInner(u8),
     /// `from_raw` of a pointer into a live object's slab that is not a slot.
     BetweenSlots {
         pick: u8,
@@ -338,6 +340,11 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                     .live
                     .push((boxed.expect("a pointer from into_raw refused"), value));
             }
+            Op::IntoInner(pick) if !model.live.is_empty() => {
+                let index = usize::from(pick) % model.live.len();
+                let (boxed, value) = model.live.swap_remove(index);
+                assert_eq!(SlabBox::into_inner(boxed).value(), value);
+            }
             Op::BetweenSlots { pick, offset } if !model.live.is_empty() => {
                 let index = usize::from(pick) % model.live.len();
                 let (boxed, value) = model.live.swap_remove(index);
@@ -395,7 +402,11 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
             Op::DropCache => {
                 cache = None;
             }
-            Op::Drop(_) | Op::Write { .. } | Op::RawRoundTrip(_) | Op::BetweenSlots { .. } => {}
+            Op::Drop(_)
+            | Op::Write { .. }
+            | Op::RawRoundTrip(_)
+            | Op::IntoInner(_)
+            | Op::BetweenSlots { .. } => {}
         }
         model.check(cache.as_ref());
     }
