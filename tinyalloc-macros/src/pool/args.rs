@@ -158,6 +158,22 @@ impl Args {
     }
 }
 
+/// The crate path of `crate = …` if the arguments give a readable one, else
+/// `::tinyalloc`, whatever else is wrong with them: for the fallback static emitted
+/// beside the errors.
+pub(super) fn crate_path(tokens: TokenStream) -> TokenStream {
+    let given = NestedMeta::parse_meta_list(tokens).ok().and_then(|list| {
+        list.into_iter().find_map(|item| match item {
+            NestedMeta::Meta(meta) if meta.path().is_ident("crate") => Path::from_meta(&meta).ok(),
+            _ => None,
+        })
+    });
+    match given {
+        Some(path) => quote::quote!(#path),
+        None => quote::quote!(::tinyalloc),
+    }
+}
+
 /// Checks the literal values, each error spanned on the argument to change.
 fn check(
     size: &Value,
