@@ -10,7 +10,7 @@ use darling::util::parse_expr::preserve_str_literal;
 use darling::{Error, FromMeta};
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
-use syn::{Expr, Lit, Path};
+use syn::{Expr, ExprLit, Lit, Path, UnOp};
 
 use crate::diagnostics::{power_of_two_neighbours, suggest, usable_blocks_around};
 
@@ -147,6 +147,14 @@ impl Value {
     fn new(key: &str, expr: Expr) -> darling::Result<Value> {
         let literal = match &expr {
             Expr::Lit(lit) => Some(literal_value(key, &lit.lit)?),
+            // A minus before a literal: refused here, with the value to write, rather
+            // than left to rustc's "cannot apply unary operator `-` to type `usize`".
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => match &*unary.expr {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(int), ..
+                }) => return Err(negative(key, int.base10_digits()).with_span(&expr)),
+                _ => None,
+            },
             _ => None,
         };
         Ok(Value { expr, literal })
@@ -161,6 +169,10 @@ impl Value {
 fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
     let example = example(key);
     match lit {
+        // The tokens of an attribute can carry `-8` as one literal.
+        Lit::Int(int) if int.base10_digits().starts_with('-') => {
+            Err(negative(key, &int.base10_digits()[1..]).with_span(lit))
+        }
         Lit::Int(int) if matches!(int.suffix(), "" | "usize") => {
             int.base10_parse::<u64>().map(u128::from).map_err(|_| {
                 Error::custom(format!(
@@ -185,6 +197,13 @@ fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
         ))
         .with_span(lit)),
     }
+}
+
+/// The error for `key = -digits`.
+fn negative(key: &str, digits: &str) -> Error {
+    Error::custom(format!(
+        "`{key} = -{digits}` is negative; `{key}` is a `usize`: write `{key} = {digits}`"
+    ))
 }
 
 /// The checked arguments.
@@ -529,6 +548,31 @@ mod tests {
             }
         }
         assert!(checked > 200, "only {checked} suggestions checked");
+    }
+
+    #[test]
+    fn negative_values_are_refused_with_the_value_to_write() {
+        // However the tokens arrive (a minus and a literal, or one negative literal),
+        // the message is the same, and it is not "does not fit in a `usize`".
+        for (args, expected) in [
+            (quote!(size = -1024, slots = 32), "`size = -1024`"),
+            (quote!(slots = -32, size = 1024), "`slots = -32`"),
+            (quote!(size = 1024, slots = -32), "`slots = -32`"),
+            (quote!(size = 1024, slots = 32, align = -8), "`align = -8`"),
+            (
+                quote!(size = 1024, slots = 32, budget = -5),
+                "`budget = -5`",
+            ),
+        ] {
+            let all = errors(args);
+            assert_eq!(all.len(), 1, "{all:?}");
+            let key = expected[1..].split(' ').next().unwrap();
+            let value = expected.split('-').nth(1).unwrap().trim_end_matches('`');
+            assert_eq!(
+                all[0],
+                format!("{expected} is negative; `{key}` is a `usize`: write `{key} = {value}`")
+            );
+        }
     }
 
     #[test]
