@@ -20,8 +20,10 @@ use core::num::NonZeroU32;
 /// generation has come round to the same value and a handle kept that long would
 /// name the new block again. Slots are never retired: a pool that recycles the same
 /// block forever keeps working. Keep handles for shorter than 65,536 reuses of their
-/// block (for a 32-slot pool that streams, at least two million allocations), or
-/// check them against your own data.
+/// block, or check them against your own data. A pool hands out the block freed last
+/// first, so a program that takes and frees one block at a time reuses the same slot
+/// each time: there a handle kept over 65,536 allocations can name a new block,
+/// however many slots the pool has.
 ///
 /// Handles do not carry the identity of their pool: a handle given to another pool
 /// of the same shape is checked against that pool's slot and is accepted only if that

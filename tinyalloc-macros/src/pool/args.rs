@@ -10,7 +10,7 @@ use darling::util::parse_expr::preserve_str_literal;
 use darling::{Error, FromMeta};
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
-use syn::{Expr, Lit, Meta, Path};
+use syn::{Expr, ExprLit, Lit, Path, UnOp};
 
 use crate::diagnostics::{power_of_two_neighbours, suggest, usable_blocks_around};
 
@@ -24,25 +24,116 @@ const DEFAULT_ALIGN: u128 = 8;
 /// Slot metadata the runtime keeps beside the blocks.
 const SLOT_METADATA: u128 = 4;
 
-/// The arguments as written.
-#[derive(FromMeta)]
+/// The keys, in the order the documentation gives them.
+const KEYS: [&str; 5] = ["size", "slots", "align", "budget", "crate"];
+
+/// The arguments as written, each key at most once.
+#[derive(Default)]
 struct RawArgs {
-    #[darling(default, with = optional_expr)]
     size: Option<Expr>,
-    #[darling(default, with = optional_expr)]
     slots: Option<Expr>,
-    #[darling(default, with = optional_expr)]
     align: Option<Expr>,
-    #[darling(default, with = optional_expr)]
     budget: Option<Expr>,
-    #[darling(default, rename = "crate")]
     krate: Option<Path>,
+    /// Required keys whose mistake is reported already (given without a value, or
+    /// taken to be what a bare value is for), so not again as missing.
+    reported: Vec<&'static str>,
 }
 
-/// Keeps a string literal as a literal, so `size = "1024"` can be refused instead of
-/// being read as the expression inside the string.
-fn optional_expr(meta: &Meta) -> darling::Result<Option<Expr>> {
-    preserve_str_literal(meta).map(Some)
+impl RawArgs {
+    /// Sorts the arguments by key. A bare value, an unknown or repeated key, or a key
+    /// without a value is reported and skipped, so the rest are still checked: one
+    /// pass shows every mistake.
+    fn parse(list: &[NestedMeta], errors: &mut darling::error::Accumulator) -> RawArgs {
+        let mut raw = RawArgs::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for item in list {
+            let NestedMeta::Meta(meta) = item else {
+                continue;
+            };
+            let path = meta.path();
+            let Some(&key) = KEYS.iter().find(|key| path.is_ident(key)) else {
+                let error = Error::unknown_field_path_with_alts(path, &KEYS).with_span(path);
+                // A misspelt required key is one mistake, not also a missing key.
+                let text = error.to_string();
+                raw.reported.extend(
+                    ["size", "slots"]
+                        .into_iter()
+                        .filter(|key| text.contains(&format!("Did you mean `{key}`?"))),
+                );
+                errors.push(error);
+                continue;
+            };
+            if seen.contains(&key) {
+                errors.push(
+                    Error::custom(format!(
+                        "`{key}` is given twice; keep one `{key} = …` and remove the other"
+                    ))
+                    .with_span(path),
+                );
+                continue;
+            }
+            seen.push(key);
+            if key == "crate" {
+                raw.krate = errors.handle(Path::from_meta(meta).map_err(|_| {
+                    Error::custom(
+                        "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`",
+                    )
+                    .with_span(meta)
+                }));
+                continue;
+            }
+            // Keeps a string literal as a literal, so `size = "1024"` can be refused
+            // instead of being read as the expression inside the string.
+            let expr = errors.handle(preserve_str_literal(meta).map_err(|_| {
+                raw.reported.push(key);
+                Error::custom(format!(
+                    "`{key}` takes a value: write `{key} = {}`",
+                    example(key)
+                ))
+                .with_span(meta)
+            }));
+            match key {
+                "size" => raw.size = expr,
+                "slots" => raw.slots = expr,
+                "align" => raw.align = expr,
+                _ => raw.budget = expr,
+            }
+        }
+        for item in list {
+            let NestedMeta::Lit(lit) = item else {
+                continue;
+            };
+            let value = quote::quote!(#lit).to_string();
+            let unnamed = ["size", "slots"]
+                .into_iter()
+                .find(|key| !seen.contains(key) && !raw.reported.contains(key));
+            let message = match unnamed {
+                Some(key) => {
+                    raw.reported.push(key);
+                    format!(
+                        "arguments are named: write `{key} = {value}`, \
+                         e.g. `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+                    )
+                }
+                None => format!(
+                    "arguments are named: write `align = {value}` or `budget = {value}`, \
+                     whichever this value is"
+                ),
+            };
+            errors.push(Error::custom(message).with_span(lit));
+        }
+        raw
+    }
+}
+
+/// A value that works for `key`, for messages.
+fn example(key: &str) -> u32 {
+    match key {
+        "slots" => 32,
+        "align" => 8,
+        _ => 1024,
+    }
 }
 
 /// One numeric argument: the expression to paste into the expansion and, when it is
@@ -56,6 +147,14 @@ impl Value {
     fn new(key: &str, expr: Expr) -> darling::Result<Value> {
         let literal = match &expr {
             Expr::Lit(lit) => Some(literal_value(key, &lit.lit)?),
+            // A minus before a literal: refused here, with the value to write, rather
+            // than left to rustc's "cannot apply unary operator `-` to type `usize`".
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => match &*unary.expr {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(int), ..
+                }) => return Err(negative(key, int.base10_digits()).with_span(&expr)),
+                _ => None,
+            },
             _ => None,
         };
         Ok(Value { expr, literal })
@@ -68,12 +167,12 @@ impl Value {
 
 /// The value of an integer literal given for `key`.
 fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
-    let example = match key {
-        "slots" => 32,
-        "align" => 8,
-        _ => 1024,
-    };
+    let example = example(key);
     match lit {
+        // The tokens of an attribute can carry `-8` as one literal.
+        Lit::Int(int) if int.base10_digits().starts_with('-') => {
+            Err(negative(key, &int.base10_digits()[1..]).with_span(lit))
+        }
         Lit::Int(int) if matches!(int.suffix(), "" | "usize") => {
             int.base10_parse::<u64>().map(u128::from).map_err(|_| {
                 Error::custom(format!(
@@ -100,6 +199,13 @@ fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
     }
 }
 
+/// The error for `key = -digits`.
+fn negative(key: &str, digits: &str) -> Error {
+    Error::custom(format!(
+        "`{key} = -{digits}` is negative; `{key}` is a `usize`: write `{key} = {digits}`"
+    ))
+}
+
 /// The checked arguments.
 pub(super) struct Args {
     pub(super) size: Value,
@@ -115,15 +221,18 @@ impl Args {
     /// Parses and checks the arguments, collecting every error.
     pub(super) fn parse(tokens: TokenStream) -> darling::Result<Args> {
         let list = NestedMeta::parse_meta_list(tokens)?;
-        let raw = RawArgs::from_list(&list)?;
         let mut errors = Error::accumulator();
+        let raw = RawArgs::parse(&list, &mut errors);
 
+        let reported = raw.reported;
         let mut required = |key: &str, expr: Option<Expr>, what: &str| match expr {
             Some(expr) => errors.handle(Value::new(key, expr)),
             None => {
-                errors.push(Error::custom(format!(
-                    "missing `{key}`: {what}, e.g. `#[tinyalloc::pool(size = 1024, slots = 32)]`"
-                )));
+                if !reported.contains(&key) {
+                    errors.push(Error::custom(format!(
+                        "missing `{key}`: {what}, e.g. `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+                    )));
+                }
                 None
             }
         };
@@ -136,9 +245,13 @@ impl Args {
             .budget
             .and_then(|expr| errors.handle(Value::new("budget", expr)));
 
-        if let (Some(size), Some(slots)) = (&size, &slots) {
-            check(size, slots, align.as_ref(), budget.as_ref(), &mut errors);
-        }
+        check(
+            size.as_ref(),
+            slots.as_ref(),
+            align.as_ref(),
+            budget.as_ref(),
+            &mut errors,
+        );
         errors.finish()?;
         let krate = match raw.krate {
             Some(path) => quote::quote!(#path),
@@ -158,10 +271,26 @@ impl Args {
     }
 }
 
+/// The crate path of `crate = …` if the arguments give a readable one, else
+/// `::tinyalloc`, whatever else is wrong with them: for the fallback static emitted
+/// beside the errors.
+pub(super) fn crate_path(tokens: TokenStream) -> TokenStream {
+    let given = NestedMeta::parse_meta_list(tokens).ok().and_then(|list| {
+        list.into_iter().find_map(|item| match item {
+            NestedMeta::Meta(meta) if meta.path().is_ident("crate") => Path::from_meta(&meta).ok(),
+            _ => None,
+        })
+    });
+    match given {
+        Some(path) => quote::quote!(#path),
+        None => quote::quote!(::tinyalloc),
+    }
+}
+
 /// Checks the literal values, each error spanned on the argument to change.
 fn check(
-    size: &Value,
-    slots: &Value,
+    size: Option<&Value>,
+    slots: Option<&Value>,
     align: Option<&Value>,
     budget: Option<&Value>,
     errors: &mut darling::error::Accumulator,
@@ -170,7 +299,9 @@ fn check(
         errors.push(Error::custom(message).with_span(&span));
     };
 
-    if size.literal == Some(0) {
+    if let Some(size) = size
+        && size.literal == Some(0)
+    {
         push(
             size.span(),
             "`size` is 0; it is the bytes of all blocks together (slots x block size), \
@@ -178,13 +309,13 @@ fn check(
                 .into(),
         );
     }
-    match slots.literal {
-        Some(0) => push(
-            slots.span(),
+    match slots.and_then(|slots| Some((slots.span(), slots.literal?))) {
+        Some((span, 0)) => push(
+            span,
             "`slots` is 0; a pool needs at least one block, e.g. `slots = 32`".into(),
         ),
-        Some(n) if n > MAX_SLOTS => push(
-            slots.span(),
+        Some((span, n)) if n > MAX_SLOTS => push(
+            span,
             format!(
                 "`slots = {n}` is more than the {MAX_SLOTS} slots a handle can index; \
                  use fewer, larger blocks or several pools"
@@ -218,6 +349,9 @@ fn check(
         }
     }
 
+    let (Some(size), Some(slots)) = (size, slots) else {
+        return;
+    };
     let (Some(size_n), Some(slots_n)) = (size.literal, slots.literal) else {
         return;
     };
@@ -417,17 +551,81 @@ mod tests {
     }
 
     #[test]
+    fn negative_values_are_refused_with_the_value_to_write() {
+        // However the tokens arrive (a minus and a literal, or one negative literal),
+        // the message is the same, and it is not "does not fit in a `usize`".
+        for (args, expected) in [
+            (quote!(size = -1024, slots = 32), "`size = -1024`"),
+            (quote!(slots = -32, size = 1024), "`slots = -32`"),
+            (quote!(size = 1024, slots = -32), "`slots = -32`"),
+            (quote!(size = 1024, slots = 32, align = -8), "`align = -8`"),
+            (
+                quote!(size = 1024, slots = 32, budget = -5),
+                "`budget = -5`",
+            ),
+        ] {
+            let all = errors(args);
+            assert_eq!(all.len(), 1, "{all:?}");
+            let key = expected[1..].split(' ').next().unwrap();
+            let value = expected.split('-').nth(1).unwrap().trim_end_matches('`');
+            assert_eq!(
+                all[0],
+                format!("{expected} is negative; `{key}` is a `usize`: write `{key} = {value}`")
+            );
+        }
+    }
+
+    #[test]
     fn every_error_is_reported_at_once() {
         let all = errors(quote!(size = 0, slots = 0, align = 3));
         assert_eq!(all.len(), 3, "{all:?}");
     }
 
     #[test]
-    fn unknown_keys_get_a_suggestion() {
-        let all = errors(quote!(sise = 1024, slots = 32));
+    fn a_wrong_key_does_not_hide_the_other_mistakes() {
+        let all = errors(quote!(size = 1000, slots = 32, algin = 8));
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all[0].contains("Did you mean `align`?"), "{all:?}");
         assert!(
-            all.iter().any(|e| e.contains("Did you mean `size`?")),
+            all[1].starts_with("`size = 1000` is not a multiple"),
             "{all:?}"
         );
+        let all = errors(quote!(size = 1000, slots = 32, slots = 8));
+        assert_eq!(all.len(), 2, "{all:?}");
+        let all = errors(quote!(slots = 0));
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all[1].starts_with("`slots` is 0"), "{all:?}");
+    }
+
+    #[test]
+    fn misplaced_arguments_name_the_fix() {
+        assert_eq!(
+            errors(quote!(size = 1024, slots = 32, size = 2048)),
+            ["`size` is given twice; keep one `size = …` and remove the other"]
+        );
+        // A bare value is one mistake, not also a missing key.
+        assert_eq!(
+            errors(quote!(size = 1024, 32)),
+            ["arguments are named: write `slots = 32`, \
+                 e.g. `#[tinyalloc::pool(size = 1024, slots = 32)]`"]
+        );
+        assert_eq!(
+            errors(quote!(size, slots = 32)),
+            ["`size` takes a value: write `size = 1024`"]
+        );
+        assert_eq!(
+            errors(quote!(size = 1024, slots = 32, crate = 5)),
+            ["`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`"]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let all = errors(quote!(sise = 1024, slots = 32));
+        assert_eq!(all, ["Unknown field: `sise`. Did you mean `size`?"]);
+        // Far from every key: no suggestion, and the key it stood for is missing.
+        let all = errors(quote!(bytes = 1024, slots = 32));
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all[1].starts_with("missing `size`"), "{all:?}");
     }
 }

@@ -27,7 +27,8 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
             }
         },
     };
-    let ty = quote_spanned!(item.ty.span()=> #private::Pool<#size, #slots, #align>);
+    let ty_span = item.ty.as_ref().map_or(item.ident.span(), Spanned::span);
+    let ty = quote_spanned!(ty_span=> #private::Pool<#size, #slots, #align>);
     // The call carries the budget's span, so a pool over budget is reported at
     // `budget = N`. It takes the pool's type from a reference to the static instead
     // of naming it again: a computed `align` that is not a power of two is then

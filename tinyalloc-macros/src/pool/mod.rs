@@ -18,6 +18,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     if let Some(parsed) = &parsed {
         parsed.check(&mut errors);
     }
+    let args_tokens = args.clone();
     let args = errors.handle(Args::parse(args));
     match (errors.finish(), parsed) {
         (Ok(()), Some(parsed)) => match args {
@@ -25,7 +26,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             None => unreachable_without_error(),
         },
         (Err(error), Some(parsed)) => {
-            let krate = args.map_or_else(|| quote!(::tinyalloc), |args| args.krate);
+            // A mistake elsewhere in the arguments must not lose `crate = …`: where
+            // tinyalloc is renamed, a fallback naming `::tinyalloc` is a second error.
+            let krate = args.map_or_else(|| args::crate_path(args_tokens), |args| args.krate);
             let fallback = codegen::fallback(&parsed, &krate);
             let errors = error.write_errors();
             quote!(#fallback #errors)
@@ -138,6 +141,29 @@ mod tests {
             out.contains("static POOL : :: tinyalloc :: __private :: Pool < 8 , 1 >"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn the_fallback_static_names_the_crate_path_given() {
+        // Where tinyalloc is renamed, `::tinyalloc` does not resolve: a fallback that
+        // named it would add an error of its own to the one mistake.
+        for args in [
+            quote!(size = 1000, slots = 32, crate = ::my_tinyalloc),
+            quote!(size = 1024, slot = 32, crate = ::my_tinyalloc),
+        ] {
+            let out = expansion(
+                args,
+                quote!(
+                    static POOL: Pool;
+                ),
+            );
+            assert!(out.contains("compile_error"), "{out}");
+            assert!(
+                out.contains("static POOL : :: my_tinyalloc :: __private :: Pool < 8 , 1 >"),
+                "{out}"
+            );
+            assert!(!out.contains(":: tinyalloc ::"), "{out}");
+        }
     }
 
     #[test]

@@ -259,6 +259,26 @@ fn generation_wraps_after_65536_reuses() {
     assert!(alloc.contains(stale));
 }
 
+/// The free list is last in, first out: a program that takes and frees one block at a
+/// time reuses one slot, so however many slots the pool has, a handle kept over
+/// 65,536 such allocations names a block again (what `Handle`'s wrap policy says).
+#[test]
+#[cfg_attr(miri, ignore)] // 65,536 allocations; the short forms above run under Miri
+fn one_block_at_a_time_wraps_after_65536_allocations_in_any_pool() {
+    let mut alloc = TinySlabAllocator::<1024, 32>::new();
+    let stale = alloc.alloc(b"first").unwrap();
+    alloc.free(stale);
+    for n in 1..65_536u32 {
+        let h = alloc.alloc(b"next").unwrap();
+        assert!(
+            !alloc.contains(stale),
+            "stale handle accepted at allocation {n}"
+        );
+        alloc.free(h);
+    }
+    assert_eq!(alloc.alloc(b"again").unwrap(), stale);
+}
+
 #[test]
 fn generation_wraps_from_max_to_zero() {
     let mut alloc = TinySlabAllocator::<4, 2, Align2>::new();

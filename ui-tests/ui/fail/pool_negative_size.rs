@@ -1,0 +1,7 @@
+// A size below zero.
+#[tinyalloc::pool(size = -1024, slots = 32)]
+static POOL: Pool;
+
+fn main() {
+    let _ = POOL.stats();
+}
