@@ -11,7 +11,10 @@ use crate::Handle;
 /// takes one block and remembers how many of its bytes were asked for; [`get`] and
 /// [`get_mut`] return exactly that many. Handles are checked: a stale, freed or
 /// foreign handle gets `None` or `false`, changes nothing and is counted in
-/// [`Stats::rejected_handles`].
+/// [`Stats::rejected_handles`]. A handle is checked against the slot it names, so a
+/// foreign one is turned away unless it happens to name a slot of this pool that is
+/// live at the same generation: a 4-byte [`Handle`] has no room for its pool's
+/// identity (see there). Memory safety never depends on it.
 ///
 /// The trait is object safe, so code can take `&mut dyn Allocator` and work with any
 /// pool size:

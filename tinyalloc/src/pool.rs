@@ -15,7 +15,7 @@
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.
 //!
-//! Memory: the slab (`SIZE + 4 × SLOTS + 16` bytes) plus a one-byte re-entry flag,
+//! Memory: the slab (at most `SIZE + 4 × SLOTS + 16` bytes) plus a one-byte re-entry flag,
 //! which the slab's alignment pads to 4 bytes (or to the alignment `A`, if larger).
 //! A pool made by `new()` is all zeroes, so a `static` pool sits in `.bss`.
 

@@ -17,7 +17,7 @@
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.
 //!
-//! Memory: `SIZE + 4 × SLOTS + 16` bytes, rounded up to the alignment. The value
+//! Memory: at most `SIZE + 4 × SLOTS + 16` bytes, rounded up to the alignment. The value
 //! `new()` makes is all zeroes, so a `static` pool lands in `.bss` and costs no flash.
 
 use core::fmt;
