@@ -405,11 +405,16 @@ fn check(
             ),
         );
     } else if block > MAX_BLOCK_SIZE {
+        // More slots of the same memory, or the most memory these slots can have.
+        let more_slots = more_slots_for(size_n, slots_n, step)
+            .map(|slots| format!("`slots = {slots}` ({}-byte blocks), ", size_n / slots));
         push(
             size.span(),
             format!(
                 "`size = {size_n}` gives {block}-byte blocks, above the {MAX_BLOCK_SIZE}-byte \
-                 maximum a slot can describe; use more slots or several pools"
+                 maximum a slot can describe; use {}{}, or several pools",
+                more_slots.unwrap_or_default(),
+                sizes(around(block))
             ),
         );
     } else if let Some(align_n) = valid_align
@@ -443,6 +448,16 @@ fn check(
     }
 }
 
+/// The fewest slots above `slots` that split `size` into blocks a slot can describe,
+/// each a multiple of `step`: the fix that keeps the memory as written.
+fn more_slots_for(size: u128, slots: u128, step: u128) -> Option<u128> {
+    let least = size.div_ceil(MAX_BLOCK_SIZE).max(slots + 1);
+    (least..=MAX_SLOTS).find(|&n| {
+        let block = size / n;
+        size.is_multiple_of(n) && block.is_multiple_of(step) && block >= MIN_BLOCK_SIZE
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +468,20 @@ mod tests {
             Ok(_) => Vec::new(),
             Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn blocks_too_large_name_the_slots_that_keep_the_memory() {
+        // 1 MiB in 8 slots: 128 KiB blocks; 32 slots is the first count at or above 17
+        // (1 MiB over the largest block) that divides it.
+        assert_eq!(more_slots_for(1 << 20, 8, 8), Some(32));
+        // 65,537 is prime: no count of slots splits it, so only `size` is named.
+        assert_eq!(more_slots_for(65_537, 1, 1), None);
+        let message = errors(quote!(size = 65537, slots = 1, align = 1)).join("\n");
+        assert!(
+            message.contains("use `size = 65534` (65534-byte blocks), or several pools"),
+            "{message}"
+        );
     }
 
     #[test]
