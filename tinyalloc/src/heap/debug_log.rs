@@ -293,6 +293,90 @@ mod tests {
         );
     }
 
+    /// The heap's lock, which lets "another context" take the lock just before each
+    /// acquisition while a hook is armed: the interleaving two threads could produce.
+    struct Interleaving;
+
+    std::thread_local! {
+        static OTHER_CONTEXT: core::cell::Cell<Option<fn()>> = const { core::cell::Cell::new(None) };
+    }
+
+    // SAFETY: every closure runs inside a critical section, which excludes the others
+    // and orders them; the hook runs before it, outside, as another context would.
+    unsafe impl crate::heap::Lock for Interleaving {
+        const UNLOCKED: Self = Interleaving;
+
+        fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+            // Disarmed while it runs, so its own acquisitions do not run it again.
+            if let Some(other) = OTHER_CONTEXT.with(|hook| hook.take()) {
+                other();
+                OTHER_CONTEXT.with(|hook| hook.set(Some(other)));
+            }
+            critical_section::with(|_| f())
+        }
+    }
+
+    /// Replays a log as the live blocks it describes; panics at the first event that
+    /// hands out memory the log says is still live.
+    fn replay(log: &DebugLog) {
+        fn take(
+            live: &mut std::vec::Vec<(usize, usize)>,
+            addr: usize,
+            size: usize,
+            log: &DebugLog,
+        ) {
+            let size = size.max(1);
+            assert!(
+                !live.iter().any(|&(a, s)| a < addr + size && addr < a + s),
+                "{addr:#x} handed out while the log says it is live:\n{log}"
+            );
+            live.push((addr, size));
+        }
+        let mut live = std::vec::Vec::new();
+        for event in log {
+            match *event {
+                HeapEvent::Alloc { addr, size, .. } => take(&mut live, addr, size, log),
+                HeapEvent::Free { addr, .. } => live.retain(|&(a, _)| a != addr),
+                HeapEvent::Realloc {
+                    old_addr,
+                    addr,
+                    size,
+                    ..
+                } => {
+                    live.retain(|&(a, _)| a != old_addr);
+                    take(&mut live, addr, size, log);
+                }
+                HeapEvent::Failed { .. } => {}
+            }
+        }
+    }
+
+    #[test]
+    fn a_moving_realloc_is_logged_before_another_context_reuses_its_old_block() {
+        use crate::heap::FreeListAllocator;
+        use core::alloc::{GlobalAlloc, Layout};
+
+        static HEAP: FreeListAllocator<4096, Interleaving> = FreeListAllocator::new();
+        let small = Layout::from_size_align(24, 8).unwrap();
+        // SAFETY: a non-zero size.
+        let block = unsafe { HEAP.alloc(small) };
+        // SAFETY: as above; it keeps `block` from growing in place.
+        let _guard = unsafe { HEAP.alloc(small) };
+        // Another context asks for a block of the same size whenever it gets the lock
+        // first; it keeps every block it gets.
+        OTHER_CONTEXT.with(|hook| {
+            hook.set(Some(|| {
+                // SAFETY: a non-zero size.
+                unsafe { HEAP.alloc(Layout::from_size_align(24, 8).unwrap()) };
+            }))
+        });
+        // SAFETY: a live block of `small`; the new size is small.
+        let moved = unsafe { HEAP.realloc(block, small, 1000) };
+        OTHER_CONTEXT.with(|hook| hook.set(None));
+        assert!(!moved.is_null() && moved != block);
+        replay(&HEAP.debug_logs());
+    }
+
     #[test]
     fn a_heap_logs_what_it_did_in_order() {
         use crate::heap::FreeListAllocator;
