@@ -120,20 +120,25 @@ impl fmt::Display for HeapEvent {
 /// The ring inside a heap's lock.
 pub(crate) struct EventLog {
     events: [HeapEvent; CAPACITY],
-    /// Events recorded since the last clear (wrapping).
+    /// Where the next event goes (below `CAPACITY`).
+    next: usize,
+    /// Events recorded since the last clear, saturating: a wrapping count would say
+    /// the ring is empty again after `usize::MAX` events (2^32 on a 32-bit target).
     recorded: usize,
 }
 
 impl EventLog {
     pub(crate) const NEW: EventLog = EventLog {
         events: [HeapEvent::ZERO; CAPACITY],
+        next: 0,
         recorded: 0,
     };
 
     #[inline]
     pub(crate) fn record(&mut self, event: HeapEvent) {
-        self.events[self.recorded % CAPACITY] = event;
-        self.recorded = self.recorded.wrapping_add(1);
+        self.events[self.next % CAPACITY] = event;
+        self.next = (self.next + 1) % CAPACITY;
+        self.recorded = self.recorded.saturating_add(1);
     }
 
     pub(crate) fn clear(&mut self) {
@@ -143,14 +148,14 @@ impl EventLog {
     /// The events in order, oldest first, copied out.
     pub(crate) fn snapshot(&self) -> DebugLog {
         let len = self.recorded.min(CAPACITY);
-        let first = self.recorded.wrapping_sub(len);
+        let first = self.next + CAPACITY - len;
         let mut log = DebugLog {
             recorded: self.recorded,
             len,
             ..DebugLog::EMPTY
         };
         for (i, slot) in log.events[..len].iter_mut().enumerate() {
-            *slot = self.events[first.wrapping_add(i) % CAPACITY];
+            *slot = self.events[(first + i) % CAPACITY];
         }
         log
     }
@@ -194,9 +199,10 @@ impl DebugLog {
         self.len == 0
     }
 
-    /// How many older events were overwritten before this copy was taken.
+    /// How many older events were overwritten before this copy was taken (at least
+    /// this many once the count reaches `usize::MAX - CAPACITY`, where it stops).
     pub fn dropped(&self) -> usize {
-        self.recorded.wrapping_sub(self.len)
+        self.recorded.saturating_sub(self.len)
     }
 }
 
@@ -270,6 +276,34 @@ mod tests {
         assert_eq!(sizes, (5..CAPACITY + 5).collect::<std::vec::Vec<_>>());
         log.clear();
         assert!(log.snapshot().is_empty());
+    }
+
+    #[test]
+    fn the_ring_stays_whole_when_its_count_of_events_overflows() {
+        // As after `usize::MAX` events: 2^32 on a 32-bit target, days of a busy heap.
+        let mut log = EventLog::NEW;
+        for size in 0..CAPACITY {
+            log.record(HeapEvent::Failed { size, align: 8 });
+        }
+        log.recorded = usize::MAX - 4;
+        for size in CAPACITY..CAPACITY + 5 {
+            log.record(HeapEvent::Failed { size, align: 8 });
+        }
+        let copy = log.snapshot();
+        assert_eq!(copy.len(), CAPACITY, "the ring is full");
+        let sizes: std::vec::Vec<usize> = copy
+            .iter()
+            .map(|event| match *event {
+                HeapEvent::Failed { size, .. } => size,
+                _ => usize::MAX,
+            })
+            .collect();
+        assert_eq!(sizes, (5..CAPACITY + 5).collect::<std::vec::Vec<_>>());
+        assert!(
+            copy.dropped() >= usize::MAX - CAPACITY,
+            "{}",
+            copy.dropped()
+        );
     }
 
     #[test]
