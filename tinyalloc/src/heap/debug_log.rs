@@ -120,20 +120,25 @@ impl fmt::Display for HeapEvent {
 /// The ring inside a heap's lock.
 pub(crate) struct EventLog {
     events: [HeapEvent; CAPACITY],
-    /// Events recorded since the last clear (wrapping).
+    /// Where the next event goes (below `CAPACITY`).
+    next: usize,
+    /// Events recorded since the last clear, saturating: a wrapping count would say
+    /// the ring is empty again after `usize::MAX` events (2^32 on a 32-bit target).
     recorded: usize,
 }
 
 impl EventLog {
     pub(crate) const NEW: EventLog = EventLog {
         events: [HeapEvent::ZERO; CAPACITY],
+        next: 0,
         recorded: 0,
     };
 
     #[inline]
     pub(crate) fn record(&mut self, event: HeapEvent) {
-        self.events[self.recorded % CAPACITY] = event;
-        self.recorded = self.recorded.wrapping_add(1);
+        self.events[self.next % CAPACITY] = event;
+        self.next = (self.next + 1) % CAPACITY;
+        self.recorded = self.recorded.saturating_add(1);
     }
 
     pub(crate) fn clear(&mut self) {
@@ -143,14 +148,14 @@ impl EventLog {
     /// The events in order, oldest first, copied out.
     pub(crate) fn snapshot(&self) -> DebugLog {
         let len = self.recorded.min(CAPACITY);
-        let first = self.recorded.wrapping_sub(len);
+        let first = self.next + CAPACITY - len;
         let mut log = DebugLog {
             recorded: self.recorded,
             len,
             ..DebugLog::EMPTY
         };
         for (i, slot) in log.events[..len].iter_mut().enumerate() {
-            *slot = self.events[first.wrapping_add(i) % CAPACITY];
+            *slot = self.events[(first + i) % CAPACITY];
         }
         log
     }
@@ -194,9 +199,10 @@ impl DebugLog {
         self.len == 0
     }
 
-    /// How many older events were overwritten before this copy was taken.
+    /// How many older events were overwritten before this copy was taken (at least
+    /// this many once the count reaches `usize::MAX - CAPACITY`, where it stops).
     pub fn dropped(&self) -> usize {
-        self.recorded.wrapping_sub(self.len)
+        self.recorded.saturating_sub(self.len)
     }
 }
 
@@ -273,6 +279,34 @@ mod tests {
     }
 
     #[test]
+    fn the_ring_stays_whole_when_its_count_of_events_overflows() {
+        // As after `usize::MAX` events: 2^32 on a 32-bit target, days of a busy heap.
+        let mut log = EventLog::NEW;
+        for size in 0..CAPACITY {
+            log.record(HeapEvent::Failed { size, align: 8 });
+        }
+        log.recorded = usize::MAX - 4;
+        for size in CAPACITY..CAPACITY + 5 {
+            log.record(HeapEvent::Failed { size, align: 8 });
+        }
+        let copy = log.snapshot();
+        assert_eq!(copy.len(), CAPACITY, "the ring is full");
+        let sizes: std::vec::Vec<usize> = copy
+            .iter()
+            .map(|event| match *event {
+                HeapEvent::Failed { size, .. } => size,
+                _ => usize::MAX,
+            })
+            .collect();
+        assert_eq!(sizes, (5..CAPACITY + 5).collect::<std::vec::Vec<_>>());
+        assert!(
+            copy.dropped() >= usize::MAX - CAPACITY,
+            "{}",
+            copy.dropped()
+        );
+    }
+
+    #[test]
     fn events_read_as_lines() {
         let mut log = EventLog::NEW;
         log.record(HeapEvent::Alloc {
@@ -291,6 +325,90 @@ mod tests {
             log.snapshot().to_string(),
             "alloc   24 B (align 8) at 0x100\nrealloc 24 B at 0x100 to 64 B (align 8) at 0x200\n"
         );
+    }
+
+    /// The heap's lock, which lets "another context" take the lock just before each
+    /// acquisition while a hook is armed: the interleaving two threads could produce.
+    struct Interleaving;
+
+    std::thread_local! {
+        static OTHER_CONTEXT: core::cell::Cell<Option<fn()>> = const { core::cell::Cell::new(None) };
+    }
+
+    // SAFETY: every closure runs inside a critical section, which excludes the others
+    // and orders them; the hook runs before it, outside, as another context would.
+    unsafe impl crate::heap::Lock for Interleaving {
+        const UNLOCKED: Self = Interleaving;
+
+        fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+            // Disarmed while it runs, so its own acquisitions do not run it again.
+            if let Some(other) = OTHER_CONTEXT.with(|hook| hook.take()) {
+                other();
+                OTHER_CONTEXT.with(|hook| hook.set(Some(other)));
+            }
+            critical_section::with(|_| f())
+        }
+    }
+
+    /// Replays a log as the live blocks it describes; panics at the first event that
+    /// hands out memory the log says is still live.
+    fn replay(log: &DebugLog) {
+        fn take(
+            live: &mut std::vec::Vec<(usize, usize)>,
+            addr: usize,
+            size: usize,
+            log: &DebugLog,
+        ) {
+            let size = size.max(1);
+            assert!(
+                !live.iter().any(|&(a, s)| a < addr + size && addr < a + s),
+                "{addr:#x} handed out while the log says it is live:\n{log}"
+            );
+            live.push((addr, size));
+        }
+        let mut live = std::vec::Vec::new();
+        for event in log {
+            match *event {
+                HeapEvent::Alloc { addr, size, .. } => take(&mut live, addr, size, log),
+                HeapEvent::Free { addr, .. } => live.retain(|&(a, _)| a != addr),
+                HeapEvent::Realloc {
+                    old_addr,
+                    addr,
+                    size,
+                    ..
+                } => {
+                    live.retain(|&(a, _)| a != old_addr);
+                    take(&mut live, addr, size, log);
+                }
+                HeapEvent::Failed { .. } => {}
+            }
+        }
+    }
+
+    #[test]
+    fn a_moving_realloc_is_logged_before_another_context_reuses_its_old_block() {
+        use crate::heap::FreeListAllocator;
+        use core::alloc::{GlobalAlloc, Layout};
+
+        static HEAP: FreeListAllocator<4096, Interleaving> = FreeListAllocator::new();
+        let small = Layout::from_size_align(24, 8).unwrap();
+        // SAFETY: a non-zero size.
+        let block = unsafe { HEAP.alloc(small) };
+        // SAFETY: as above; it keeps `block` from growing in place.
+        let _guard = unsafe { HEAP.alloc(small) };
+        // Another context asks for a block of the same size whenever it gets the lock
+        // first; it keeps every block it gets.
+        OTHER_CONTEXT.with(|hook| {
+            hook.set(Some(|| {
+                // SAFETY: a non-zero size.
+                unsafe { HEAP.alloc(Layout::from_size_align(24, 8).unwrap()) };
+            }))
+        });
+        // SAFETY: a live block of `small`; the new size is small.
+        let moved = unsafe { HEAP.realloc(block, small, 1000) };
+        OTHER_CONTEXT.with(|hook| hook.set(None));
+        assert!(!moved.is_null() && moved != block);
+        replay(&HEAP.debug_logs());
     }
 
     #[test]

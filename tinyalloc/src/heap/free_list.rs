@@ -63,6 +63,8 @@
 //! bytes past a 16-byte boundary, a request aligned to 16 that would fill it from its
 //! first 16-aligned byte to its end fails too (the unit test
 //! `a_request_that_would_leave_eight_bytes_of_the_only_block_fails` pins both).
+//! Likewise a `realloc` does not grow into a free next block that would keep only 8
+//! bytes of it: the block moves instead.
 //!
 //! Handing out the whole block instead is not sound at this engine's cost: `dealloc`
 //! and `realloc` take the block's size from the `Layout`, which names 8 bytes fewer,
@@ -175,9 +177,9 @@ heap_engine! {
     /// class whose every block fits (good fit; see the module's "Policy" for why not
     /// address-ordered first fit) and splits it; `dealloc` finds both neighbours
     /// through a side bitmap and boundary tags kept in free memory and merges with
-    /// the free ones; `realloc` grows into a free (or waiting) next block or shrinks
-    /// in place (see the module's "Shrinking by 8 bytes" for the one shrink that may
-    /// move). Only when that class search finds nothing does `alloc` search every
+    /// the free ones; `realloc` grows into a free (or waiting) next block unless
+    /// that would leave 8 bytes of it, or shrinks in place (see the module's
+    /// "Shrinking by 8 bytes" for the one shrink that may move). Only when that class search finds nothing does `alloc` search every
     /// free block that could serve the request, merging the waiting blocks if it has
     /// to, so a request fails only when no free block can serve it.
     ///

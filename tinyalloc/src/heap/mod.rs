@@ -57,7 +57,7 @@
 //! | engine | `alloc` | `dealloc` | `realloc` in place | per allocation | reuse |
 //! | --- | --- | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | O(free blocks): first fit, then bump | O(free blocks): address-ordered insert, coalesces | next block free, or at the top | size rounded up to 8 B (min 8) | first fit, coalescing |
-//! | [`SegregatedBumpAllocator`] | O(1): pop a size class or bump | O(1): push a size class | same size class, or at the top | size rounded up to its class: 16/32/64/128 B, then 4 classes per power of two | exact class only; no coalescing (the whole arena comes back when the last block is freed) |
+//! | [`SegregatedBumpAllocator`] | O(1): pop a size class or bump | O(1): push a size class | same size class, at the top, or any shrink (the tail is binned) | size rounded up to its class: 16/32/64/128 B, then 4 classes per power of two | exact class, or a larger class's block split once the bump region is used up; no coalescing (the whole arena comes back when the last block is freed) |
 //! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours | next block free (or waiting in a slot), or shrink (an 8-byte shrink beside a live block may slide it down) | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
 //!
 //! Measured on a 1 MiB arena, from `benches/run.sh` and

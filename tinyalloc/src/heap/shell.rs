@@ -323,14 +323,23 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
             .unwrap_or(ptr::null_mut())
     }
 
-    /// The old block of a reallocation that moved: `dealloc` without the event log,
-    /// and unlogged with it (the realloc event says what happened).
+    /// The old block of a reallocation that moved to `moved` (`new_size` bytes):
+    /// `dealloc` without the event log. With it, the realloc event is recorded in the
+    /// same critical section that frees the old block, so no other context can reuse
+    /// the block and log that before the log says it was given up.
     ///
     /// # Safety
     /// `block` was handed out by this shell for `layout`.
     #[cfg(not(feature = "debug-log"))]
     #[inline]
-    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
+    unsafe fn dealloc_after_move(
+        &self,
+        block: *mut u8,
+        layout: Layout,
+        moved: *mut u8,
+        new_size: usize,
+    ) {
+        let _ = (moved, new_size);
         // SAFETY: the caller's contract.
         unsafe { self.dealloc(block, layout) }
     }
@@ -339,10 +348,23 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
     /// `block` was handed out by this shell for `layout`.
     #[cfg(feature = "debug-log")]
     #[inline(never)]
-    unsafe fn dealloc_after_move(&self, block: *mut u8, layout: Layout) {
+    unsafe fn dealloc_after_move(
+        &self,
+        block: *mut u8,
+        layout: Layout,
+        moved: *mut u8,
+        new_size: usize,
+    ) {
         self.state.with(|state| {
             // SAFETY: the caller's contract.
-            unsafe { self.dealloc_in(state, block, layout) }
+            unsafe { self.dealloc_in(state, block, layout) };
+            state.log.record(HeapEvent::Realloc {
+                old_addr: block as usize,
+                old_size: layout.size(),
+                addr: moved as usize,
+                size: new_size,
+                align: layout.align(),
+            });
         });
     }
 
@@ -431,17 +453,7 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
         // is still allocated while the new one is handed out).
         unsafe { ptr::copy_nonoverlapping(block, moved, layout.size().min(new_size)) };
         // SAFETY: the caller's contract: `block` is live, for `layout`.
-        unsafe { self.dealloc_after_move(block, layout) };
-        #[cfg(feature = "debug-log")]
-        self.state.with(|state| {
-            state.log.record(HeapEvent::Realloc {
-                old_addr: block as usize,
-                old_size: layout.size(),
-                addr: moved as usize,
-                size: new_size,
-                align: layout.align(),
-            })
-        });
+        unsafe { self.dealloc_after_move(block, layout, moved, new_size) };
         moved
     }
 

@@ -94,6 +94,24 @@ fn realloc_grows_into_a_free_next_block_and_shrinks_in_place() {
     assert_eq!(heap.verify(), Ok(()));
 }
 
+#[test]
+fn a_growth_that_would_leave_eight_bytes_of_the_next_block_moves() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    // Above the quick slots' 512 bytes, so the freed neighbour is merged at once.
+    let a = t.alloc(600);
+    let b = t.alloc(600);
+    let _guard = t.alloc(600);
+    t.fill(a, 7);
+    t.free(b);
+    let moved = t.realloc(a, 600 + 592);
+    assert_ne!(moved, a, "8 bytes of the neighbour could not stay free");
+    // SAFETY: the first 600 bytes of a live block, copied from `a`.
+    let kept = unsafe { core::slice::from_raw_parts(moved, 600) };
+    assert!(kept.iter().all(|&byte| byte == 7));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
 /// A heap of 200-byte blocks with every other one free: no hole takes 480 bytes.
 fn fragmented(t: &mut Tester<'_, FreeListAllocator<4096>>) {
     let mut fill = Vec::new();

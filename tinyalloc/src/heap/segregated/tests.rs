@@ -67,6 +67,22 @@ fn an_exhausted_bump_region_splits_a_larger_free_block() {
 }
 
 #[test]
+fn a_shrink_below_a_live_block_stays_in_place_and_bins_the_tail() {
+    let heap = SegregatedBumpAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(512);
+    let _b = t.alloc(16);
+    t.fill(a, 0xA5);
+    assert_eq!(t.realloc(a, 100), a, "in place, although not at the top");
+    assert!(t.holds(a, 0xA5));
+    assert_eq!(heap.stats().used, 128 + 16);
+    // The 384-byte tail is a free block of its class.
+    let tail = t.alloc(384);
+    assert_eq!(tail, a.wrapping_add(128));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
 fn verify_reports_a_block_out_of_bounds() {
     let heap = SegregatedBumpAllocator::<1024>::new();
     let mut t = Tester::new(&heap);
