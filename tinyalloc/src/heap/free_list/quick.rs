@@ -149,6 +149,10 @@ impl FreeList {
     /// # Safety
     /// The engine is set up over the arena `m` points into.
     unsafe fn unquick_where(&mut self, m: Mem, is_it: impl Fn(usize, usize) -> bool) -> bool {
+        // Nothing waits: no need to look through all 126 slots.
+        if self.waiting == 0 {
+            return false;
+        }
         for index in 0..QUICK_SIZES {
             let slot = &mut self.quick[index];
             for depth in 0..2 {
