@@ -12,9 +12,10 @@
 //!   inline arena lies inside its engine's `static`, so the static's address range
 //!   says who owns a block), whichever engine is active then.
 //!
-//! `main` makes each engine active in turn, runs the same program, prints what it
-//! computed and the engine's statistics, and drops everything before moving on. In
-//! your own firmware you would write just one line:
+//! `main` makes each engine active in turn, runs the same program, and keeps what it
+//! computed (one `String`, still in that engine's arena) with the engine's statistics
+//! taken then; the program's other allocations are freed before the next engine
+//! runs. In your own firmware you would write just one line:
 //!
 //! ```ignore
 //! #[global_allocator]
