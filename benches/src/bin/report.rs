@@ -221,7 +221,7 @@ const POOL_WORKLOADS: [(&str, &str); 5] = [
     ),
     (
         "pair-full",
-        "**alloc + free pair with every other block live** (`capacity − 1` held): per pair",
+        "**alloc + free pair with the pool nearly full** (`capacity − 1` blocks held): per pair",
     ),
     (
         "fill-lifo",
