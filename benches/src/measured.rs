@@ -45,7 +45,8 @@ pub fn lookup<P: FixedPool>(pool: &P, handle: &P::Handle) -> Option<u8> {
     pool.lookup(handle)
 }
 
-/// A heap allocation; null when it fails.
+/// A heap allocation; null when it fails (the workload then asks [`Heap::accept`]
+/// whether the block counts, outside this function).
 #[inline(never)]
 pub fn heap_alloc<H: Heap>(heap: &mut H, layout: Layout) -> *mut u8 {
     heap.alloc(layout)
