@@ -159,10 +159,10 @@ fn boxes_dropped_on_other_threads_after_the_cache_is_gone_return_every_slab() {
 
 #[test]
 fn a_failed_alloc_hands_the_value_back_without_dropping_it() {
-    type Cache = SlabCache<Arc<()>, SpinLock, 256, Heap<7>>;
+    type Cache = SlabCache<Arc<()>, SpinLock, 256, Heap<12>>;
     let token = Arc::new(());
     let cache = Cache::lazy();
-    Heap::<7>::set_budget(0);
+    Heap::<12>::set_budget(0);
     let rejected = cache.alloc(Arc::clone(&token)).unwrap_err();
     assert_eq!(rejected.error(), SlabError::OutOfMemory);
     assert_eq!(
@@ -171,7 +171,7 @@ fn a_failed_alloc_hands_the_value_back_without_dropping_it() {
         "the value is alive in the error"
     );
     let again = rejected.into_value();
-    Heap::<7>::set_budget(usize::MAX);
+    Heap::<12>::set_budget(usize::MAX);
     let boxed = cache.alloc(again).unwrap();
     assert!(Arc::ptr_eq(&boxed, &token));
     drop(boxed);

@@ -102,11 +102,12 @@ pub unsafe trait SlabProvider {
 
     /// Takes back a block `alloc` returned. An error is counted in
     /// [`CacheStats::provider_errors`](super::CacheStats::provider_errors); the block
-    /// is not used again either way. A panic here unwinds out of the drop, or the
-    /// [`trim`](super::SlabCache::trim), that called it; the block counts as handed
-    /// back, and in the drop of a box as an error too, so the master still goes back
-    /// with the last object, and a cache being dropped still hands back its other
-    /// slabs.
+    /// is not used again either way. A panic here unwinds out of the drop,
+    /// [`SlabBox::into_inner`](super::SlabBox::into_inner) (dropping the object it
+    /// moved out) or [`trim`](super::SlabCache::trim) that called it; the block counts
+    /// as handed back, and after a box's drop or `into_inner` as an error too, so the
+    /// master still goes back with the last object, and a cache being dropped still
+    /// hands back its other slabs.
     ///
     /// # Safety
     ///

@@ -195,6 +195,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     /// Moves the object out of its slot and frees the slot, as `*boxed` does for a
     /// `Box`.
     ///
+    /// Freeing the slot may hand a surplus slab back to the provider; if its `free`
+    /// hook panics, the object, already moved out, is dropped as the panic unwinds.
+    ///
     /// ```
     /// # use core::alloc::Layout;
     /// # use core::ptr::NonNull;
@@ -232,8 +235,11 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     }
 
     /// Pins the object where it is, as `Box::into_pin` does: a slot never moves, and
-    /// a pinned box can neither give the object up nor leak it, so the object stays
-    /// put until the box drops. (Also `Pin::from(boxed)`.)
+    /// a pinned box cannot give the object up (`into_inner`, `into_raw` and `leak`
+    /// take the box itself, and `Pin` hands out `&mut T` only for `T: Unpin`), so the
+    /// object stays put until it is dropped in place. A pinned box that is forgotten
+    /// (`mem::forget`) keeps its object and slot for good, as `Pin` allows.
+    /// (Also `Pin::from(boxed)`.)
     #[inline]
     pub fn into_pin(this: Self) -> Pin<Self> {
         // SAFETY: the object lives at one address until the box drops, and `Pin`

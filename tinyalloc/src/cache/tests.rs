@@ -15,9 +15,9 @@ use super::locks::{CriticalSectionLock, NoLock, SpinLock};
 use super::*;
 
 /// Blocks handed out and not yet back, per provider, so parallel tests do not mix.
-static OUTSTANDING: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
+static OUTSTANDING: [AtomicUsize; 25] = [const { AtomicUsize::new(0) }; 25];
 /// Frees that report an error, per provider (0: none).
-static FAILING_FREES: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
+static FAILING_FREES: [AtomicUsize; 25] = [const { AtomicUsize::new(0) }; 25];
 
 /// The system allocator, counted; `ID` keeps each test's counts apart.
 struct Heap<const ID: usize>;
@@ -679,7 +679,7 @@ fn page_aligned_and_zero_sized_objects_with_drop_glue_are_placed_and_dropped() {
 /// `PANICKING_FREES[ID]` is above zero.
 struct PanickingFree<const ID: usize>;
 
-static PANICKING_FREES: [AtomicUsize; 24] = [const { AtomicUsize::new(0) }; 24];
+static PANICKING_FREES: [AtomicUsize; 25] = [const { AtomicUsize::new(0) }; 25];
 
 // SAFETY: every block is `Heap<ID>`'s, and goes back to it before any panic.
 unsafe impl<const ID: usize> SlabProvider for PanickingFree<ID> {
@@ -716,6 +716,41 @@ fn a_free_hook_that_panics_while_a_slab_goes_back_still_lets_the_master_go() {
     drop(cache);
     drop(in_master); // the last object: the master goes back
     assert_eq!(Heap::<20>::outstanding(), 0);
+}
+
+#[test]
+fn a_free_hook_that_panics_in_into_inner_drops_the_moved_out_object_once() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Counted;
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    type Cache = SlabCache<Counted, SpinLock, 512, PanickingFree<24>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|_| cache.alloc(Counted).unwrap())
+        .collect();
+    let in_slave = cache.alloc(Counted).unwrap();
+    PANICKING_FREES[24].store(1, Ordering::SeqCst);
+    // The slave empties and goes back; the hook takes it, then panics.
+    let unwound = catch_unwind(AssertUnwindSafe(move || SlabBox::into_inner(in_slave)));
+    assert!(unwound.is_err());
+    assert_eq!(
+        DROPS.load(Ordering::SeqCst),
+        1,
+        "dropped by the unwind, once"
+    );
+    let stats = cache.stats();
+    assert_eq!(
+        (stats.in_use, stats.slabs, stats.provider_errors),
+        (Cache::SLOTS_IN_MASTER, 1, 1)
+    );
+    drop(cache);
+    drop(in_master);
+    assert_eq!(DROPS.load(Ordering::SeqCst), 1 + Cache::SLOTS_IN_MASTER);
+    assert_eq!(Heap::<24>::outstanding(), 0);
 }
 
 #[test]
