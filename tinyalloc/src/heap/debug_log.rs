@@ -257,6 +257,16 @@ mod tests {
     use super::*;
     use std::string::ToString;
 
+    /// The sizes of a copy's `Failed` events, oldest first (`usize::MAX` for others).
+    fn failed_sizes(copy: &DebugLog) -> std::vec::Vec<usize> {
+        copy.iter()
+            .map(|event| match *event {
+                HeapEvent::Failed { size, .. } => size,
+                _ => usize::MAX,
+            })
+            .collect()
+    }
+
     #[test]
     fn the_ring_keeps_the_newest_events_in_order() {
         let mut log = EventLog::NEW;
@@ -266,14 +276,10 @@ mod tests {
         let copy = log.snapshot();
         assert_eq!(copy.len(), CAPACITY);
         assert_eq!(copy.dropped(), 5);
-        let sizes: std::vec::Vec<usize> = copy
-            .iter()
-            .map(|event| match *event {
-                HeapEvent::Failed { size, .. } => size,
-                _ => usize::MAX,
-            })
-            .collect();
-        assert_eq!(sizes, (5..CAPACITY + 5).collect::<std::vec::Vec<_>>());
+        assert_eq!(
+            failed_sizes(&copy),
+            (5..CAPACITY + 5).collect::<std::vec::Vec<_>>()
+        );
         log.clear();
         assert!(log.snapshot().is_empty());
     }
@@ -291,14 +297,10 @@ mod tests {
         }
         let copy = log.snapshot();
         assert_eq!(copy.len(), CAPACITY, "the ring is full");
-        let sizes: std::vec::Vec<usize> = copy
-            .iter()
-            .map(|event| match *event {
-                HeapEvent::Failed { size, .. } => size,
-                _ => usize::MAX,
-            })
-            .collect();
-        assert_eq!(sizes, (5..CAPACITY + 5).collect::<std::vec::Vec<_>>());
+        assert_eq!(
+            failed_sizes(&copy),
+            (5..CAPACITY + 5).collect::<std::vec::Vec<_>>()
+        );
         assert!(
             copy.dropped() >= usize::MAX - CAPACITY,
             "{}",
