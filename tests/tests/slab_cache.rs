@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use tinyalloc::prelude::*;
 use tinyalloc_tests::providers::Heap;
@@ -285,10 +286,10 @@ unsafe impl tinyalloc::cache::SlabProvider for Overlapping {
     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
         let inside = INSIDE_ALLOC.fetch_add(1, Ordering::SeqCst) + 1;
         MOST_INSIDE_ALLOC.fetch_max(inside, Ordering::SeqCst);
-        for _ in 0..10_000 {
-            if INSIDE_ALLOC.load(Ordering::SeqCst) > 1 {
-                break;
-            }
+        // Wait for the second caller by the clock, not a count of yields: on a busy
+        // machine 10,000 yields passed before the other thread was even scheduled.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while MOST_INSIDE_ALLOC.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
             thread::yield_now();
         }
         // SAFETY: the cache never asks for zero bytes.
