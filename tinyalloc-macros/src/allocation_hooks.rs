@@ -5,8 +5,13 @@
 //! in an `extern "Rust"` block; this macro defines them with `#[unsafe(no_mangle)]`,
 //! each a thin wrapper that calls the user's function through a fn pointer of the
 //! hook's type, so a function with another signature is a type error at its name.
-//! A `#[used]` marker symbol makes a second definition a link error even where the
-//! linker would otherwise keep the first one it finds.
+//! A `#[used]` marker symbol makes a second call in one crate a compile error. Across
+//! crates, a second marker named for the calling crate makes a second definition a
+//! link error: an executable's link references every exported symbol of the crates
+//! it links (rustc's `symbols.o`), so that marker pulls in the object file holding a
+//! library's hooks even when the program calls nothing else in it. Without it, a
+//! linker that already has the hooks from the program never opens that object, and
+//! the library's hooks are dropped without a word.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -159,6 +164,7 @@ fn codegen(args: &HookArgs) -> TokenStream {
     // `unsafe fn`, coerces only to the hook's `unsafe fn` type.
     let alloc_no_mangle = quote_spanned! {alloc.span()=> #[unsafe(no_mangle)] };
     let free_no_mangle = quote_spanned! {free.span()=> #[unsafe(no_mangle)] };
+    let crate_marker = crate_marker();
     quote! {
         const _: () = {
             #alloc_no_mangle
@@ -200,7 +206,32 @@ fn codegen(args: &HookArgs) -> TokenStream {
             #[unsafe(no_mangle)]
             #[allow(non_upper_case_globals)]
             static _tinyalloc_0_1_allocation_hooks_defined: u8 = 0;
+
+            #crate_marker
         };
+    }
+}
+
+/// A symbol named for the crate being compiled, which the program's link always asks
+/// for, so the object holding this crate's hooks is always linked (see the module
+/// docs). Without cargo's `CARGO_CRATE_NAME` there is no name to give it, and only
+/// the shared marker remains.
+fn crate_marker() -> TokenStream {
+    let Ok(name) = std::env::var("CARGO_CRATE_NAME") else {
+        return TokenStream::new();
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return TokenStream::new();
+    }
+    let marker = Ident::new(
+        &format!("_tinyalloc_0_1_allocation_hooks_in_{name}"),
+        Span::call_site(),
+    );
+    quote! {
+        #[used]
+        #[unsafe(no_mangle)]
+        #[allow(non_upper_case_globals)]
+        static #marker: u8 = 0;
     }
 }
 

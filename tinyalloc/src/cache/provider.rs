@@ -29,8 +29,9 @@ use super::error::Result;
 ///
 /// ```
 /// use core::alloc::Layout;
+/// use core::cell::Cell;
 /// use core::ptr::NonNull;
-/// use core::sync::atomic::{AtomicU8, Ordering};
+/// use critical_section::Mutex;
 /// use tinyalloc::cache::SlabProvider;
 /// use tinyalloc::prelude::*;
 ///
@@ -38,7 +39,7 @@ use super::error::Result;
 /// struct Region([u8; 4096]);
 /// static mut REGION: Region = Region([0; 4096]);
 /// /// One bit per slab of the region: set while it is handed out.
-/// static TAKEN: AtomicU8 = AtomicU8::new(0);
+/// static TAKEN: Mutex<Cell<u8>> = Mutex::new(Cell::new(0));
 ///
 /// struct RadioRam;
 ///
@@ -49,24 +50,23 @@ use super::error::Result;
 ///         if layout.size() > 1024 || layout.align() > 1024 {
 ///             return None;
 ///         }
-///         let mut taken = TAKEN.load(Ordering::Relaxed);
-///         loop {
-///             let slab = (0..4).find(|i| taken & (1 << i) == 0)?;
-///             match TAKEN.compare_exchange(taken, taken | 1 << slab, Ordering::AcqRel, Ordering::Relaxed) {
-///                 Ok(_) => {
-///                     let base = core::ptr::addr_of_mut!(REGION).cast::<u8>();
-///                     // SAFETY: slab `slab` of four lies inside REGION.
-///                     return NonNull::new(unsafe { base.add(slab * 1024) });
-///                 }
-///                 Err(now) => taken = now,
-///             }
-///         }
+///         critical_section::with(|cs| {
+///             let taken = TAKEN.borrow(cs);
+///             let slab = (0..4).find(|i| taken.get() & (1 << i) == 0)?;
+///             taken.set(taken.get() | 1 << slab);
+///             let base = core::ptr::addr_of_mut!(REGION).cast::<u8>();
+///             // SAFETY: slab `slab` of four lies inside REGION.
+///             NonNull::new(unsafe { base.add(slab * 1024) })
+///         })
 ///     }
 ///
 ///     unsafe fn free(ptr: NonNull<u8>, _layout: Layout) -> tinyalloc::Result<()> {
 ///         let base = core::ptr::addr_of_mut!(REGION).cast::<u8>() as usize;
 ///         let slab = (ptr.as_ptr() as usize - base) / 1024;
-///         TAKEN.fetch_and(!(1 << slab), Ordering::AcqRel);
+///         critical_section::with(|cs| {
+///             let taken = TAKEN.borrow(cs);
+///             taken.set(taken.get() & !(1 << slab));
+///         });
 ///         Ok(())
 ///     }
 /// }
@@ -89,9 +89,11 @@ use super::error::Result;
 /// themselves: the cache calls them with no lock held (so that they may use the cache
 /// themselves), from every thread that allocates from a shared cache or drops one of
 /// its boxes, and from interrupt handlers that do. Two threads making a cache's first
-/// allocation at once both call `alloc`. State such as a bump offset belongs in an
-/// atomic or a critical section, as in the example above, never in a plain
-/// `static mut`.
+/// allocation at once both call `alloc`. State such as a bump offset belongs in a
+/// critical section, as in the example above, or in an atomic, never in a plain
+/// `static mut`. (The example's critical section builds for every target, `thumbv6m`
+/// included, whose atomics have no compare-and-swap or `fetch_*` methods; the program
+/// names `critical-section` as a dependency of its own to write `critical_section::with`.)
 pub unsafe trait SlabProvider {
     /// Returns a block for `layout`, or `None` when there is no memory.
     ///
