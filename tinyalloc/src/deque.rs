@@ -142,10 +142,10 @@ impl ByteBufferDeque {
         while copied < out.len() && self.len > 0 {
             let Some(head) = self.chain.head else { break };
             let used = self.chain.used(head, cap);
-            // A block shorter than what the deque put in it is another allocator's:
-            // leave the deque as it is.
+            // A block that is not a whole chunk is another allocator's: leave the deque
+            // as it is, as `pop_front` does.
             let Some(data) = crate::buffer::chain_payload(alloc, head)
-                .filter(|data| data.len() >= used && self.head_pos < used)
+                .filter(|data| data.len() == cap && self.head_pos < used)
             else {
                 break;
             };
