@@ -188,6 +188,16 @@ impl ByteBufferDeque {
         self.head_pos = 0;
         self.len = 0;
     }
+
+    /// Empties the queue whatever its blocks are: those of `alloc` go back, and a chain
+    /// that is not whole in `alloc` is forgotten. Only for a queue bound to `alloc`,
+    /// whose blocks can be no other allocator's: there a chain that is not whole means
+    /// `alloc` was cleared (its handles went stale), and `clear` would keep it forever.
+    #[cfg(feature = "global-alloc")]
+    pub(crate) fn reset<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+        self.chain.clear(alloc);
+        *self = ByteBufferDeque::new();
+    }
 }
 
 impl Default for ByteBufferDeque {
