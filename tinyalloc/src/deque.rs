@@ -78,18 +78,24 @@ impl ByteBufferDeque {
         byte: u8,
     ) -> Result<(), ByteBufferError> {
         // The common case, one byte into the tail chunk's room, without the general
-        // path's planning: a byte-per-interrupt producer runs this. A tail block that
-        // is not a whole chunk is another allocator's: the general path refuses it.
+        // path's planning: a byte-per-interrupt producer runs this.
         if let Some(tail) = self.chain.tail
             && let Ok(cap) = crate::buffer::chain_capacity(alloc)
-            && let Some(payload) = crate::buffer::chain_payload_mut(alloc, tail)
-            && payload.len() == cap
-            && let Some(room) = payload.get_mut(self.chain.tail_len)
         {
-            *room = byte;
-            self.chain.tail_len += 1;
-            self.len += 1;
-            return Ok(());
+            match crate::buffer::chain_payload_mut(alloc, tail) {
+                Some(payload) if payload.len() == cap => {
+                    if let Some(room) = payload.get_mut(self.chain.tail_len) {
+                        *room = byte;
+                        self.chain.tail_len += 1;
+                        self.len += 1;
+                        return Ok(());
+                    }
+                }
+                // A tail block that is not a whole chunk is another allocator's:
+                // refused here, as the general path would refuse it, so that one
+                // refusal counts one rejected handle.
+                _ => return Err(ByteBufferError::ForeignChunk),
+            }
         }
         self.push_slice(alloc, &[byte])
     }

@@ -252,3 +252,25 @@ fn pop_into_with_another_allocator_refuses_a_block_that_is_not_a_whole_chunk() {
     assert_eq!(out, [1; 10]);
     assert!(mine.is_empty());
 }
+
+#[test]
+fn a_refused_push_back_counts_one_rejected_handle_as_push_slice_does() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, b"abc").unwrap();
+    // `theirs` has no live block under the deque's tail handle: one handle turned away.
+    assert_eq!(
+        deque.push_slice(&mut theirs, b"!"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(theirs.stats().rejected_handles, 1);
+    assert_eq!(
+        deque.push_back(&mut theirs, b'!'),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(theirs.stats().rejected_handles, 2);
+    assert_eq!(deque.len(), 3);
+    deque.clear(&mut mine);
+    assert!(mine.is_empty());
+}
