@@ -58,6 +58,9 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
         let mut mine = ByteBuffer::new();
         mine.write(&mut local, &[7; 60]).unwrap();
         assert_eq!(mine.extend(b"x"), Err(ByteBufferError::ForeignChunk));
+        // Nor can the global instance empty it: refused and said so, not `Ok`.
+        assert_eq!(mine.clear_global(), Err(ByteBufferError::ForeignChunk));
+        assert_eq!(mine.len(), 60);
         let mut victim = ByteBuffer::new();
         victim.extend(b"victim data").unwrap(); // the handle of `mine`'s block
 
@@ -77,8 +80,9 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
         assert_eq!(victim.to_vec_global().unwrap(), b"victim data");
         assert_eq!(other.to_vec_global().unwrap(), b"more");
         assert_eq!(last.to_vec_global().unwrap(), b"last");
-        // One handle turned away: the refused `extend` looked up `mine`'s block.
-        assert_eq!(POOL.stats().rejected_handles, 1);
+        // Two handles turned away: the refused `extend` and `clear_global` looked up
+        // `mine`'s block.
+        assert_eq!(POOL.stats().rejected_handles, 2);
         // Their blocks stay in use in `local`, as the docs say of a dropped buffer
         // that was written with an allocator you passed.
         assert_eq!(local.len(), 3);

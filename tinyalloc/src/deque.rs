@@ -78,18 +78,24 @@ impl ByteBufferDeque {
         byte: u8,
     ) -> Result<(), ByteBufferError> {
         // The common case, one byte into the tail chunk's room, without the general
-        // path's planning: a byte-per-interrupt producer runs this. A tail block that
-        // is not a whole chunk is another allocator's: the general path refuses it.
+        // path's planning: a byte-per-interrupt producer runs this.
         if let Some(tail) = self.chain.tail
             && let Ok(cap) = crate::buffer::chain_capacity(alloc)
-            && let Some(payload) = crate::buffer::chain_payload_mut(alloc, tail)
-            && payload.len() == cap
-            && let Some(room) = payload.get_mut(self.chain.tail_len)
         {
-            *room = byte;
-            self.chain.tail_len += 1;
-            self.len += 1;
-            return Ok(());
+            match crate::buffer::chain_payload_mut(alloc, tail) {
+                Some(payload) if payload.len() == cap => {
+                    if let Some(room) = payload.get_mut(self.chain.tail_len) {
+                        *room = byte;
+                        self.chain.tail_len += 1;
+                        self.len += 1;
+                        return Ok(());
+                    }
+                }
+                // A tail block that is not a whole chunk is another allocator's:
+                // refused here, as the general path would refuse it, so that one
+                // refusal counts one rejected handle.
+                _ => return Err(ByteBufferError::ForeignChunk),
+            }
         }
         self.push_slice(alloc, &[byte])
     }
@@ -142,10 +148,10 @@ impl ByteBufferDeque {
         while copied < out.len() && self.len > 0 {
             let Some(head) = self.chain.head else { break };
             let used = self.chain.used(head, cap);
-            // A block shorter than what the deque put in it is another allocator's:
-            // leave the deque as it is.
+            // A block that is not a whole chunk is another allocator's: leave the deque
+            // as it is, as `pop_front` does.
             let Some(data) = crate::buffer::chain_payload(alloc, head)
-                .filter(|data| data.len() >= used && self.head_pos < used)
+                .filter(|data| data.len() == cap && self.head_pos < used)
             else {
                 break;
             };
@@ -187,6 +193,16 @@ impl ByteBufferDeque {
         }
         self.head_pos = 0;
         self.len = 0;
+    }
+
+    /// Empties the queue whatever its blocks are: those of `alloc` go back, and a chain
+    /// that is not whole in `alloc` is forgotten. Only for a queue bound to `alloc`,
+    /// whose blocks can be no other allocator's: there a chain that is not whole means
+    /// `alloc` was cleared (its handles went stale), and `clear` would keep it forever.
+    #[cfg(feature = "global-alloc")]
+    pub(crate) fn reset<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+        self.chain.clear(alloc);
+        *self = ByteBufferDeque::new();
     }
 }
 

@@ -32,10 +32,10 @@ pub enum ByteBufferError {
         /// The allocator's block size.
         block_size: usize,
     },
-    /// A chunk of this buffer is not live in the allocator that was passed: the
-    /// buffer was written with another allocator. (Handles do not name their
-    /// allocator, so one of the same shape with live blocks under the same handles
-    /// is not detected; see [`ByteBuffer`](crate::ByteBuffer).)
+    /// A chunk of this buffer is not a live, whole block of the allocator that was
+    /// passed: the buffer was written with another allocator. (Handles do not name
+    /// their allocator, so one with whole live blocks under the same handles, of any
+    /// block size, is not detected; see [`ByteBuffer`](crate::ByteBuffer).)
     ForeignChunk,
     /// No global instance is set yet.
     NotInitialized,

@@ -74,12 +74,13 @@ use alloc::vec::Vec;
 ///
 /// Pass every call the allocator that wrote the buffer. A buffer holds only
 /// [`Handle`](crate::Handle)s, which name a slot and a generation but not the
-/// allocator: a write with an allocator in which the buffer's last block is not live
-/// is refused with [`ByteBufferError::ForeignChunk`], but an allocator of the same
-/// shape that has live blocks under the same handles (a second pool of the same
-/// size, used the same way) cannot be told apart, and the call then reads, writes or
-/// frees that allocator's blocks. That is a logic error, like indexing the wrong
-/// slice: both sides' data go wrong, nothing is undefined behaviour.
+/// allocator: a write with an allocator in which the buffer's last block is not a
+/// live, whole block is refused with [`ByteBufferError::ForeignChunk`], but an
+/// allocator that has whole live blocks under the same handles (a second pool used
+/// the same way, whatever its block size: its own buffers' chunks are such blocks)
+/// cannot be told apart, and the call then reads, writes or frees that allocator's
+/// blocks. That is a logic error, like indexing the wrong slice: both sides' data go
+/// wrong, nothing is undefined behaviour.
 #[derive(Debug)]
 pub struct ByteBuffer {
     pub(crate) chain: Chain,

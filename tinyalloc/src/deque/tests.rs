@@ -233,3 +233,44 @@ fn clear_with_another_allocator_changes_nothing() {
     deque.clear(&mut mine);
     assert!(deque.is_empty() && mine.is_empty());
 }
+
+#[test]
+fn pop_into_with_another_allocator_refuses_a_block_that_is_not_a_whole_chunk() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    // A 20-byte block (16 bytes past a chunk header) under the handle the deque's head
+    // chunk has in `mine`: long enough for the 10 bytes queued, but not a whole chunk.
+    let theirs_block = theirs.alloc(&[9; 20]).unwrap();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[1; 10]).unwrap();
+    let mut out = [0u8; 10];
+    assert_eq!(deque.pop_front(&mut theirs), None, "pop_front refuses it");
+    assert_eq!(deque.pop_into(&mut theirs, &mut out), 0);
+    assert_eq!(deque.len(), 10);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 20][..]));
+    assert_eq!(deque.pop_into(&mut mine, &mut out), 10);
+    assert_eq!(out, [1; 10]);
+    assert!(mine.is_empty());
+}
+
+#[test]
+fn a_refused_push_back_counts_one_rejected_handle_as_push_slice_does() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool512::new();
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, b"abc").unwrap();
+    // `theirs` has no live block under the deque's tail handle: one handle turned away.
+    assert_eq!(
+        deque.push_slice(&mut theirs, b"!"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(theirs.stats().rejected_handles, 1);
+    assert_eq!(
+        deque.push_back(&mut theirs, b'!'),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(theirs.stats().rejected_handles, 2);
+    assert_eq!(deque.len(), 3);
+    deque.clear(&mut mine);
+    assert!(mine.is_empty());
+}

@@ -57,8 +57,18 @@ impl ByteBuffer {
     }
 
     /// Empties the buffer and gives its blocks back to the global instance.
+    /// [`ByteBufferError::ForeignChunk`], and nothing changes, when they are not its
+    /// blocks (the buffer was written with an allocator you passed: `clear` it there).
     pub fn clear_global(&mut self) -> Result<(), ByteBufferError> {
-        with_global(|alloc| self.clear(alloc))
+        with_global(|alloc| {
+            self.clear(alloc);
+            // `clear` empties the buffer unless it refused the blocks.
+            if self.is_empty() {
+                Ok(())
+            } else {
+                Err(ByteBufferError::ForeignChunk)
+            }
+        })?
     }
 }
 

@@ -77,8 +77,10 @@ impl LockedDeque {
     }
 
     fn clear(&self) {
-        // Before a global instance is set nothing can be queued.
-        let _ = self.run(|deque, alloc| deque.clear(alloc));
+        // Before a global instance is set nothing can be queued. The pool is the
+        // queue's own, so a chain that is not whole there is stale (the pool was
+        // cleared): forget it, or a `static` queue would stay unusable for good.
+        let _ = self.run(|deque, alloc| deque.reset(alloc));
     }
 
     fn len(&self) -> usize {
@@ -127,7 +129,10 @@ macro_rules! queue_methods {
             self.0.peek()
         }
 
-        /// Drops every queued byte and gives the blocks back.
+        /// Drops every queued byte and gives the blocks back. After the pool was
+        /// cleared under the queue (its blocks' handles went stale, and pushes are
+        /// refused with [`ByteBufferError::ForeignChunk`]), it empties the queue all the
+        /// same, and the queue works again.
         pub fn clear(&self) {
             self.0.clear()
         }
@@ -222,5 +227,30 @@ impl fmt::Debug for PoolDeque {
         f.debug_struct("PoolDeque")
             .field("len", &self.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Pool;
+
+    static RX_POOL: Pool<256, 8> = Pool::new();
+    static RX: PoolDeque = PoolDeque::new(&RX_POOL);
+
+    #[test]
+    fn clear_after_the_pool_was_cleared_makes_the_queue_usable_again() {
+        RX.push_slice(b"a line longer than one chunk").unwrap();
+        // Start-over after an error: every handle of the pool goes stale.
+        RX_POOL.with(|slab| slab.clear());
+        assert_eq!(RX.push(b'x'), Err(ByteBufferError::ForeignChunk));
+        RX.clear();
+        assert!(RX.is_empty());
+        RX.push_slice(b"ok").unwrap();
+        assert_eq!(
+            (RX.pop(), RX.pop(), RX.pop()),
+            (Some(b'o'), Some(b'k'), None)
+        );
+        assert!(RX_POOL.is_empty());
     }
 }
