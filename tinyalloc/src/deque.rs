@@ -3,18 +3,18 @@
 //!
 //! | operation | cost | measured, per byte in and out |
 //! | --- | --- | --- |
-//! | `push_back`, `pop_front`, `peek_front` | O(1) | 76.6 instructions (heapless `Deque`: 29, `spsc::Queue`: 32, `VecDeque`: 43) |
-//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.2 instructions in slices of 64 (heapless, byte by byte: 30 to 34; `VecDeque`: 1.8) |
+//! | `push_back`, `pop_front`, `peek_front` | O(1) | 71.7 instructions (heapless `Deque`: 29, `spsc::Queue`: 32, `VecDeque`: 43) |
+//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.0 instructions in slices of 64 (heapless, byte by byte: 30 to 34; `VecDeque`: 1.8) |
 //!
 //! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-06: 4,096
 //! bytes through 64-byte blocks; the README's *Performance* section has the whole run).
 //! Shared with interrupt handlers as a [`PoolDeque`](crate::global::PoolDeque) or
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section
-//! and the pool's lock and reaches the pool through `&mut dyn Allocator`: 303.0 and
-//! 311.0 instructions per byte one at a time, 12.0 and 12.1 in slices of 64 (with a
+//! and the pool's lock and reaches the pool through `&mut dyn Allocator`: 299.0 and
+//! 307.0 instructions per byte one at a time, 12.1 and 12.2 in slices of 64 (with a
 //! critical section that does nothing).
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
-//! 2,038 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
+//! 2,018 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
 //!
 //! Because drained chunks go back at once, a deque holds at most
 //! `len / (block_size − 4) + 2` blocks: a stream of any length passes through a pool
