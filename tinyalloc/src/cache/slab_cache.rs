@@ -244,8 +244,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     ///
     /// # Safety
     ///
-    /// `slot` was taken from this cache by `take_slot`, holds no object and belongs
-    /// to nobody else.
+    /// `slot` was just taken from this cache (by `take_partial`, `take_slot_slow` or
+    /// `take_slot`), holds no object and belongs to nobody else.
     #[inline(always)]
     unsafe fn place(slot: NonNull<u8>, value: T) -> SlabBox<T, L, SLAB_SIZE> {
         let object = slot.cast::<T>();
