@@ -4,7 +4,7 @@
 
 use core::cell::Cell;
 use core::fmt::Display;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use portable_atomic::{AtomicUsize, Ordering};
 
 use cortex_m_semihosting::{debug, hprint, hprintln};
 use critical_section::Mutex;

@@ -9,7 +9,7 @@
 use core::alloc::Layout;
 use core::cell::RefCell;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU32, Ordering};
+use portable_atomic::{AtomicU32, Ordering};
 
 use cortex_m_rt::exception;
 use critical_section::Mutex;

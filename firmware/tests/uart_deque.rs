@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use portable_atomic::{AtomicU32, Ordering};
 
 use cortex_m_rt::exception;
 use tinyalloc::global::{self, AllocatorConfig, GlobalDeque};

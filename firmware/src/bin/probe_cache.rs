@@ -6,7 +6,7 @@
 use core::alloc::Layout;
 use core::hint::black_box;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use portable_atomic::{AtomicUsize, Ordering};
 
 use tinyalloc::prelude::*;
 

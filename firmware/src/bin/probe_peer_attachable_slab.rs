@@ -8,7 +8,7 @@ use attachable_slab_allocator::{Result, SlabCache, define_allocation_hooks};
 use core::alloc::Layout;
 use core::hint::black_box;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use portable_atomic::{AtomicUsize, Ordering};
 
 #[repr(C, align(1024))]
 struct Region([u8; 4096]);
