@@ -276,10 +276,12 @@ impl Args {
 /// beside the errors.
 pub(super) fn crate_path(tokens: TokenStream) -> TokenStream {
     let given = NestedMeta::parse_meta_list(tokens).ok().and_then(|list| {
-        list.into_iter().find_map(|item| match item {
-            NestedMeta::Meta(meta) if meta.path().is_ident("crate") => Path::from_meta(&meta).ok(),
-            _ => None,
-        })
+        // The same reading of `crate = …` as `Args::parse`; its errors are reported
+        // there already.
+        let mut errors = Error::accumulator();
+        let krate = RawArgs::parse(&list, &mut errors).krate;
+        let _ = errors.finish();
+        krate
     });
     match given {
         Some(path) => quote::quote!(#path),
