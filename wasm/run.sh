@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds the module for each heap engine and runs its checks under Node.
+# Builds the module for each heap engine and runs its checks under Node; then, where
+# the wasm32-wasip1-threads target is installed, checks that the heap keeps its lock
+# on a target with threads.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,3 +22,18 @@ for engine in free-list segregated bump-free-list; do
         });
     ' "$target_dir/wasm32-unknown-unknown/release/tinyalloc_wasm.wasm" "$engine"
 done
+
+# On wasm32-wasip1-threads the heap must take its lock (a critical section, which the
+# module then imports), even though a stable compiler reports no `atomics` there.
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1-threads; then
+    cargo build --release --quiet --target wasm32-wasip1-threads
+    node -e '
+        const module = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
+        const names = WebAssembly.Module.imports(module).map(i => i.name);
+        const locked = names.includes("_critical_section_1_0_acquire");
+        console.log(`wasm32-wasip1-threads: ${locked ? "the heap takes its lock" : "the heap has no lock, but the target has threads"}`);
+        process.exit(locked ? 0 : 1);
+    ' "$target_dir/wasm32-wasip1-threads/release/tinyalloc_wasm.wasm"
+else
+    echo "wasm32-wasip1-threads: not installed, lock check skipped (rustup target add wasm32-wasip1-threads)"
+fi

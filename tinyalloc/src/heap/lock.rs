@@ -1,10 +1,18 @@
 //! The lock around a heap's state: the heap's [`Lock`] (a critical section unless the
-//! heap names another), or nothing where there are no threads, plus a flag that turns
-//! away re-entry.
+//! heap names another), or nothing on the wasm targets that cannot have threads, plus
+//! a flag that turns away re-entry.
 
-#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+#[cfg(not(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+)))]
 use core::cell::UnsafeCell;
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[cfg(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+))]
 use core::marker::PhantomData;
 
 use crate::cache::locks::Lock;
@@ -13,20 +21,32 @@ use crate::guard::Guarded;
 /// A value only one context at a time may change: behind the lock `L`. With
 /// [`CriticalSectionLock`](crate::cache::locks::CriticalSectionLock), the default,
 /// interrupt handlers and threads can share the heap (the embedded-alloc pattern).
-#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+#[cfg(not(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+)))]
 pub(crate) struct Locked<T, L> {
     lock: L,
     inner: UnsafeCell<Guarded<T>>,
 }
 
+#[cfg(not(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+)))]
 // SAFETY: the value is only reached inside `lock.with_lock`, whose contract is that no
 // two closures run at once on one lock, on any thread that can reach it (`L: Sync`
 // says which can), and that each closure happens before the next; so moving `T`
 // between threads (`T: Send`) is all that sharing does.
-#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
 unsafe impl<T: Send, L: Lock + Sync> Sync for Locked<T, L> {}
 
-#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+#[cfg(not(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+)))]
 impl<T, L: Lock> Locked<T, L> {
     pub(crate) const fn new(value: T) -> Self {
         Locked {
@@ -51,21 +71,42 @@ impl<T, L: Lock> Locked<T, L> {
     }
 }
 
-/// On `wasm32` without the `atomics` target feature there are no threads and no
-/// interrupts, so the lock is only the re-entry flag, whatever `L` is.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+/// On `wasm32-unknown-unknown` and `wasm32v1-none` without the `atomics` target
+/// feature there are no threads and no interrupts, so the lock is only the re-entry
+/// flag, whatever `L` is.
+///
+/// Not on other wasm32 targets: `cfg(target_feature = "atomics")` is unstable, so a
+/// stable compiler never sets it, even on `wasm32-wasip1-threads`, whose threads share
+/// memory. There the test would find "no atomics" and drop the lock under threads. On
+/// the two targets above a stable compiler cannot make shared memory at all (the
+/// precompiled `core` has no atomics, and the linker refuses `--shared-memory`), and a
+/// nightly one that rebuilds `core` with `atomics` also sets the cfg.
+#[cfg(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+))]
 pub(crate) struct Locked<T, L> {
     inner: Guarded<T>,
     _lock: PhantomData<fn() -> L>,
 }
 
-// SAFETY: this target has no threads (wasm32 without the `atomics` feature cannot
-// share memory between agents) and no interrupts, so a `Locked` is never used from
-// two contexts at once; the flag catches re-entry.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[cfg(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+))]
+// SAFETY: these targets have no threads (without the `atomics` feature, which a
+// compiler that can build `core` with it also reports, the module's memory cannot be
+// shared between agents) and no interrupts, so a `Locked` is never used from two
+// contexts at once; the flag catches re-entry.
 unsafe impl<T: Send, L> Sync for Locked<T, L> {}
 
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[cfg(all(
+    target_arch = "wasm32",
+    any(target_os = "unknown", target_os = "none"),
+    not(target_feature = "atomics")
+))]
 impl<T, L: Lock> Locked<T, L> {
     pub(crate) const fn new(value: T) -> Self {
         Locked {
