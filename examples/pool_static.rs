@@ -1,8 +1,8 @@
 //! A static pool shared by a main loop and an "interrupt handler" (a second thread
-//! here; on a microcontroller, an ISR). The handler stores sensor frames in the pool
-//! faster than the main loop processes them; the main loop checks each frame and
-//! frees it. When the pool is full the handler drops the frame, and the pool's
-//! `Stats` count it.
+//! here; on a microcontroller, an ISR). The sensor delivers frames in bursts longer
+//! than the pool, faster than the main loop processes them; the main loop checks each
+//! frame and frees it. When the pool is full the handler drops the frame, and the
+//! pool's `Stats` count it.
 //!
 //! `cargo run --example pool_static`
 
@@ -17,6 +17,8 @@ use tinyalloc::prelude::*;
 static FRAMES: Pool;
 
 const FRAMES_TO_SEND: u32 = 300;
+/// Frames per burst: more than the pool's 16 blocks, back to back.
+const BURST: u32 = 24;
 
 /// Stands in for the ADC-complete interrupt: store a frame in the pool.
 fn sensor_interrupt(sequence: u32) -> Option<Handle> {
@@ -38,7 +40,9 @@ fn main() {
                 Some(handle) => post.send(handle).unwrap(),
                 None => dropped += 1,
             }
-            thread::sleep(Duration::from_micros(20));
+            if sequence % BURST == BURST - 1 {
+                thread::sleep(Duration::from_millis(2)); // quiet between bursts
+            }
         }
         dropped
     });

@@ -131,4 +131,8 @@ fn pool_static_prints_the_lines_the_readme_describes() {
         stats[3], dropped,
         "each dropped frame is one failed allocation"
     );
+    // What the example is for: the handler outruns the main loop, fills the pool and
+    // drops frames, whatever the host's timing.
+    assert!(dropped > 0, "no frame was dropped: {printed}");
+    assert_eq!(stats[1], 16, "the pool never filled: {printed}");
 }

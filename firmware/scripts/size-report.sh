@@ -16,7 +16,11 @@ if [[ ${1:-} == --ours ]]; then
     features=()
 fi
 cargo build --release --target "$target" --bins --quiet "${features[@]}"
-dir="target/$target/release"
+# Where cargo puts the images: CARGO_TARGET_DIR or a config may move it, and stale
+# images left in ./target must not be the ones measured.
+target_root=$(cargo metadata --format-version 1 --no-deps |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+dir="$target_root/$target/release"
 
 # The size of section $2 of ELF file $1, in bytes.
 section() {

@@ -1,6 +1,6 @@
 //! A wasm module whose `#[global_allocator]` is one tinyalloc heap (chosen by
-//! feature). wasm32 without the `atomics` feature has no threads, so the heap's lock
-//! compiles to nothing; `run.sh` builds the module for each engine and runs
+//! feature). wasm32-unknown-unknown without the `atomics` feature has no threads, so
+//! the heap's lock compiles to nothing; `run.sh` builds the module for each engine and runs
 //! `run_checks` under Node, which reports 0 when every check passed.
 #![no_std]
 

@@ -74,8 +74,9 @@ impl AllocatorConfig {
     ///
     /// If `pool`'s lock gives up (a [`SharedAllocator`] of your own whose
     /// `with_allocator` returns without running its closure): make the configuration
-    /// at start-up, while nothing else holds the lock. A [`Pool`](crate::Pool) never
-    /// gives up.
+    /// at start-up, while nothing else holds the lock, or call
+    /// [`install`](super::install), which reads nothing under the lock. A
+    /// [`Pool`](crate::Pool) never gives up.
     ///
     /// ```
     /// use tinyalloc::global::AllocatorConfig;
@@ -135,6 +136,27 @@ impl core::fmt::Debug for AllocatorConfig {
 #[inline(never)]
 fn busy_at_start_up() -> ! {
     panic!(
-        "tinyalloc: AllocatorConfig::custom could not read the pool's sizes: its lock is held elsewhere"
+        "tinyalloc: AllocatorConfig::custom could not read the pool's sizes: its lock is held elsewhere; make the configuration at start-up, before anything else takes that lock, or call tinyalloc::global::install(pool) instead, which needs no lock"
     )
+}
+
+#[cfg(all(test, feature = "global-alloc-custom"))]
+mod tests {
+    use super::*;
+    use crate::Allocator;
+
+    /// A `SharedAllocator` whose lock is always held elsewhere: it never runs `f`.
+    struct AlwaysHeld;
+
+    impl SharedAllocator for AlwaysHeld {
+        fn with_allocator(&self, _: &mut dyn FnMut(&mut dyn Allocator)) {}
+    }
+
+    static HELD: AlwaysHeld = AlwaysHeld;
+
+    #[test]
+    #[should_panic(expected = "call tinyalloc::global::install(pool) instead")]
+    fn custom_on_a_held_lock_says_what_to_do_instead() {
+        let _ = AllocatorConfig::custom(&HELD);
+    }
 }

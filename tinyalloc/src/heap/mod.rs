@@ -77,9 +77,11 @@
 //! no interrupt handler uses (a host, `wasm32` with threads): an interrupt that spins
 //! on the lock held by the code it preempted never gets it. With [`NoLock`] the heap is
 //! not `Sync`, so it cannot be a `static` or the global allocator, only a local heap on
-//! one thread (through `allocator-api2`). On `wasm32` without the `atomics` feature,
-//! where there are no threads, every lock compiles to nothing (and every heap is
-//! `Sync`, `NoLock` ones included).
+//! one thread (through `allocator-api2`). On `wasm32-unknown-unknown` and
+//! `wasm32v1-none` without the `atomics` feature, where there are no threads, every
+//! lock compiles to nothing (and every heap is `Sync`, `NoLock` ones included). On
+//! the other wasm targets the lock is real: `wasm32-wasip1-threads` has threads, and a
+//! stable compiler cannot tell it apart from `wasm32-wasip1`.
 //!
 //! ```
 //! use tinyalloc::heap::{FreeListAllocator, SpinLock};
