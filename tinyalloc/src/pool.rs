@@ -21,7 +21,7 @@
 
 use core::fmt;
 
-use critical_section::Mutex;
+use critical_section::{CriticalSection, Mutex};
 
 use crate::align::{Align8, Alignment};
 use crate::allocator::{AllocError, Allocator, Stats};
@@ -113,14 +113,22 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     /// ```
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&mut TinySlabAllocator<SIZE, SLOTS, A>) -> R) -> R {
-        critical_section::with(|cs| {
-            // A slab is whole whenever the user's closure runs, so a panic in it
-            // leaves the pool usable, as a `RefCell` would.
-            match self.inner.borrow(cs).enter_reopening(f) {
-                Some(result) => result,
-                None => reentered(),
-            }
-        })
+        critical_section::with(|cs| self.with_in(cs, f))
+    }
+
+    /// [`with`](Self::with) inside a critical section the caller holds.
+    #[inline]
+    fn with_in<R>(
+        &self,
+        cs: CriticalSection<'_>,
+        f: impl FnOnce(&mut TinySlabAllocator<SIZE, SLOTS, A>) -> R,
+    ) -> R {
+        // A slab is whole whenever the user's closure runs, so a panic in it leaves
+        // the pool usable, as a `RefCell` would.
+        match self.inner.borrow(cs).enter_reopening(f) {
+            Some(result) => result,
+            None => reentered(),
+        }
     }
 
     /// Runs one of the slab's own operations in one critical section. Unlike
@@ -295,26 +303,62 @@ pub trait SharedAllocator: Sync {
     /// (`None` from the forms that return an `Option`) and changes nothing. A second
     /// call of `f` does nothing.
     fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator));
+
+    /// [`with_allocator`](Self::with_allocator) for a caller that holds a critical
+    /// section already, with the same contract. tinyalloc's queues and the global
+    /// instance call this from inside their own critical section.
+    ///
+    /// The default calls `with_allocator`, which may take a critical section of its
+    /// own inside `cs` (nesting is allowed). A lock that is a critical section can
+    /// use `cs` instead, as [`Pool`] does: that saves acquiring and releasing a second
+    /// one on every call.
+    fn with_allocator_in(&self, cs: CriticalSection<'_>, f: &mut dyn FnMut(&mut dyn Allocator)) {
+        let _ = cs;
+        self.with_allocator(f);
+    }
 }
 
 impl dyn SharedAllocator + '_ {
     /// Runs `f` under the lock and returns what it returns; `None` if the lock could
     /// not be had and `f` did not run.
     pub fn lock<R>(&self, f: impl FnOnce(&mut dyn Allocator) -> R) -> Option<R> {
-        let mut f = Some(f);
-        let mut result = None;
-        self.with_allocator(&mut |alloc| {
-            if let Some(f) = f.take() {
-                result = Some(f(alloc));
-            }
-        });
-        result
+        run_once(f, |f| self.with_allocator(f))
     }
+
+    /// [`lock`](Self::lock) for a caller inside the critical section `cs`.
+    pub(crate) fn lock_in<R>(
+        &self,
+        cs: CriticalSection<'_>,
+        f: impl FnOnce(&mut dyn Allocator) -> R,
+    ) -> Option<R> {
+        run_once(f, |f| self.with_allocator_in(cs, f))
+    }
+}
+
+/// Hands `f` to `run` as the `FnMut` a [`SharedAllocator`] takes, and returns what `f`
+/// returned if `run` called it (a second call does nothing).
+#[inline(always)]
+fn run_once<R>(
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+    run: impl FnOnce(&mut dyn FnMut(&mut dyn Allocator)),
+) -> Option<R> {
+    let mut f = Some(f);
+    let mut result = None;
+    run(&mut |alloc| {
+        if let Some(f) = f.take() {
+            result = Some(f(alloc));
+        }
+    });
+    result
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> SharedAllocator for Pool<SIZE, SLOTS, A> {
     fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator)) {
-        self.with(|slab| f(slab));
+        critical_section::with(|cs| self.with_allocator_in(cs, f));
+    }
+
+    fn with_allocator_in(&self, cs: CriticalSection<'_>, f: &mut dyn FnMut(&mut dyn Allocator)) {
+        self.with_in(cs, |slab| f(slab));
     }
 }
 

@@ -46,7 +46,7 @@ impl LockedDeque {
                 // Only a `SharedAllocator` that calls back into this queue gets here.
                 crate::pool::reentered()
             };
-            pool.lock(|alloc| f(&mut deque, alloc))
+            pool.lock_in(cs, |alloc| f(&mut deque, alloc))
                 .ok_or(ByteBufferError::Busy)
         })
     }
@@ -232,6 +232,8 @@ impl fmt::Debug for PoolDeque {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
     use crate::Pool;
 
@@ -252,5 +254,42 @@ mod tests {
             (Some(b'o'), Some(b'k'), None)
         );
         assert!(RX_POOL.is_empty());
+    }
+
+    static NESTED_POOL: Pool<256, 8> = Pool::new();
+    static NESTED: PoolDeque = PoolDeque::new(&NESTED_POOL);
+
+    /// The queue reaches its pool inside its own critical section, without taking
+    /// the pool's: the pool's re-entry flag must still turn away a call from inside a
+    /// closure the pool is running.
+    #[test]
+    #[should_panic(expected = "already running")]
+    fn a_queue_used_inside_its_pools_closure_panics_instead_of_aliasing() {
+        NESTED_POOL.with(|_| NESTED.push(b'x')).unwrap();
+    }
+
+    /// A `SharedAllocator` that takes its own lock, as a user's may: the queue's
+    /// calls reach it through the default `with_allocator_in`.
+    struct OwnLock(std::sync::Mutex<crate::TinySlabAllocator<256, 8>>);
+
+    impl SharedAllocator for OwnLock {
+        fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator)) {
+            f(&mut *self.0.lock().unwrap());
+        }
+    }
+
+    static OWN: OwnLock = OwnLock(std::sync::Mutex::new(crate::TinySlabAllocator::new()));
+    static OWN_QUEUE: PoolDeque = PoolDeque::new(&OWN);
+
+    #[test]
+    fn a_pool_of_the_users_with_only_with_allocator_serves_a_queue() {
+        OWN_QUEUE
+            .push_slice(b"longer than one 32-byte chunk")
+            .unwrap();
+        assert_eq!(OWN.0.lock().unwrap().len(), 2);
+        let mut out = [0; 64];
+        assert_eq!(OWN_QUEUE.pop_into(&mut out), 29);
+        assert_eq!(&out[..29], b"longer than one 32-byte chunk");
+        assert!(OWN.0.lock().unwrap().is_empty());
     }
 }

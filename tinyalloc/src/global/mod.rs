@@ -88,7 +88,7 @@ pub(crate) fn with_global<R>(
     f: impl FnOnce(&mut dyn Allocator) -> R,
 ) -> Result<R, ByteBufferError> {
     critical_section::with(|cs| match GLOBAL.borrow(cs).get() {
-        Some(pool) => pool.lock(f).ok_or(ByteBufferError::Busy),
+        Some(pool) => pool.lock_in(cs, f).ok_or(ByteBufferError::Busy),
         None => Err(ByteBufferError::NotInitialized),
     })
 }
