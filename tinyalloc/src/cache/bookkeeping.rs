@@ -12,7 +12,7 @@ use core::ptr::NonNull;
 
 use super::slab::{
     CacheState, Counters, FreeSlot, Links, List, MAGIC, MasterCore, Release, SlabHeader,
-    clear_magic, empties_at, fixed, links, magic, master_slab, state_mut,
+    clear_magic, empties_at, fixed, links, magic, master_slab, state_mut, tally,
 };
 
 /// Takes a slot for a new object, or `None` when no slab has one without asking the
@@ -227,7 +227,7 @@ pub(crate) unsafe fn take_reserve(
         state.counters.reserve = 0;
         state.counters.slabs -= abandoned;
         state.counters.capacity -= abandoned * slave_slots;
-        state.counters.provider_errors += 1;
+        tally(&mut state.counters.provider_errors, 1);
         return Some(Err(()));
     }
     // SAFETY: the lock is held; the slab is live.
@@ -282,7 +282,10 @@ pub(crate) unsafe fn unpin(core: NonNull<MasterCore>, free_failed: bool) -> bool
     // SAFETY: the caller holds the lock.
     let state = unsafe { state_mut(core) };
     state.pins -= 1;
-    state.counters.provider_errors += usize::from(free_failed);
+    tally(
+        &mut state.counters.provider_errors,
+        usize::from(free_failed),
+    );
     master_unreachable(state)
 }
 
@@ -307,7 +310,7 @@ unsafe fn retire(state: &mut CacheState, slab: NonNull<SlabHeader>) {
     let counters = &mut state.counters;
     counters.slabs -= 1;
     counters.capacity -= capacity as usize;
-    counters.provider_calls += 1;
+    tally(&mut counters.provider_calls, 1);
     // SAFETY: as above; no box refers to an empty slab.
     unsafe { clear_magic(slab) };
 }

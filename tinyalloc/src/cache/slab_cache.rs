@@ -372,12 +372,12 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             // SAFETY: `early` is only touched under `init`, which is held, and this
             // closure calls no code of the user's, so the reference is the only one.
             let early = unsafe { &mut *self.early.get() };
-            early.provider_calls += calls;
-            early.provider_errors += errors;
+            slab::tally(&mut early.provider_calls, calls);
+            slab::tally(&mut early.provider_errors, errors);
             let base = match base {
                 Ok(base) => base,
                 Err(error) => {
-                    early.failed_allocs += 1;
+                    slab::tally(&mut early.failed_allocs, 1);
                     return Ok(Err(error));
                 }
             };
@@ -423,8 +423,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let counters = &mut unsafe { slab::state_mut(core) }.counters;
-            counters.provider_calls += calls;
-            counters.provider_errors += errors;
+            slab::tally(&mut counters.provider_calls, calls);
+            slab::tally(&mut counters.provider_errors, errors);
         });
         Ok(core)
     }
@@ -456,8 +456,8 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let state = unsafe { slab::state_mut(core) };
-            state.counters.provider_calls += calls;
-            state.counters.provider_errors += errors;
+            slab::tally(&mut state.counters.provider_calls, calls);
+            slab::tally(&mut state.counters.provider_errors, errors);
             match slab {
                 Ok(slab) => {
                     // SAFETY: the lock is held; `slab` is new and on no list.
@@ -466,7 +466,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
                     unsafe { bookkeeping::take(core) }.ok_or(SlabError::FatalError)
                 }
                 Err(error) => {
-                    state.counters.failed_allocs += 1;
+                    slab::tally(&mut state.counters.failed_allocs, 1);
                     Err(error)
                 }
             }
@@ -503,11 +503,34 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     }
 
     fn count_provider_error(&self, core: NonNull<MasterCore>) {
-        // SAFETY: the closure runs under the master's lock.
-        self.with_master(
-            core,
-            || unsafe { slab::state_mut(core) }.counters.provider_errors += 1,
-        );
+        self.with_master(core, || {
+            // SAFETY: the closure runs under the master's lock.
+            let counters = &mut unsafe { slab::state_mut(core) }.counters;
+            slab::tally(&mut counters.provider_errors, 1);
+        });
+    }
+}
+
+#[cfg(test)]
+impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_SIZE, P> {
+    /// Sets the counts of events (failed allocations, provider calls and errors) to
+    /// `count`, as after years of running: for tests of what happens at the top.
+    pub(super) fn set_event_counts(&self, count: usize) {
+        let set = |counters: &mut Counters| {
+            counters.failed_allocs = count;
+            counters.provider_calls = count;
+            counters.provider_errors = count;
+        };
+        match NonNull::new(self.master.load(Ordering::Acquire)) {
+            Some(core) => self.with_master(core, || {
+                // SAFETY: the closure runs under the master's lock.
+                set(&mut unsafe { slab::state_mut(core) }.counters);
+            }),
+            None => self.init.with_lock(|| {
+                // SAFETY: `early` is only touched under `init`, which is held.
+                set(unsafe { &mut *self.early.get() });
+            }),
+        }
     }
 }
 
