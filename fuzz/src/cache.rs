@@ -11,10 +11,10 @@
 //! that empties is kept while fewer are, and taken again before the provider is
 //! asked); `CacheStats` agree with the model and the provider's own counts; and every
 //! `Wide` object (the type with drop glue) was dropped exactly when its box or its
-//! moved-out value went, once. An allocation calls the provider exactly when every slot
-//! is taken, and then fails exactly as the provider's answer says, having handed a
-//! misaligned block straight back. At the end every block is back with the provider
-//! and every object dropped.
+//! moved-out value went, once. `alloc_with` calls `make` exactly when it has a slot.
+//! An allocation calls the provider exactly when every slot is taken, and then fails
+//! exactly as the provider's answer says, having handed a misaligned block straight
+//! back. At the end every block is back with the provider and every object dropped.
 
 use std::alloc::Layout;
 use std::cell::Cell;
@@ -395,7 +395,14 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                         rejected.error()
                     })
                 } else {
-                    cache.alloc_with(|| T::make(value))
+                    let made = Cell::new(false);
+                    let result = cache.alloc_with(|| {
+                        made.set(true);
+                        T::make(value)
+                    });
+                    // `make` runs exactly when there is a slot for its object.
+                    assert_eq!(made.get(), result.is_ok(), "alloc_with and make");
+                    result
                 };
                 model.allocated(result, value, asked, calls_before);
             }
