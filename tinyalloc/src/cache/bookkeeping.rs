@@ -161,6 +161,46 @@ pub(crate) unsafe fn give_back(
     unsafe { settle(core, state, slab) }
 }
 
+/// The high-water mark now. Read beside a take, it lets a slot that never held an
+/// object go back uncounted ([`give_back_unused`]).
+///
+/// # Safety
+///
+/// The lock is held and `core` is a live master.
+#[inline(always)]
+pub(crate) unsafe fn high_water(core: NonNull<MasterCore>) -> usize {
+    // SAFETY: the caller holds the lock.
+    unsafe { state_mut(core) }.counters.high_water
+}
+
+/// Gives back, as [`give_back`] does, a slot taken for an object that was never built
+/// (`alloc_with`'s `make` panicked), and takes it out of the high-water mark: every
+/// count of live objects since the take included it, so a mark raised since then
+/// (`mark` is the mark just before the take) stands one above the real objects.
+///
+/// # Safety
+///
+/// As [`give_back`], and `mark` was read under the lock that took `slot`.
+#[cold]
+pub(crate) unsafe fn give_back_unused(
+    core: NonNull<MasterCore>,
+    slab: NonNull<SlabHeader>,
+    slot: NonNull<u8>,
+    mark: usize,
+) -> Option<Release> {
+    // SAFETY: the caller's contract.
+    let release = unsafe { give_back(core, slab, slot) };
+    // SAFETY: the lock is held; `give_back` holds no reference any more.
+    let counters = &mut unsafe { state_mut(core) }.counters;
+    if counters.high_water > mark {
+        // `give_back` raised `headroom`, so the live count stays what it is: one
+        // less than while the slot was taken.
+        counters.high_water -= 1;
+        counters.headroom -= 1;
+    }
+    release
+}
+
 /// Moves a slab that just stopped being full, or just became empty, to its list.
 /// `Some` when something must go back to the provider.
 ///

@@ -15,9 +15,9 @@ use super::locks::{CriticalSectionLock, NoLock, SpinLock};
 use super::*;
 
 /// Blocks handed out and not yet back, per provider, so parallel tests do not mix.
-static OUTSTANDING: [AtomicUsize; 27] = [const { AtomicUsize::new(0) }; 27];
+static OUTSTANDING: [AtomicUsize; 28] = [const { AtomicUsize::new(0) }; 28];
 /// Frees that report an error, per provider (0: none).
-static FAILING_FREES: [AtomicUsize; 27] = [const { AtomicUsize::new(0) }; 27];
+static FAILING_FREES: [AtomicUsize; 28] = [const { AtomicUsize::new(0) }; 28];
 
 /// The system allocator, counted; `ID` keeps each test's counts apart.
 struct Heap<const ID: usize>;
@@ -774,7 +774,7 @@ fn a_free_hook_that_panics_while_the_cache_drops_still_gets_the_other_slabs() {
 /// `Heap<ID>`, handing out at most `SLABS_LEFT[ID]` more slabs.
 struct Rationed<const ID: usize>;
 
-static SLABS_LEFT: [AtomicUsize; 27] = [const { AtomicUsize::new(usize::MAX) }; 27];
+static SLABS_LEFT: [AtomicUsize; 28] = [const { AtomicUsize::new(usize::MAX) }; 28];
 
 // SAFETY: every block is `Heap<ID>`'s.
 unsafe impl<const ID: usize> SlabProvider for Rationed<ID> {
@@ -848,4 +848,48 @@ fn event_counts_stop_at_the_top_instead_of_overflowing() {
     drop(cache);
     drop(in_master);
     assert_eq!(Heap::<26>::outstanding(), 0);
+}
+
+/// A slot `alloc_with` took for an object whose `make` panicked held no object, so
+/// the high-water mark (the most objects ever live at once) does not count it, also
+/// when objects come and go inside `make` and when the slot was a new slab's.
+#[test]
+fn a_make_that_panics_leaves_the_high_water_mark_to_real_objects() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<27>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let high_water = |cache: &Cache| (cache.stats().in_use, cache.stats().high_water);
+    let fails = |make: &dyn Fn() -> u64| {
+        let made = catch_unwind(AssertUnwindSafe(|| cache.alloc_with(make)));
+        assert!(made.is_err());
+    };
+    let kept = cache.alloc(1).unwrap();
+    // The slot would have raised the mark.
+    fails(&|| panic!("no object today"));
+    assert_eq!(high_water(&cache), (1, 1));
+    // The slot would not have: the mark is 2 from before.
+    let second = cache.alloc(2).unwrap();
+    drop(second);
+    fails(&|| panic!("no object today"));
+    assert_eq!(high_water(&cache), (1, 2));
+    // Objects made inside `make`: three live at once (`kept` and two), never four.
+    fails(&|| {
+        let _inner = [cache.alloc(3).unwrap(), cache.alloc(4).unwrap()];
+        panic!("no object today")
+    });
+    assert_eq!(high_water(&cache), (1, 3));
+    // The slot of a slab taken for it: the master is full.
+    let fill: Vec<_> = (1..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let full = Cache::SLOTS_IN_MASTER;
+    assert_eq!(high_water(&cache), (full, full));
+    fails(&|| panic!("no object today"));
+    let stats = cache.stats();
+    assert_eq!((stats.in_use, stats.high_water), (full, full), "{stats}");
+    assert_eq!(stats.slabs, 1, "the slave it took went back");
+    // The mark still rises with real objects.
+    let more = [cache.alloc(5).unwrap(), cache.alloc(6).unwrap()];
+    assert_eq!(high_water(&cache), (full + 2, full + 2));
+    drop((kept, fill, more, cache));
+    assert_eq!(Heap::<27>::outstanding(), 0);
 }
