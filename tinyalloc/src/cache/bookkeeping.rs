@@ -279,7 +279,8 @@ pub(crate) unsafe fn take_reserve(
 }
 
 /// Marks the cache value gone; returns the reserve, detached (chained through its
-/// `next` links, magic cleared), and whether the master can go back now.
+/// `next` links, magic cleared, cut before a slab whose magic was written over), and
+/// whether the master can go back now.
 ///
 /// # Safety
 ///
@@ -294,11 +295,24 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
     let capacity = unsafe { fixed(master_slab(core)) }.capacity;
     // SAFETY: as above; no other reference to the master's links is in use.
     unsafe { links(master_slab(core)) }.settle_at = empties_at(capacity);
-    let reserve = state.reserve.take();
+    // A reserve slab that lost its magic number was written over, and so were its
+    // links, maybe: as `take_reserve` does for `trim`, the chain stops before it, and
+    // it and the slabs after it are abandoned rather than followed.
+    let intact = |slab: NonNull<SlabHeader>| {
+        // SAFETY: the lock is held; `slab` is a reserve slab (or damaged, which this
+        // finds), and reading its first word reads no link.
+        let magic = unsafe { magic(slab) };
+        magic == MAGIC
+    };
+    let reserve = state.reserve.take().filter(|&head| intact(head));
     let mut cursor = reserve;
     while let Some(slab) = cursor {
-        // SAFETY: the lock is held; reserve slabs are live.
-        cursor = unsafe { links(slab) }.next;
+        // SAFETY: the lock is held; the slab is an intact reserve slab.
+        let links = unsafe { links(slab) };
+        if links.next.is_some_and(|next| !intact(next)) {
+            links.next = None;
+        }
+        cursor = links.next;
         // SAFETY: as above; the slab is about to go back.
         unsafe { clear_magic(slab) };
     }

@@ -15,9 +15,9 @@ use super::locks::{CriticalSectionLock, NoLock, SpinLock};
 use super::*;
 
 /// Blocks handed out and not yet back, per provider, so parallel tests do not mix.
-static OUTSTANDING: [AtomicUsize; 28] = [const { AtomicUsize::new(0) }; 28];
+static OUTSTANDING: [AtomicUsize; 29] = [const { AtomicUsize::new(0) }; 29];
 /// Frees that report an error, per provider (0: none).
-static FAILING_FREES: [AtomicUsize; 28] = [const { AtomicUsize::new(0) }; 28];
+static FAILING_FREES: [AtomicUsize; 29] = [const { AtomicUsize::new(0) }; 29];
 
 /// The system allocator, counted; `ID` keeps each test's counts apart.
 struct Heap<const ID: usize>;
@@ -774,7 +774,7 @@ fn a_free_hook_that_panics_while_the_cache_drops_still_gets_the_other_slabs() {
 /// `Heap<ID>`, handing out at most `SLABS_LEFT[ID]` more slabs.
 struct Rationed<const ID: usize>;
 
-static SLABS_LEFT: [AtomicUsize; 28] = [const { AtomicUsize::new(usize::MAX) }; 28];
+static SLABS_LEFT: [AtomicUsize; 29] = [const { AtomicUsize::new(usize::MAX) }; 29];
 
 // SAFETY: every block is `Heap<ID>`'s.
 unsafe impl<const ID: usize> SlabProvider for Rationed<ID> {
@@ -892,4 +892,41 @@ fn a_make_that_panics_leaves_the_high_water_mark_to_real_objects() {
     assert_eq!(high_water(&cache), (full + 2, full + 2));
     drop((kept, fill, more, cache));
     assert_eq!(Heap::<27>::outstanding(), 0);
+}
+
+/// `trim` abandons a reserve slab whose header was written over, since its links
+/// cannot be trusted; dropping the cache must not follow them either, to hand wild
+/// pointers to the provider.
+#[test]
+fn a_dropped_cache_does_not_follow_the_links_of_a_damaged_reserve_slab() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<28>>;
+    let layout = Layout::from_size_align(512, 512).unwrap();
+    let cache = Cache::with_reserve(2).unwrap();
+    let count = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
+    let mut slaves: Vec<*mut u8> = Vec::new();
+    let boxes: Vec<_> = (0..count)
+        .map(|i| {
+            let raw = SlabBox::into_raw(cache.alloc(i as u64).unwrap());
+            if i == Cache::SLOTS_IN_MASTER || i == count - 1 {
+                slaves.push(raw.as_ptr().cast::<u8>().map_addr(|addr| addr & !511));
+            }
+            // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
+            unsafe { SlabBox::<u64, NoLock, 512>::from_raw(raw) }.unwrap()
+        })
+        .collect();
+    drop(boxes); // the first slave empties first: the second heads the reserve
+    assert_eq!(cache.stats().reserve, 2);
+    // A stray write over the whole header of the reserve's head: its magic number
+    // and its links.
+    // SAFETY: the slab is a live reserve slab of 512 bytes, whose header this test
+    // means to damage.
+    unsafe { slaves[1].write_bytes(0xA5, core::mem::size_of::<slab::SlabHeader>()) };
+    drop(cache);
+    // The master went back; the damaged slab, and the one only its links reach, are
+    // abandoned.
+    assert_eq!(Heap::<28>::outstanding(), 2);
+    for slab in slaves {
+        // SAFETY: taken from `std::alloc` with this layout by `Heap`, and abandoned.
+        unsafe { std::alloc::dealloc(slab, layout) };
+    }
 }
