@@ -7,12 +7,17 @@
 //!
 //! After every step: each object holds its value, aligned and apart from the others;
 //! every slab the provider has out holds a live object, or is the master, or is one of
-//! at most `reserve` empty slaves the cache keeps; `CacheStats` agree with the model
-//! and the provider's own counts. An allocation calls the provider exactly when every
-//! slot is taken, and then fails exactly as the provider's answer says, having handed
-//! a misaligned block straight back. At the end every block is back with the provider.
+//! the empty slaves the cache keeps, as many as the model of `reserve` says (a slave
+//! that empties is kept while fewer are, and taken again before the provider is
+//! asked); `CacheStats` agree with the model and the provider's own counts; and every
+//! `Wide` object (the type with drop glue) was dropped exactly when its box or its
+//! moved-out value went, once. `alloc_with` calls `make` exactly when it has a slot.
+//! An allocation calls the provider exactly when every slot is taken, and then fails
+//! exactly as the provider's answer says, having handed a misaligned block straight
+//! back. At the end every block is back with the provider and every object dropped.
 
 use std::alloc::Layout;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::ptr::NonNull;
 
@@ -79,6 +84,10 @@ pub struct Input {
 pub trait Item {
     fn make(value: u32) -> Self;
     fn value(&self) -> u32;
+    /// Objects made and not dropped yet, for a type that counts them.
+    fn undropped() -> Option<usize> {
+        None
+    }
 }
 
 impl Item for [u32; 5] {
@@ -97,18 +106,50 @@ impl Item for [u32; 5] {
     }
 }
 
-/// An over-aligned object.
+/// An over-aligned object with drop glue, which counts how many were made and
+/// dropped. (`[u32; 5]` has none, so the boxes' other drop path is fuzzed too.)
 #[repr(align(64))]
 #[derive(Debug)]
 pub struct Wide([u32; 10]);
 
+thread_local! {
+    /// `Wide` objects made and dropped in this run.
+    static WIDE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+impl Wide {
+    fn words(value: u32) -> [u32; 10] {
+        core::array::from_fn(|i| value.rotate_left(i as u32))
+    }
+}
+
 impl Item for Wide {
     fn make(value: u32) -> Self {
-        Wide(core::array::from_fn(|i| value.rotate_left(i as u32)))
+        WIDE.set((WIDE.get().0 + 1, WIDE.get().1));
+        Wide(Self::words(value))
     }
     fn value(&self) -> u32 {
-        assert_eq!(self.0, Self::make(self.0[0]).0, "an object lost its bytes");
+        assert_eq!(self.0, Self::words(self.0[0]), "an object lost its bytes");
         self.0[0]
+    }
+    fn undropped() -> Option<usize> {
+        let (made, dropped) = WIDE.get();
+        Some(made - dropped)
+    }
+}
+
+impl Drop for Wide {
+    fn drop(&mut self) {
+        // A dropped object holds 0xDEAD_DEAD in every word, which `words` never makes
+        // (its second word is the first rotated): a second drop, or a read of a
+        // dropped object, fails here or in `value`.
+        assert_eq!(
+            self.0,
+            Self::words(self.0[0]),
+            "an object dropped twice, or after its bytes were lost"
+        );
+        self.0 = [0xDEAD_DEAD; 10];
+        WIDE.set((WIDE.get().0, WIDE.get().1 + 1));
     }
 }
 
@@ -117,6 +158,10 @@ struct Model<T, L: Lock, const SLAB: usize> {
     /// The master slab: the first block handed out to this cache.
     master: Option<usize>,
     reserve: usize,
+    /// Empty slaves the cache keeps now: a slave that empties joins them while they
+    /// are fewer than `reserve`, and an allocation that finds every other slot taken
+    /// takes one of them before it asks the provider.
+    kept: usize,
     high_water: usize,
     failed: usize,
 }
@@ -142,6 +187,18 @@ impl<T: Item, L: Lock, const SLAB: usize> Model<T, L, SLAB> {
         let last_first = SLAB - slots * size;
         let first = last_first - (last_first - known % size) % size;
         at >= first && (at - first).is_multiple_of(size) && (at - first) / size < slots
+    }
+
+    /// Takes the live object at `index` out of the model, first noting whether its
+    /// slab is a slave that it leaves empty, which the cache then keeps or returns.
+    fn take(&mut self, index: usize, cache_alive: bool) -> (SlabBox<T, L, SLAB>, u32) {
+        let slab_of = |boxed: &SlabBox<T, L, SLAB>| Self::slab_of(&**boxed as *const T as usize);
+        let slab = slab_of(&self.live[index].0);
+        let others = self.live.iter().filter(|(b, _)| slab_of(b) == slab).count() - 1;
+        if others == 0 && Some(slab) != self.master && cache_alive && self.kept < self.reserve {
+            self.kept += 1;
+        }
+        self.live.swap_remove(index)
     }
 
     fn capacity(slabs: usize) -> usize {
@@ -171,6 +228,9 @@ impl<T: Item, L: Lock, const SLAB: usize> Model<T, L, SLAB> {
         assert_eq!(calls - calls_before, expected_calls, "provider calls");
         match (result, asked) {
             (Ok(boxed), None | Some(Answer::Slab)) => {
+                if asked.is_none() && self.kept > 0 && self.reserve_slots_only() {
+                    self.kept -= 1; // the slot came from a reserve slab
+                }
                 if asked.is_some() && self.master.is_none() {
                     let addr = &*boxed as *const T as usize;
                     self.master = Some(Self::slab_of(addr));
@@ -187,7 +247,21 @@ impl<T: Item, L: Lock, const SLAB: usize> Model<T, L, SLAB> {
         }
     }
 
+    /// Whether every free slot the cache holds is in a reserve slab (before the
+    /// allocation now being accounted, which `live` does not hold yet).
+    fn reserve_slots_only(&self) -> bool {
+        let slabs = Scripted::<0>::outstanding().len();
+        self.live.len() + self.kept * Cache::<T, L, SLAB>::SLOTS_PER_SLAB == Self::capacity(slabs)
+    }
+
     fn check(&self, cache: Option<&Cache<T, L, SLAB>>) {
+        if let Some(undropped) = T::undropped() {
+            assert_eq!(
+                undropped,
+                self.live.len(),
+                "objects made and not dropped are not the live ones"
+            );
+        }
         let out = Scripted::<0>::outstanding();
         let mut per_slab: BTreeMap<usize, usize> = out.iter().map(|&s| (s, 0)).collect();
         let mut addrs = Vec::with_capacity(self.live.len());
@@ -237,6 +311,10 @@ impl<T: Item, L: Lock, const SLAB: usize> Model<T, L, SLAB> {
             stats.reserve <= self.reserve,
             "more reserve slabs than asked for"
         );
+        assert_eq!(
+            stats.reserve, self.kept,
+            "the reserve is not what with_reserve asked for"
+        );
         assert_eq!(stats.provider_calls, calls);
         assert_eq!(stats.provider_errors, errors);
         if let Some(master) = self.master {
@@ -266,11 +344,13 @@ fn refused<T, L: Lock, const SLAB: usize>(ptr: *mut u8) {
 fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
     Scripted::<0>::reset();
     Scripted::<1>::reset();
+    WIDE.set((0, 0));
     let reserve = usize::from(input.reserve % 3);
     let mut model = Model::<T, L, SLAB> {
         live: Vec::new(),
         master: None,
         reserve,
+        kept: 0,
         high_water: 0,
         failed: 0,
     };
@@ -315,13 +395,20 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                         rejected.error()
                     })
                 } else {
-                    cache.alloc_with(|| T::make(value))
+                    let made = Cell::new(false);
+                    let result = cache.alloc_with(|| {
+                        made.set(true);
+                        T::make(value)
+                    });
+                    // `make` runs exactly when there is a slot for its object.
+                    assert_eq!(made.get(), result.is_ok(), "alloc_with and make");
+                    result
                 };
                 model.allocated(result, value, asked, calls_before);
             }
             Op::Drop(pick) if !model.live.is_empty() => {
                 let index = usize::from(pick) % model.live.len();
-                drop(model.live.swap_remove(index));
+                drop(model.take(index, cache.is_some()));
             }
             Op::Write { pick, value } if !model.live.is_empty() => {
                 let index = usize::from(pick) % model.live.len();
@@ -342,7 +429,7 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
             }
             Op::IntoInner(pick) if !model.live.is_empty() => {
                 let index = usize::from(pick) % model.live.len();
-                let (boxed, value) = model.live.swap_remove(index);
+                let (boxed, value) = model.take(index, cache.is_some());
                 assert_eq!(SlabBox::into_inner(boxed).value(), value);
             }
             Op::BetweenSlots { pick, offset } if !model.live.is_empty() => {
@@ -398,9 +485,11 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
                 };
                 assert_eq!(result, expected);
                 assert_eq!(cache.stats().reserve, 0, "trim kept a reserve slab");
+                model.kept = 0;
             }
             Op::DropCache => {
                 cache = None;
+                model.kept = 0;
             }
             Op::Drop(_)
             | Op::Write { .. }
@@ -415,6 +504,11 @@ fn run_with<T: Item, L: Lock, const SLAB: usize>(input: &Input) {
     drop(other_box);
     drop(other);
     books::<0, _>(|b| assert!(b.out.is_empty(), "{} slabs never came back", b.out.len()));
+    assert_eq!(
+        T::undropped().unwrap_or(0),
+        0,
+        "an object was never dropped"
+    );
     books::<1, _>(|b| {
         assert!(
             b.out.is_empty(),

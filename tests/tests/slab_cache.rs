@@ -487,3 +487,57 @@ fn the_counters_after_each_provider_failure() {
     drop(cache);
     assert_eq!(Heap::<11>::outstanding(), 0);
 }
+
+/// A lock made as `Lock`'s docs ask (all its bytes atomic, nothing of it touched after
+/// giving it up) that, on a thread that asks for it, stops between giving the lock up
+/// and returning: the moment at which another thread may free the master it lives in.
+struct PausingLock {
+    inner: SpinLock,
+}
+
+/// Met by the paused thread and the test: once when it has given the lock up, once
+/// to let it return.
+static PAUSED: std::sync::Barrier = std::sync::Barrier::new(2);
+static RESUME: std::sync::Barrier = std::sync::Barrier::new(2);
+
+thread_local! {
+    static PAUSE_AFTER_RELEASE: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+// SAFETY: `f` runs inside the spin lock's own `with_lock`; the pause comes after it
+// and touches nothing of the lock.
+unsafe impl tinyalloc::cache::locks::Lock for PausingLock {
+    #[allow(clippy::declare_interior_mutable_const)] // a template, copied per use
+    const UNLOCKED: Self = PausingLock {
+        inner: SpinLock::UNLOCKED,
+    };
+
+    fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        let result = self.inner.with_lock(f);
+        if PAUSE_AFTER_RELEASE.replace(false) {
+            PAUSED.wait();
+            RESUME.wait();
+        }
+        result
+    }
+}
+
+/// A box that is not the last frees its slot and gives the lock up; before its drop
+/// returns, the last box drops on another thread and the master goes back. The first
+/// drop must touch nothing of the master from then on (Miri reports it if it does).
+#[test]
+fn a_drop_still_returning_when_the_last_box_frees_the_master_touches_it_no_more() {
+    type Cache = SlabCache<u64, PausingLock, 256, Heap<13>>;
+    let cache = Cache::new().unwrap();
+    let (first, last) = (cache.alloc(1).unwrap(), cache.alloc(2).unwrap());
+    drop(cache); // the boxes hold the master now
+    let late = thread::spawn(move || {
+        PAUSE_AFTER_RELEASE.set(true);
+        drop(first);
+    });
+    PAUSED.wait(); // `first`'s slot is free; its drop has not returned
+    drop(last);
+    assert_eq!(Heap::<13>::outstanding(), 0, "the master went back");
+    RESUME.wait();
+    late.join().unwrap();
+}

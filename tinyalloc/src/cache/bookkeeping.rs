@@ -12,7 +12,7 @@ use core::ptr::NonNull;
 
 use super::slab::{
     CacheState, Counters, FreeSlot, Links, List, MAGIC, MasterCore, Release, SlabHeader,
-    clear_magic, empties_at, fixed, links, magic, master_slab, state_mut,
+    clear_magic, empties_at, fixed, links, magic, master_slab, state_mut, tally,
 };
 
 /// Takes a slot for a new object, or `None` when no slab has one without asking the
@@ -161,6 +161,46 @@ pub(crate) unsafe fn give_back(
     unsafe { settle(core, state, slab) }
 }
 
+/// The high-water mark now. Read beside a take, it lets a slot that never held an
+/// object go back uncounted ([`give_back_unused`]).
+///
+/// # Safety
+///
+/// The lock is held and `core` is a live master.
+#[inline(always)]
+pub(crate) unsafe fn high_water(core: NonNull<MasterCore>) -> usize {
+    // SAFETY: the caller holds the lock.
+    unsafe { state_mut(core) }.counters.high_water
+}
+
+/// Gives back, as [`give_back`] does, a slot taken for an object that was never built
+/// (`alloc_with`'s `make` panicked), and takes it out of the high-water mark: every
+/// count of live objects since the take included it, so a mark raised since then
+/// (`mark` is the mark just before the take) stands one above the real objects.
+///
+/// # Safety
+///
+/// As [`give_back`], and `mark` was read under the lock that took `slot`.
+#[cold]
+pub(crate) unsafe fn give_back_unused(
+    core: NonNull<MasterCore>,
+    slab: NonNull<SlabHeader>,
+    slot: NonNull<u8>,
+    mark: usize,
+) -> Option<Release> {
+    // SAFETY: the caller's contract.
+    let release = unsafe { give_back(core, slab, slot) };
+    // SAFETY: the lock is held; `give_back` holds no reference any more.
+    let counters = &mut unsafe { state_mut(core) }.counters;
+    if counters.high_water > mark {
+        // `give_back` raised `headroom`, so the live count stays what it is: one
+        // less than while the slot was taken.
+        counters.high_water -= 1;
+        counters.headroom -= 1;
+    }
+    release
+}
+
 /// Moves a slab that just stopped being full, or just became empty, to its list.
 /// `Some` when something must go back to the provider.
 ///
@@ -227,7 +267,7 @@ pub(crate) unsafe fn take_reserve(
         state.counters.reserve = 0;
         state.counters.slabs -= abandoned;
         state.counters.capacity -= abandoned * slave_slots;
-        state.counters.provider_errors += 1;
+        tally(&mut state.counters.provider_errors, 1);
         return Some(Err(()));
     }
     // SAFETY: the lock is held; the slab is live.
@@ -239,7 +279,8 @@ pub(crate) unsafe fn take_reserve(
 }
 
 /// Marks the cache value gone; returns the reserve, detached (chained through its
-/// `next` links, magic cleared), and whether the master can go back now.
+/// `next` links, magic cleared, cut before a slab whose magic was written over), and
+/// whether the master can go back now.
 ///
 /// # Safety
 ///
@@ -254,11 +295,24 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
     let capacity = unsafe { fixed(master_slab(core)) }.capacity;
     // SAFETY: as above; no other reference to the master's links is in use.
     unsafe { links(master_slab(core)) }.settle_at = empties_at(capacity);
-    let reserve = state.reserve.take();
+    // A reserve slab that lost its magic number was written over, and so were its
+    // links, maybe: as `take_reserve` does for `trim`, the chain stops before it, and
+    // it and the slabs after it are abandoned rather than followed.
+    let intact = |slab: NonNull<SlabHeader>| {
+        // SAFETY: the lock is held; `slab` is a reserve slab (or damaged, which this
+        // finds), and reading its first word reads no link.
+        let magic = unsafe { magic(slab) };
+        magic == MAGIC
+    };
+    let reserve = state.reserve.take().filter(|&head| intact(head));
     let mut cursor = reserve;
     while let Some(slab) = cursor {
-        // SAFETY: the lock is held; reserve slabs are live.
-        cursor = unsafe { links(slab) }.next;
+        // SAFETY: the lock is held; the slab is an intact reserve slab.
+        let links = unsafe { links(slab) };
+        if links.next.is_some_and(|next| !intact(next)) {
+            links.next = None;
+        }
+        cursor = links.next;
         // SAFETY: as above; the slab is about to go back.
         unsafe { clear_magic(slab) };
     }
@@ -282,7 +336,10 @@ pub(crate) unsafe fn unpin(core: NonNull<MasterCore>, free_failed: bool) -> bool
     // SAFETY: the caller holds the lock.
     let state = unsafe { state_mut(core) };
     state.pins -= 1;
-    state.counters.provider_errors += usize::from(free_failed);
+    tally(
+        &mut state.counters.provider_errors,
+        usize::from(free_failed),
+    );
     master_unreachable(state)
 }
 
@@ -307,7 +364,7 @@ unsafe fn retire(state: &mut CacheState, slab: NonNull<SlabHeader>) {
     let counters = &mut state.counters;
     counters.slabs -= 1;
     counters.capacity -= capacity as usize;
-    counters.provider_calls += 1;
+    tally(&mut counters.provider_calls, 1);
     // SAFETY: as above; no box refers to an empty slab.
     unsafe { clear_magic(slab) };
 }

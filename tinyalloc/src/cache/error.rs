@@ -63,8 +63,9 @@ impl fmt::Display for SlabError {
             }
             SlabError::InvalidPointer => {
                 "invalid pointer: it is not a slot of a slab cache of this type and slab size; \
-                 give SlabBox::from_raw only pointers that came from SlabBox::into_raw or leak, \
-                 with the same T, lock and SLAB_SIZE"
+                 give SlabBox::from_raw only pointers that came from SlabBox::into_raw, with the \
+                 same T, lock and SLAB_SIZE (not from SlabBox::leak, whose reference covers \
+                 only the object)"
             }
             SlabError::AlignmentMismatch => {
                 "alignment mismatch: the provider's alloc hook returned memory not aligned to the \
@@ -195,6 +196,20 @@ mod tests {
             let message = error.to_string();
             assert!(message.contains(advice), "{message}");
         }
+    }
+
+    /// A pointer made from `leak`'s reference has the provenance of the object only, so
+    /// `from_raw` reading the slab header through it is undefined behaviour (Miri says
+    /// so): the advice must not send the reader there.
+    #[test]
+    fn the_invalid_pointer_advice_names_into_raw_and_warns_off_leak() {
+        let message = SlabError::InvalidPointer.to_string();
+        assert!(
+            message.contains("only pointers that came from SlabBox::into_raw,"),
+            "{message}"
+        );
+        assert!(!message.contains("into_raw or leak"), "{message}");
+        assert!(message.contains("not from SlabBox::leak"), "{message}");
     }
 
     #[test]

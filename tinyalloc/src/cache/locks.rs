@@ -25,24 +25,28 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// may cross threads follows the lock: a cache or a heap is `Sync`, and boxes are
 /// `Send`, only when the lock is `Sync`.
 ///
-/// A custom lock, here one that also counts how often it was taken:
+/// A custom lock, here a critical section that also counts how often it was taken.
+/// It counts before it takes the lock, never after giving it up, and every byte of it
+/// is an atomic (the critical section's lock is zero-sized, so there is no padding
+/// either): the last paragraph of the Safety section says why both matter.
 ///
 /// ```
 /// use core::sync::atomic::{AtomicU32, Ordering};
-/// use tinyalloc::cache::locks::{Lock, SpinLock};
+/// use tinyalloc::cache::locks::{CriticalSectionLock, Lock};
 ///
 /// struct CountingLock {
-///     inner: SpinLock,
 ///     taken: AtomicU32,
+///     inner: CriticalSectionLock,
 /// }
 ///
-/// // SAFETY: `with_lock` runs `f` inside the spin lock's own `with_lock`, so it
-/// // excludes other callers exactly as `SpinLock` does.
+/// // SAFETY: `with_lock` runs `f` inside the critical section's own `with_lock`, so it
+/// // excludes other callers exactly as `CriticalSectionLock` does. It touches nothing
+/// // of itself after that, and all its bytes are in the `AtomicU32`.
 /// unsafe impl Lock for CountingLock {
 ///     #[allow(clippy::declare_interior_mutable_const)] // a template, copied per use
 ///     const UNLOCKED: Self = CountingLock {
-///         inner: SpinLock::UNLOCKED,
 ///         taken: AtomicU32::new(0),
+///         inner: CriticalSectionLock,
 ///     };
 ///
 ///     fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -67,6 +71,17 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// lets two threads' closures race on the state it guards). `with_lock` calls the
 /// closure exactly once and returns what it returns; neither the cache nor a heap
 /// nests calls on one lock. [`UNLOCKED`](Self::UNLOCKED) is a lock that nobody holds.
+///
+/// A cache's lock lives in its master slab, which goes back to the provider when the
+/// last box drops after the cache value, on whichever thread that is. So the moment
+/// `with_lock` gives the lock up, another thread may take it, drop that last box and
+/// free the memory the lock is in, before this `with_lock` has returned. Once it has
+/// given the lock up, `with_lock` must not touch `self` (count or log before taking
+/// it, or in a `static`), and every byte of the lock must lie inside an `UnsafeCell`
+/// (atomics, `Cell`) with no padding between fields, or the lock must be zero-sized,
+/// as [`SpinLock`] (one `AtomicBool`) and [`CriticalSectionLock`] are: Rust holds
+/// `&self` valid until `with_lock` returns for every other byte, so freeing the lock
+/// under it is undefined behaviour even if `with_lock` never reads it again.
 pub unsafe trait Lock {
     /// A lock that nobody holds. A constant so that a cache or heap can be a `static`.
     const UNLOCKED: Self;

@@ -164,6 +164,15 @@ impl Counters {
     }
 }
 
+/// Adds `events` to an event count (failed allocations, provider calls and errors),
+/// which stops at `usize::MAX` instead of wrapping. A device that retries a failing
+/// allocation fills a 32-bit count in hours; an overflow check (a debug build) would
+/// then panic under the lock, half-way through the bookkeeping.
+#[inline]
+pub(crate) fn tally(count: &mut usize, events: usize) {
+    *count = count.saturating_add(events);
+}
+
 /// The provider's `free`, as the master keeps it.
 pub(crate) type ReleaseFn = unsafe fn(NonNull<u8>, Layout) -> Result<()>;
 

@@ -283,6 +283,31 @@ pub(crate) unsafe fn release_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull
     }
 }
 
+/// Frees a slot that `alloc_with` took for an object that was never built, leaving
+/// the high-water mark as if the slot had never been taken.
+///
+/// # Safety
+///
+/// As [`release_slot`], and `mark` is the high-water mark read under the lock that
+/// took the slot, just before.
+#[cold]
+unsafe fn release_unused_slot<L: Lock, const SLAB_SIZE: usize>(slot: NonNull<u8>, mark: usize) {
+    // SAFETY: as in `release_slot`.
+    let slab = unsafe { NonNull::new_unchecked(slab_of::<SLAB_SIZE>(slot)) };
+    // SAFETY: the slab is live while it has a slot handed out.
+    let core = unsafe { slab::fixed(slab) }.master;
+    let release = {
+        // SAFETY: the master is live while any slot of the cache is taken.
+        let lock = unsafe { slab::lock::<L>(core) };
+        // SAFETY: the closure runs under the master's lock; the slot is the caller's.
+        lock.with_lock(|| unsafe { bookkeeping::give_back_unused(core, slab, slot, mark) })
+    };
+    if let Some(release) = release {
+        // SAFETY: `give_back_unused` unlinked and counted out what it returned.
+        unsafe { hand_back::<L, SLAB_SIZE>(core, release) };
+    }
+}
+
 /// Returns to the provider what the last free made surplus, outside the lock.
 ///
 /// # Safety
@@ -374,9 +399,9 @@ impl<L: Lock, const SLAB_SIZE: usize> Drop for Owed<L, SLAB_SIZE> {
     }
 }
 
-/// Frees a slot when dropped: after the object's own `Drop` in `SlabBox::drop`, or
-/// when `make` unwinds in `alloc_with`.
-pub(crate) struct ReturnSlot<L: Lock, const SLAB_SIZE: usize> {
+/// Frees a slot when dropped: after the object's own `Drop` in `SlabBox::drop`, even
+/// when that unwinds.
+struct ReturnSlot<L: Lock, const SLAB_SIZE: usize> {
     slot: NonNull<u8>,
     _lock: PhantomData<fn() -> L>,
 }
@@ -385,11 +410,44 @@ impl<L: Lock, const SLAB_SIZE: usize> ReturnSlot<L, SLAB_SIZE> {
     /// # Safety
     ///
     /// `slot` was handed out by a cache with lock `L` and slab size `SLAB_SIZE`, and
-    /// holds no live object by the time this value drops (unless it is disarmed).
+    /// holds no live object by the time this value drops.
     #[inline(always)]
-    pub(crate) unsafe fn new(slot: NonNull<u8>) -> Self {
+    unsafe fn new(slot: NonNull<u8>) -> Self {
         ReturnSlot {
             slot,
+            _lock: PhantomData,
+        }
+    }
+}
+
+impl<L: Lock, const SLAB_SIZE: usize> Drop for ReturnSlot<L, SLAB_SIZE> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: `new`'s contract: the slot holds no live object now.
+        unsafe { release_slot::<L, SLAB_SIZE>(self.slot) };
+    }
+}
+
+/// Frees the slot `alloc_with` took if `make` unwinds, without counting it in the
+/// high-water mark.
+pub(crate) struct UnusedSlot<L: Lock, const SLAB_SIZE: usize> {
+    slot: NonNull<u8>,
+    /// The high-water mark just before the slot was taken.
+    mark: usize,
+    _lock: PhantomData<fn() -> L>,
+}
+
+impl<L: Lock, const SLAB_SIZE: usize> UnusedSlot<L, SLAB_SIZE> {
+    /// # Safety
+    ///
+    /// `slot` was handed out by a cache with lock `L` and slab size `SLAB_SIZE`, under
+    /// the same lock as `mark` was read, and holds no live object by the time this
+    /// value drops (unless it is disarmed).
+    #[inline(always)]
+    pub(crate) unsafe fn new(slot: NonNull<u8>, mark: usize) -> Self {
+        UnusedSlot {
+            slot,
+            mark,
             _lock: PhantomData,
         }
     }
@@ -401,11 +459,10 @@ impl<L: Lock, const SLAB_SIZE: usize> ReturnSlot<L, SLAB_SIZE> {
     }
 }
 
-impl<L: Lock, const SLAB_SIZE: usize> Drop for ReturnSlot<L, SLAB_SIZE> {
-    #[inline(always)]
+impl<L: Lock, const SLAB_SIZE: usize> Drop for UnusedSlot<L, SLAB_SIZE> {
     fn drop(&mut self) {
-        // SAFETY: `new`'s contract: the slot holds no live object now.
-        unsafe { release_slot::<L, SLAB_SIZE>(self.slot) };
+        // SAFETY: `new`'s contract.
+        unsafe { release_unused_slot::<L, SLAB_SIZE>(self.slot, self.mark) };
     }
 }
 

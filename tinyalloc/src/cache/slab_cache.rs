@@ -15,7 +15,7 @@ use super::layout::{Geometry, check};
 use super::locks::Lock;
 use super::provider::{GlobalHooks, SlabProvider};
 use super::slab::{self, Counters, Master, MasterCore, SlabHeader};
-use super::slab_box::{ReturnSlot, SlabBox};
+use super::slab_box::{SlabBox, UnusedSlot};
 use super::stats::CacheStats;
 
 /// An O(1) cache of `T` objects in `SLAB_SIZE`-byte slabs, each aligned to its size,
@@ -221,19 +221,20 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     fn alloc_slow(&self, value: T) -> Result<SlabBox<T, L, SLAB_SIZE>, Rejected<T>> {
         match self.take_slot_slow() {
             // SAFETY: the slot came from this cache just now and holds no object.
-            Ok(slot) => Ok(unsafe { Self::place(slot, value) }),
+            Ok((slot, _)) => Ok(unsafe { Self::place(slot, value) }),
             Err(error) => Err(Rejected::new(value, error)),
         }
     }
 
     /// Takes a slot, then builds the object in place with `make`. `make` is not
-    /// called when there is no slot; if it panics, the slot goes back.
+    /// called when there is no slot; if it panics, the slot goes back, and the
+    /// high-water mark counts only the objects that were live.
     #[inline]
     pub fn alloc_with(&self, make: impl FnOnce() -> T) -> Result<SlabBox<T, L, SLAB_SIZE>> {
-        let slot = self.take_slot()?;
-        // SAFETY: the slot came from this cache and holds no object until the guard
-        // is disarmed below.
-        let unwinding = unsafe { ReturnSlot::<L, SLAB_SIZE>::new(slot) };
+        let (slot, mark) = self.take_slot()?;
+        // SAFETY: the slot came from this cache, under the lock that read `mark`, and
+        // holds no object until the guard is disarmed below.
+        let unwinding = unsafe { UnusedSlot::<L, SLAB_SIZE>::new(slot, mark) };
         let value = make();
         unwinding.disarm();
         // SAFETY: the slot came from this cache above and holds no object.
@@ -302,13 +303,22 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     const LAYOUT: Layout = Geometry::slab_layout(SLAB_SIZE);
 
-    /// Takes a slot from the first partial slab, or leaves it to the slow path.
+    /// Takes a slot from the first partial slab, or leaves it to the slow path; with
+    /// the high-water mark from just before, read under the same lock.
     #[inline(always)]
-    fn take_slot(&self) -> Result<NonNull<u8>> {
-        match self.take_partial() {
-            Some(slot) => Ok(slot),
-            None => self.take_slot_slow(),
+    fn take_slot(&self) -> Result<(NonNull<u8>, usize)> {
+        if let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) {
+            let taken = self.with_master(core, || {
+                // SAFETY: the closure runs under the master's lock.
+                let mark = unsafe { bookkeeping::high_water(core) };
+                // SAFETY: as above.
+                unsafe { bookkeeping::take_partial(core) }.map(|slot| (slot, mark))
+            });
+            if let Some(taken) = taken {
+                return Ok(taken);
+            }
         }
+        self.take_slot_slow()
     }
 
     /// Takes a slot from the first partial slab, if the master exists and one has room.
@@ -320,14 +330,20 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     }
 
     /// Takes the master if there is none yet, then a slot from a partial or reserve
-    /// slab, or from a new slab. Out of line, so the fast path saves no registers.
+    /// slab, or from a new slab; with the high-water mark from just before, read
+    /// under the same lock. Out of line, so the fast path saves no registers.
     #[cold]
     #[inline(never)]
-    fn take_slot_slow(&self) -> Result<NonNull<u8>> {
+    fn take_slot_slow(&self) -> Result<(NonNull<u8>, usize)> {
         let core = self.master()?;
-        // SAFETY: the closure runs under the master's lock.
-        match self.with_master(core, || unsafe { bookkeeping::take(core) }) {
-            Some(slot) => Ok(slot),
+        let taken = self.with_master(core, || {
+            // SAFETY: the closure runs under the master's lock.
+            let mark = unsafe { bookkeeping::high_water(core) };
+            // SAFETY: as above.
+            unsafe { bookkeeping::take(core) }.map(|slot| (slot, mark))
+        });
+        match taken {
+            Some(taken) => Ok(taken),
             None => self.grow(core),
         }
     }
@@ -372,12 +388,12 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
             // SAFETY: `early` is only touched under `init`, which is held, and this
             // closure calls no code of the user's, so the reference is the only one.
             let early = unsafe { &mut *self.early.get() };
-            early.provider_calls += calls;
-            early.provider_errors += errors;
+            slab::tally(&mut early.provider_calls, calls);
+            slab::tally(&mut early.provider_errors, errors);
             let base = match base {
                 Ok(base) => base,
                 Err(error) => {
-                    early.failed_allocs += 1;
+                    slab::tally(&mut early.failed_allocs, 1);
                     return Ok(Err(error));
                 }
             };
@@ -423,16 +439,17 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let counters = &mut unsafe { slab::state_mut(core) }.counters;
-            counters.provider_calls += calls;
-            counters.provider_errors += errors;
+            slab::tally(&mut counters.provider_calls, calls);
+            slab::tally(&mut counters.provider_errors, errors);
         });
         Ok(core)
     }
 
-    /// Takes a slave slab from the provider, then a slot from it.
+    /// Takes a slave slab from the provider, then a slot from it; with the high-water
+    /// mark from just before, read under the same lock.
     #[cold]
     #[inline(never)]
-    fn grow(&self, core: NonNull<MasterCore>) -> Result<NonNull<u8>> {
+    fn grow(&self, core: NonNull<MasterCore>) -> Result<(NonNull<u8>, usize)> {
         let geometry = Self::GEOMETRY;
         let FromProvider {
             slab,
@@ -456,17 +473,19 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         self.with_master(core, || {
             // SAFETY: the closure runs under the master's lock.
             let state = unsafe { slab::state_mut(core) };
-            state.counters.provider_calls += calls;
-            state.counters.provider_errors += errors;
+            slab::tally(&mut state.counters.provider_calls, calls);
+            slab::tally(&mut state.counters.provider_errors, errors);
             match slab {
                 Ok(slab) => {
                     // SAFETY: the lock is held; `slab` is new and on no list.
                     unsafe { bookkeeping::adopt(state, slab) };
+                    let mark = state.counters.high_water;
                     // SAFETY: the lock is held; `state` is not used after this.
-                    unsafe { bookkeeping::take(core) }.ok_or(SlabError::FatalError)
+                    let slot = unsafe { bookkeeping::take(core) };
+                    slot.map(|slot| (slot, mark)).ok_or(SlabError::FatalError)
                 }
                 Err(error) => {
-                    state.counters.failed_allocs += 1;
+                    slab::tally(&mut state.counters.failed_allocs, 1);
                     Err(error)
                 }
             }
@@ -503,11 +522,34 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     }
 
     fn count_provider_error(&self, core: NonNull<MasterCore>) {
-        // SAFETY: the closure runs under the master's lock.
-        self.with_master(
-            core,
-            || unsafe { slab::state_mut(core) }.counters.provider_errors += 1,
-        );
+        self.with_master(core, || {
+            // SAFETY: the closure runs under the master's lock.
+            let counters = &mut unsafe { slab::state_mut(core) }.counters;
+            slab::tally(&mut counters.provider_errors, 1);
+        });
+    }
+}
+
+#[cfg(test)]
+impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_SIZE, P> {
+    /// Sets the counts of events (failed allocations, provider calls and errors) to
+    /// `count`, as after years of running: for tests of what happens at the top.
+    pub(super) fn set_event_counts(&self, count: usize) {
+        let set = |counters: &mut Counters| {
+            counters.failed_allocs = count;
+            counters.provider_calls = count;
+            counters.provider_errors = count;
+        };
+        match NonNull::new(self.master.load(Ordering::Acquire)) {
+            Some(core) => self.with_master(core, || {
+                // SAFETY: the closure runs under the master's lock.
+                set(&mut unsafe { slab::state_mut(core) }.counters);
+            }),
+            None => self.init.with_lock(|| {
+                // SAFETY: `early` is only touched under `init`, which is held.
+                set(unsafe { &mut *self.early.get() });
+            }),
+        }
     }
 }
 

@@ -7,7 +7,9 @@ use super::slab::Counters;
 /// What a [`SlabCache`](super::SlabCache) holds now and has done since it was made.
 ///
 /// `in_use`, `high_water` and `failed_allocs` mean what they mean in
-/// [`Stats`](crate::Stats), counted in objects; the rest is about slabs.
+/// [`Stats`](crate::Stats), counted in objects; the rest is about slabs. The counts of
+/// events (`failed_allocs`, `provider_calls`, `provider_errors`) stop at `usize::MAX`
+/// rather than wrap, as the other engines' do.
 #[non_exhaustive]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

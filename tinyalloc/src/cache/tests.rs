@@ -15,9 +15,9 @@ use super::locks::{CriticalSectionLock, NoLock, SpinLock};
 use super::*;
 
 /// Blocks handed out and not yet back, per provider, so parallel tests do not mix.
-static OUTSTANDING: [AtomicUsize; 25] = [const { AtomicUsize::new(0) }; 25];
+static OUTSTANDING: [AtomicUsize; 29] = [const { AtomicUsize::new(0) }; 29];
 /// Frees that report an error, per provider (0: none).
-static FAILING_FREES: [AtomicUsize; 25] = [const { AtomicUsize::new(0) }; 25];
+static FAILING_FREES: [AtomicUsize; 29] = [const { AtomicUsize::new(0) }; 29];
 
 /// The system allocator, counted; `ID` keeps each test's counts apart.
 struct Heap<const ID: usize>;
@@ -769,4 +769,164 @@ fn a_free_hook_that_panics_while_the_cache_drops_still_gets_the_other_slabs() {
     PANICKING_FREES[21].store(1, Ordering::SeqCst);
     assert!(catch_unwind(AssertUnwindSafe(move || drop(cache))).is_err());
     assert_eq!(Heap::<21>::outstanding(), 0);
+}
+
+/// `Heap<ID>`, handing out at most `SLABS_LEFT[ID]` more slabs.
+struct Rationed<const ID: usize>;
+
+static SLABS_LEFT: [AtomicUsize; 29] = [const { AtomicUsize::new(usize::MAX) }; 29];
+
+// SAFETY: every block is `Heap<ID>`'s.
+unsafe impl<const ID: usize> SlabProvider for Rationed<ID> {
+    unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
+        let left = &SLABS_LEFT[ID];
+        left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .ok()?;
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<ID>::alloc(layout) }
+    }
+
+    unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()> {
+        // SAFETY: the caller's contract.
+        unsafe { Heap::<ID>::free(ptr, layout) }
+    }
+}
+
+/// A device that retries a failing allocation for hours fills a 32-bit count; here
+/// the counts start at the top instead. Counting one more event must not panic (with
+/// overflow checks, as in a debug build, under the lock and in a box's drop) nor wrap
+/// to a small number, and every slab still comes back.
+#[test]
+fn event_counts_stop_at_the_top_instead_of_overflowing() {
+    const TOP: usize = usize::MAX;
+    let counts = |stats: CacheStats| {
+        (
+            stats.failed_allocs,
+            stats.provider_calls,
+            stats.provider_errors,
+        )
+    };
+
+    // Before the master: a lazy cache whose provider has nothing.
+    SLABS_LEFT[25].store(0, Ordering::SeqCst);
+    let lazy = SlabCache::<u64, NoLock, 512, Rationed<25>>::lazy_with_reserve(0);
+    lazy.set_event_counts(TOP - 1);
+    for _ in 0..3 {
+        assert_eq!(lazy.alloc(1).unwrap_err().error(), SlabError::OutOfMemory);
+    }
+    assert_eq!(counts(lazy.stats()), (TOP, TOP, TOP - 1));
+    // The counts carry over into the master.
+    SLABS_LEFT[25].store(1, Ordering::SeqCst);
+    let first = lazy.alloc(1).unwrap();
+    assert_eq!(counts(lazy.stats()), (TOP, TOP, TOP - 1));
+    drop((first, lazy));
+    assert_eq!(Heap::<25>::outstanding(), 0);
+
+    // With a master: slaves taken, one kept, one handed back with a failing free,
+    // a failing trim, refusals.
+    type Cache = SlabCache<u64, SpinLock, 512, Rationed<26>>;
+    let cache = Cache::with_reserve(1).unwrap();
+    cache.set_event_counts(TOP - 1);
+    let in_master: Vec<_> = (0..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let in_slaves: Vec<_> = (0..Cache::SLOTS_PER_SLAB + 1)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    assert_eq!(counts(cache.stats()), (TOP - 1, TOP, TOP - 1));
+    FAILING_FREES[26].store(2, Ordering::SeqCst);
+    drop(in_slaves); // one slave to the reserve, one back, and its free fails
+    assert_eq!(counts(cache.stats()), (TOP - 1, TOP, TOP));
+    assert_eq!(cache.trim(), Err(SlabError::FatalError));
+    assert_eq!(Heap::<26>::outstanding(), 1);
+    SLABS_LEFT[26].store(0, Ordering::SeqCst);
+    assert_eq!(cache.alloc(8).unwrap_err().error(), SlabError::OutOfMemory);
+    assert_eq!(cache.alloc(9).unwrap_err().error(), SlabError::OutOfMemory);
+    let stats = cache.stats();
+    assert_eq!(counts(stats), (TOP, TOP, TOP), "{stats}");
+    assert_eq!((stats.in_use, stats.slabs), (Cache::SLOTS_IN_MASTER, 1));
+    drop(cache);
+    drop(in_master);
+    assert_eq!(Heap::<26>::outstanding(), 0);
+}
+
+/// A slot `alloc_with` took for an object whose `make` panicked held no object, so
+/// the high-water mark (the most objects ever live at once) does not count it, also
+/// when objects come and go inside `make` and when the slot was a new slab's.
+#[test]
+fn a_make_that_panics_leaves_the_high_water_mark_to_real_objects() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<27>>;
+    let cache = Cache::with_reserve(0).unwrap();
+    let high_water = |cache: &Cache| (cache.stats().in_use, cache.stats().high_water);
+    let fails = |make: &dyn Fn() -> u64| {
+        let made = catch_unwind(AssertUnwindSafe(|| cache.alloc_with(make)));
+        assert!(made.is_err());
+    };
+    let kept = cache.alloc(1).unwrap();
+    // The slot would have raised the mark.
+    fails(&|| panic!("no object today"));
+    assert_eq!(high_water(&cache), (1, 1));
+    // The slot would not have: the mark is 2 from before.
+    let second = cache.alloc(2).unwrap();
+    drop(second);
+    fails(&|| panic!("no object today"));
+    assert_eq!(high_water(&cache), (1, 2));
+    // Objects made inside `make`: three live at once (`kept` and two), never four.
+    fails(&|| {
+        let _inner = [cache.alloc(3).unwrap(), cache.alloc(4).unwrap()];
+        panic!("no object today")
+    });
+    assert_eq!(high_water(&cache), (1, 3));
+    // The slot of a slab taken for it: the master is full.
+    let fill: Vec<_> = (1..Cache::SLOTS_IN_MASTER)
+        .map(|i| cache.alloc(i as u64).unwrap())
+        .collect();
+    let full = Cache::SLOTS_IN_MASTER;
+    assert_eq!(high_water(&cache), (full, full));
+    fails(&|| panic!("no object today"));
+    let stats = cache.stats();
+    assert_eq!((stats.in_use, stats.high_water), (full, full), "{stats}");
+    assert_eq!(stats.slabs, 1, "the slave it took went back");
+    // The mark still rises with real objects.
+    let more = [cache.alloc(5).unwrap(), cache.alloc(6).unwrap()];
+    assert_eq!(high_water(&cache), (full + 2, full + 2));
+    drop((kept, fill, more, cache));
+    assert_eq!(Heap::<27>::outstanding(), 0);
+}
+
+/// `trim` abandons a reserve slab whose header was written over, since its links
+/// cannot be trusted; dropping the cache must not follow them either, to hand wild
+/// pointers to the provider.
+#[test]
+fn a_dropped_cache_does_not_follow_the_links_of_a_damaged_reserve_slab() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<28>>;
+    let layout = Layout::from_size_align(512, 512).unwrap();
+    let cache = Cache::with_reserve(2).unwrap();
+    let count = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
+    let mut slaves: Vec<*mut u8> = Vec::new();
+    let boxes: Vec<_> = (0..count)
+        .map(|i| {
+            let raw = SlabBox::into_raw(cache.alloc(i as u64).unwrap());
+            if i == Cache::SLOTS_IN_MASTER || i == count - 1 {
+                slaves.push(raw.as_ptr().cast::<u8>().map_addr(|addr| addr & !511));
+            }
+            // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
+            unsafe { SlabBox::<u64, NoLock, 512>::from_raw(raw) }.unwrap()
+        })
+        .collect();
+    drop(boxes); // the first slave empties first: the second heads the reserve
+    assert_eq!(cache.stats().reserve, 2);
+    // A stray write over the whole header of the reserve's head: its magic number
+    // and its links.
+    // SAFETY: the slab is a live reserve slab of 512 bytes, whose header this test
+    // means to damage.
+    unsafe { slaves[1].write_bytes(0xA5, core::mem::size_of::<slab::SlabHeader>()) };
+    drop(cache);
+    // The master went back; the damaged slab, and the one only its links reach, are
+    // abandoned.
+    assert_eq!(Heap::<28>::outstanding(), 2);
+    for slab in slaves {
+        // SAFETY: taken from `std::alloc` with this layout by `Heap`, and abandoned.
+        unsafe { std::alloc::dealloc(slab, layout) };
+    }
 }
