@@ -122,9 +122,18 @@ impl BumpFreeList {
     /// Returns `[off, off + len)` to the free memory: merged with the free blocks
     /// around it, or with the bump region when it reaches the top.
     ///
+    /// A range that cannot be allocated memory (not below the top, misaligned, or
+    /// overlapping a free block: a block given back twice, or with a larger size than
+    /// it has) is refused, and `false` returned: linked in, it would make the list
+    /// loop, and the next walk of it would never end.
+    ///
     /// # Safety
-    /// The range is in the heap, below the top, and was allocated until now.
-    unsafe fn release(&mut self, heap: *mut u8, off: u32, len: u32) {
+    /// The range was allocated until now (or the caller broke `dealloc`'s contract,
+    /// which this detects as far as the list can tell).
+    unsafe fn release(&mut self, heap: *mut u8, off: u32, len: u32) -> bool {
+        if off >= self.top || len > self.top - off || !off.is_multiple_of(GRANULE) {
+            return false;
+        }
         let mut before: Option<u32> = None; // the node before `prev`
         let mut prev: Option<Node> = None;
         let mut link = self.first;
@@ -137,6 +146,9 @@ impl BumpFreeList {
         }
         let mut start = off;
         let mut end = off + len;
+        if prev.is_some_and(|p| p.off + p.size > start) || (link != 0 && link - GRANULE < end) {
+            return false;
+        }
         if link != 0 && link - GRANULE == end {
             // SAFETY: as above.
             let next = unsafe { Self::node(heap, link) };
@@ -161,6 +173,7 @@ impl BumpFreeList {
             // SAFETY: as above.
             unsafe { self.relink(heap, slot, start + GRANULE) };
         }
+        true
     }
 }
 
@@ -249,6 +262,8 @@ impl Engine for BumpFreeList {
             return;
         };
         let off = (block as usize).wrapping_sub(heap as usize) as u32;
+        // A block given back twice is refused (the list is left whole), but counted
+        // all the same: `used` then wraps, and `verify` reports the damage.
         // SAFETY: the caller returns a live block of this size.
         unsafe { self.release(heap, off, size) };
         self.counters.freed(size as usize);
@@ -275,7 +290,8 @@ impl Engine for BumpFreeList {
             }
             self.top = off + new;
         } else if new < old {
-            // SAFETY: the tail of the live block is free from now on.
+            // SAFETY: the tail of the live block is free from now on (so it is
+            // never refused).
             unsafe { self.release(heap, off + new, old - new) };
         } else {
             let need = new - old;
@@ -401,6 +417,8 @@ impl Engine for BumpFreeList {
 
 #[cfg(test)]
 mod tests {
+    use core::alloc::{GlobalAlloc, Layout};
+
     use crate::heap::tester::Tester;
     use crate::heap::{BumpFreeListAllocator, VerifyError};
 
@@ -433,5 +451,54 @@ mod tests {
         // SAFETY: b's size field, free memory of the arena right after `a`.
         unsafe { a.wrapping_add(20).cast::<u32>().write(4000) };
         assert!(matches!(heap.verify(), Err(VerifyError::BadSize { .. })));
+    }
+
+    #[test]
+    fn a_block_freed_twice_below_a_live_one_is_not_linked_into_a_loop() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let small = Layout::from_size_align(64, 8).unwrap();
+        // SAFETY: non-zero sizes.
+        let (a, b) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        assert!(!a.is_null() && !b.is_null());
+        // SAFETY: `a` is live, for `small`.
+        unsafe { heap.dealloc(a, small) };
+        // SAFETY: breaks `dealloc`'s contract on purpose (`a` is free already). Linked
+        // in a second time, `a` would point at itself.
+        unsafe { heap.dealloc(a, small) };
+        // The list is as the first free left it; the counters show the damage.
+        assert!(
+            matches!(heap.verify(), Err(VerifyError::Accounting { .. })),
+            "{:?}",
+            heap.verify()
+        );
+        // A request `a` cannot hold walks the whole list, which must end (with `a`
+        // linked to itself, this never returned, inside the critical section).
+        let large = Layout::from_size_align(128, 8).unwrap();
+        // SAFETY: a non-zero size.
+        let c = unsafe { heap.alloc(large) };
+        assert!(!c.is_null() && c != a);
+        // `a` is handed out once, not again and again.
+        // SAFETY: a non-zero size.
+        let (x, y) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        assert_eq!(x, a);
+        assert!(y != a && y != b && y != c);
+    }
+
+    #[test]
+    fn a_block_freed_twice_at_the_top_is_not_handed_out_twice() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let small = Layout::from_size_align(64, 8).unwrap();
+        // SAFETY: non-zero sizes.
+        let (a, b) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        // SAFETY: `b` is live, for `small`; it lowers the top to itself.
+        unsafe { heap.dealloc(b, small) };
+        // SAFETY: breaks `dealloc`'s contract on purpose: `b` is the bump region now,
+        // and filed as a free block too it would be handed out by both.
+        unsafe { heap.dealloc(b, small) };
+        assert!(heap.verify().is_err());
+        // SAFETY: non-zero sizes.
+        let (x, y) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        assert!(!x.is_null() && !y.is_null());
+        assert!(x != y && x != a && y != a, "one block handed out twice");
     }
 }
