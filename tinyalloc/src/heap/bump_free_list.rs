@@ -93,6 +93,15 @@ impl BumpFreeList {
         Node { off, size, next }
     }
 
+    /// The offset of the node `link` names, if a node could lie there: 8-aligned,
+    /// its header below the top. `stats` and `verify` check this before they read a
+    /// node, since a stray write into free memory may have left any link.
+    #[inline]
+    fn node_offset(&self, link: u32) -> Option<u32> {
+        let off = link.wrapping_sub(GRANULE);
+        (off.is_multiple_of(GRANULE) && off < self.top && self.top - off >= GRANULE).then_some(off)
+    }
+
     /// Writes a free block's link and size.
     ///
     /// # Safety
@@ -334,9 +343,14 @@ impl Engine for BumpFreeList {
         let mut link = self.first;
         let mut steps = 0;
         while link != 0 && steps <= self.heap_len / GRANULE {
-            // SAFETY: `link` is a link of the list.
+            // A damaged list (which `verify` reports) ends the walk where it leaves
+            // the heap, and no block counts as larger than the heap below the top.
+            let Some(off) = self.node_offset(link) else {
+                break;
+            };
+            // SAFETY: `off + 8 <= top`: a node's header is in the heap.
             let node = unsafe { Self::node(heap, link) };
-            largest = largest.max(node.size);
+            largest = largest.max(node.size.min(self.top - off));
             link = node.next;
             steps += 1;
         }
@@ -371,10 +385,11 @@ impl Engine for BumpFreeList {
             if steps > self.heap_len / GRANULE {
                 return Err(VerifyError::Cycle);
             }
-            let off = link.wrapping_sub(GRANULE);
-            if !off.is_multiple_of(GRANULE) || off >= self.top || self.top - off < GRANULE {
-                return Err(VerifyError::OutOfBounds { addr: addr(off) });
-            }
+            let Some(off) = self.node_offset(link) else {
+                return Err(VerifyError::OutOfBounds {
+                    addr: addr(link.wrapping_sub(GRANULE)),
+                });
+            };
             if let Some(end) = last_end {
                 if off < end {
                     return Err(VerifyError::BrokenLink { addr: addr(off) });
@@ -500,5 +515,26 @@ mod tests {
         let (x, y) = unsafe { (heap.alloc(small), heap.alloc(small)) };
         assert!(!x.is_null() && !y.is_null());
         assert!(x != y && x != a && y != a, "one block handed out twice");
+    }
+
+    #[test]
+    fn stats_of_a_damaged_list_neither_panics_nor_reads_outside_the_heap() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(16);
+        let b = t.alloc(16);
+        let _c = t.alloc(16);
+        t.free(b);
+        // What a write past the end of `a` can leave in the free block `b`: a link
+        // below the heap (it would make `link - 8` overflow), one far past it, one
+        // just past the top, and then an impossible size.
+        for (word, wild) in [(0, 4), (0, 0xFFFF_FFF8), (0, 56), (1, 0xFFFF_FFF0)] {
+            // SAFETY: a word of b's header, free memory of the arena right after `a`.
+            unsafe { a.wrapping_add(16).cast::<u32>().wrapping_add(word).write(wild) };
+            assert!(heap.verify().is_err(), "{wild:#x}");
+            let stats = heap.stats();
+            assert_eq!((stats.used, stats.allocations), (32, 2));
+            assert!(stats.largest_free <= stats.free, "{wild:#x}: {stats}");
+        }
     }
 }
