@@ -370,7 +370,9 @@ impl Engine for BumpFreeList {
         if !self.is_set_up() {
             return Ok(());
         }
-        let addr = |off: u32| heap as usize + off as usize;
+        // Wrapping: a damaged link is any `u32`, and on a 32-bit target the heap's
+        // address plus one can pass the end of the address space.
+        let addr = |off: u32| (heap as usize).wrapping_add(off as usize);
         if self.top > self.heap_len || !self.top.is_multiple_of(GRANULE) {
             return Err(VerifyError::OutOfBounds {
                 addr: addr(self.top),
@@ -530,11 +532,38 @@ mod tests {
         // just past the top, and then an impossible size.
         for (word, wild) in [(0, 4), (0, 0xFFFF_FFF8), (0, 56), (1, 0xFFFF_FFF0)] {
             // SAFETY: a word of b's header, free memory of the arena right after `a`.
-            unsafe { a.wrapping_add(16).cast::<u32>().wrapping_add(word).write(wild) };
+            unsafe {
+                a.wrapping_add(16)
+                    .cast::<u32>()
+                    .wrapping_add(word)
+                    .write(wild)
+            };
             assert!(heap.verify().is_err(), "{wild:#x}");
             let stats = heap.stats();
             assert_eq!((stats.used, stats.allocations), (32, 2));
             assert!(stats.largest_free <= stats.free, "{wild:#x}: {stats}");
         }
+    }
+
+    #[test]
+    fn verify_reports_a_link_past_the_address_space_without_overflowing() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(16);
+        let b = t.alloc(16);
+        let _c = t.alloc(16);
+        t.free(b);
+        // A link (offset + 8) that, added to the arena's address, runs past the end of
+        // a 32-bit address space: `verify` reported it by panicking there (in debug
+        // builds, inside the heap's lock, which then stays closed).
+        let wild = 0xFFFF_FFF8u32;
+        // SAFETY: b's link, free memory of the arena right after `a`.
+        unsafe { b.cast::<u32>().write(wild) };
+        assert_eq!(
+            heap.verify(),
+            Err(VerifyError::OutOfBounds {
+                addr: (a as usize).wrapping_add(wild as usize - 8)
+            })
+        );
     }
 }

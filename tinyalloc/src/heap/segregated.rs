@@ -513,7 +513,9 @@ impl Engine for Segregated {
         if !self.is_set_up() {
             return Ok(());
         }
-        let addr = |off: u32| base as usize + off as usize;
+        // Wrapping: a damaged link is any `u32`, and on a 32-bit target the arena's
+        // address plus one can pass the end of the address space.
+        let addr = |off: u32| (base as usize).wrapping_add(off as usize);
         if self.top < self.heap || self.top > self.end || !self.top.is_multiple_of(GRANULE) {
             return Err(VerifyError::OutOfBounds {
                 addr: addr(self.top),

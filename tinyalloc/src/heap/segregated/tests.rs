@@ -130,3 +130,27 @@ fn floor_class_is_the_largest_class_that_fits() {
         assert!(class_size(class + 1) > len, "{len}");
     }
 }
+
+#[test]
+fn verify_reports_a_link_past_the_address_space_without_overflowing() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(16);
+    let b = t.alloc(16);
+    let _c = t.alloc(16);
+    t.free(b);
+    // A link that, added to the arena's address, runs past the end of a 32-bit
+    // address space: `verify` reported it by panicking there (in debug builds, inside
+    // the heap's lock, which then stays closed).
+    let wild = 0xFFFF_FFF0u32;
+    // SAFETY: b's link, free memory of the arena right after `a`.
+    unsafe { b.cast::<u32>().write(wild) };
+    // The heap starts one granule into the arena (the class heads take none of it).
+    let base = a as usize - 16;
+    assert_eq!(
+        heap.verify(),
+        Err(VerifyError::OutOfBounds {
+            addr: base.wrapping_add(wild as usize)
+        })
+    );
+}
