@@ -146,7 +146,9 @@ impl BumpFreeList {
         let mut before: Option<u32> = None; // the node before `prev`
         let mut prev: Option<Node> = None;
         let mut link = self.first;
-        while link != 0 && link - GRANULE < off {
+        // `link - 8` is the node's offset; for the end of the list (link 0) it wraps
+        // past every offset, so one comparison stops the walk at either.
+        while link.wrapping_sub(GRANULE) < off {
             // SAFETY: `link` is a link of the list.
             let node = unsafe { Self::node(heap, link) };
             before = prev.map(|p| p.off);
@@ -155,10 +157,10 @@ impl BumpFreeList {
         }
         let mut start = off;
         let mut end = off + len;
-        if prev.is_some_and(|p| p.off + p.size > start) || (link != 0 && link - GRANULE < end) {
+        if prev.is_some_and(|p| p.off + p.size > start) || link.wrapping_sub(GRANULE) < end {
             return false;
         }
-        if link != 0 && link - GRANULE == end {
+        if link.wrapping_sub(GRANULE) == end {
             // SAFETY: as above.
             let next = unsafe { Self::node(heap, link) };
             end += next.size;
@@ -306,13 +308,14 @@ impl Engine for BumpFreeList {
             let need = new - old;
             let mut prev: Option<u32> = None;
             let mut link = self.first;
-            while link != 0 && link - GRANULE < end {
+            // As in `release`: `link - 8` wraps past every offset at the list's end.
+            while link.wrapping_sub(GRANULE) < end {
                 // SAFETY: `link` is a link of the list.
                 let node = unsafe { Self::node(heap, link) };
                 prev = Some(node.off);
                 link = node.next;
             }
-            if link == 0 || link - GRANULE != end {
+            if link.wrapping_sub(GRANULE) != end {
                 return false;
             }
             // SAFETY: as above.
