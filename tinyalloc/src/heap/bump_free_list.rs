@@ -477,8 +477,10 @@ mod tests {
     fn a_block_freed_twice_below_a_live_one_is_not_linked_into_a_loop() {
         let heap = BumpFreeListAllocator::<1024>::new();
         let small = Layout::from_size_align(64, 8).unwrap();
-        // SAFETY: non-zero sizes.
-        let (a, b) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        // SAFETY: a non-zero size.
+        let a = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let b = unsafe { heap.alloc(small) };
         assert!(!a.is_null() && !b.is_null());
         // SAFETY: `a` is live, for `small`.
         unsafe { heap.dealloc(a, small) };
@@ -499,7 +501,9 @@ mod tests {
         assert!(!c.is_null() && c != a);
         // `a` is handed out once, not again and again.
         // SAFETY: a non-zero size.
-        let (x, y) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        let x = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let y = unsafe { heap.alloc(small) };
         assert_eq!(x, a);
         assert!(y != a && y != b && y != c);
     }
@@ -508,16 +512,20 @@ mod tests {
     fn a_block_freed_twice_at_the_top_is_not_handed_out_twice() {
         let heap = BumpFreeListAllocator::<1024>::new();
         let small = Layout::from_size_align(64, 8).unwrap();
-        // SAFETY: non-zero sizes.
-        let (a, b) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        // SAFETY: a non-zero size.
+        let a = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let b = unsafe { heap.alloc(small) };
         // SAFETY: `b` is live, for `small`; it lowers the top to itself.
         unsafe { heap.dealloc(b, small) };
         // SAFETY: breaks `dealloc`'s contract on purpose: `b` is the bump region now,
         // and filed as a free block too it would be handed out by both.
         unsafe { heap.dealloc(b, small) };
         assert!(heap.verify().is_err());
-        // SAFETY: non-zero sizes.
-        let (x, y) = unsafe { (heap.alloc(small), heap.alloc(small)) };
+        // SAFETY: a non-zero size.
+        let x = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let y = unsafe { heap.alloc(small) };
         assert!(!x.is_null() && !y.is_null());
         assert!(x != y && x != a && y != a, "one block handed out twice");
     }
