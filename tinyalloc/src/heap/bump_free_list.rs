@@ -577,4 +577,20 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn verify_ends_on_a_list_that_loops() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(16);
+        let b = t.alloc(16);
+        let _c = t.alloc(16);
+        t.free(b);
+        // SAFETY: b's link (its offset, 16, + 8), free memory of the arena right after
+        // `a`: now b links to itself.
+        unsafe { a.wrapping_add(16).cast::<u32>().write(24) };
+        assert!(heap.verify().is_err());
+        let stats = heap.stats();
+        assert_eq!((stats.used, stats.largest_free), (32, 976));
+    }
 }

@@ -154,3 +154,17 @@ fn verify_reports_a_link_past_the_address_space_without_overflowing() {
         })
     );
 }
+
+#[test]
+fn verify_ends_on_a_list_that_loops() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let _a = t.alloc(16);
+    let b = t.alloc(16);
+    let _c = t.alloc(16);
+    t.free(b);
+    let off = heap.stats().overhead() as u32 + 16;
+    // SAFETY: b's link, free memory of the arena: now b links to itself.
+    unsafe { b.cast::<u32>().write(off) };
+    assert_eq!(heap.verify(), Err(VerifyError::Cycle));
+}
