@@ -294,7 +294,10 @@ impl Segregated {
                 break 'found unsafe { self.pop(base, class) };
             }
             let gap = (base as usize + self.top as usize).wrapping_neg() & (align - 1);
-            if (self.top as usize + gap + size as usize) <= self.end as usize {
+            // What is left above the top, not `top + gap + size`: with a region near
+            // `MAX_ARENA_SIZE` on a 32-bit target, that sum can pass `usize::MAX`.
+            let room = (self.end - self.top) as usize;
+            if gap <= room && size as usize <= room - gap {
                 let at = self.top + gap as u32;
                 // SAFETY: the gap lies between the old top and the new block.
                 unsafe { self.release(base, self.top, gap as u32) };

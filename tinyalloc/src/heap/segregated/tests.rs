@@ -168,3 +168,43 @@ fn verify_ends_on_a_list_that_loops() {
     unsafe { b.cast::<u32>().write(off) };
     assert_eq!(heap.verify(), Err(VerifyError::Cycle));
 }
+
+/// A region of the largest size a 32-bit target can allocate, next to
+/// `MAX_ARENA_SIZE`: an over-aligned request for a class of 2 GiB, with the heap
+/// full, made `top + gap + size` pass `u32::MAX` there (a panic in debug builds).
+/// The region is never touched, so this is quick, under Miri too; it fails only
+/// on a 32-bit target: `cargo +nightly miri test --target i686-unknown-linux-gnu`.
+#[test]
+fn a_request_past_a_full_region_near_max_arena_size_fails_without_overflowing() {
+    let len = (isize::MAX as usize).min(MAX_ARENA_SIZE - 1);
+    let host = Layout::from_size_align(len, 1).unwrap();
+    // SAFETY: a non-zero size. Uninitialised: the pages are never touched.
+    let region = unsafe { std::alloc::alloc(host) };
+    if region.is_null() {
+        return; // a host that will not lend 2 GiB even untouched: nothing to check
+    }
+    {
+        let heap = SegregatedBumpAllocator::<0>::new();
+        // SAFETY: the region is used by nothing else, and outlives the heap, which
+        // is dropped (no block of it used) before the region is given back.
+        unsafe { heap.init_from_raw_parts(region, len) }.unwrap();
+        // Fill the heap, with no block touched: the bump pointer moves to the end.
+        loop {
+            let size = heap.stats().largest_free;
+            if size == 0 {
+                break;
+            }
+            let layout = Layout::from_size_align(size, 16).unwrap();
+            // SAFETY: a non-zero size.
+            assert!(!unsafe { heap.alloc(layout) }.is_null());
+        }
+        // The most `Layout` allows with this alignment, whose class is 2 GiB.
+        let align = 1 << 27;
+        let layout = Layout::from_size_align(isize::MAX as usize - (align - 1), align).unwrap();
+        // SAFETY: a non-zero size.
+        assert!(unsafe { heap.alloc(layout) }.is_null());
+        assert_eq!(heap.verify(), Ok(()));
+    }
+    // SAFETY: allocated above with `host`; the heap over it is gone.
+    unsafe { std::alloc::dealloc(region, host) };
+}
