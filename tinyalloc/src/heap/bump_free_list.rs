@@ -93,6 +93,15 @@ impl BumpFreeList {
         Node { off, size, next }
     }
 
+    /// The offset of the node `link` names, if a node could lie there: 8-aligned,
+    /// its header below the top. `stats` and `verify` check this before they read a
+    /// node, since a stray write into free memory may have left any link.
+    #[inline]
+    fn node_offset(&self, link: u32) -> Option<u32> {
+        let off = link.wrapping_sub(GRANULE);
+        (off.is_multiple_of(GRANULE) && off < self.top && self.top - off >= GRANULE).then_some(off)
+    }
+
     /// Writes a free block's link and size.
     ///
     /// # Safety
@@ -122,13 +131,24 @@ impl BumpFreeList {
     /// Returns `[off, off + len)` to the free memory: merged with the free blocks
     /// around it, or with the bump region when it reaches the top.
     ///
+    /// A range that cannot be allocated memory (not below the top, misaligned, or
+    /// overlapping a free block: a block given back twice, or with a larger size than
+    /// it has) is refused, and `false` returned: linked in, it would make the list
+    /// loop, and the next walk of it would never end.
+    ///
     /// # Safety
-    /// The range is in the heap, below the top, and was allocated until now.
-    unsafe fn release(&mut self, heap: *mut u8, off: u32, len: u32) {
+    /// The range was allocated until now (or the caller broke `dealloc`'s contract,
+    /// which this detects as far as the list can tell).
+    unsafe fn release(&mut self, heap: *mut u8, off: u32, len: u32) -> bool {
+        if off >= self.top || len > self.top - off || !off.is_multiple_of(GRANULE) {
+            return false;
+        }
         let mut before: Option<u32> = None; // the node before `prev`
         let mut prev: Option<Node> = None;
         let mut link = self.first;
-        while link != 0 && link - GRANULE < off {
+        // `link - 8` is the node's offset; for the end of the list (link 0) it wraps
+        // past every offset, so one comparison stops the walk at either.
+        while link.wrapping_sub(GRANULE) < off {
             // SAFETY: `link` is a link of the list.
             let node = unsafe { Self::node(heap, link) };
             before = prev.map(|p| p.off);
@@ -137,7 +157,10 @@ impl BumpFreeList {
         }
         let mut start = off;
         let mut end = off + len;
-        if link != 0 && link - GRANULE == end {
+        if prev.is_some_and(|p| p.off + p.size > start) || link.wrapping_sub(GRANULE) < end {
+            return false;
+        }
+        if link.wrapping_sub(GRANULE) == end {
             // SAFETY: as above.
             let next = unsafe { Self::node(heap, link) };
             end += next.size;
@@ -161,6 +184,7 @@ impl BumpFreeList {
             // SAFETY: as above.
             unsafe { self.relink(heap, slot, start + GRANULE) };
         }
+        true
     }
 }
 
@@ -249,6 +273,8 @@ impl Engine for BumpFreeList {
             return;
         };
         let off = (block as usize).wrapping_sub(heap as usize) as u32;
+        // A block given back twice is refused (the list is left whole), but counted
+        // all the same: `used` then wraps, and `verify` reports the damage.
         // SAFETY: the caller returns a live block of this size.
         unsafe { self.release(heap, off, size) };
         self.counters.freed(size as usize);
@@ -275,19 +301,21 @@ impl Engine for BumpFreeList {
             }
             self.top = off + new;
         } else if new < old {
-            // SAFETY: the tail of the live block is free from now on.
+            // SAFETY: the tail of the live block is free from now on (so it is
+            // never refused).
             unsafe { self.release(heap, off + new, old - new) };
         } else {
             let need = new - old;
             let mut prev: Option<u32> = None;
             let mut link = self.first;
-            while link != 0 && link - GRANULE < end {
+            // As in `release`: `link - 8` wraps past every offset at the list's end.
+            while link.wrapping_sub(GRANULE) < end {
                 // SAFETY: `link` is a link of the list.
                 let node = unsafe { Self::node(heap, link) };
                 prev = Some(node.off);
                 link = node.next;
             }
-            if link == 0 || link - GRANULE != end {
+            if link.wrapping_sub(GRANULE) != end {
                 return false;
             }
             // SAFETY: as above.
@@ -318,9 +346,14 @@ impl Engine for BumpFreeList {
         let mut link = self.first;
         let mut steps = 0;
         while link != 0 && steps <= self.heap_len / GRANULE {
-            // SAFETY: `link` is a link of the list.
+            // A damaged list (which `verify` reports) ends the walk where it leaves
+            // the heap, and no block counts as larger than the heap below the top.
+            let Some(off) = self.node_offset(link) else {
+                break;
+            };
+            // SAFETY: `off + 8 <= top`: a node's header is in the heap.
             let node = unsafe { Self::node(heap, link) };
-            largest = largest.max(node.size);
+            largest = largest.max(node.size.min(self.top - off));
             link = node.next;
             steps += 1;
         }
@@ -340,7 +373,9 @@ impl Engine for BumpFreeList {
         if !self.is_set_up() {
             return Ok(());
         }
-        let addr = |off: u32| heap as usize + off as usize;
+        // Wrapping: a damaged link is any `u32`, and on a 32-bit target the heap's
+        // address plus one can pass the end of the address space.
+        let addr = |off: u32| (heap as usize).wrapping_add(off as usize);
         if self.top > self.heap_len || !self.top.is_multiple_of(GRANULE) {
             return Err(VerifyError::OutOfBounds {
                 addr: addr(self.top),
@@ -355,10 +390,11 @@ impl Engine for BumpFreeList {
             if steps > self.heap_len / GRANULE {
                 return Err(VerifyError::Cycle);
             }
-            let off = link.wrapping_sub(GRANULE);
-            if !off.is_multiple_of(GRANULE) || off >= self.top || self.top - off < GRANULE {
-                return Err(VerifyError::OutOfBounds { addr: addr(off) });
-            }
+            let Some(off) = self.node_offset(link) else {
+                return Err(VerifyError::OutOfBounds {
+                    addr: addr(link.wrapping_sub(GRANULE)),
+                });
+            };
             if let Some(end) = last_end {
                 if off < end {
                     return Err(VerifyError::BrokenLink { addr: addr(off) });
@@ -401,6 +437,8 @@ impl Engine for BumpFreeList {
 
 #[cfg(test)]
 mod tests {
+    use core::alloc::{GlobalAlloc, Layout};
+
     use crate::heap::tester::Tester;
     use crate::heap::{BumpFreeListAllocator, VerifyError};
 
@@ -433,5 +471,126 @@ mod tests {
         // SAFETY: b's size field, free memory of the arena right after `a`.
         unsafe { a.wrapping_add(20).cast::<u32>().write(4000) };
         assert!(matches!(heap.verify(), Err(VerifyError::BadSize { .. })));
+    }
+
+    #[test]
+    fn a_block_freed_twice_below_a_live_one_is_not_linked_into_a_loop() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let small = Layout::from_size_align(64, 8).unwrap();
+        // SAFETY: a non-zero size.
+        let a = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let b = unsafe { heap.alloc(small) };
+        assert!(!a.is_null() && !b.is_null());
+        // SAFETY: `a` is live, for `small`.
+        unsafe { heap.dealloc(a, small) };
+        // SAFETY: breaks `dealloc`'s contract on purpose (`a` is free already). Linked
+        // in a second time, `a` would point at itself.
+        unsafe { heap.dealloc(a, small) };
+        // The list is as the first free left it; the counters show the damage.
+        assert!(
+            matches!(heap.verify(), Err(VerifyError::Accounting { .. })),
+            "{:?}",
+            heap.verify()
+        );
+        // A request `a` cannot hold walks the whole list, which must end (with `a`
+        // linked to itself, this never returned, inside the critical section).
+        let large = Layout::from_size_align(128, 8).unwrap();
+        // SAFETY: a non-zero size.
+        let c = unsafe { heap.alloc(large) };
+        assert!(!c.is_null() && c != a);
+        // `a` is handed out once, not again and again.
+        // SAFETY: a non-zero size.
+        let x = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let y = unsafe { heap.alloc(small) };
+        assert_eq!(x, a);
+        assert!(y != a && y != b && y != c);
+    }
+
+    #[test]
+    fn a_block_freed_twice_at_the_top_is_not_handed_out_twice() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let small = Layout::from_size_align(64, 8).unwrap();
+        // SAFETY: a non-zero size.
+        let a = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let b = unsafe { heap.alloc(small) };
+        // SAFETY: `b` is live, for `small`; it lowers the top to itself.
+        unsafe { heap.dealloc(b, small) };
+        // SAFETY: breaks `dealloc`'s contract on purpose: `b` is the bump region now,
+        // and filed as a free block too it would be handed out by both.
+        unsafe { heap.dealloc(b, small) };
+        assert!(heap.verify().is_err());
+        // SAFETY: a non-zero size.
+        let x = unsafe { heap.alloc(small) };
+        // SAFETY: as above.
+        let y = unsafe { heap.alloc(small) };
+        assert!(!x.is_null() && !y.is_null());
+        assert!(x != y && x != a && y != a, "one block handed out twice");
+    }
+
+    #[test]
+    fn stats_of_a_damaged_list_neither_panics_nor_reads_outside_the_heap() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(16);
+        let b = t.alloc(16);
+        let _c = t.alloc(16);
+        t.free(b);
+        // What a write past the end of `a` can leave in the free block `b`: a link
+        // below the heap (it would make `link - 8` overflow), one far past it, one
+        // just past the top, and then an impossible size.
+        for (word, wild) in [(0, 4), (0, 0xFFFF_FFF8), (0, 56), (1, 0xFFFF_FFF0)] {
+            // SAFETY: a word of b's header, free memory of the arena right after `a`.
+            unsafe {
+                a.wrapping_add(16)
+                    .cast::<u32>()
+                    .wrapping_add(word)
+                    .write(wild)
+            };
+            assert!(heap.verify().is_err(), "{wild:#x}");
+            let stats = heap.stats();
+            assert_eq!((stats.used, stats.allocations), (32, 2));
+            assert!(stats.largest_free <= stats.free, "{wild:#x}: {stats}");
+        }
+    }
+
+    #[test]
+    fn verify_reports_a_link_past_the_address_space_without_overflowing() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(16);
+        let b = t.alloc(16);
+        let _c = t.alloc(16);
+        t.free(b);
+        // A link (offset + 8) that, added to the arena's address, runs past the end of
+        // a 32-bit address space: `verify` reported it by panicking there (in debug
+        // builds, inside the heap's lock, which then stays closed).
+        let wild = 0xFFFF_FFF8u32;
+        // SAFETY: b's link, free memory of the arena right after `a`.
+        unsafe { b.cast::<u32>().write(wild) };
+        assert_eq!(
+            heap.verify(),
+            Err(VerifyError::OutOfBounds {
+                addr: (a as usize).wrapping_add(wild as usize - 8)
+            })
+        );
+    }
+
+    #[test]
+    fn verify_ends_on_a_list_that_loops() {
+        let heap = BumpFreeListAllocator::<1024>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(16);
+        let b = t.alloc(16);
+        let _c = t.alloc(16);
+        t.free(b);
+        // SAFETY: b's link (its offset, 16, + 8), free memory of the arena right after
+        // `a`: now b links to itself.
+        unsafe { a.wrapping_add(16).cast::<u32>().write(24) };
+        assert!(heap.verify().is_err());
+        let stats = heap.stats();
+        assert_eq!((stats.used, stats.largest_free), (32, 976));
     }
 }

@@ -294,7 +294,10 @@ impl Segregated {
                 break 'found unsafe { self.pop(base, class) };
             }
             let gap = (base as usize + self.top as usize).wrapping_neg() & (align - 1);
-            if (self.top as usize + gap + size as usize) <= self.end as usize {
+            // What is left above the top, not `top + gap + size`: with a region near
+            // `MAX_ARENA_SIZE` on a 32-bit target, that sum can pass `usize::MAX`.
+            let room = (self.end - self.top) as usize;
+            if gap <= room && size as usize <= room - gap {
                 let at = self.top + gap as u32;
                 // SAFETY: the gap lies between the old top and the new block.
                 unsafe { self.release(base, self.top, gap as u32) };
@@ -513,7 +516,9 @@ impl Engine for Segregated {
         if !self.is_set_up() {
             return Ok(());
         }
-        let addr = |off: u32| base as usize + off as usize;
+        // Wrapping: a damaged link is any `u32`, and on a 32-bit target the arena's
+        // address plus one can pass the end of the address space.
+        let addr = |off: u32| (base as usize).wrapping_add(off as usize);
         if self.top < self.heap || self.top > self.end || !self.top.is_multiple_of(GRANULE) {
             return Err(VerifyError::OutOfBounds {
                 addr: addr(self.top),

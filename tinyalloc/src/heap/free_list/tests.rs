@@ -489,3 +489,24 @@ fn largest_free_is_what_merging_makes_after_random_use() {
     let stats = heap.stats();
     assert_eq!(stats.largest_free, stats.free);
 }
+
+#[test]
+fn verify_reports_a_link_past_the_address_space_without_overflowing() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let _a = t.alloc(BIG);
+    let b = t.alloc(BIG);
+    let _guard = t.alloc(BIG);
+    t.free(b);
+    // b's next link, one that, added to the arena's address, runs past the end of a
+    // 32-bit address space: `verify` reported it by panicking there (in debug builds,
+    // inside the heap's lock, which then stays closed).
+    let wild = 0xFFFF_FFF0u32;
+    // SAFETY: a field of the free block `b`.
+    unsafe { b.wrapping_add(NEXT).cast::<u32>().write(wild) };
+    let report = heap.verify();
+    assert!(
+        matches!(report, Err(VerifyError::OutOfBounds { .. })),
+        "{report:?}"
+    );
+}

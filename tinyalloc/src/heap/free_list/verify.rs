@@ -17,7 +17,9 @@ use crate::heap::VerifyError;
 /// for touching blocks flips side bits, and flips them back.
 pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError> {
     let (heap, end) = (engine.heap, engine.end);
-    let addr = |off: usize| m.base as usize + off;
+    // Wrapping: a damaged link is any `u32`, and on a 32-bit target the arena's
+    // address plus one can pass the end of the address space.
+    let addr = |off: usize| (m.base as usize).wrapping_add(off);
     let waiting = engine.waiting_by_address();
     let mut free = 0;
     for (off, size) in waiting.iter() {

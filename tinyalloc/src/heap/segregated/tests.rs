@@ -130,3 +130,81 @@ fn floor_class_is_the_largest_class_that_fits() {
         assert!(class_size(class + 1) > len, "{len}");
     }
 }
+
+#[test]
+fn verify_reports_a_link_past_the_address_space_without_overflowing() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(16);
+    let b = t.alloc(16);
+    let _c = t.alloc(16);
+    t.free(b);
+    // A link that, added to the arena's address, runs past the end of a 32-bit
+    // address space: `verify` reported it by panicking there (in debug builds, inside
+    // the heap's lock, which then stays closed).
+    let wild = 0xFFFF_FFF0u32;
+    // SAFETY: b's link, free memory of the arena right after `a`.
+    unsafe { b.cast::<u32>().write(wild) };
+    // The heap starts one granule into the arena (the class heads take none of it).
+    let base = a as usize - 16;
+    assert_eq!(
+        heap.verify(),
+        Err(VerifyError::OutOfBounds {
+            addr: base.wrapping_add(wild as usize)
+        })
+    );
+}
+
+#[test]
+fn verify_ends_on_a_list_that_loops() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let _a = t.alloc(16);
+    let b = t.alloc(16);
+    let _c = t.alloc(16);
+    t.free(b);
+    let off = heap.stats().overhead() as u32 + 16;
+    // SAFETY: b's link, free memory of the arena: now b links to itself.
+    unsafe { b.cast::<u32>().write(off) };
+    assert_eq!(heap.verify(), Err(VerifyError::Cycle));
+}
+
+/// A region of the largest size a 32-bit target can allocate, next to
+/// `MAX_ARENA_SIZE`: an over-aligned request for a class of 2 GiB, with the heap
+/// full, made `top + gap + size` pass `u32::MAX` there (a panic in debug builds).
+/// The region is never touched, so this is quick, under Miri too; it fails only
+/// on a 32-bit target: `cargo +nightly miri test --target i686-unknown-linux-gnu`.
+#[test]
+fn a_request_past_a_full_region_near_max_arena_size_fails_without_overflowing() {
+    let len = (isize::MAX as usize).min(MAX_ARENA_SIZE - 1);
+    let host = Layout::from_size_align(len, 1).unwrap();
+    // SAFETY: a non-zero size. Uninitialised: the pages are never touched.
+    let region = unsafe { std::alloc::alloc(host) };
+    if region.is_null() {
+        return; // a host that will not lend 2 GiB even untouched: nothing to check
+    }
+    {
+        let heap = SegregatedBumpAllocator::<0>::new();
+        // SAFETY: the region is used by nothing else, and outlives the heap, which
+        // is dropped (no block of it used) before the region is given back.
+        unsafe { heap.init_from_raw_parts(region, len) }.unwrap();
+        // Fill the heap, with no block touched: the bump pointer moves to the end.
+        loop {
+            let size = heap.stats().largest_free;
+            if size == 0 {
+                break;
+            }
+            let layout = Layout::from_size_align(size, 16).unwrap();
+            // SAFETY: a non-zero size.
+            assert!(!unsafe { heap.alloc(layout) }.is_null());
+        }
+        // The most `Layout` allows with this alignment, whose class is 2 GiB.
+        let align = 1 << 27;
+        let layout = Layout::from_size_align(isize::MAX as usize - (align - 1), align).unwrap();
+        // SAFETY: a non-zero size.
+        assert!(unsafe { heap.alloc(layout) }.is_null());
+        assert_eq!(heap.verify(), Ok(()));
+    }
+    // SAFETY: allocated above with `host`; the heap over it is gone.
+    unsafe { std::alloc::dealloc(region, host) };
+}
