@@ -3,11 +3,13 @@
 //! `Vec<u8>` per buffer. After every step: contents by `to_vec`, `iter`, `chunks` and
 //! `read` at any offset; the pool holds exactly the blocks the buffers need; a failed
 //! write changes neither buffer and leaves the pool's `Stats` as they were but for the
-//! one failed allocation it counts (and the high-water mark of a pool it ran dry).
+//! one failed allocation it counts (and the high-water mark of a pool it ran dry); a
+//! call given another pool is refused and changes neither pool.
 
 use arbitrary::Arbitrary;
 use tinyalloc::{Allocator, ByteBuffer, ByteBufferError, Handle, Stats, TinySlabAllocator};
 
+use crate::foreign::Foreign;
 use crate::{MAX_OPS, pattern};
 
 /// One step. `which` picks one of the two buffers.
@@ -23,6 +25,25 @@ pub enum Op {
     Hog,
     /// Gives a hogged block back.
     Unhog(u8),
+    /// A call given another pool (see [`Foreign`]) while the buffer holds bytes:
+    /// refused, and nothing changes.
+    Foreign { which: bool, call: ForeignOp },
+}
+
+/// The calls a buffer may be given another pool in.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum ForeignOp {
+    /// `write` of `1 + len % 63` pattern bytes.
+    Write {
+        len: u8,
+        seed: u8,
+    },
+    /// `read` of `1 + len % 79` bytes from `offset`; also `chunks` and `iter`.
+    Read {
+        offset: u8,
+        len: u8,
+    },
+    Clear,
 }
 
 /// The input: the pool's shape and the operations.
@@ -30,6 +51,8 @@ pub enum Op {
 pub struct Input {
     /// 12 blocks of 16 bytes (12 of data each), or 32 blocks of 8 (4 of data).
     pub tiny_blocks: bool,
+    /// Blocks the other pool holds; see [`Foreign::new`].
+    pub squatters: u8,
     pub ops: Vec<Op>,
 }
 
@@ -79,7 +102,7 @@ impl Model {
     }
 }
 
-fn run_on<A: Allocator>(alloc: &mut A, ops: &[Op]) {
+fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
     let payload = alloc.block_size() - 4;
     let capacity = alloc.capacity();
     let mut model = Model {
@@ -147,6 +170,36 @@ fn run_on<A: Allocator>(alloc: &mut A, ops: &[Op]) {
                 assert!(alloc.free(handle));
             }
             Op::Unhog(_) => {}
+            Op::Foreign { which, call } if !model.contents[usize::from(which)].is_empty() => {
+                let buffer = &mut model.buffers[usize::from(which)];
+                let refused = foreign.refuses(alloc, |other| match call {
+                    ForeignOp::Write { len, seed } => {
+                        let data = pattern(seed, 1 + usize::from(len) % 63);
+                        buffer.write(other, &data) == Err(ByteBufferError::ForeignChunk)
+                    }
+                    ForeignOp::Read { offset, len } => {
+                        let mut out = vec![0; 1 + usize::from(len) % 79];
+                        buffer.read(other, usize::from(offset), &mut out) == 0
+                    }
+                    ForeignOp::Clear => {
+                        buffer.clear(other);
+                        true
+                    }
+                });
+                assert!(refused, "{call:?} given another pool was not refused");
+                if let ForeignOp::Read { .. } = call {
+                    for reader in [
+                        |b: &ByteBuffer, a: &A| b.chunks(a).count(),
+                        |b: &ByteBuffer, a: &A| b.iter(a).count(),
+                        |b: &ByteBuffer, a: &A| b.to_vec(a).len(),
+                    ] {
+                        let n = foreign.refuses(alloc, |other| reader(buffer, other));
+                        assert_eq!(n, 0, "another pool's blocks read as the buffer's");
+                    }
+                }
+            }
+            // An empty buffer belongs to no pool: the next write decides.
+            Op::Foreign { .. } => {}
         }
         model.check(alloc, payload);
     }
@@ -161,11 +214,17 @@ fn run_on<A: Allocator>(alloc: &mut A, ops: &[Op]) {
     assert_eq!((stats.in_use, stats.rejected_handles), (0, 0), "{stats}");
 }
 
-/// Runs the operations on a fresh pool of the chosen shape.
+/// Runs the operations on a fresh pool of the chosen shape, with another pool of
+/// that shape for the calls given the wrong one.
 pub fn run(input: &Input) {
+    fn on<A: Allocator>(new: fn() -> A, input: &Input) {
+        let mut foreign = Foreign::new(new(), input.squatters);
+        run_on(&mut new(), &mut foreign, &input.ops);
+        foreign.release();
+    }
     if input.tiny_blocks {
-        run_on(&mut TinySlabAllocator::<256, 32>::new(), &input.ops);
+        on(TinySlabAllocator::<256, 32>::new, input);
     } else {
-        run_on(&mut TinySlabAllocator::<192, 12>::new(), &input.ops);
+        on(TinySlabAllocator::<192, 12>::new, input);
     }
 }

@@ -2,13 +2,14 @@
 //! straight from the pool, against a `VecDeque<u8>`. After every step: the queued
 //! bytes by `chunks` and `peek_front`, and the pool holds exactly the blocks the queue
 //! needs (drained chunks go back at once); a failed push changes neither the queue nor
-//! the pool's blocks.
+//! the pool's blocks; a call given another pool is refused and changes neither pool.
 
 use std::collections::VecDeque;
 
 use arbitrary::Arbitrary;
 use tinyalloc::{Allocator, ByteBufferDeque, ByteBufferError, Handle, TinySlabAllocator};
 
+use crate::foreign::Foreign;
 use crate::{MAX_OPS, pattern};
 
 /// One step.
@@ -29,6 +30,25 @@ pub enum Op {
     Hog,
     /// Gives a hogged block back.
     Unhog(u8),
+    /// A call given another pool (see [`Foreign`]) while the queue holds bytes:
+    /// refused, and nothing changes.
+    Foreign(ForeignOp),
+}
+
+/// The calls a queue may be given another pool in.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum ForeignOp {
+    Push(u8),
+    /// `push_slice` of `1 + len % 63` pattern bytes.
+    PushSlice {
+        len: u8,
+        seed: u8,
+    },
+    Pop,
+    /// `pop_into` a buffer of `1 + len % 79` bytes.
+    PopInto(u8),
+    Peek,
+    Clear,
 }
 
 /// The input: the pool's shape and the operations.
@@ -36,6 +56,8 @@ pub enum Op {
 pub struct Input {
     /// 12 blocks of 16 bytes (12 of data each), or 32 blocks of 8 (4 of data).
     pub tiny_blocks: bool,
+    /// Blocks the other pool holds; see [`Foreign::new`].
+    pub squatters: u8,
     pub ops: Vec<Op>,
 }
 
@@ -66,7 +88,7 @@ impl Model {
     }
 }
 
-fn run_on<A: Allocator>(alloc: &mut A, ops: &[Op]) {
+fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
     let payload = alloc.block_size() - 4;
     let capacity = alloc.capacity();
     let mut deque = ByteBufferDeque::new();
@@ -146,6 +168,29 @@ fn run_on<A: Allocator>(alloc: &mut A, ops: &[Op]) {
                 assert!(alloc.free(handle));
             }
             Op::Unhog(_) => {}
+            Op::Foreign(call) if !model.bytes.is_empty() => {
+                let refused = foreign.refuses(alloc, |other| match call {
+                    ForeignOp::Push(byte) => {
+                        deque.push_back(other, byte) == Err(ByteBufferError::ForeignChunk)
+                    }
+                    ForeignOp::PushSlice { len, seed } => {
+                        let data = pattern(seed, 1 + usize::from(len) % 63);
+                        deque.push_slice(other, &data) == Err(ByteBufferError::ForeignChunk)
+                    }
+                    ForeignOp::Pop => deque.pop_front(other).is_none(),
+                    ForeignOp::PopInto(len) => {
+                        deque.pop_into(other, &mut vec![0; 1 + usize::from(len) % 79]) == 0
+                    }
+                    ForeignOp::Peek => deque.peek_front(other).is_none(),
+                    ForeignOp::Clear => {
+                        deque.clear(other);
+                        true
+                    }
+                });
+                assert!(refused, "{call:?} given another pool was not refused");
+            }
+            // An empty queue belongs to no pool: the next push decides.
+            Op::Foreign(_) => {}
         }
         assert_eq!(deque.len(), model.bytes.len());
         assert_eq!(deque.is_empty(), model.bytes.is_empty());
@@ -172,11 +217,17 @@ fn run_on<A: Allocator>(alloc: &mut A, ops: &[Op]) {
     assert_eq!((stats.in_use, stats.rejected_handles), (0, 0), "{stats}");
 }
 
-/// Runs the operations on a fresh pool of the chosen shape.
+/// Runs the operations on a fresh pool of the chosen shape, with another pool of
+/// that shape for the calls given the wrong one.
 pub fn run(input: &Input) {
+    fn on<A: Allocator>(new: fn() -> A, input: &Input) {
+        let mut foreign = Foreign::new(new(), input.squatters);
+        run_on(&mut new(), &mut foreign, &input.ops);
+        foreign.release();
+    }
     if input.tiny_blocks {
-        run_on(&mut TinySlabAllocator::<256, 32>::new(), &input.ops);
+        on(TinySlabAllocator::<256, 32>::new, input);
     } else {
-        run_on(&mut TinySlabAllocator::<192, 12>::new(), &input.ops);
+        on(TinySlabAllocator::<192, 12>::new, input);
     }
 }

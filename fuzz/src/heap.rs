@@ -1,7 +1,8 @@
 //! One `GlobalAlloc` heap engine against a list of its live blocks: alloc, dealloc and
 //! realloc with sizes up to 4096 and alignments up to 4096, zero-size requests (the
 //! engine's smallest block, as documented), and requests no heap can meet (past any
-//! arena, past `isize::MAX`, aligned to 2^40), on an inline arena (large, or small
+//! arena, past `isize::MAX`, aligned to 2^40), `largest_free` probed at any moment
+//! (it is met, one byte more is not), on an inline arena (large, or small
 //! enough to run dry) or on a region of any length at any offset. After every step:
 //! every block aligned and apart from every other, the bytes of every block touched as
 //! they were written, `verify()` clean, and `HeapStats` exactly as the model counts
@@ -45,6 +46,11 @@ pub enum Op {
     ReallocZero(u8),
     /// A request no heap can meet: null, counted, nothing else changes.
     Impossible(Impossible),
+    /// `largest_free` taken at its word: one byte more (aligned to 8) is null and
+    /// counted, and exactly `largest_free` bytes are met, the block staying live. The
+    /// final check asks the same only of the emptied heap, where blocks waiting to be
+    /// merged or a bump region's rounding no longer show.
+    Largest,
 }
 
 /// Requests beyond any arena.
@@ -374,6 +380,29 @@ fn run_on<H: Engine>(heap: &H, ops: &[Op]) {
                 }
             }
             Op::Impossible(request) => model.impossible(heap, request),
+            Op::Largest => {
+                let largest = heap.stats().largest_free;
+                let past = Layout::from_size_align(largest + 1, 8).unwrap();
+                // SAFETY: a non-zero size.
+                let ptr = unsafe { heap.alloc(past) };
+                assert!(
+                    ptr.is_null(),
+                    "step {step}: {past:?} succeeded with largest_free {largest}"
+                );
+                model.failed += 1;
+                if largest > 0 {
+                    let layout = Layout::from_size_align(largest, 8).unwrap();
+                    // SAFETY: a non-zero size.
+                    let ptr = unsafe { heap.alloc(layout) };
+                    assert!(
+                        !ptr.is_null(),
+                        "step {step}: largest_free {largest} could not be allocated"
+                    );
+                    model.used += H::rounded(largest);
+                    model.high_water = model.high_water.max(model.used);
+                    model.place(Block { ptr, layout, fill });
+                }
+            }
             Op::Dealloc(_) | Op::Realloc { .. } | Op::ReallocZero(_) => {}
         }
         model.check(heap, step);

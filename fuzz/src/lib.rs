@@ -9,6 +9,7 @@
 pub mod buffer;
 pub mod cache;
 pub mod deque;
+mod foreign;
 pub mod heap;
 mod scripted;
 pub mod slab;

@@ -4,12 +4,15 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 
-use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
+use tinyalloc::heap::{
+    BumpFreeListAllocator, FreeListAllocator, InitError, SegregatedBumpAllocator,
+};
 
 /// `heap_free_list`, input `Region { len: 0 }`: `stats()` on a region heap before
 /// `init` computed the free bytes as the heap's length less its two guards, and the
 /// length is 0 until `init`: an overflow panic in a debug build, about 4 GiB "free" in
-/// a release build.
+/// a release build. The target's steps: `init` of an empty region (refused), `alloc`,
+/// `stats`.
 #[test]
 fn stats_of_a_region_heap_before_init_are_all_zero() {
     let layout = Layout::from_size_align(8, 8).unwrap();
@@ -17,6 +20,12 @@ fn stats_of_a_region_heap_before_init_are_all_zero() {
     let stats = free_list.stats();
     assert_eq!((stats.arena, stats.used, stats.free), (0, 0, 0), "{stats}");
     assert_eq!((stats.largest_free, stats.allocations), (0, 0), "{stats}");
+    // A refused `init` leaves the heap as it was: still not set up.
+    assert_eq!(
+        free_list.init(&mut []),
+        Err(InitError::RegionTooSmall { len: 0, min: 256 })
+    );
+    assert_eq!(free_list.stats(), stats);
     // SAFETY: a non-zero size.
     assert!(unsafe { free_list.alloc(layout) }.is_null());
     let stats = free_list.stats();
