@@ -43,7 +43,7 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "tinyalloc-pool-deque",
-        does: "`PoolDeque` over a `#[tinyalloc::pool]` of 128 × 64 B: `push`/`pop`, `push_slice`/`pop_into`, each a critical section, the pool's lock and a `&mut dyn Allocator`",
+        does: "`PoolDeque` over a `#[tinyalloc::pool]` of 128 × 64 B: `push`/`pop`, `push_slice`/`pop_into`, each one critical section (the pool's re-entry check runs inside it) and a `&mut dyn Allocator`",
     },
     Entry {
         name: "tinyalloc-global-deque",
