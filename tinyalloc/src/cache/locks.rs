@@ -224,6 +224,17 @@ mod tests {
 
     /// Increments done with a read and a separate write, which lose updates unless
     /// the lock keeps the threads apart.
+    ///
+    /// Between the read and the write the holder keeps its CPU and spins a while: the
+    /// other threads are meanwhile at the lock (on another core, or preempted onto
+    /// this one), so a lock that let them in would lose updates. It does not yield
+    /// there: on a loaded host a yield inside the lock hands the CPU to other
+    /// processes for a whole time slice, 8,000 times, while the spin lock's waiters
+    /// burn theirs; the test then took 20 to 100 s instead of a fraction of one. (A
+    /// `Lock` whose `with_lock` just calls `f` fails this every time, even with the
+    /// threads pinned to one core.)
+    /// Under Miri, which runs one thread at a time and is never oversubscribed, the
+    /// yield is kept: it switches threads inside the lock on every round.
     fn contended<L: Lock + Send + Sync + 'static>() {
         struct Shared<L> {
             lock: L,
@@ -244,7 +255,13 @@ mod tests {
                         shared.lock.with_lock(|| {
                             // SAFETY: the lock is held, so no other thread touches `count`.
                             let seen = unsafe { *shared.count.get() };
-                            std::thread::yield_now();
+                            if cfg!(miri) {
+                                std::thread::yield_now();
+                            } else {
+                                for _ in 0..200 {
+                                    core::hint::spin_loop();
+                                }
+                            }
                             // SAFETY: as above.
                             unsafe { *shared.count.get() = seen + 1 };
                         });
