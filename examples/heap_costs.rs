@@ -4,8 +4,8 @@
 //! instruction counts come from the benchmark (`benches/`, the `heaps` group), which
 //! also runs the peers. `mixed` here reaches the engine through `&dyn GlobalAlloc`
 //! from a driver of its own, and counts more than the benchmark: 122.2, 106.5 and
-//! 1,281 per operation (free list, segregated, bump free list) against 105.0, 91.5
-//! and 1,277 with the same host mutex.
+//! 1,186 per operation (free list, segregated, bump free list) against 105.0, 91.5
+//! and 1,182 with the same host mutex.
 //!
 //! ```text
 //! cargo build --release --example heap_costs
