@@ -325,7 +325,9 @@ impl dyn SharedAllocator + '_ {
         run_once(f, |f| self.with_allocator(f))
     }
 
-    /// [`lock`](Self::lock) for a caller inside the critical section `cs`.
+    /// [`lock`](Self::lock) for a caller inside the critical section `cs`: the
+    /// global instance and its queues.
+    #[cfg(feature = "global-alloc")]
     pub(crate) fn lock_in<R>(
         &self,
         cs: CriticalSection<'_>,
