@@ -578,18 +578,20 @@ fn an_error_freeing_a_misaligned_slab_is_counted() {
     );
 }
 
-#[test]
-fn a_damaged_reserve_abandoned_by_trim_leaves_the_counts() {
-    type Cache = SlabCache<u64, NoLock, 512, Heap<16>>;
-    let layout = Layout::from_size_align(512, 512).unwrap();
-    let cache = Cache::with_reserve(2).unwrap();
-    let count = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
-    // One pointer into each slave, from `into_raw`, so its provenance covers the slab.
+/// Fills `cache` until it holds its master and two slaves, then drops every object:
+/// the slaves empty into the reserve, the first one first, so the second heads it.
+/// Returns a pointer to each slave in that order, from `into_raw`, so its provenance
+/// covers the slab.
+fn fill_two_slaves_then_empty<P: SlabProvider>(
+    cache: &SlabCache<u64, NoLock, 512, P>,
+) -> Vec<*mut u8> {
+    type Geometry<P> = SlabCache<u64, NoLock, 512, P>;
+    let count = Geometry::<P>::SLOTS_IN_MASTER + 2 * Geometry::<P>::SLOTS_PER_SLAB;
     let mut slaves: Vec<*mut u8> = Vec::new();
     let boxes: Vec<_> = (0..count)
         .map(|i| {
             let raw = SlabBox::into_raw(cache.alloc(i as u64).unwrap());
-            if i == Cache::SLOTS_IN_MASTER || i == count - 1 {
+            if i == Geometry::<P>::SLOTS_IN_MASTER || i == count - 1 {
                 slaves.push(raw.as_ptr().cast::<u8>().map_addr(|addr| addr & !511));
             }
             // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
@@ -597,6 +599,15 @@ fn a_damaged_reserve_abandoned_by_trim_leaves_the_counts() {
         })
         .collect();
     drop(boxes);
+    slaves
+}
+
+#[test]
+fn a_damaged_reserve_abandoned_by_trim_leaves_the_counts() {
+    type Cache = SlabCache<u64, NoLock, 512, Heap<16>>;
+    let layout = Layout::from_size_align(512, 512).unwrap();
+    let cache = Cache::with_reserve(2).unwrap();
+    let slaves = fill_two_slaves_then_empty(&cache);
     let before = cache.stats();
     assert_eq!((before.slabs, before.reserve), (3, 2));
     // A stray write (say, DMA past the end of an object) over a reserve slab's magic.
@@ -902,19 +913,7 @@ fn a_dropped_cache_does_not_follow_the_links_of_a_damaged_reserve_slab() {
     type Cache = SlabCache<u64, NoLock, 512, Heap<28>>;
     let layout = Layout::from_size_align(512, 512).unwrap();
     let cache = Cache::with_reserve(2).unwrap();
-    let count = Cache::SLOTS_IN_MASTER + 2 * Cache::SLOTS_PER_SLAB;
-    let mut slaves: Vec<*mut u8> = Vec::new();
-    let boxes: Vec<_> = (0..count)
-        .map(|i| {
-            let raw = SlabBox::into_raw(cache.alloc(i as u64).unwrap());
-            if i == Cache::SLOTS_IN_MASTER || i == count - 1 {
-                slaves.push(raw.as_ptr().cast::<u8>().map_addr(|addr| addr & !511));
-            }
-            // SAFETY: `raw` came from `into_raw` of a box of this very type, once.
-            unsafe { SlabBox::<u64, NoLock, 512>::from_raw(raw) }.unwrap()
-        })
-        .collect();
-    drop(boxes); // the first slave empties first: the second heads the reserve
+    let slaves = fill_two_slaves_then_empty(&cache);
     assert_eq!(cache.stats().reserve, 2);
     // A stray write over the whole header of the reserve's head: its magic number
     // and its links.
