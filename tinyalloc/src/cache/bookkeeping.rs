@@ -11,8 +11,8 @@
 use core::ptr::NonNull;
 
 use super::slab::{
-    CacheState, Counters, FreeSlot, Links, List, MAGIC, MasterCore, Release, SlabHeader,
-    clear_magic, empties_at, fixed, links, magic, master_slab, state_mut, tally,
+    CacheState, Counters, FreeSlot, Links, List, MasterCore, Release, SlabHeader, clear_magic,
+    empties_at, fixed, is_intact, links, master_slab, state_mut, tally,
 };
 
 /// Takes a slot for a new object, or `None` when no slab has one without asking the
@@ -259,7 +259,7 @@ pub(crate) unsafe fn take_reserve(
     let state = unsafe { state_mut(core) };
     let slab = state.reserve?;
     // SAFETY: the lock is held and the slab is live (or damaged, which this finds).
-    if unsafe { magic(slab) } != MAGIC {
+    if !unsafe { is_intact(slab) } {
         // Its links cannot be trusted either: forget the whole list. Its headers
         // cannot be read, but the count and the slaves' size are the cache's own.
         let abandoned = state.counters.reserve;
@@ -301,8 +301,7 @@ pub(crate) unsafe fn orphan(core: NonNull<MasterCore>) -> (Option<NonNull<SlabHe
     let intact = |slab: NonNull<SlabHeader>| {
         // SAFETY: the lock is held; `slab` is a reserve slab (or damaged, which this
         // finds), and reading its first word reads no link.
-        let magic = unsafe { magic(slab) };
-        magic == MAGIC
+        unsafe { is_intact(slab) }
     };
     let reserve = state.reserve.take().filter(|&head| intact(head));
     let mut cursor = reserve;

@@ -25,7 +25,7 @@ use core::ptr::NonNull;
 use super::error::Result;
 
 /// Written at the start of every live slab; cleared when the slab goes back.
-pub(crate) const MAGIC: u32 = 0x7A11_0CAC;
+const MAGIC: u32 = 0x7A11_0CAC;
 
 /// [`Links::settle_at`] of the master while the cache value lives: only a free on
 /// the full master reaches it.
@@ -290,17 +290,18 @@ pub(crate) unsafe fn fixed(slab: NonNull<SlabHeader>) -> Fixed {
     unsafe { fixed.read() }
 }
 
-/// The magic number of the block at `slab`.
+/// Whether the block at `slab` carries the [`MAGIC`] number of a slab that belongs
+/// to a cache (a slab handed back, or written over, does not).
 ///
 /// # Safety
 ///
 /// `slab` points at readable memory, and if it is a slab it is not being handed
 /// back at the same time.
 #[inline(always)]
-pub(crate) unsafe fn magic(slab: NonNull<SlabHeader>) -> u32 {
+pub(crate) unsafe fn is_intact(slab: NonNull<SlabHeader>) -> bool {
     let magic = field::<u32>(slab, offset_of!(SlabHeader, magic));
     // SAFETY: the caller's contract.
-    unsafe { magic.read() }
+    unsafe { magic.read() == MAGIC }
 }
 
 /// The changing part of a slab header.

@@ -117,7 +117,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
         };
         // SAFETY: the caller promises the block is readable and, if it is a slab,
         // that it holds this object, so it is not being handed back now.
-        if unsafe { slab::magic(slab) } != slab::MAGIC {
+        if !unsafe { slab::is_intact(slab) } {
             return Err(SlabError::InvalidPointer);
         }
         // SAFETY: the magic says this is a live slab, whose fixed part never changes.
