@@ -70,3 +70,18 @@ fn every_queue_entry_returns_its_bytes_in_order() {
         }
     }
 }
+
+/// heapless's `spsc::Queue` documentation: "To get better performance, use a value
+/// for `N` that is a power of two"; with any other `N` every index step is a
+/// remainder by `N`. The entry still has to hold the workload's `BYTES` (`N - 1`).
+#[test]
+fn the_spsc_queue_is_sized_as_heapless_advises() {
+    let n = buffers::SPSC_N;
+    assert!(n.is_power_of_two(), "heapless-spsc's N = {n}");
+    let queue = heapless::spsc::Queue::<u8, { buffers::SPSC_N }>::new();
+    assert!(
+        queue.capacity() >= buffers::BYTES,
+        "holds {}",
+        queue.capacity()
+    );
+}
