@@ -75,7 +75,7 @@ impl AllocatorConfig {
     /// If `pool`'s lock gives up (a [`SharedAllocator`] of your own whose
     /// `with_allocator` returns without running its closure): make the configuration
     /// at start-up, while nothing else holds the lock, or call
-    /// [`install`](super::install), which reads nothing under the lock. A
+    /// [`install`](super::install), which installs the pool even when its lock gives up. A
     /// [`Pool`](crate::Pool) never gives up.
     ///
     /// ```
@@ -102,7 +102,11 @@ impl AllocatorConfig {
     }
 
     /// Makes this configuration the global instance. Refused with
-    /// [`ByteBufferError::AlreadyInitialized`] if one is set already.
+    /// [`ByteBufferError::AlreadyInitialized`] if one is set already, and (a custom
+    /// pool) with [`ByteBufferError::BlockTooSmall`] as
+    #[cfg_attr(feature = "global-alloc-custom", doc = "[`install`](super::install)")]
+    #[cfg_attr(not(feature = "global-alloc-custom"), doc = "`install`")]
+    /// refuses it.
     pub fn init(self) -> Result<(), ByteBufferError> {
         super::set(match self.source {
             Source::Preset(pool) => pool(),

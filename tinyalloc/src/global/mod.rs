@@ -41,6 +41,7 @@ use core::cell::Cell;
 
 use critical_section::Mutex;
 
+use crate::buffer::chain_capacity;
 use crate::{Allocator, ByteBufferError, SharedAllocator};
 
 pub use config::AllocatorConfig;
@@ -50,7 +51,16 @@ pub use deque::{GlobalDeque, PoolDeque};
 static GLOBAL: Mutex<Cell<Option<&'static dyn SharedAllocator>>> = Mutex::new(Cell::new(None));
 
 /// Makes `pool` the global instance. Refused with
-/// [`ByteBufferError::AlreadyInitialized`] if one is set already.
+/// [`ByteBufferError::AlreadyInitialized`] if one is set already, and with
+/// [`ByteBufferError::BlockTooSmall`] if its blocks cannot hold a buffer chunk (4 bytes
+/// of header and at least one of data), which every global call would otherwise
+/// return. The block size is read under the pool's lock; a [`SharedAllocator`] of
+/// your own whose lock gives up at that moment is installed unchecked.
+///
+/// # Panics
+///
+/// Called inside a closure that `pool` is running, if `pool` is a
+/// [`Pool`](crate::Pool) (see its *Panics*).
 ///
 /// ```
 /// # use tinyalloc::prelude::*;
@@ -72,6 +82,11 @@ fn set(pool: &'static dyn SharedAllocator) -> Result<(), ByteBufferError> {
         let global = GLOBAL.borrow(cs);
         if global.get().is_some() {
             return Err(ByteBufferError::AlreadyInitialized);
+        }
+        // Refused now, not by every later call. A lock that gives up cannot be read:
+        // the pool is taken unchecked, as `install` promises to work without the lock.
+        if let Some(Err(too_small)) = pool.lock_in(cs, |alloc| chain_capacity(alloc)) {
+            return Err(too_small);
         }
         global.set(Some(pool));
         Ok(())
