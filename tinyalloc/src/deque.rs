@@ -124,7 +124,9 @@ impl ByteBufferDeque {
             return None;
         }
         let head = self.chain.head?;
-        let cap = crate::buffer::chain_capacity(alloc).ok()?;
+        let cap = crate::buffer::chain_capacity(alloc)
+            .ok()
+            .filter(|&cap| self.chain.fits(cap))?;
         // A block that is not a whole chunk is another allocator's: leave the deque as
         // it is, as `pop_into` does.
         let payload = crate::buffer::chain_payload(alloc, head).filter(|p| p.len() == cap)?;
@@ -146,6 +148,10 @@ impl ByteBufferDeque {
         let Ok(cap) = crate::buffer::chain_capacity(alloc) else {
             return 0;
         };
+        // A tail longer than this allocator's chunks was written with another one.
+        if !self.chain.fits(cap) {
+            return 0;
+        }
         let mut copied = 0;
         while copied < out.len() && self.len > 0 {
             let Some(head) = self.chain.head else { break };

@@ -76,7 +76,7 @@ impl Chain {
         let cap = capacity(alloc)?;
         let room = match self.tail {
             Some(tail) => {
-                if payload(alloc, tail).is_none_or(|p| p.len() != cap) {
+                if !self.fits(cap) || payload(alloc, tail).is_none_or(|p| p.len() != cap) {
                     return Err(ByteBufferError::ForeignChunk);
                 }
                 cap.saturating_sub(self.tail_len)
@@ -150,6 +150,9 @@ impl Chain {
         let Ok(cap) = capacity(alloc) else {
             return false;
         };
+        if !self.fits(cap) {
+            return false;
+        }
         for _ in 0..alloc.capacity() {
             if payload(alloc, chunk).is_none_or(|p| p.len() != cap) {
                 return false;
@@ -163,6 +166,14 @@ impl Chain {
             }
         }
         false
+    }
+
+    /// `false` when the tail holds more bytes than a chunk of `cap` bytes: the chain
+    /// was written with an allocator of larger blocks than the one at hand, whose
+    /// blocks under the same handles are not the chain's (and slicing one by
+    /// `tail_len` would panic).
+    pub(crate) fn fits(&self, cap: usize) -> bool {
+        self.tail_len <= cap
     }
 
     /// How many bytes of `chunk` are in use, given its place in the chain.

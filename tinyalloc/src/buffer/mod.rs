@@ -214,7 +214,11 @@ impl<'a, A: Allocator + ?Sized> Chunks<'a, A> {
         Chunks {
             alloc,
             chain,
-            next: if cap == 0 { None } else { chain.head },
+            next: if cap == 0 || !chain.fits(cap) {
+                None
+            } else {
+                chain.head
+            },
             remaining: len,
             skip,
             cap,
