@@ -29,7 +29,8 @@ use crate::buffer::{ByteBufferError, Chain, Chunks};
 ///
 /// `pop_front` takes the allocator by `&mut` because it frees each chunk as soon as
 /// it is drained. Pass every call the allocator that holds the queue's blocks, as for
-/// a [`ByteBuffer`](crate::ByteBuffer) (whose docs say what another one does); like
+/// a [`ByteBuffer`](crate::ByteBuffer) (whose docs say what another one does, and what
+/// to do after the allocator was cleared); like
 /// such a buffer, a deque dropped without [`clear`](Self::clear) leaves its blocks in
 /// use.
 ///

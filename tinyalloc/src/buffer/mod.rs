@@ -81,6 +81,12 @@ use alloc::vec::Vec;
 /// cannot be told apart, and the call then reads, writes or frees that allocator's
 /// blocks. That is a logic error, like indexing the wrong slice: both sides' data go
 /// wrong, nothing is undefined behaviour.
+///
+/// Clearing the allocator itself (`TinySlabAllocator::clear`) makes every handle stale,
+/// and a buffer cannot tell that from another allocator: it keeps its
+/// [`len`](Self::len), reads nothing, and refuses `write` with
+/// [`ByteBufferError::ForeignChunk`] and `clear` as it refuses another allocator's.
+/// Start over with [`ByteBuffer::new`]; dropping the old buffer frees nothing.
 #[derive(Debug)]
 pub struct ByteBuffer {
     pub(crate) chain: Chain,

@@ -213,3 +213,34 @@ fn an_allocator_of_smaller_chunks_is_noticed_by_the_tail_it_cannot_hold() {
     buf.clear(&mut mine);
     assert!(mine.is_empty());
 }
+
+#[test]
+fn after_its_allocator_is_cleared_a_buffer_is_replaced_not_cleared() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[1; 30]).unwrap();
+    // Every handle goes stale: the buffer cannot tell this from another allocator.
+    alloc.clear();
+    let mut other = ByteBuffer::new();
+    other.write(&mut alloc, &[2; 30]).unwrap(); // the same slots, new generations
+    assert_eq!(buf.len(), 30, "the buffer keeps the length it believes in");
+    assert_eq!(buf.read(&alloc, 0, &mut [0; 30]), 0);
+    assert_eq!(
+        buf.write(&mut alloc, b"x"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    buf.clear(&mut alloc);
+    assert_eq!(buf.len(), 30);
+    assert_eq!(
+        contents(&other, &alloc),
+        [2; 30],
+        "nothing of `other` was touched"
+    );
+    // What the docs say to do: start over with a new buffer.
+    buf = ByteBuffer::new();
+    buf.write(&mut alloc, b"again").unwrap();
+    assert_eq!(contents(&buf, &alloc), b"again");
+    buf.clear(&mut alloc);
+    other.clear(&mut alloc);
+    assert!(alloc.is_empty());
+}
