@@ -14,7 +14,12 @@ pub(crate) const HEADER: usize = 4;
 
 /// The payload a chunk of this allocator holds.
 pub(crate) fn capacity<A: Allocator + ?Sized>(alloc: &A) -> Result<usize, ByteBufferError> {
-    match alloc.block_size() {
+    capacity_of(alloc.block_size())
+}
+
+/// The payload a chunk in a block of `block_size` bytes holds.
+pub(crate) fn capacity_of(block_size: usize) -> Result<usize, ByteBufferError> {
+    match block_size {
         block if block > HEADER => Ok(block - HEADER),
         block_size => Err(ByteBufferError::BlockTooSmall { block_size }),
     }

@@ -22,6 +22,8 @@ mod chain;
 mod error;
 
 pub(crate) use chain::Chain;
+#[cfg(feature = "global-alloc-custom")]
+pub(crate) use chain::capacity_of as chunk_capacity;
 #[cfg(feature = "bytebuffer-deque")]
 pub(crate) use chain::{
     capacity as chain_capacity, payload as chain_payload, payload_mut as chain_payload_mut,

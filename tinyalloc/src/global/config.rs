@@ -108,11 +108,12 @@ impl AllocatorConfig {
     #[cfg_attr(not(feature = "global-alloc-custom"), doc = "`install`")]
     /// refuses it.
     pub fn init(self) -> Result<(), ByteBufferError> {
-        super::set(match self.source {
-            Source::Preset(pool) => pool(),
+        match self.source {
+            Source::Preset(pool) => super::set(pool(), |_| Ok(())),
+            // The sizes were read by `custom`: no lock needed here.
             #[cfg(feature = "global-alloc-custom")]
-            Source::Custom(pool) => pool,
-        })
+            Source::Custom(pool) => super::set(pool, |_| super::fits_a_chunk(self.block_size)),
+        }
     }
 
     /// The size of each block, in bytes.
