@@ -174,10 +174,11 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// How many blocks are free now.
+    /// How many blocks are free now (0 if `in_use` exceeds `blocks`, as only a
+    /// miscounting `Allocator` of your own can report).
     #[inline]
     pub const fn available(&self) -> usize {
-        self.blocks - self.in_use
+        self.blocks.saturating_sub(self.in_use)
     }
 }
 
@@ -209,6 +210,18 @@ mod tests {
             "{too_large}"
         );
         assert!(AllocError::OutOfMemory.to_string().contains("free a block"));
+    }
+
+    #[test]
+    fn available_of_stats_that_count_more_in_use_than_blocks_is_zero() {
+        // An `Allocator` of yours fills in its own `Stats`; a miscount must not panic
+        // (debug) or wrap to a huge number (release) where firmware reads it.
+        let stats = Stats {
+            blocks: 4,
+            in_use: 5,
+            ..Stats::default()
+        };
+        assert_eq!(stats.available(), 0);
     }
 
     #[test]

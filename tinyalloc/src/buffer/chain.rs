@@ -14,7 +14,12 @@ pub(crate) const HEADER: usize = 4;
 
 /// The payload a chunk of this allocator holds.
 pub(crate) fn capacity<A: Allocator + ?Sized>(alloc: &A) -> Result<usize, ByteBufferError> {
-    match alloc.block_size() {
+    capacity_of(alloc.block_size())
+}
+
+/// The payload a chunk in a block of `block_size` bytes holds.
+pub(crate) fn capacity_of(block_size: usize) -> Result<usize, ByteBufferError> {
+    match block_size {
         block if block > HEADER => Ok(block - HEADER),
         block_size => Err(ByteBufferError::BlockTooSmall { block_size }),
     }
@@ -76,7 +81,7 @@ impl Chain {
         let cap = capacity(alloc)?;
         let room = match self.tail {
             Some(tail) => {
-                if payload(alloc, tail).is_none_or(|p| p.len() != cap) {
+                if !self.fits(cap) || payload(alloc, tail).is_none_or(|p| p.len() != cap) {
                     return Err(ByteBufferError::ForeignChunk);
                 }
                 cap.saturating_sub(self.tail_len)
@@ -150,6 +155,9 @@ impl Chain {
         let Ok(cap) = capacity(alloc) else {
             return false;
         };
+        if !self.fits(cap) {
+            return false;
+        }
         for _ in 0..alloc.capacity() {
             if payload(alloc, chunk).is_none_or(|p| p.len() != cap) {
                 return false;
@@ -163,6 +171,14 @@ impl Chain {
             }
         }
         false
+    }
+
+    /// `false` when the tail holds more bytes than a chunk of `cap` bytes: the chain
+    /// was written with an allocator of larger blocks than the one at hand, whose
+    /// blocks under the same handles are not the chain's (and slicing one by
+    /// `tail_len` would panic).
+    pub(crate) fn fits(&self, cap: usize) -> bool {
+        self.tail_len <= cap
     }
 
     /// How many bytes of `chunk` are in use, given its place in the chain.

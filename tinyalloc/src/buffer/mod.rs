@@ -22,6 +22,8 @@ mod chain;
 mod error;
 
 pub(crate) use chain::Chain;
+#[cfg(feature = "global-alloc-custom")]
+pub(crate) use chain::capacity_of as chunk_capacity;
 #[cfg(feature = "bytebuffer-deque")]
 pub(crate) use chain::{
     capacity as chain_capacity, payload as chain_payload, payload_mut as chain_payload_mut,
@@ -81,6 +83,12 @@ use alloc::vec::Vec;
 /// cannot be told apart, and the call then reads, writes or frees that allocator's
 /// blocks. That is a logic error, like indexing the wrong slice: both sides' data go
 /// wrong, nothing is undefined behaviour.
+///
+/// Clearing the allocator itself (`TinySlabAllocator::clear`) makes every handle stale,
+/// and a buffer cannot tell that from another allocator: it keeps its
+/// [`len`](Self::len), reads nothing, and refuses `write` with
+/// [`ByteBufferError::ForeignChunk`] and `clear` as it refuses another allocator's.
+/// Start over with [`ByteBuffer::new`]; dropping the old buffer frees nothing.
 #[derive(Debug)]
 pub struct ByteBuffer {
     pub(crate) chain: Chain,
@@ -214,7 +222,11 @@ impl<'a, A: Allocator + ?Sized> Chunks<'a, A> {
         Chunks {
             alloc,
             chain,
-            next: if cap == 0 { None } else { chain.head },
+            next: if cap == 0 || !chain.fits(cap) {
+                None
+            } else {
+                chain.head
+            },
             remaining: len,
             skip,
             cap,

@@ -188,3 +188,59 @@ fn reads_through_another_allocator_find_no_chunk() {
     assert_eq!(contents(&buf, &mine), b"mine");
     buf.clear(&mut mine);
 }
+
+#[test]
+fn an_allocator_of_smaller_chunks_is_noticed_by_the_tail_it_cannot_hold() {
+    let mut mine = TinySlabAllocator::<512, 16>::new(); // 28 bytes of data per chunk
+    let mut theirs = Small::new(); // 12
+    // A whole block of `theirs` under the handle of the buffer's one chunk in `mine`:
+    // it passes for a chunk, but the buffer's 20 bytes cannot be in its 12.
+    let (theirs_block, bytes) = theirs.alloc_uninit(16).unwrap();
+    bytes.fill(9);
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut mine, &[1; 20]).unwrap();
+    assert_eq!(buf.read(&theirs, 0, &mut [0; 20]), 0);
+    assert_eq!(buf.chunks(&theirs).count(), 0);
+    assert_eq!(
+        buf.write(&mut theirs, &[2; 30]),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    buf.clear(&mut theirs);
+    assert_eq!(buf.len(), 20);
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 16][..]));
+    assert_eq!(contents(&buf, &mine), [1; 20]);
+    buf.clear(&mut mine);
+    assert!(mine.is_empty());
+}
+
+#[test]
+fn after_its_allocator_is_cleared_a_buffer_is_replaced_not_cleared() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[1; 30]).unwrap();
+    // Every handle goes stale: the buffer cannot tell this from another allocator.
+    alloc.clear();
+    let mut other = ByteBuffer::new();
+    other.write(&mut alloc, &[2; 30]).unwrap(); // the same slots, new generations
+    assert_eq!(buf.len(), 30, "the buffer keeps the length it believes in");
+    assert_eq!(buf.read(&alloc, 0, &mut [0; 30]), 0);
+    assert_eq!(
+        buf.write(&mut alloc, b"x"),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    buf.clear(&mut alloc);
+    assert_eq!(buf.len(), 30);
+    assert_eq!(
+        contents(&other, &alloc),
+        [2; 30],
+        "nothing of `other` was touched"
+    );
+    // What the docs say to do: start over with a new buffer.
+    buf = ByteBuffer::new();
+    buf.write(&mut alloc, b"again").unwrap();
+    assert_eq!(contents(&buf, &alloc), b"again");
+    buf.clear(&mut alloc);
+    other.clear(&mut alloc);
+    assert!(alloc.is_empty());
+}

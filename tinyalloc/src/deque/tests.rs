@@ -274,3 +274,39 @@ fn a_refused_push_back_counts_one_rejected_handle_as_push_slice_does() {
     deque.clear(&mut mine);
     assert!(mine.is_empty());
 }
+
+/// 16 blocks of 16 bytes: 12 bytes of data per chunk, fewer than `Pool512`'s 28.
+type Pool256 = TinySlabAllocator<256, 16>;
+
+#[test]
+fn an_allocator_of_smaller_chunks_is_refused_not_a_panic() {
+    let mut mine = Pool512::new();
+    let mut theirs = Pool256::new();
+    // A whole 16-byte block under the handle of the deque's one chunk in `mine`: it
+    // passes for a chunk, but the deque's 20 bytes in it cannot fit its 12.
+    let (theirs_block, bytes) = theirs.alloc_uninit(16).unwrap();
+    bytes.fill(9);
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let before = theirs.stats();
+    let mut out = [0u8; 20];
+    assert_eq!(deque.pop_into(&mut theirs, &mut out), 0);
+    assert_eq!(deque.pop_front(&mut theirs), None);
+    assert_eq!(deque.peek_front(&theirs), None);
+    assert_eq!(deque.chunks(&theirs).count(), 0);
+    assert_eq!(
+        deque.push_back(&mut theirs, 2),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    assert_eq!(
+        deque.push_slice(&mut theirs, &[2; 30]),
+        Err(ByteBufferError::ForeignChunk)
+    );
+    deque.clear(&mut theirs);
+    assert_eq!(deque.len(), 20);
+    assert_eq!(theirs.stats().in_use, before.in_use);
+    assert_eq!(theirs.get(theirs_block), Some(&[9u8; 16][..]));
+    assert_eq!(deque.pop_into(&mut mine, &mut out), 20);
+    assert_eq!(out, [1; 20]);
+    assert!(mine.is_empty());
+}

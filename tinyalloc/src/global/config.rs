@@ -75,7 +75,7 @@ impl AllocatorConfig {
     /// If `pool`'s lock gives up (a [`SharedAllocator`] of your own whose
     /// `with_allocator` returns without running its closure): make the configuration
     /// at start-up, while nothing else holds the lock, or call
-    /// [`install`](super::install), which reads nothing under the lock. A
+    /// [`install`](super::install), which installs the pool even when its lock gives up. A
     /// [`Pool`](crate::Pool) never gives up.
     ///
     /// ```
@@ -102,13 +102,18 @@ impl AllocatorConfig {
     }
 
     /// Makes this configuration the global instance. Refused with
-    /// [`ByteBufferError::AlreadyInitialized`] if one is set already.
+    /// [`ByteBufferError::AlreadyInitialized`] if one is set already, and (a custom
+    /// pool) with [`ByteBufferError::BlockTooSmall`] as
+    #[cfg_attr(feature = "global-alloc-custom", doc = "[`install`](super::install)")]
+    #[cfg_attr(not(feature = "global-alloc-custom"), doc = "`install`")]
+    /// refuses it.
     pub fn init(self) -> Result<(), ByteBufferError> {
-        super::set(match self.source {
-            Source::Preset(pool) => pool(),
+        match self.source {
+            Source::Preset(pool) => super::set(pool(), |_| Ok(())),
+            // The sizes were read by `custom`: no lock needed here.
             #[cfg(feature = "global-alloc-custom")]
-            Source::Custom(pool) => pool,
-        })
+            Source::Custom(pool) => super::set(pool, |_| super::fits_a_chunk(self.block_size)),
+        }
     }
 
     /// The size of each block, in bytes.

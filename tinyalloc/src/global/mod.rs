@@ -39,8 +39,10 @@ mod deque;
 
 use core::cell::Cell;
 
-use critical_section::Mutex;
+use critical_section::{CriticalSection, Mutex};
 
+#[cfg(feature = "global-alloc-custom")]
+use crate::buffer::chunk_capacity;
 use crate::{Allocator, ByteBufferError, SharedAllocator};
 
 pub use config::AllocatorConfig;
@@ -50,7 +52,16 @@ pub use deque::{GlobalDeque, PoolDeque};
 static GLOBAL: Mutex<Cell<Option<&'static dyn SharedAllocator>>> = Mutex::new(Cell::new(None));
 
 /// Makes `pool` the global instance. Refused with
-/// [`ByteBufferError::AlreadyInitialized`] if one is set already.
+/// [`ByteBufferError::AlreadyInitialized`] if one is set already, and with
+/// [`ByteBufferError::BlockTooSmall`] if its blocks cannot hold a buffer chunk (4 bytes
+/// of header and at least one of data), which every global call would otherwise
+/// return. The block size is read under the pool's lock; a [`SharedAllocator`] of
+/// your own whose lock gives up at that moment is installed unchecked.
+///
+/// # Panics
+///
+/// Called inside a closure that `pool` is running, if `pool` is a
+/// [`Pool`](crate::Pool) (see its *Panics*).
 ///
 /// ```
 /// # use tinyalloc::prelude::*;
@@ -64,15 +75,35 @@ static GLOBAL: Mutex<Cell<Option<&'static dyn SharedAllocator>>> = Mutex::new(Ce
 /// ```
 #[cfg(feature = "global-alloc-custom")]
 pub fn install(pool: &'static dyn SharedAllocator) -> Result<(), ByteBufferError> {
-    set(pool)
+    set(pool, |cs| {
+        // A lock that gives up cannot be read: the pool is taken unchecked, since
+        // `install` is the way in that does not need the lock.
+        match pool.lock_in(cs, |alloc| alloc.block_size()) {
+            Some(block_size) => fits_a_chunk(block_size),
+            None => Ok(()),
+        }
+    })
 }
 
-fn set(pool: &'static dyn SharedAllocator) -> Result<(), ByteBufferError> {
+/// `Err(BlockTooSmall)` for blocks that cannot hold a buffer chunk: refused when the
+/// instance is set, not by every later call.
+#[cfg(feature = "global-alloc-custom")]
+fn fits_a_chunk(block_size: usize) -> Result<(), ByteBufferError> {
+    chunk_capacity(block_size).map(drop)
+}
+
+/// Makes `pool` the instance if none is set and `check`, run in the same critical
+/// section, passes. (The presets need no check: their blocks are 32 bytes.)
+fn set(
+    pool: &'static dyn SharedAllocator,
+    check: impl FnOnce(CriticalSection<'_>) -> Result<(), ByteBufferError>,
+) -> Result<(), ByteBufferError> {
     critical_section::with(|cs| {
         let global = GLOBAL.borrow(cs);
         if global.get().is_some() {
             return Err(ByteBufferError::AlreadyInitialized);
         }
+        check(cs)?;
         global.set(Some(pool));
         Ok(())
     })
