@@ -165,12 +165,13 @@ fn codegen(args: &HookArgs) -> TokenStream {
     let alloc_no_mangle = quote_spanned! {alloc.span()=> #[unsafe(no_mangle)] };
     let free_no_mangle = quote_spanned! {free.span()=> #[unsafe(no_mangle)] };
     let crate_marker = crate_marker();
+    // Primitive types by their full path too: a type of the caller's may be named `u8`.
     quote! {
         const _: () = {
             #alloc_no_mangle
             unsafe fn _tinyalloc_0_1_slab_alloc(
                 #layout: ::core::alloc::Layout,
-            ) -> ::core::option::Option<::core::ptr::NonNull<u8>> {
+            ) -> ::core::option::Option<::core::ptr::NonNull<::core::primitive::u8>> {
                 #alloc_hook
                 // The runtime calls this under the contract of `SlabProvider::alloc`,
                 // which the user took on by declaring the hook `unsafe fn`.
@@ -179,7 +180,7 @@ fn codegen(args: &HookArgs) -> TokenStream {
 
             #free_no_mangle
             unsafe fn _tinyalloc_0_1_slab_free(
-                #ptr: ::core::ptr::NonNull<u8>,
+                #ptr: ::core::ptr::NonNull<::core::primitive::u8>,
                 #layout: ::core::alloc::Layout,
             ) -> ::core::result::Result<(), #krate::__private::SlabError> {
                 #free_hook
@@ -205,7 +206,7 @@ fn codegen(args: &HookArgs) -> TokenStream {
             #[used]
             #[unsafe(no_mangle)]
             #[allow(non_upper_case_globals)]
-            static _tinyalloc_0_1_allocation_hooks_defined: u8 = 0;
+            static _tinyalloc_0_1_allocation_hooks_defined: ::core::primitive::u8 = 0;
 
             #crate_marker
         };
@@ -231,7 +232,7 @@ fn crate_marker() -> TokenStream {
         #[used]
         #[unsafe(no_mangle)]
         #[allow(non_upper_case_globals)]
-        static #marker: u8 = 0;
+        static #marker: ::core::primitive::u8 = 0;
     }
 }
 
