@@ -53,6 +53,13 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
             const _: () = #call;
         }
     });
+    // The initializer checks the configuration (a panic in const evaluation at this
+    // attribute for one that only const evaluation can refuse, such as
+    // `size = BYTES`), taking the type from the static, which names a computed `align`
+    // only once. Its tokens are placed at the attribute: otherwise the call starts
+    // at the path given with `crate = …`, and where the attribute is written by a
+    // `macro_rules!` the panic is reported there, as if the path were the mistake.
+    let init = locate(quote!(#private::checked_pool()), Span::call_site());
     let StaticItem {
         attrs,
         vis,
@@ -62,13 +69,27 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
     } = item;
     quote! {
         #(#attrs)*
-        // The initializer checks the configuration (a panic in const evaluation at
-        // this attribute for one that only const evaluation can refuse, such as
-        // `size = BYTES`), taking the type from the static, which names a computed
-        // `align` only once.
-        #vis #static_token #ident: #ty = #private::checked_pool();
+        #vis #static_token #ident: #ty = #init;
         #budget
     }
+}
+
+/// `tokens` reported at `span`, each still resolved where it was written.
+fn locate(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            let located = token.span().located_at(span);
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), locate(group.stream(), span));
+                inner.set_span(located);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(located);
+            }
+            token
+        })
+        .collect()
 }
 
 /// `tokens` with every span set to `span`, so an error in them points there.
