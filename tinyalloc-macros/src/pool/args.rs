@@ -193,7 +193,8 @@ fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
         ))
         .with_span(lit)),
         _ => Err(Error::custom(format!(
-            "`{key}` takes a whole number of bytes, e.g. `{key} = {example}`"
+            "`{key}` takes a whole number of {}, e.g. `{key} = {example}`",
+            if key == "slots" { "blocks" } else { "bytes" }
         ))
         .with_span(lit)),
     }
@@ -525,6 +526,13 @@ mod tests {
         assert!(errors(quote!(slots = 32))[0].starts_with("missing `size`"));
         assert!(errors(quote!(size = "1024", slots = 32))[0].contains("not a string"));
         assert!(errors(quote!(size = 1024u32, slots = 32))[0].contains("`u32` suffix"));
+        assert_eq!(
+            errors(quote!(size = 1024.0, slots = 32.5)),
+            [
+                "`size` takes a whole number of bytes, e.g. `size = 1024`",
+                "`slots` takes a whole number of blocks, e.g. `slots = 32`"
+            ]
+        );
         assert_eq!(
             errors(quote!(
                 size = 1024,
