@@ -15,6 +15,7 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -38,8 +39,24 @@ impl Parse for Arg {
         if input.peek(Token![crate]) && input.peek2(Token![=]) {
             let key = input.parse()?;
             input.parse::<Token![=]>()?;
-            let path = input.call(Path::parse_mod_style)?;
+            let path = input.call(Path::parse_mod_style).map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`",
+                )
+            })?;
             Ok(Arg::Crate { key, path })
+        } else if input.peek(Ident::peek_any) && input.peek2(Token![=]) {
+            // `alloc = my_alloc`, as the pool's arguments are written: without this,
+            // syn's "expected `,`" at the `=`.
+            let key: Ident = input.call(Ident::parse_any)?;
+            Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "`{key} = …`: the functions are given in order, without names \
+                     (only `crate = …` has one); {USAGE}"
+                ),
+            ))
         } else {
             input.parse().map(Arg::Function).map_err(|error| {
                 syn::Error::new(
@@ -279,5 +296,13 @@ mod tests {
         assert!(error_of(quote!(a, b, c)).starts_with("one function too many: `c`"));
         assert!(error_of(quote!(a, 5)).starts_with("expected the path of a function"));
         assert!(error_of(quote!(a, b, crate = x, crate = y)).contains("`crate` is given twice"));
+        assert!(
+            error_of(quote!(alloc = a, free = b))
+                .starts_with("`alloc = …`: the functions are given in order, without names")
+        );
+        assert_eq!(
+            error_of(quote!(a, b, crate = "tinyalloc")),
+            "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`"
+        );
     }
 }
