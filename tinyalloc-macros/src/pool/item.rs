@@ -1,7 +1,7 @@
 //! The item under `#[tinyalloc::pool]`: it must be a plain `static NAME: Pool;`.
 
 use darling::Error;
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Type, Visibility};
@@ -82,6 +82,17 @@ impl StaticItem {
 
     /// Errors for everything that keeps this from being a plain `static NAME: Pool;`.
     pub(super) fn check(&self, errors: &mut darling::error::Accumulator) {
+        if self.expanded_already() {
+            // The attribute is written twice: this one sees the static the other made.
+            // Its type and initialiser are not the user's to remove; the attribute is.
+            errors.push(
+                Error::custom(
+                    "`#[tinyalloc::pool]` is given twice on this static; keep one of the two",
+                )
+                .with_span(&Span::call_site()),
+            );
+            return;
+        }
         if let Some(const_token) = &self.const_token {
             errors.push(
                 Error::custom(
@@ -120,6 +131,21 @@ impl StaticItem {
                 .with_span(&ty.span()),
             );
         }
+    }
+
+    /// Whether the initialiser is the one `#[tinyalloc::pool]` writes
+    /// (`…::__private::checked_pool()`).
+    fn expanded_already(&self) -> bool {
+        let Some(Expr::Call(call)) = &self.init else {
+            return false;
+        };
+        let Expr::Path(function) = &*call.func else {
+            return false;
+        };
+        let names: Vec<_> = function.path.segments.iter().map(|s| &s.ident).collect();
+        call.args.is_empty()
+            && matches!(names.as_slice(), [.., private, checked]
+                if *private == "__private" && *checked == "checked_pool")
     }
 }
 
@@ -194,6 +220,21 @@ mod tests {
                 static POOL;
             ))
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_second_attribute_is_named_as_such() {
+        // What the second of two attributes sees: the static the first one made.
+        assert_eq!(
+            problems(quote!(
+                static POOL: ::tinyalloc::__private::Pool<
+                    1024,
+                    32,
+                    ::tinyalloc::__private::Align8,
+                > = ::tinyalloc::__private::checked_pool();
+            )),
+            ["`#[tinyalloc::pool]` is given twice on this static; keep one of the two"]
         );
     }
 
