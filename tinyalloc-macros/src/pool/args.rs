@@ -8,7 +8,7 @@
 use darling::ast::NestedMeta;
 use darling::util::parse_expr::preserve_str_literal;
 use darling::{Error, FromMeta};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, Path, UnOp};
 
@@ -221,7 +221,8 @@ pub(super) struct Args {
 impl Args {
     /// Parses and checks the arguments, collecting every error.
     pub(super) fn parse(tokens: TokenStream) -> darling::Result<Args> {
-        let list = NestedMeta::parse_meta_list(tokens)?;
+        let list = NestedMeta::parse_meta_list(tokens.clone())
+            .map_err(|error| colons_for_equals(tokens).unwrap_or_else(|| error.into()))?;
         let mut errors = Error::accumulator();
         let raw = RawArgs::parse(&list, &mut errors);
 
@@ -270,6 +271,35 @@ impl Args {
             _ => Err(Error::custom("missing `size` or `slots`")),
         }
     }
+}
+
+/// `key: value` written where `key = value` belongs, as in a struct literal: one error
+/// per such argument, naming what to write instead of syn's "expected `,`". `None`
+/// when there is none (`a::b` is a path, its colons joined).
+fn colons_for_equals(tokens: TokenStream) -> Option<Error> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut errors = Vec::new();
+    for (at, pair) in tokens.windows(2).enumerate() {
+        let [TokenTree::Ident(key), TokenTree::Punct(colon)] = pair else {
+            continue;
+        };
+        if colon.as_char() != ':' || colon.spacing() != Spacing::Alone {
+            continue;
+        }
+        let value: TokenStream = tokens[at + 2..]
+            .iter()
+            .take_while(|token| !matches!(token, TokenTree::Punct(p) if p.as_char() == ','))
+            .cloned()
+            .collect();
+        errors.push(
+            Error::custom(format!(
+                "write `{key} = {value}`: arguments take `=`, not `:`, e.g. \
+                 `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+            ))
+            .with_span(colon),
+        );
+    }
+    (!errors.is_empty()).then(|| Error::multiple(errors))
 }
 
 /// The crate path of `crate = …` if the arguments give a readable one, else
@@ -656,6 +686,22 @@ mod tests {
             errors(quote!(size = 1024, slots = 32, crate = 5)),
             ["`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`"]
         );
+    }
+
+    #[test]
+    fn a_colon_for_an_equals_sign_names_the_fix() {
+        assert_eq!(
+            errors(quote!(size: 4 * 256, slots = 32, align: 8)),
+            [
+                "write `size = 4 * 256`: arguments take `=`, not `:`, e.g. \
+                 `#[tinyalloc::pool(size = 1024, slots = 32)]`",
+                "write `align = 8`: arguments take `=`, not `:`, e.g. \
+                 `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+            ]
+        );
+        // A path's colons are not that mistake.
+        assert!(errors(quote!(size = 1024, slots = 32, crate = ::a::b)).is_empty());
+        assert!(colons_for_equals(quote!(size = 1024; slots = 32)).is_none());
     }
 
     #[test]
