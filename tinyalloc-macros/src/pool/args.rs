@@ -10,7 +10,7 @@ use darling::util::parse_expr::preserve_str_literal;
 use darling::{Error, FromMeta};
 use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Lit, Path, UnOp};
+use syn::{Expr, ExprLit, Lit, Path, Stmt, UnOp};
 
 use crate::diagnostics::{power_of_two_neighbours, suggest, usable_blocks_around};
 
@@ -145,6 +145,7 @@ pub(super) struct Value {
 
 impl Value {
     fn new(key: &str, expr: Expr) -> darling::Result<Value> {
+        let expr = unwrap(expr);
         let literal = match &expr {
             Expr::Lit(lit) => Some(literal_value(key, &lit.lit)?),
             // A minus before a literal: refused here, with the value to write, rather
@@ -162,6 +163,29 @@ impl Value {
 
     fn span(&self) -> Span {
         self.expr.span()
+    }
+}
+
+/// `expr` without the parentheses, braces or invisible group (from a `macro_rules!`
+/// fragment) around it: a literal inside them is still checked here, at its own span,
+/// and none of them reaches the expansion, where rustc would report `(1024)` as
+/// "unnecessary parentheses around block return value", a block the user never wrote.
+/// Every place the value is pasted delimits it again.
+fn unwrap(expr: Expr) -> Expr {
+    match expr {
+        Expr::Paren(paren) if paren.attrs.is_empty() => unwrap(*paren.expr),
+        Expr::Group(group) if group.attrs.is_empty() => unwrap(*group.expr),
+        Expr::Block(mut block)
+            if block.attrs.is_empty()
+                && block.label.is_none()
+                && matches!(block.block.stmts.as_slice(), [Stmt::Expr(_, None)]) =>
+        {
+            match block.block.stmts.pop() {
+                Some(Stmt::Expr(inner, None)) => unwrap(inner),
+                _ => Expr::Block(block),
+            }
+        }
+        expr => expr,
     }
 }
 
@@ -702,6 +726,26 @@ mod tests {
         // A path's colons are not that mistake.
         assert!(errors(quote!(size = 1024, slots = 32, crate = ::a::b)).is_empty());
         assert!(colons_for_equals(quote!(size = 1024; slots = 32)).is_none());
+    }
+
+    #[test]
+    fn delimited_values_are_read_as_written_inside() {
+        assert_eq!(
+            errors(quote!(size = (1000), slots = { 32 })),
+            errors(quote!(size = 1000, slots = 32))
+        );
+        assert_eq!(errors(quote!(size = 1024, slots = (-32))).len(), 1);
+        // How a `macro_rules!` hands over an `$size:expr`.
+        let group = proc_macro2::Group::new(proc_macro2::Delimiter::None, quote!(1000));
+        assert_eq!(
+            errors(quote!(size = #group, slots = 32)),
+            errors(quote!(size = 1000, slots = 32))
+        );
+        // An expression is pasted bare too: its braces come from the expansion.
+        let value = Value::new("size", syn::parse_quote!({ (4 * KIB) })).unwrap();
+        let expr = &value.expr;
+        assert_eq!(quote!(#expr).to_string(), "4 * KIB");
+        assert_eq!(value.literal, None);
     }
 
     #[test]
