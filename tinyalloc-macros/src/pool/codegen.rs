@@ -1,6 +1,6 @@
 //! The expansion of `#[tinyalloc::pool]`.
 
-use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -56,10 +56,14 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
     // The initializer checks the configuration (a panic in const evaluation at this
     // attribute for one that only const evaluation can refuse, such as
     // `size = BYTES`), taking the type from the static, which names a computed `align`
-    // only once. Its tokens are placed at the attribute: otherwise the call starts
-    // at the path given with `crate = …`, and where the attribute is written by a
-    // `macro_rules!` the panic is reported there, as if the path were the mistake.
-    let init = locate(quote!(#private::checked_pool()), Span::call_site());
+    // only once. The function is called in parentheses made at the attribute, so the
+    // call starts there: starting at the path given with `crate = …`, it made rustc
+    // report the panic at that path where a `macro_rules!` writes the attribute, as
+    // if the path were the mistake. The path keeps its own spans, so a wrong one is
+    // one error, at the path, as for the type.
+    let mut function = Group::new(Delimiter::Parenthesis, quote!(#private::checked_pool));
+    function.set_span(Span::call_site());
+    let init = quote!(#function());
     let StaticItem {
         attrs,
         vis,
@@ -72,24 +76,6 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
         #vis #static_token #ident: #ty = #init;
         #budget
     }
-}
-
-/// `tokens` reported at `span`, each still resolved where it was written.
-fn locate(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            let located = token.span().located_at(span);
-            if let TokenTree::Group(group) = &token {
-                let mut inner = Group::new(group.delimiter(), locate(group.stream(), span));
-                inner.set_span(located);
-                token = TokenTree::Group(inner);
-            } else {
-                token.set_span(located);
-            }
-            token
-        })
-        .collect()
 }
 
 /// `tokens` with every span set to `span`, so an error in them points there.
