@@ -113,7 +113,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(":: tinyalloc :: __private :: check_budget_bytes (& P , 400u64)"),
+            out.contains("(:: tinyalloc :: __private :: check_budget_bytes) (& P , 400u64)"),
             "{out}"
         );
         let out = expansion(
@@ -123,7 +123,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(":: tinyalloc :: __private :: check_budget (& P , 4 * 100)"),
+            out.contains("(:: tinyalloc :: __private :: check_budget) (& P , 4 * 100)"),
             "{out}"
         );
     }
