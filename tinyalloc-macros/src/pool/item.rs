@@ -2,7 +2,7 @@
 
 use darling::Error;
 use proc_macro2::{Span, TokenStream};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Type, Visibility};
 
@@ -68,7 +68,7 @@ impl StaticItem {
     /// Parses the item; anything but a static is an error spanned on the item.
     pub(super) fn parse(tokens: TokenStream) -> Result<StaticItem, Error> {
         syn::parse2::<StaticItem>(tokens.clone()).map_err(|_| {
-            let span = tokens.clone().into_iter().next().map(|t| t.span());
+            let span = item_keyword(tokens);
             let error = Error::custom(
                 "`#[tinyalloc::pool]` goes on a static written `static NAME: Pool;`, \
                  e.g. `#[tinyalloc::pool(size = 1024, slots = 32)] static POOL: Pool;`",
@@ -151,6 +151,22 @@ impl StaticItem {
             && matches!(names.as_slice(), [.., private, checked]
                 if *private == "__private" && *checked == "checked_pool")
     }
+}
+
+/// Where the item proper starts (`fn`, `struct`, …), past its doc comments, other
+/// attributes and visibility: the place to point at when it is not a static.
+fn item_keyword(tokens: TokenStream) -> Option<Span> {
+    let keyword = |input: ParseStream<'_>| {
+        input.call(Attribute::parse_outer)?;
+        input.parse::<Visibility>()?;
+        let span = input.span();
+        input.parse::<TokenStream>()?;
+        Ok(span)
+    };
+    keyword
+        .parse2(tokens.clone())
+        .ok()
+        .or_else(|| tokens.into_iter().next().map(|token| token.span()))
 }
 
 /// `Pool`, or a path ending in `Pool` (`tinyalloc::Pool`), without generic arguments.
