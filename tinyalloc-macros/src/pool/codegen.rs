@@ -110,8 +110,12 @@ pub(super) fn fallback(item: &StaticItem, krate: &TokenStream) -> TokenStream {
         ident,
         ..
     } = item;
+    // The initialiser the expansion writes (a valid pool, so it passes), which a
+    // second `#[tinyalloc::pool]` on the static recognises.
+    let private = quote!(#krate::__private);
+    let function = delimited(quote!(#private::checked_pool), Span::call_site());
     quote! {
         #(#attrs)*
-        #vis #static_token #ident: #krate::__private::Pool<8, 1> = #krate::__private::Pool::new();
+        #vis #static_token #ident: #private::Pool<8, 1> = #function();
     }
 }

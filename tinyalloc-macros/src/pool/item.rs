@@ -256,6 +256,16 @@ mod tests {
             problems(first),
             ["`#[tinyalloc::pool]` is given twice on this static; keep one of the two"]
         );
+        // Also when the first one's arguments were wrong and it made a stand-in.
+        let item = StaticItem::parse(quote!(
+            static POOL: Pool;
+        ))
+        .unwrap();
+        let stand_in = crate::pool::codegen::fallback(&item, &quote!(::tinyalloc));
+        assert_eq!(
+            problems(stand_in),
+            ["`#[tinyalloc::pool]` is given twice on this static; keep one of the two"]
+        );
     }
 
     #[test]
