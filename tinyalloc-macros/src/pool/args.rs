@@ -330,18 +330,39 @@ fn colons_for_equals(tokens: TokenStream) -> Option<Error> {
 /// `::tinyalloc`, whatever else is wrong with them: for the fallback static emitted
 /// beside the errors.
 pub(super) fn crate_path(tokens: TokenStream) -> TokenStream {
-    let given = NestedMeta::parse_meta_list(tokens).ok().and_then(|list| {
-        // The same reading of `crate = …` as `Args::parse`; its errors are reported
-        // there already.
-        let mut errors = Error::accumulator();
-        let krate = RawArgs::parse(&list, &mut errors).krate;
-        let _ = errors.finish();
-        krate
-    });
+    let given = match NestedMeta::parse_meta_list(tokens.clone()) {
+        Ok(list) => {
+            // The same reading of `crate = …` as `Args::parse`; its errors are
+            // reported there already.
+            let mut errors = Error::accumulator();
+            let krate = RawArgs::parse(&list, &mut errors).krate;
+            let _ = errors.finish();
+            krate
+        }
+        // The list does not parse (`size: 1024`): `crate = path` may still be
+        // readable on its own, between commas.
+        Err(_) => crate_argument(tokens),
+    };
     match given {
         Some(path) => quote::quote!(#path),
         None => quote::quote!(::tinyalloc),
     }
+}
+
+/// The path in a `crate = path` argument, found among tokens that are not a valid
+/// argument list as a whole.
+fn crate_argument(tokens: TokenStream) -> Option<Path> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let arguments =
+        tokens.split(|token| matches!(token, TokenTree::Punct(p) if p.as_char() == ','));
+    arguments.into_iter().find_map(|argument| match argument {
+        [TokenTree::Ident(key), TokenTree::Punct(equals), path @ ..]
+            if key == "crate" && equals.as_char() == '=' =>
+        {
+            syn::parse2(path.iter().cloned().collect()).ok()
+        }
+        _ => None,
+    })
 }
 
 /// Checks the literal values, each error spanned on the argument to change.

@@ -150,6 +150,7 @@ mod tests {
         for args in [
             quote!(size = 1000, slots = 32, crate = ::my_tinyalloc),
             quote!(size = 1024, slot = 32, crate = ::my_tinyalloc),
+            quote!(size: 1024, slots = 32, crate = ::my_tinyalloc),
         ] {
             let out = expansion(
                 args,
