@@ -15,6 +15,7 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -38,8 +39,24 @@ impl Parse for Arg {
         if input.peek(Token![crate]) && input.peek2(Token![=]) {
             let key = input.parse()?;
             input.parse::<Token![=]>()?;
-            let path = input.call(Path::parse_mod_style)?;
+            let path = input.call(Path::parse_mod_style).map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`",
+                )
+            })?;
             Ok(Arg::Crate { key, path })
+        } else if input.peek(Ident::peek_any) && input.peek2(Token![=]) {
+            // `alloc = my_alloc`, as the pool's arguments are written: without this,
+            // syn's "expected `,`" at the `=`.
+            let key: Ident = input.call(Ident::parse_any)?;
+            Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "`{key} = …`: the functions are given in order, without names \
+                     (only `crate = …` has one); {USAGE}"
+                ),
+            ))
         } else {
             input.parse().map(Arg::Function).map_err(|error| {
                 syn::Error::new(
@@ -165,12 +182,13 @@ fn codegen(args: &HookArgs) -> TokenStream {
     let alloc_no_mangle = quote_spanned! {alloc.span()=> #[unsafe(no_mangle)] };
     let free_no_mangle = quote_spanned! {free.span()=> #[unsafe(no_mangle)] };
     let crate_marker = crate_marker();
+    // Primitive types by their full path too: a type of the caller's may be named `u8`.
     quote! {
         const _: () = {
             #alloc_no_mangle
             unsafe fn _tinyalloc_0_1_slab_alloc(
                 #layout: ::core::alloc::Layout,
-            ) -> ::core::option::Option<::core::ptr::NonNull<u8>> {
+            ) -> ::core::option::Option<::core::ptr::NonNull<::core::primitive::u8>> {
                 #alloc_hook
                 // The runtime calls this under the contract of `SlabProvider::alloc`,
                 // which the user took on by declaring the hook `unsafe fn`.
@@ -179,7 +197,7 @@ fn codegen(args: &HookArgs) -> TokenStream {
 
             #free_no_mangle
             unsafe fn _tinyalloc_0_1_slab_free(
-                #ptr: ::core::ptr::NonNull<u8>,
+                #ptr: ::core::ptr::NonNull<::core::primitive::u8>,
                 #layout: ::core::alloc::Layout,
             ) -> ::core::result::Result<(), #krate::__private::SlabError> {
                 #free_hook
@@ -205,7 +223,7 @@ fn codegen(args: &HookArgs) -> TokenStream {
             #[used]
             #[unsafe(no_mangle)]
             #[allow(non_upper_case_globals)]
-            static _tinyalloc_0_1_allocation_hooks_defined: u8 = 0;
+            static _tinyalloc_0_1_allocation_hooks_defined: ::core::primitive::u8 = 0;
 
             #crate_marker
         };
@@ -231,7 +249,7 @@ fn crate_marker() -> TokenStream {
         #[used]
         #[unsafe(no_mangle)]
         #[allow(non_upper_case_globals)]
-        static #marker: u8 = 0;
+        static #marker: ::core::primitive::u8 = 0;
     }
 }
 
@@ -278,5 +296,13 @@ mod tests {
         assert!(error_of(quote!(a, b, c)).starts_with("one function too many: `c`"));
         assert!(error_of(quote!(a, 5)).starts_with("expected the path of a function"));
         assert!(error_of(quote!(a, b, crate = x, crate = y)).contains("`crate` is given twice"));
+        assert!(
+            error_of(quote!(alloc = a, free = b))
+                .starts_with("`alloc = …`: the functions are given in order, without names")
+        );
+        assert_eq!(
+            error_of(quote!(a, b, crate = "tinyalloc")),
+            "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`"
+        );
     }
 }

@@ -8,9 +8,9 @@
 use darling::ast::NestedMeta;
 use darling::util::parse_expr::preserve_str_literal;
 use darling::{Error, FromMeta};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Lit, Path, UnOp};
+use syn::{Expr, ExprLit, Lit, Path, Stmt, UnOp};
 
 use crate::diagnostics::{power_of_two_neighbours, suggest, usable_blocks_around};
 
@@ -145,6 +145,7 @@ pub(super) struct Value {
 
 impl Value {
     fn new(key: &str, expr: Expr) -> darling::Result<Value> {
+        let expr = unwrap(expr);
         let literal = match &expr {
             Expr::Lit(lit) => Some(literal_value(key, &lit.lit)?),
             // A minus before a literal: refused here, with the value to write, rather
@@ -162,6 +163,29 @@ impl Value {
 
     fn span(&self) -> Span {
         self.expr.span()
+    }
+}
+
+/// `expr` without the parentheses, braces or invisible group (from a `macro_rules!`
+/// fragment) around it: a literal inside them is still checked here, at its own span,
+/// and none of them reaches the expansion, where rustc would report `(1024)` as
+/// "unnecessary parentheses around block return value", a block the user never wrote.
+/// Every place the value is pasted delimits it again.
+fn unwrap(expr: Expr) -> Expr {
+    match expr {
+        Expr::Paren(paren) if paren.attrs.is_empty() => unwrap(*paren.expr),
+        Expr::Group(group) if group.attrs.is_empty() => unwrap(*group.expr),
+        Expr::Block(mut block)
+            if block.attrs.is_empty()
+                && block.label.is_none()
+                && matches!(block.block.stmts.as_slice(), [Stmt::Expr(_, None)]) =>
+        {
+            match block.block.stmts.pop() {
+                Some(Stmt::Expr(inner, None)) => unwrap(inner),
+                _ => Expr::Block(block),
+            }
+        }
+        expr => expr,
     }
 }
 
@@ -193,7 +217,8 @@ fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
         ))
         .with_span(lit)),
         _ => Err(Error::custom(format!(
-            "`{key}` takes a whole number of bytes, e.g. `{key} = {example}`"
+            "`{key}` takes a whole number of {}, e.g. `{key} = {example}`",
+            if key == "slots" { "blocks" } else { "bytes" }
         ))
         .with_span(lit)),
     }
@@ -220,7 +245,8 @@ pub(super) struct Args {
 impl Args {
     /// Parses and checks the arguments, collecting every error.
     pub(super) fn parse(tokens: TokenStream) -> darling::Result<Args> {
-        let list = NestedMeta::parse_meta_list(tokens)?;
+        let list = NestedMeta::parse_meta_list(tokens.clone())
+            .map_err(|error| colons_for_equals(tokens).unwrap_or_else(|| error.into()))?;
         let mut errors = Error::accumulator();
         let raw = RawArgs::parse(&list, &mut errors);
 
@@ -271,22 +297,72 @@ impl Args {
     }
 }
 
+/// `key: value` written where `key = value` belongs, as in a struct literal: one error
+/// per such argument, naming what to write instead of syn's "expected `,`". `None`
+/// when there is none (`a::b` is a path, its colons joined).
+fn colons_for_equals(tokens: TokenStream) -> Option<Error> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut errors = Vec::new();
+    for (at, pair) in tokens.windows(2).enumerate() {
+        let [TokenTree::Ident(key), TokenTree::Punct(colon)] = pair else {
+            continue;
+        };
+        if colon.as_char() != ':' || colon.spacing() != Spacing::Alone {
+            continue;
+        }
+        let value: TokenStream = tokens[at + 2..]
+            .iter()
+            .take_while(|token| !matches!(token, TokenTree::Punct(p) if p.as_char() == ','))
+            .cloned()
+            .collect();
+        errors.push(
+            Error::custom(format!(
+                "write `{key} = {value}`: arguments take `=`, not `:`, e.g. \
+                 `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+            ))
+            .with_span(colon),
+        );
+    }
+    (!errors.is_empty()).then(|| Error::multiple(errors))
+}
+
 /// The crate path of `crate = …` if the arguments give a readable one, else
 /// `::tinyalloc`, whatever else is wrong with them: for the fallback static emitted
 /// beside the errors.
 pub(super) fn crate_path(tokens: TokenStream) -> TokenStream {
-    let given = NestedMeta::parse_meta_list(tokens).ok().and_then(|list| {
-        // The same reading of `crate = …` as `Args::parse`; its errors are reported
-        // there already.
-        let mut errors = Error::accumulator();
-        let krate = RawArgs::parse(&list, &mut errors).krate;
-        let _ = errors.finish();
-        krate
-    });
+    let given = match NestedMeta::parse_meta_list(tokens.clone()) {
+        Ok(list) => {
+            // The same reading of `crate = …` as `Args::parse`; its errors are
+            // reported there already.
+            let mut errors = Error::accumulator();
+            let krate = RawArgs::parse(&list, &mut errors).krate;
+            let _ = errors.finish();
+            krate
+        }
+        // The list does not parse (`size: 1024`): `crate = path` may still be
+        // readable on its own, between commas.
+        Err(_) => crate_argument(tokens),
+    };
     match given {
         Some(path) => quote::quote!(#path),
         None => quote::quote!(::tinyalloc),
     }
+}
+
+/// The path in a `crate = path` argument, found among tokens that are not a valid
+/// argument list as a whole.
+fn crate_argument(tokens: TokenStream) -> Option<Path> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let arguments =
+        tokens.split(|token| matches!(token, TokenTree::Punct(p) if p.as_char() == ','));
+    arguments.into_iter().find_map(|argument| match argument {
+        [TokenTree::Ident(key), TokenTree::Punct(equals), path @ ..]
+            if key == "crate" && equals.as_char() == '=' =>
+        {
+            syn::parse2(path.iter().cloned().collect()).ok()
+        }
+        _ => None,
+    })
 }
 
 /// Checks the literal values, each error spanned on the argument to change.
@@ -526,6 +602,13 @@ mod tests {
         assert!(errors(quote!(size = "1024", slots = 32))[0].contains("not a string"));
         assert!(errors(quote!(size = 1024u32, slots = 32))[0].contains("`u32` suffix"));
         assert_eq!(
+            errors(quote!(size = 1024.0, slots = 32.5)),
+            [
+                "`size` takes a whole number of bytes, e.g. `size = 1024`",
+                "`slots` takes a whole number of blocks, e.g. `slots = 32`"
+            ]
+        );
+        assert_eq!(
             errors(quote!(
                 size = 1024,
                 slots = 32,
@@ -648,6 +731,42 @@ mod tests {
             errors(quote!(size = 1024, slots = 32, crate = 5)),
             ["`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`"]
         );
+    }
+
+    #[test]
+    fn a_colon_for_an_equals_sign_names_the_fix() {
+        assert_eq!(
+            errors(quote!(size: 4 * 256, slots = 32, align: 8)),
+            [
+                "write `size = 4 * 256`: arguments take `=`, not `:`, e.g. \
+                 `#[tinyalloc::pool(size = 1024, slots = 32)]`",
+                "write `align = 8`: arguments take `=`, not `:`, e.g. \
+                 `#[tinyalloc::pool(size = 1024, slots = 32)]`"
+            ]
+        );
+        // A path's colons are not that mistake.
+        assert!(errors(quote!(size = 1024, slots = 32, crate = ::a::b)).is_empty());
+        assert!(colons_for_equals(quote!(size = 1024; slots = 32)).is_none());
+    }
+
+    #[test]
+    fn delimited_values_are_read_as_written_inside() {
+        assert_eq!(
+            errors(quote!(size = (1000), slots = { 32 })),
+            errors(quote!(size = 1000, slots = 32))
+        );
+        assert_eq!(errors(quote!(size = 1024, slots = (-32))).len(), 1);
+        // How a `macro_rules!` hands over an `$size:expr`.
+        let group = proc_macro2::Group::new(proc_macro2::Delimiter::None, quote!(1000));
+        assert_eq!(
+            errors(quote!(size = #group, slots = 32)),
+            errors(quote!(size = 1000, slots = 32))
+        );
+        // An expression is pasted bare too: its braces come from the expansion.
+        let value = Value::new("size", syn::parse_quote!({ (4 * KIB) })).unwrap();
+        let expr = &value.expr;
+        assert_eq!(quote!(#expr).to_string(), "4 * KIB");
+        assert_eq!(value.literal, None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The expansion of `#[tinyalloc::pool]`.
 
-use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -29,7 +29,7 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
     };
     let ty_span = item.ty.as_ref().map_or(item.ident.span(), Spanned::span);
     let ty = quote_spanned!(ty_span=> #private::Pool<#size, #slots, #align>);
-    // The call carries the budget's span, so a pool over budget is reported at
+    // The call is made at the budget, so a pool over budget is reported at
     // `budget = N`. It takes the pool's type from a reference to the static instead
     // of naming it again: a computed `align` that is not a power of two is then
     // reported once, and none of the user's lints (`unused_qualifications` with
@@ -48,11 +48,27 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
             }
             None => (quote!(check_budget), budget.expr.to_token_stream()),
         };
-        let call = respan(quote!(#private::#function(&#ident, #bytes)), span);
+        // Only the parentheses are made at the budget: the call's span runs from the
+        // first to the last, while the tokens inside keep theirs, so a misspelt name
+        // in `budget = 2 * KIBS` is reported at `KIBS` (with the budget's span on
+        // every token, at `2`, where rustc suggested `KIB * KIBS`), and a wrong
+        // `crate = …` path once, at the path.
+        let callee = delimited(quote!(#private::#function), span);
+        let arguments = delimited(quote!(&#ident, #bytes), span);
         quote! {
-            const _: () = #call;
+            const _: () = #callee #arguments;
         }
     });
+    // The initializer checks the configuration (a panic in const evaluation at this
+    // attribute for one that only const evaluation can refuse, such as
+    // `size = BYTES`), taking the type from the static, which names a computed `align`
+    // only once. The function is called in parentheses made at the attribute, so the
+    // call starts there: starting at the path given with `crate = …`, it made rustc
+    // report the panic at that path where a `macro_rules!` writes the attribute, as
+    // if the path were the mistake. The path keeps its own spans, so a wrong one is
+    // one error, at the path, as for the type.
+    let function = delimited(quote!(#private::checked_pool), Span::call_site());
+    let init = quote!(#function());
     let StaticItem {
         attrs,
         vis,
@@ -62,30 +78,16 @@ pub(super) fn pool_static(item: &StaticItem, args: &Args) -> TokenStream {
     } = item;
     quote! {
         #(#attrs)*
-        // The initializer checks the configuration (a panic in const evaluation at
-        // this attribute for one that only const evaluation can refuse, such as
-        // `size = BYTES`), taking the type from the static, which names a computed
-        // `align` only once.
-        #vis #static_token #ident: #ty = #private::checked_pool();
+        #vis #static_token #ident: #ty = #init;
         #budget
     }
 }
 
-/// `tokens` with every span set to `span`, so an error in them points there.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            if let TokenTree::Group(group) = &token {
-                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
-                token = TokenTree::Group(inner);
-            } else {
-                token.set_span(span);
-            }
-            token
-        })
-        .collect()
+/// `(tokens)`, the parentheses made at `span` and the tokens left as they are.
+fn delimited(tokens: TokenStream, span: Span) -> Group {
+    let mut group = Group::new(Delimiter::Parenthesis, tokens);
+    group.set_span(span);
+    group
 }
 
 /// A literal as it is; any other expression in braces, as a const argument needs.
@@ -108,8 +110,12 @@ pub(super) fn fallback(item: &StaticItem, krate: &TokenStream) -> TokenStream {
         ident,
         ..
     } = item;
+    // The initialiser the expansion writes (a valid pool, so it passes), which a
+    // second `#[tinyalloc::pool]` on the static recognises.
+    let private = quote!(#krate::__private);
+    let function = delimited(quote!(#private::checked_pool), Span::call_site());
     quote! {
         #(#attrs)*
-        #vis #static_token #ident: #krate::__private::Pool<8, 1> = #krate::__private::Pool::new();
+        #vis #static_token #ident: #private::Pool<8, 1> = #function();
     }
 }

@@ -1,8 +1,8 @@
 //! The item under `#[tinyalloc::pool]`: it must be a plain `static NAME: Pool;`.
 
 use darling::Error;
-use proc_macro2::TokenStream;
-use syn::parse::{Parse, ParseStream};
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Type, Visibility};
 
@@ -68,7 +68,7 @@ impl StaticItem {
     /// Parses the item; anything but a static is an error spanned on the item.
     pub(super) fn parse(tokens: TokenStream) -> Result<StaticItem, Error> {
         syn::parse2::<StaticItem>(tokens.clone()).map_err(|_| {
-            let span = tokens.clone().into_iter().next().map(|t| t.span());
+            let span = item_keyword(tokens);
             let error = Error::custom(
                 "`#[tinyalloc::pool]` goes on a static written `static NAME: Pool;`, \
                  e.g. `#[tinyalloc::pool(size = 1024, slots = 32)] static POOL: Pool;`",
@@ -82,6 +82,17 @@ impl StaticItem {
 
     /// Errors for everything that keeps this from being a plain `static NAME: Pool;`.
     pub(super) fn check(&self, errors: &mut darling::error::Accumulator) {
+        if self.expanded_already() {
+            // The attribute is written twice: this one sees the static the other made.
+            // Its type and initialiser are not the user's to remove; the attribute is.
+            errors.push(
+                Error::custom(
+                    "`#[tinyalloc::pool]` is given twice on this static; keep one of the two",
+                )
+                .with_span(&Span::call_site()),
+            );
+            return;
+        }
         if let Some(const_token) = &self.const_token {
             errors.push(
                 Error::custom(
@@ -121,6 +132,41 @@ impl StaticItem {
             );
         }
     }
+
+    /// Whether the initialiser is the one `#[tinyalloc::pool]` writes
+    /// (`(…::__private::checked_pool)()`).
+    fn expanded_already(&self) -> bool {
+        let Some(Expr::Call(call)) = &self.init else {
+            return false;
+        };
+        let mut function = &*call.func;
+        while let Expr::Paren(syn::ExprParen { expr, .. }) = function {
+            function = expr;
+        }
+        let Expr::Path(function) = function else {
+            return false;
+        };
+        let names: Vec<_> = function.path.segments.iter().map(|s| &s.ident).collect();
+        call.args.is_empty()
+            && matches!(names.as_slice(), [.., private, checked]
+                if *private == "__private" && *checked == "checked_pool")
+    }
+}
+
+/// Where the item proper starts (`fn`, `struct`, …), past its doc comments, other
+/// attributes and visibility: the place to point at when it is not a static.
+fn item_keyword(tokens: TokenStream) -> Option<Span> {
+    let keyword = |input: ParseStream<'_>| {
+        input.call(Attribute::parse_outer)?;
+        input.parse::<Visibility>()?;
+        let span = input.span();
+        input.parse::<TokenStream>()?;
+        Ok(span)
+    };
+    keyword
+        .parse2(tokens.clone())
+        .ok()
+        .or_else(|| tokens.into_iter().next().map(|token| token.span()))
 }
 
 /// `Pool`, or a path ending in `Pool` (`tinyalloc::Pool`), without generic arguments.
@@ -194,6 +240,31 @@ mod tests {
                 static POOL;
             ))
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_second_attribute_is_named_as_such() {
+        // What the second of two attributes sees: the static the first one made.
+        let first = crate::pool::expand(
+            quote!(size = 1024, slots = 32),
+            quote!(
+                static POOL: Pool;
+            ),
+        );
+        assert_eq!(
+            problems(first),
+            ["`#[tinyalloc::pool]` is given twice on this static; keep one of the two"]
+        );
+        // Also when the first one's arguments were wrong and it made a stand-in.
+        let item = StaticItem::parse(quote!(
+            static POOL: Pool;
+        ))
+        .unwrap();
+        let stand_in = crate::pool::codegen::fallback(&item, &quote!(::tinyalloc));
+        assert_eq!(
+            problems(stand_in),
+            ["`#[tinyalloc::pool]` is given twice on this static; keep one of the two"]
         );
     }
 

@@ -113,7 +113,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(":: tinyalloc :: __private :: check_budget_bytes (& P , 400u64)"),
+            out.contains("(:: tinyalloc :: __private :: check_budget_bytes) (& P , 400u64)"),
             "{out}"
         );
         let out = expansion(
@@ -123,7 +123,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(":: tinyalloc :: __private :: check_budget (& P , 4 * 100)"),
+            out.contains("(:: tinyalloc :: __private :: check_budget) (& P , 4 * 100)"),
             "{out}"
         );
     }
@@ -150,6 +150,7 @@ mod tests {
         for args in [
             quote!(size = 1000, slots = 32, crate = ::my_tinyalloc),
             quote!(size = 1024, slot = 32, crate = ::my_tinyalloc),
+            quote!(size: 1024, slots = 32, crate = ::my_tinyalloc),
         ] {
             let out = expansion(
                 args,
