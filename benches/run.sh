@@ -6,11 +6,43 @@
 #   2. the heaps' packing figures (deterministic, no callgrind);
 #   3. wall-clock medians with divan (`cargo bench -p tinyalloc-bench`).
 # Needs valgrind. Takes a few minutes; builds with at most two jobs.
-# Usage: benches/run.sh [DIVAN_FILTER...]   (extra arguments go to divan)
+# Usage: benches/run.sh [--lto] [DIVAN_FILTER...]   (extra arguments go to divan)
+#   --lto: the same runs built with fat LTO and one codegen unit, as firmware release
+#          profiles often are; writes benches/RESULTS-lto.md and leaves the README alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=target/bench-results
+lto=false
+if [ "${1:-}" = --lto ]; then
+    lto=true
+    shift
+fi
+
+# Its own target directory: the flags below would otherwise rebuild the one that
+# `cargo test` and CI use, each time one or the other runs.
+target=${CARGO_TARGET_DIR:-target}/bench-run
+results=benches/RESULTS.md
+command='benches/run.sh'
+build='release profile (opt-level 3, 16 codegen units, no cross-crate LTO)'
+if $lto; then
+    target=${CARGO_TARGET_DIR:-target}/bench-run-lto
+    results=benches/RESULTS-lto.md
+    command='benches/run.sh --lto'
+    build='release profile with fat LTO and one codegen unit'
+    export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+    export CARGO_PROFILE_BENCH_LTO=fat CARGO_PROFILE_BENCH_CODEGEN_UNITS=1
+fi
+export CARGO_TARGET_DIR=$target
+# heapless's `box_pool!` needs a 128-bit compare-and-swap on x86-64; without the CPU
+# feature enabled at compile time `portable-atomic` picks one at run time, through a
+# function pointer, on every call, which a Cortex-M (LDREX/STREX) never pays. Every
+# x86-64 CPU of the last fifteen years has the instruction.
+if [ "$(uname -m)" = x86_64 ] && grep -qw cx16 /proc/cpuinfo; then
+    export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+cmpxchg16b"
+    build="$build, -C target-feature=+cmpxchg16b"
+fi
+
+out=$target/bench-results
 mkdir -p "$out"
 jobs=(-j2)
 
@@ -21,14 +53,14 @@ cargo build --release "${jobs[@]}" -p tinyalloc-bench --no-default-features \
 cargo bench "${jobs[@]}" -p tinyalloc-bench --no-run
 
 echo "==> instruction counts (callgrind)"
-target/release/count list >"$out/list.txt"
+"$target/release/count" list >"$out/list.txt"
 : >"$out/counts.txt"
 total=$(wc -l <"$out/list.txt")
 done_runs=0
 while read -r group entry workload capacity; do
     for cs in std none; do
-        driver=target/release/count
-        [ "$cs" = none ] && driver=target/release/count-bare
+        driver="$target/release/count"
+        [ "$cs" = none ] && driver="$target/release/count-bare"
         result=$(valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
             --toggle-collect='tinyalloc_bench::measured::*' \
             "$driver" run "$group" "$entry" "$workload" "$capacity" 2>"$out/valgrind.log") || {
@@ -44,7 +76,7 @@ done <"$out/list.txt"
 echo
 
 echo "==> packing"
-target/release/count packing >"$out/packing.txt"
+"$target/release/count" packing >"$out/packing.txt"
 
 echo "==> wall-clock (divan)"
 for group in pools heaps buffers; do
@@ -57,8 +89,14 @@ done
     echo "machine: $(uname -m), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
     echo "toolchain: $(rustc -V), $(valgrind --version), divan $(sed -n '/^name = "divan"/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)"
     echo "commit: $(git describe --always --dirty)"
-    echo "command: \`benches/run.sh\`"
+    echo "build: $build"
+    echo "command: \`$command\`"
 } >"$out/meta.txt"
 
-target/release/report "$out" --readme README.md >benches/RESULTS.md
-echo "==> wrote benches/RESULTS.md and the README's performance section"
+if $lto; then
+    "$target/release/report" "$out" >"$results"
+    echo "==> wrote $results"
+else
+    "$target/release/report" "$out" --readme README.md >"$results"
+    echo "==> wrote $results and the README's performance section"
+fi

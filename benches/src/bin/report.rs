@@ -610,7 +610,7 @@ fn readme_section(data: &Data) -> String {
     };
     writeln!(
         out,
-        "Measured {} on {} ({}), with `{}`; the full tables, every capacity and how each \
+        "Measured {} on {} ({}; {}), with `{}`; the full tables, every capacity and how each \
          entry is driven are in [benches/RESULTS.md](benches/RESULTS.md). Instructions per \
          operation come from callgrind and are the figures to compare; the wall-clock medians \
          (divan) beside them are from a shared machine. Peers ran in the same run, on the same \
@@ -618,6 +618,7 @@ fn readme_section(data: &Data) -> String {
         meta("date"),
         meta("machine"),
         meta("toolchain"),
+        meta("build"),
         meta("command").trim_matches('`')
     )
     .unwrap();
@@ -789,7 +790,7 @@ fn main() {
         out,
         "\nEach cell reads **instructions per unit · wall-clock median per unit**.\n\n\
          - *Instructions*: `valgrind --tool=callgrind --toggle-collect='tinyalloc_bench::measured::*'` \
-         on `target/release/count run GROUP ENTRY WORKLOAD CAPACITY`, one process per cell; \
+         on `count run GROUP ENTRY WORKLOAD CAPACITY` (built by `benches/run.sh` in its own target directory, with the flags under *build* above), one process per cell; \
          callgrind's total divided by the units the driver reports. Only the instructions inside \
          the never-inlined functions of `tinyalloc_bench::measured` are collected, so the harness \
          (random numbers, the list of live handles) is left out; the call into such a function is \
