@@ -487,6 +487,37 @@ mod tests {
         assert!(pool.free(h));
     }
 
+    /// The host's critical section lets the thread holding it in again, so a pool
+    /// used on from the panicking thread cannot show that the section was released:
+    /// another thread, standing in for an interrupt, can.
+    #[test]
+    fn after_a_panicking_closure_another_context_gets_the_pool() {
+        static POOL: Pool<256, 8> = Pool::new();
+        let h = POOL.alloc(b"freed").unwrap();
+        let caught = std::panic::catch_unwind(|| {
+            POOL.with(|slab| {
+                assert!(slab.free(h));
+                panic!("after the free");
+            })
+        });
+        assert!(caught.is_err());
+        let (done, result) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let h = POOL.alloc(b"other").unwrap();
+            done.send((POOL.read(h, <[u8]>::to_vec), POOL.stats()))
+        });
+        let (read, stats) = result
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the other thread is still waiting for the critical section");
+        assert_eq!(read, Some(b"other".to_vec()));
+        // What the closure did before it panicked stands: the block was freed.
+        assert_eq!(
+            (stats.in_use, stats.high_water, stats.rejected_handles),
+            (1, 1, 0)
+        );
+        assert_eq!(POOL.read(h, |_| ()), None);
+    }
+
     #[test]
     fn a_panicking_fill_gives_its_block_back() {
         let pool = Pool::<256, 8>::new();
