@@ -46,12 +46,28 @@ fn every_configuration_of_the_seed_document_works() {
     exercise(&mut sixteen);
 }
 
+/// The module docs' bound: at most `SIZE + 4 × SLOTS + 16` bytes, rounded up to the
+/// alignment.
+fn within_the_documented_size<const SIZE: usize, const SLOTS: usize, A: Alignment>() {
+    use core::mem::{align_of, size_of};
+    let align = align_of::<TinySlabAllocator<SIZE, SLOTS, A>>();
+    assert!(align >= A::ALIGN);
+    let bound = (SIZE + 4 * SLOTS + 16).next_multiple_of(align);
+    let size = size_of::<TinySlabAllocator<SIZE, SLOTS, A>>();
+    assert!(
+        size <= bound,
+        "{SIZE}, {SLOTS}, align {align}: {size} > {bound}"
+    );
+}
+
 #[test]
 fn metadata_is_at_most_four_bytes_a_slot() {
-    use core::mem::size_of;
-    assert!(size_of::<TinySlabAllocator<1024, 32>>() <= 1024 + 4 * 32 + 24);
-    assert!(size_of::<TinySlabAllocator<4096, 256>>() <= 4096 + 4 * 256 + 24);
-    assert!(size_of::<TinySlabAllocator<64, 32, Align2>>() <= 64 + 4 * 32 + 24);
+    within_the_documented_size::<1024, 32, crate::align::Align8>();
+    within_the_documented_size::<4096, 256, crate::align::Align8>();
+    within_the_documented_size::<64, 32, Align2>();
+    within_the_documented_size::<2, 1, Align1>();
+    within_the_documented_size::<{ 4096 * 2 }, 2, Align4096>();
+    within_the_documented_size::<{ 65_535 * 2 }, 65_535, Align2>();
 }
 
 #[test]
