@@ -451,6 +451,16 @@ mod tests {
         pool.with(|_| pool.stats());
     }
 
+    /// A closure inside a closure reaches the flag through `with`, not through the
+    /// flag-checking fast path of `stats` or `free`.
+    #[test]
+    #[should_panic(expected = "already running")]
+    fn a_closure_run_inside_one_of_the_same_pool_panics_instead_of_aliasing() {
+        let pool = Pool::<256, 8>::new();
+        let h = pool.alloc(b"held").unwrap();
+        pool.read(h, |held| pool.write(h, |bytes| bytes[0] = held[0]));
+    }
+
     #[test]
     #[should_panic(expected = "already running")]
     fn copying_a_block_of_the_pool_into_the_pool_from_its_closure_panics() {
