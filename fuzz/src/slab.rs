@@ -28,7 +28,8 @@ pub enum Op {
     GetMut { pick: u8, fill: u8 },
     /// `free` of a live handle, then `get` of it (stale now).
     Free(u8),
-    /// `free`, `get` and `get_mut` of a handle freed before (double free).
+    /// `free`, `get` and `get_mut` of a handle freed before (double free), then of
+    /// the handle one generation on.
     Stale(u8),
     /// A handle from raw bits: accepted exactly when it names a live block.
     Forged { bits: u32, free: bool },
@@ -275,6 +276,17 @@ fn run_on(engine: &mut impl Engine, ops: &[Op]) {
             Op::Stale(pick) if !model.dead.is_empty() => {
                 let handle = model.dead[usize::from(pick) % model.dead.len()];
                 model.refused(engine, handle, true);
+                // One generation on: the handle its slot hands out next while the slot
+                // is free (which meets the free tag exactly), or a later block's.
+                let next = Handle::new(handle.index(), handle.generation().wrapping_add(1))
+                    .expect("the index of a handle");
+                match model.find(next) {
+                    Some(index) => {
+                        let expected = model.live[index].1.clone();
+                        assert_eq!(engine.get(next).map(|(b, _)| b), Some(expected));
+                    }
+                    None => model.refused(engine, next, true),
+                }
             }
             Op::Forged { bits, free } => {
                 let Some(handle) = Handle::from_bits(bits) else {

@@ -451,6 +451,16 @@ mod tests {
         pool.with(|_| pool.stats());
     }
 
+    /// A closure inside a closure reaches the flag through `with`, not through the
+    /// flag-checking fast path of `stats` or `free`.
+    #[test]
+    #[should_panic(expected = "already running")]
+    fn a_closure_run_inside_one_of_the_same_pool_panics_instead_of_aliasing() {
+        let pool = Pool::<256, 8>::new();
+        let h = pool.alloc(b"held").unwrap();
+        pool.read(h, |held| pool.write(h, |bytes| bytes[0] = held[0]));
+    }
+
     #[test]
     #[should_panic(expected = "already running")]
     fn copying_a_block_of_the_pool_into_the_pool_from_its_closure_panics() {
@@ -485,6 +495,37 @@ mod tests {
         assert!(caught.is_err());
         assert_eq!(pool.read(h, <[u8]>::to_vec), Some(b"kept".to_vec()));
         assert!(pool.free(h));
+    }
+
+    /// The host's critical section lets the thread holding it in again, so a pool
+    /// used on from the panicking thread cannot show that the section was released:
+    /// another thread, standing in for an interrupt, can.
+    #[test]
+    fn after_a_panicking_closure_another_context_gets_the_pool() {
+        static POOL: Pool<256, 8> = Pool::new();
+        let h = POOL.alloc(b"freed").unwrap();
+        let caught = std::panic::catch_unwind(|| {
+            POOL.with(|slab| {
+                assert!(slab.free(h));
+                panic!("after the free");
+            })
+        });
+        assert!(caught.is_err());
+        let (done, result) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let h = POOL.alloc(b"other").unwrap();
+            done.send((POOL.read(h, <[u8]>::to_vec), POOL.stats()))
+        });
+        let (read, stats) = result
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the other thread is still waiting for the critical section");
+        assert_eq!(read, Some(b"other".to_vec()));
+        // What the closure did before it panicked stands: the block was freed.
+        assert_eq!(
+            (stats.in_use, stats.high_water, stats.rejected_handles),
+            (1, 1, 0)
+        );
+        assert_eq!(POOL.read(h, |_| ()), None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub(super) const FREE: u32 = 0xFFFF;
 /// and would read as live: the pool never looks at one, as it takes a slot number only
 /// up to `fresh` (see `TinySlabAllocator::live_len`).
 #[derive(Clone, Copy)]
+#[cfg_attr(test, derive(Debug, PartialEq, Eq))]
 pub(super) struct Slot {
     word: u32,
 }

@@ -46,12 +46,28 @@ fn every_configuration_of_the_seed_document_works() {
     exercise(&mut sixteen);
 }
 
+/// The module docs' bound: at most `SIZE + 4 × SLOTS + 16` bytes, rounded up to the
+/// alignment.
+fn within_the_documented_size<const SIZE: usize, const SLOTS: usize, A: Alignment>() {
+    use core::mem::{align_of, size_of};
+    let align = align_of::<TinySlabAllocator<SIZE, SLOTS, A>>();
+    assert!(align >= A::ALIGN);
+    let bound = (SIZE + 4 * SLOTS + 16).next_multiple_of(align);
+    let size = size_of::<TinySlabAllocator<SIZE, SLOTS, A>>();
+    assert!(
+        size <= bound,
+        "{SIZE}, {SLOTS}, align {align}: {size} > {bound}"
+    );
+}
+
 #[test]
 fn metadata_is_at_most_four_bytes_a_slot() {
-    use core::mem::size_of;
-    assert!(size_of::<TinySlabAllocator<1024, 32>>() <= 1024 + 4 * 32 + 24);
-    assert!(size_of::<TinySlabAllocator<4096, 256>>() <= 4096 + 4 * 256 + 24);
-    assert!(size_of::<TinySlabAllocator<64, 32, Align2>>() <= 64 + 4 * 32 + 24);
+    within_the_documented_size::<1024, 32, crate::align::Align8>();
+    within_the_documented_size::<4096, 256, crate::align::Align8>();
+    within_the_documented_size::<64, 32, Align2>();
+    within_the_documented_size::<2, 1, Align1>();
+    within_the_documented_size::<{ 4096 * 2 }, 2, Align4096>();
+    within_the_documented_size::<{ 65_535 * 2 }, 65_535, Align2>();
 }
 
 #[test]
@@ -293,7 +309,12 @@ fn generation_wraps_from_max_to_zero() {
     let b = alloc.alloc(b"").unwrap();
     assert_eq!(b.generation(), u16::MAX);
     alloc.free(b);
+    // Free at generation 0 now: its handle is refused until the slot hands it out.
+    let next = Handle::new(0, 0).unwrap();
+    assert_eq!(alloc.get(next), None);
+    assert!(!alloc.free(next));
     let c = alloc.alloc(b"").unwrap();
+    assert_eq!(c, next);
     assert_eq!(c.generation(), 0);
     assert!(!alloc.contains(a) && !alloc.contains(b) && alloc.contains(c));
 }
@@ -308,6 +329,131 @@ fn the_largest_pool_indexes_65535_slots() {
     assert!(alloc.free(handles[65_534]));
     assert_eq!(alloc.alloc(b"").unwrap().index(), 65_534);
     assert_eq!(alloc.stats().high_water, 65_535);
+}
+
+/// Everything a slab holds but its two counters.
+type State = (Vec<Slot>, u16, u16, u16, Vec<u8>);
+
+fn state<const SIZE: usize, const SLOTS: usize, A: Alignment>(
+    alloc: &TinySlabAllocator<SIZE, SLOTS, A>,
+) -> State {
+    (
+        alloc.slots.to_vec(),
+        alloc.free_head,
+        alloc.fresh,
+        alloc.in_use,
+        alloc.storage.bytes.to_vec(),
+    )
+}
+
+/// Runs `refusal` on the slab and checks that it moved one counter by one, or none,
+/// and nothing else: no slot, link, byte or other counter.
+fn changes_only_its_counter<const SIZE: usize, const SLOTS: usize, A: Alignment>(
+    alloc: &mut TinySlabAllocator<SIZE, SLOTS, A>,
+    (failed, rejected): (usize, usize),
+    refusal: impl FnOnce(&mut TinySlabAllocator<SIZE, SLOTS, A>),
+) {
+    let (before, mut stats) = (state(alloc), alloc.stats());
+    refusal(alloc);
+    stats.failed_allocs += failed;
+    stats.rejected_handles += rejected;
+    assert_eq!(alloc.stats(), stats);
+    assert!(state(alloc) == before, "a refusal changed the slab");
+}
+
+/// Fills the pool three times over (so slots come from `fresh`, then from the free
+/// list at later generations), and on the full pool tries every refusal: too large,
+/// out of memory, each handle freed or cleared so far, and indices past the last
+/// slot. The blocks at index 0 and `SLOTS - 1` are freed first. On the emptied pool,
+/// each slot's next handle, forged before the slot hands it out, is refused too.
+fn refusals_change_nothing<const SIZE: usize, const SLOTS: usize, A: Alignment>() {
+    let mut alloc = Box::new(TinySlabAllocator::<SIZE, SLOTS, A>::new());
+    let block = TinySlabAllocator::<SIZE, SLOTS, A>::BLOCK_SIZE;
+    let mut dead: Vec<Handle> = Vec::new();
+    for round in 0..3u8 {
+        let mut live = Vec::new();
+        for i in 0..SLOTS {
+            let (h, bytes) = alloc.alloc_uninit(block).unwrap();
+            assert_eq!(
+                bytes.as_ptr() as usize % A::ALIGN,
+                0,
+                "block {i} misaligned"
+            );
+            bytes.fill((i as u8).wrapping_add(round));
+            live.push(h);
+        }
+        changes_only_its_counter(&mut alloc, (1, 0), |a| {
+            assert!(matches!(
+                a.alloc_uninit(block + 1),
+                Err(AllocError::TooLarge { .. })
+            ));
+        });
+        changes_only_its_counter(&mut alloc, (1, 0), |a| {
+            assert_eq!(a.alloc(&[7]), Err(AllocError::OutOfMemory));
+        });
+        changes_only_its_counter(&mut alloc, (1, 0), |a| {
+            assert_eq!(a.alloc_uninit(0).unwrap_err(), AllocError::OutOfMemory);
+        });
+        for &h in &dead {
+            changes_only_its_counter(&mut alloc, (0, 1), |a| assert_eq!(a.get(h), None));
+            changes_only_its_counter(&mut alloc, (0, 1), |a| assert_eq!(a.get_mut(h), None));
+            changes_only_its_counter(&mut alloc, (0, 1), |a| assert!(!a.free(h)));
+            changes_only_its_counter(&mut alloc, (0, 0), |a| assert!(!a.contains(h)));
+        }
+        for index in [SLOTS, SLOTS + 1, Handle::MAX_SLOTS - 1] {
+            for generation in [0, 1, u16::MAX] {
+                let Some(h) = Handle::new(index, generation) else {
+                    continue;
+                };
+                changes_only_its_counter(&mut alloc, (0, 1), |a| assert_eq!(a.get(h), None));
+                changes_only_its_counter(&mut alloc, (0, 1), |a| assert!(!a.free(h)));
+            }
+        }
+        live.sort_by_key(|h| h.index());
+        assert_eq!(live[0].index(), 0);
+        assert_eq!(live[SLOTS - 1].index(), SLOTS - 1);
+        let last = live.pop().unwrap();
+        live.insert(1.min(live.len()), last);
+        for &h in &live {
+            assert!(alloc.free(h));
+            dead.push(h);
+        }
+        let stats = alloc.stats();
+        assert_eq!((stats.in_use, stats.high_water), (0, SLOTS));
+        // Each slot is free at the generation it hands out next: a handle forged
+        // with it meets the slot's free tag exactly, and is refused.
+        let next: Vec<_> = live
+            .iter()
+            .map(|h| Handle::new(h.index(), h.generation().wrapping_add(1)).unwrap())
+            .collect();
+        for &h in &next {
+            changes_only_its_counter(&mut alloc, (0, 1), |a| assert_eq!(a.get(h), None));
+            changes_only_its_counter(&mut alloc, (0, 1), |a| assert_eq!(a.get_mut(h), None));
+            changes_only_its_counter(&mut alloc, (0, 1), |a| assert!(!a.free(h)));
+            changes_only_its_counter(&mut alloc, (0, 0), |a| assert!(!a.contains(h)));
+        }
+        // They are the handles handed out next, last freed first.
+        for &h in next.iter().rev() {
+            let (handed_out, _) = alloc.alloc_uninit(0).unwrap();
+            assert_eq!(handed_out, h);
+        }
+        alloc.clear();
+        dead.extend(next);
+    }
+}
+
+#[test]
+fn refusals_change_nothing_but_their_counter_in_any_shape() {
+    // One slot, at the smallest block and at the largest alignment.
+    refusals_change_nothing::<2, 1, Align1>();
+    refusals_change_nothing::<4096, 1, Align4096>();
+    // The largest block.
+    refusals_change_nothing::<65_534, 1, Align2>();
+    // Blocks exactly one alignment long.
+    refusals_change_nothing::<64, 8, crate::align::Align8>();
+    refusals_change_nothing::<{ 64 * 5 }, 5, Align64>();
+    // Odd blocks: the free-list link sits unaligned.
+    refusals_change_nothing::<21, 7, Align1>();
 }
 
 #[test]
