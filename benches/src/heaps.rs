@@ -397,6 +397,36 @@ pub fn adversarial<H: Heap>(heap: &mut H) -> f64 {
     live as f64 / ARENA as f64
 }
 
+/// [`adversarial`] as an ideal allocator would end it: every block rounded up to 8
+/// bytes and packed side by side, with nothing of the arena kept for itself but
+/// `reserved` bytes. No allocator that rounds to 8 bytes can do better with that much
+/// bookkeeping in the arena, so this is what bookkeeping alone costs on the workload.
+pub fn adversarial_ceiling(reserved: usize) -> f64 {
+    let room = ARENA.saturating_sub(reserved);
+    let fill = ADVERSARIAL_FILL.min(room / 32);
+    let mut taken = fill * 32;
+    // Every other block is freed, the first among them: the holes fit no later request.
+    let mut live = fill / 2 * 32;
+    for size in ADVERSARIAL_SIZES.into_iter().cycle() {
+        let block = size.next_multiple_of(8);
+        if taken + block > room {
+            break;
+        }
+        taken += block;
+        live += size;
+    }
+    live as f64 / ARENA as f64
+}
+
+/// Bytes of a fresh 1 MiB region that `FreeListAllocator` keeps for its own
+/// bookkeeping (its side bitmap and the heads of its size classes), from its
+/// `stats().overhead()`.
+pub fn free_list_bookkeeping() -> usize {
+    let heap = leak(FreeListAllocator::<0>::new());
+    heap.init(region()).expect("a fresh heap");
+    heap.stats().overhead()
+}
+
 /// Random-growth packing: allocate 8 to 512 bytes with probability 0.7, else free a
 /// random live block, until an allocation fails. The share of the arena then
 /// holding live requested bytes.

@@ -561,22 +561,30 @@ fn targets_section(data: &Data, out: &mut String) {
     );
     let nearly_full =
         |entry: &str| instr(data.instructions("std", "pools", entry, "pair-full", "256"));
+    let adversarial = |entry: &str| {
+        data.packing
+            .get(entry)
+            .map_or("—".to_owned(), |(a, _)| format!("{a:.2} %"))
+    };
+    let percent1 = |share: f64| format!("{:.1} %", share * 100.0);
+    let percent2 = |share: f64| format!("{:.2} %", share * 100.0);
+    let ideal = heaps::adversarial_ceiling(0);
+    let bookkeeping = heaps::free_list_bookkeeping();
     writeln!(
         out,
         "\nNotes on reading these. The adversarial packing allocates {} blocks of 32 bytes (a \
          quarter of the arena), frees every other one and then asks for 33, 65, 129, … bytes, \
-         none of which fits a hole; with that fill it reproduces the issue's reference figures \
-         for linked_list_allocator (86.0 %) and talc (59.5 %) exactly. An allocator whose \
-         32-byte blocks take exactly 32 bytes and which keeps no bookkeeping in the arena \
-         reaches 85.97 %, which rounds to 86.0 %. `FreeListAllocator` keeps its bookkeeping in \
-         the arena, a side bitmap of one bit per 16 bytes and the heads of its size classes \
-         (8,688 bytes of 1 MiB), and that accounts for its whole gap: the same exact allocator \
-         with those 8,688 bytes taken from its region ends at 85.10 %, `FreeListAllocator`'s \
-         own figure, both unable to place the last 1,025-byte request. The target is judged \
-         on the unrounded share, so not even the exact allocator meets it: its 85.97 % (also \
-         linked_list_allocator's, shown as 86.0 %) is the ceiling for blocks packed side by \
+         none of which fits a hole; with that fill linked_list_allocator ends at {} and talc at \
+         {} (the issue's reference figures: 86.0 % and 59.5 %). An allocator whose blocks are \
+         rounded up to 8 bytes and packed side by side, keeping no bookkeeping in the arena, \
+         would reach {} (`heaps::adversarial_ceiling`), which rounds to {}. \
+         `FreeListAllocator` keeps its bookkeeping in the arena, a side bitmap of one bit per 16 \
+         bytes and the heads of its size classes ({} bytes of 1 MiB), and that accounts for its \
+         whole gap: the same ideal allocator with those bytes taken from its region ends at {}, \
+         against `FreeListAllocator`'s own {}. The target is judged on the unrounded share, so \
+         not even the ideal allocator meets it: {} is the ceiling for blocks packed side by \
          side. 16 to 48 bytes of bookkeeping in the region cost it only its last 33-byte \
-         request (85.97 %), 56 bytes or more its last 1,025-byte request (85.87 %). `Pool`'s \
+         request ({}), 56 bytes or more its last 1,025-byte request ({}). `Pool`'s \
          pair (256 slots) is the slab's own copy-in \
          pair ({}) plus two critical sections: the calls to acquire and release one, a check \
          of the re-entry flag, and the registers kept across those calls ({} with a no-op \
@@ -586,6 +594,16 @@ fn targets_section(data: &Data, out: &mut String) {
          live in its slab (the nearly-full pair, 256 slots) `SlabCache` takes {} (`NoLock`) and \
          {} (`SpinLock`) per pair, against {} and {} for attachable-slab-allocator.",
         group_thousands(heaps::ADVERSARIAL_FILL),
+        adversarial("linked-list-allocator"),
+        adversarial("talc"),
+        percent2(ideal),
+        percent1(ideal),
+        group_thousands(bookkeeping),
+        percent2(heaps::adversarial_ceiling(bookkeeping)),
+        adversarial("tinyalloc-free-list"),
+        percent2(ideal),
+        percent2(heaps::adversarial_ceiling(48)),
+        percent2(heaps::adversarial_ceiling(56)),
         instr(data.instructions("none", "pools", "tinyalloc-slab-copy", "pair", "256")),
         instr(data.instructions("none", "pools", "tinyalloc-pool", "pair", "256")),
         instr(data.instructions("std", "pools", "tinyalloc-pool", "pair", "256")),
