@@ -27,7 +27,7 @@ pub const GROWTH_SEEDS: [u64; 3] = [1, 2, 3];
 pub const ADVERSARIAL_SIZES: [usize; 6] = [33, 65, 129, 257, 513, 1025];
 /// How many 32-byte blocks the adversarial workload starts with: a quarter of the
 /// arena's bytes (8,192 on 1 MiB). With this fill the workload reproduces the
-/// benchmark issue's reference figures exactly (linked_list_allocator 86.0 %, talc
+/// benchmark issue's reference figures to their decimal (linked_list_allocator 86.0 %, talc
 /// 59.5 %); filling the whole arena instead would leave only the holes, and every
 /// allocator near 50 % or below.
 pub const ADVERSARIAL_FILL: usize = ARENA / 4 / 32;

@@ -581,7 +581,7 @@ fn targets_section(data: &Data, out: &mut String) {
          `FreeListAllocator` keeps its bookkeeping in the arena, a side bitmap of one bit per 16 \
          bytes and the heads of its size classes ({} bytes of 1 MiB), and that accounts for its \
          whole gap: the same ideal allocator with those bytes taken from its region ends at {}, \
-         against `FreeListAllocator`'s own {}. The target is judged on the unrounded share, so \
+         against `FreeListAllocator`'s own {}. The target is judged on the share as measured (to a byte), so \
          not even the ideal allocator meets it: {} is the ceiling for blocks packed side by \
          side. 16 to 48 bytes of bookkeeping in the region cost it only its last 33-byte \
          request ({}), 56 bytes or more its last 1,025-byte request ({}). `Pool`'s \

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Data, parse_counts, targets_section};
+use super::{Data, parse_counts, parse_packing, targets_section};
 
 /// A `Data` holding `lines` in the format of `counts.txt`, and nothing else.
 fn data(lines: &[String]) -> Data {
@@ -115,4 +115,20 @@ fn thousands_are_grouped() {
     assert_eq!(super::group_thousands(999), "999");
     assert_eq!(super::group_thousands(8192), "8,192");
     assert_eq!(super::group_thousands(1_048_576), "1,048,576");
+}
+
+#[test]
+fn packing_is_judged_as_measured_not_as_the_table_rounds_it() {
+    // 85.97 % shows as 86.0 % but is short of the target; 86.0000 % meets it.
+    for (measured, verdict) in [("85.9700", "**missed**"), ("86.0000", "met")] {
+        let mut data = data(&[]);
+        data.packing = parse_packing(&format!("tinyalloc-free-list {measured} 97.1234 96.9"));
+        let mut table = String::new();
+        targets_section(&data, &mut table);
+        let line = row(&table, "`FreeListAllocator` packing: adversarial");
+        assert!(line.contains("| 86.0 % ("), "{line}");
+        assert!(line.ends_with(&format!("| {verdict} |")), "{line}");
+        let growth = row(&table, "`FreeListAllocator` packing: random growth");
+        assert!(growth.contains("96.9 % (worst seed)"), "{growth}");
+    }
 }
