@@ -6,7 +6,7 @@
 //!
 //! | operation | cost | measured |
 //! | --- | --- | --- |
-//! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 63 instructions with a no-op critical section, 155 with the host's mutex (heapless `box_pool!`: 132; `atomic-pool`: 40 to 2,595 as it fills); `read`: 30 |
+//! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 63 instructions with a no-op critical section, 155 with the host's mutex (heapless `box_pool!`: 102; `atomic-pool`: 40 to 2,595 as it fills); `read`: 30 |
 //! | [`with`](Pool::with) | one critical section around your closure | |
 //!
 //! Code: 292 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
