@@ -745,3 +745,29 @@ fn fits8(heap: &FreeListAllocator<8192>, size: usize) -> bool {
     }
     !block.is_null()
 }
+
+#[test]
+fn verify_reports_a_foreign_block_waiting_just_below_the_arena() {
+    #[repr(C, align(16))]
+    struct Arena([u8; 4096]);
+    let mut arena = Arena([0; 4096]);
+    let base = arena.0.as_mut_ptr();
+    let layout = Layout::from_size_align(64, 8).unwrap();
+    let mut engine = FreeList::NEW;
+    // SAFETY: the arena is 16-aligned, 4,096 bytes and used by this engine alone.
+    unsafe { engine.set_up(base, 4096) };
+    // SAFETY: the engine is set up over `base`. (Two live blocks: the heap does not
+    // look empty after the free below, which would merge what waits.)
+    let [_a, _b] = [(); 2].map(|()| unsafe { engine.alloc(base, layout, 0) });
+    let foreign = base.wrapping_sub(16);
+    // SAFETY: breaks `dealloc`'s contract on purpose (`foreign` is not a block of
+    // this heap): a 64-byte free goes to a quick slot, which only records its
+    // offset, 16 bytes short of the address space's end on a 32-bit target.
+    unsafe { engine.dealloc(base, foreign, layout) };
+    // SAFETY: the engine is set up over `base`, which only this test uses.
+    let report = unsafe { engine.verify(base) };
+    assert!(
+        matches!(report, Err(VerifyError::OutOfBounds { .. })),
+        "{report:?}"
+    );
+}
