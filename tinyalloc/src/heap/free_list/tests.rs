@@ -747,6 +747,48 @@ fn fits8(heap: &FreeListAllocator<8192>, size: usize) -> bool {
 }
 
 #[test]
+fn verify_reports_overlapping_free_blocks_whose_sizes_pass_the_address_space() {
+    // Free blocks filed over one another, as wild writes could leave them: each
+    // passes every check of its own, but their sizes add up to more than a 32-bit
+    // `usize` holds. `verify` panicked there on 32-bit targets in debug builds,
+    // inside the heap's lock.
+    const LEN: usize = 1 << 20;
+    let mut arena = std::vec![0u128; LEN / 16];
+    let base = arena.as_mut_ptr().cast::<u8>();
+    let mut engine = FreeList::NEW;
+    // SAFETY: the arena is 16-aligned, `LEN` bytes and used by this engine alone.
+    unsafe { engine.set_up(base, LEN) };
+    let m = engine.mem(base);
+    let (heap, size) = (engine.heap, LEN / 2);
+    // SAFETY: the heap is one filed free block at the start.
+    unsafe { engine.unlink(m, heap, LEN - heap) };
+    let mut count = 0;
+    let mut off = heap;
+    while off + size <= LEN {
+        // SAFETY: in the heap, which no one uses; headers lie at multiples of 16
+        // and footers 12 bytes past them, so none overwrites another's fields.
+        unsafe { engine.attach(m, off, size, class_of(size)) };
+        // SAFETY: both ends are at most the arena's length.
+        unsafe { m.set_bit(off) };
+        // SAFETY: as above.
+        unsafe { m.set_bit(off + size) };
+        count += 1;
+        off += 16;
+    }
+    assert!(count as u64 * size as u64 > u64::from(u32::MAX), "{count}");
+    // SAFETY: the engine is set up over `base`, which only this test uses.
+    let report = unsafe { engine.verify(base) };
+    // More free bytes than the heap holds (on a 32-bit target, as many as a
+    // `usize` holds).
+    assert!(
+        matches!(report, Err(VerifyError::Accounting { used: 0, free, heap: h })
+            if free > h && h == LEN - heap),
+        "{report:?}"
+    );
+    drop(arena);
+}
+
+#[test]
 fn verify_reports_a_foreign_block_waiting_just_below_the_arena() {
     #[repr(C, align(16))]
     struct Arena([u8; 4096]);

@@ -97,7 +97,10 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
                 return Err(VerifyError::BitmapMismatch { addr: addr(off) });
             }
             bits_expected += 2;
-            free += size;
+            // Saturating: free blocks filed over one another (a damaged heap) can
+            // add up to more than a 32-bit `usize` holds; the sum then fails the
+            // accounting check below, as the exact sum does on a 64-bit target.
+            free = free.saturating_add(size);
             prev = off;
             // SAFETY: in the block, checked above.
             off = unsafe { m.get(off, NEXT) };
