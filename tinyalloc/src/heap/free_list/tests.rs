@@ -510,3 +510,306 @@ fn verify_reports_a_link_past_the_address_space_without_overflowing() {
         "{report:?}"
     );
 }
+
+/// Allocates `layout` and frees it again; whether it succeeded.
+fn fits(heap: &FreeListAllocator<4096>, layout: Layout) -> bool {
+    // SAFETY: non-zero sizes only.
+    let block = unsafe { heap.alloc(layout) };
+    if !block.is_null() {
+        // SAFETY: just allocated with this layout.
+        unsafe { heap.dealloc(block, layout) };
+    }
+    !block.is_null()
+}
+
+#[test]
+fn largest_free_succeeds_and_one_byte_more_fails_with_blocks_waiting() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    // Live, waiting (24 and 512 bytes) and free (640 bytes) blocks side by side.
+    let blocks = [24, 24, 512, BIG, 24, 512, BIG, 24].map(|size| t.alloc(size));
+    for &i in &[1, 2, 3, 5, 6] {
+        t.free(blocks[i]);
+    }
+    let stats = heap.stats();
+    assert!(stats.largest_free > BIG, "{stats}");
+    assert!(
+        !fits(
+            &heap,
+            Layout::from_size_align(stats.largest_free + 1, 8).unwrap()
+        ),
+        "{stats}"
+    );
+    // The failure merged the waiting blocks: the same free bytes, the same largest.
+    let after = heap.stats();
+    assert_eq!(
+        (after.free, after.largest_free, after.failed_allocs),
+        (stats.free, stats.largest_free, 1)
+    );
+    assert!(fits(
+        &heap,
+        Layout::from_size_align(stats.largest_free, 8).unwrap()
+    ));
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    let empty = heap.stats();
+    assert_eq!((empty.used, empty.largest_free), (0, empty.free));
+    assert!(fits(&heap, Layout::from_size_align(empty.free, 8).unwrap()));
+    assert!(!fits(
+        &heap,
+        Layout::from_size_align(empty.free + 1, 8).unwrap()
+    ));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn blocks_at_both_ends_of_the_arena_merge_and_grow() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let free = heap.stats().free;
+    // Fill the heap exactly: the last block ends at the arena's end.
+    let first = t.alloc(BIG);
+    let middle = t.alloc(free - 3 * BIG);
+    let last = t.alloc(2 * BIG);
+    assert!(!last.is_null());
+    assert_eq!(heap.stats().largest_free, 0);
+    t.fill(last, 0xA5);
+    // At the end of the arena there is nothing to grow into: it fails, as it was.
+    assert!(t.realloc(last, 2 * BIG + 8).is_null());
+    assert!(t.holds(last, 0xA5));
+    // Shrinking the last block leaves a free block at the very end, and growing
+    // takes it back.
+    assert_eq!(t.realloc(last, BIG), last);
+    assert_eq!(heap.stats().largest_free, BIG);
+    assert_eq!(heap.verify(), Ok(()));
+    assert_eq!(t.realloc(last, 2 * BIG), last);
+    assert_eq!(heap.stats().largest_free, 0);
+    // The first block frees into a block at the very start, which the middle one
+    // joins.
+    t.free(first);
+    assert_eq!(heap.verify(), Ok(()));
+    t.free(middle);
+    assert_eq!(heap.stats().largest_free, free - 2 * BIG);
+    assert_eq!(heap.verify(), Ok(()));
+    t.free(last);
+    assert_eq!(heap.stats().largest_free, free);
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn page_alignment_in_a_region_that_starts_misaligned() {
+    static mut REGION: [u64; 2048] = [0; 2048];
+    let start = core::ptr::addr_of_mut!(REGION).cast::<u8>();
+    let len = 2048 * 8;
+    let heap = FreeListAllocator::<0>::new();
+    // SAFETY: a static that only this test, which runs once, names; handed over whole
+    // (no reference into it is made).
+    let init = unsafe { heap.init_from_raw_parts(start.wrapping_add(1), len - 1) };
+    assert_eq!(init, Ok(()));
+    let layout = Layout::from_size_align(100, 4096).unwrap();
+    let mut blocks = Vec::new();
+    loop {
+        // SAFETY: a non-zero size.
+        let block = unsafe { heap.alloc(layout) };
+        if block.is_null() {
+            break;
+        }
+        assert!((block as usize).is_multiple_of(4096));
+        assert!(block as usize > start as usize);
+        assert!(block as usize + 100 <= start as usize + len);
+        // SAFETY: just allocated, 100 bytes.
+        unsafe { block.write_bytes(blocks.len() as u8, 100) };
+        blocks.push(block);
+    }
+    assert!(blocks.len() >= 2, "{}", blocks.len());
+    assert_eq!(heap.verify(), Ok(()));
+    for (i, &block) in blocks.iter().enumerate() {
+        // SAFETY: live, 100 bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(block, 100) };
+        assert!(bytes.iter().all(|&b| b == i as u8));
+    }
+    // Freed and asked again: the same number fits.
+    for &block in &blocks {
+        // SAFETY: allocated with this layout.
+        unsafe { heap.dealloc(block, layout) };
+    }
+    let stats = heap.stats();
+    assert_eq!((stats.used, stats.largest_free), (0, stats.free));
+    for _ in 0..blocks.len() {
+        // SAFETY: a non-zero size.
+        let block = unsafe { heap.alloc(layout) };
+        assert!(!block.is_null() && (block as usize).is_multiple_of(4096));
+    }
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn realloc_near_the_largest_layout_fails_and_changes_nothing() {
+    let heap = FreeListAllocator::<4096>::new();
+    for align in [8, 64, 4096] {
+        let layout = Layout::from_size_align(40, align).unwrap();
+        // SAFETY: a non-zero size.
+        let block = unsafe { heap.alloc(layout) };
+        assert!(!block.is_null());
+        let before = heap.stats();
+        for new_size in [
+            isize::MAX as usize - (align - 1),
+            isize::MAX as usize - (align - 1) - 8,
+            crate::heap::MAX_ARENA_SIZE,
+            crate::heap::MAX_ARENA_SIZE - 8,
+        ] {
+            // SAFETY: live for `layout`; the size is allowed by `GlobalAlloc`.
+            assert!(unsafe { heap.realloc(block, layout, new_size) }.is_null());
+        }
+        let after = heap.stats();
+        assert_eq!(
+            (after.used, after.failed_allocs),
+            (before.used, before.failed_allocs + 4)
+        );
+        assert_eq!(heap.verify(), Ok(()));
+        // SAFETY: still live, for `layout`.
+        unsafe { heap.dealloc(block, layout) };
+    }
+    assert_eq!(heap.stats().used, 0);
+}
+
+#[test]
+fn over_aligned_realloc_stays_aligned_when_it_grows_shrinks_or_moves() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let pad = t.alloc(BIG);
+    let block = t.alloc_aligned(200, 256);
+    let guard = t.alloc(BIG);
+    assert!((block as usize).is_multiple_of(256));
+    t.fill(block, 7);
+    // Shrinking by 8 with a free (misaligned) block before it: sliding down would
+    // lose the alignment, so it moves instead.
+    t.free(pad);
+    let shrunk = t.realloc(block, 192);
+    assert!(!shrunk.is_null() && (shrunk as usize).is_multiple_of(256));
+    assert!(t.holds(shrunk, 7));
+    assert_eq!(heap.verify(), Ok(()));
+    let grown = t.realloc(shrunk, 1000);
+    assert!(!grown.is_null() && (grown as usize).is_multiple_of(256));
+    // SAFETY: the first 192 bytes were kept.
+    let kept = unsafe { core::slice::from_raw_parts(grown, 192) };
+    assert!(kept.iter().all(|&b| b == 7));
+    assert_eq!(heap.verify(), Ok(()));
+    t.free(guard);
+    t.free_all();
+    let stats = heap.stats();
+    assert_eq!((stats.used, stats.largest_free), (0, stats.free));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn every_quick_size_edge_waits_and_merges_back_without_loss() {
+    let heap = FreeListAllocator::<8192>::new();
+    let mut t = Tester::new(&heap);
+    let free = heap.stats().free;
+    // 1 and 16 bytes round to the smallest slot, 512 to the largest; 513 has none.
+    let sizes = [1, 16, 17, 504, 512, 513, 1, 512];
+    let blocks = sizes.map(|size| t.alloc(size));
+    let keep = t.alloc(24);
+    for &block in &blocks {
+        t.free(block);
+    }
+    let stats = heap.stats();
+    assert_eq!(stats.free, free - 24, "{stats}");
+    // Everything below `keep` merges into one block.
+    let below = keep as usize - blocks[0] as usize;
+    assert_eq!(stats.largest_free, below.max(free - 24 - below), "{stats}");
+    assert_eq!(heap.verify(), Ok(()));
+    // The exact sizes come back from their slots, most recent first; a slot holds
+    // two blocks, so the third 16-byte one (blocks[6]) was freed for real.
+    assert_eq!(t.alloc(512), blocks[7]);
+    assert_eq!(t.alloc(9), blocks[1]);
+    assert_eq!(t.alloc(16), blocks[0]);
+    t.free_all();
+    let empty = heap.stats();
+    assert_eq!(
+        (empty.used, empty.free, empty.largest_free),
+        (0, free, free)
+    );
+    assert!(fits8(&heap, free));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+fn fits8(heap: &FreeListAllocator<8192>, size: usize) -> bool {
+    let layout = Layout::from_size_align(size, 8).unwrap();
+    // SAFETY: non-zero size.
+    let block = unsafe { heap.alloc(layout) };
+    if !block.is_null() {
+        // SAFETY: just allocated with this layout.
+        unsafe { heap.dealloc(block, layout) };
+    }
+    !block.is_null()
+}
+
+#[test]
+fn verify_reports_overlapping_free_blocks_whose_sizes_pass_the_address_space() {
+    // Free blocks filed over one another, as wild writes could leave them: each
+    // passes every check of its own, but their sizes add up to more than a 32-bit
+    // `usize` holds. `verify` panicked there on 32-bit targets in debug builds,
+    // inside the heap's lock.
+    const LEN: usize = 1 << 20;
+    let mut arena = std::vec![0u128; LEN / 16];
+    let base = arena.as_mut_ptr().cast::<u8>();
+    let mut engine = FreeList::NEW;
+    // SAFETY: the arena is 16-aligned, `LEN` bytes and used by this engine alone.
+    unsafe { engine.set_up(base, LEN) };
+    let m = engine.mem(base);
+    let (heap, size) = (engine.heap, LEN / 2);
+    // SAFETY: the heap is one filed free block at the start.
+    unsafe { engine.unlink(m, heap, LEN - heap) };
+    let mut count = 0;
+    let mut off = heap;
+    while off + size <= LEN {
+        // SAFETY: in the heap, which no one uses; headers lie at multiples of 16
+        // and footers 12 bytes past them, so none overwrites another's fields.
+        unsafe { engine.attach(m, off, size, class_of(size)) };
+        // SAFETY: both ends are at most the arena's length.
+        unsafe { m.set_bit(off) };
+        // SAFETY: as above.
+        unsafe { m.set_bit(off + size) };
+        count += 1;
+        off += 16;
+    }
+    assert!(count as u64 * size as u64 > u64::from(u32::MAX), "{count}");
+    // SAFETY: the engine is set up over `base`, which only this test uses.
+    let report = unsafe { engine.verify(base) };
+    // More free bytes than the heap holds (on a 32-bit target, as many as a
+    // `usize` holds).
+    assert!(
+        matches!(report, Err(VerifyError::Accounting { used: 0, free, heap: h })
+            if free > h && h == LEN - heap),
+        "{report:?}"
+    );
+    drop(arena);
+}
+
+#[test]
+fn verify_reports_a_foreign_block_waiting_just_below_the_arena() {
+    #[repr(C, align(16))]
+    struct Arena([u8; 4096]);
+    let mut arena = Arena([0; 4096]);
+    let base = arena.0.as_mut_ptr();
+    let layout = Layout::from_size_align(64, 8).unwrap();
+    let mut engine = FreeList::NEW;
+    // SAFETY: the arena is 16-aligned, 4,096 bytes and used by this engine alone.
+    unsafe { engine.set_up(base, 4096) };
+    // SAFETY: the engine is set up over `base`. (Two live blocks: the heap does not
+    // look empty after the free below, which would merge what waits.)
+    let [_a, _b] = [(); 2].map(|()| unsafe { engine.alloc(base, layout, 0) });
+    let foreign = base.wrapping_sub(16);
+    // SAFETY: breaks `dealloc`'s contract on purpose (`foreign` is not a block of
+    // this heap): a 64-byte free goes to a quick slot, which only records its
+    // offset, 16 bytes short of the address space's end on a 32-bit target.
+    unsafe { engine.dealloc(base, foreign, layout) };
+    // SAFETY: the engine is set up over `base`, which only this test uses.
+    let report = unsafe { engine.verify(base) };
+    assert!(
+        matches!(report, Err(VerifyError::OutOfBounds { .. })),
+        "{report:?}"
+    );
+}

@@ -23,7 +23,9 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
     let waiting = engine.waiting_by_address();
     let mut free = 0;
     for (off, size) in waiting.iter() {
-        if !off.is_multiple_of(GRANULE) || off < heap || off + size > end {
+        // Not `off + size`: a foreign pointer freed into a slot is any `u32`, which
+        // plus the size passes the end of a 32-bit `usize`.
+        if !off.is_multiple_of(GRANULE) || off < heap || off > end || size > end - off {
             return Err(VerifyError::OutOfBounds { addr: addr(off) });
         }
         // Waiting blocks are free to the program; counted with the free ones.
@@ -95,7 +97,10 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
                 return Err(VerifyError::BitmapMismatch { addr: addr(off) });
             }
             bits_expected += 2;
-            free += size;
+            // Saturating: free blocks filed over one another (a damaged heap) can
+            // add up to more than a 32-bit `usize` holds; the sum then fails the
+            // accounting check below, as the exact sum does on a 64-bit target.
+            free = free.saturating_add(size);
             prev = off;
             // SAFETY: in the block, checked above.
             off = unsafe { m.get(off, NEXT) };
