@@ -100,7 +100,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     ///
     /// The slab's header is checked first: a pointer whose slab has no tinyalloc
     /// magic number, whose slab belongs to a cache of another slot size, or that
-    /// points between slots is refused with [`SlabError::InvalidPointer`].
+    /// points between slots is refused with [`SlabError::InvalidPointer`]. A refused
+    /// pointer is not counted in any cache's [`CacheStats`](super::CacheStats): it
+    /// names no cache that is sure to be its own.
     ///
     /// # Safety
     ///

@@ -114,6 +114,12 @@
 //! engine, 16 for the others), and a `realloc` to 0 bytes shrinks the block to that
 //! size as any shrink does; either is given back with its zero-size `Layout`.
 //!
+//! A pointer given back twice, or one the heap never handed out, is not checked:
+//! `dealloc` trusts `GlobalAlloc`'s contract (no block has a header to check it
+//! against). Unlike a stale slab handle it is neither refused nor counted
+//! in [`HeapStats`]; [`FreeListAllocator::verify`] names a block given back twice
+//! afterwards ([`VerifyError::FreedTwice`]).
+//!
 //! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
 //! realloc, failure); see the `debug_log` module that the feature adds.
 
