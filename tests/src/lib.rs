@@ -14,6 +14,60 @@ pub fn proptest_config(cases: u32) -> Config {
 
 pub mod heap;
 
+/// A `SharedAllocator` of the user's kind whose lock gives up, instead of waiting,
+/// while `held` is set: what an interrupt handler meets when `main` holds the lock.
+/// Set `held` to play the other context.
+pub struct TryLocked<
+    const SIZE: usize,
+    const SLOTS: usize,
+    A: tinyalloc::Alignment = tinyalloc::Align8,
+> {
+    /// Set while some context holds the lock.
+    pub held: core::sync::atomic::AtomicBool,
+    slab: core::cell::UnsafeCell<tinyalloc::TinySlabAllocator<SIZE, SLOTS, A>>,
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: tinyalloc::Alignment> TryLocked<SIZE, SLOTS, A> {
+    /// An empty slab, its lock held from the start if `held`.
+    pub const fn new(held: bool) -> Self {
+        TryLocked {
+            held: core::sync::atomic::AtomicBool::new(held),
+            slab: core::cell::UnsafeCell::new(tinyalloc::TinySlabAllocator::new()),
+        }
+    }
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: tinyalloc::Alignment> core::fmt::Debug
+    for TryLocked<SIZE, SLOTS, A>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The slab is not shown: reading it needs the lock.
+        f.debug_struct("TryLocked")
+            .field("held", &self.held)
+            .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: the slab is reached only by the call that took `held`.
+unsafe impl<const SIZE: usize, const SLOTS: usize, A: tinyalloc::Alignment> Sync
+    for TryLocked<SIZE, SLOTS, A>
+{
+}
+
+impl<const SIZE: usize, const SLOTS: usize, A: tinyalloc::Alignment> tinyalloc::SharedAllocator
+    for TryLocked<SIZE, SLOTS, A>
+{
+    fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn tinyalloc::Allocator)) {
+        use core::sync::atomic::Ordering;
+        if self.held.swap(true, Ordering::Acquire) {
+            return; // held elsewhere: give up
+        }
+        // SAFETY: `held` was false, so no other reference to the slab is live.
+        f(unsafe { &mut *self.slab.get() });
+        self.held.store(false, Ordering::Release);
+    }
+}
+
 /// Slab providers over the system allocator that count what they hand out, and can
 /// run out or misbehave on request. Each test names its own `ID` so that tests
 /// running in parallel keep their counts apart.

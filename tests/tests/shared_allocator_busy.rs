@@ -3,38 +3,15 @@
 //! `Busy` and changes nothing, instead of panicking inside tinyalloc; a `PoolDeque` on
 //! one matches a `VecDeque<u8>` whatever the lock does in between.
 
-use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::Ordering;
 use std::collections::VecDeque;
 
 use proptest::prelude::*;
 use tinyalloc::global::{GlobalDeque, PoolDeque};
 use tinyalloc::prelude::*;
-use tinyalloc_tests::proptest_config;
+use tinyalloc_tests::{TryLocked, proptest_config};
 
-struct TryLocked {
-    held: AtomicBool,
-    slab: UnsafeCell<TinySlabAllocator<256, 8>>,
-}
-
-// SAFETY: the slab is reached only by the call that took `held`.
-unsafe impl Sync for TryLocked {}
-
-impl SharedAllocator for TryLocked {
-    fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator)) {
-        if self.held.swap(true, Ordering::Acquire) {
-            return; // held elsewhere: give up
-        }
-        // SAFETY: `held` was false, so no other reference to the slab is live.
-        f(unsafe { &mut *self.slab.get() });
-        self.held.store(false, Ordering::Release);
-    }
-}
-
-static SHARED: TryLocked = TryLocked {
-    held: AtomicBool::new(false),
-    slab: UnsafeCell::new(TinySlabAllocator::new()),
-};
+static SHARED: TryLocked<256, 8> = TryLocked::new(false);
 
 static QUEUE: GlobalDeque = GlobalDeque::new();
 
@@ -68,10 +45,7 @@ fn a_lock_that_gives_up_is_reported_as_busy_and_changes_nothing() {
     assert_eq!(tinyalloc::global::stats().unwrap().in_use, 0);
 }
 
-static RX_SHARED: TryLocked = TryLocked {
-    held: AtomicBool::new(false),
-    slab: UnsafeCell::new(TinySlabAllocator::new()),
-};
+static RX_SHARED: TryLocked<256, 8> = TryLocked::new(false);
 
 static RX: PoolDeque = PoolDeque::new(&RX_SHARED);
 
