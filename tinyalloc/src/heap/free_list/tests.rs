@@ -512,7 +512,7 @@ fn verify_reports_a_link_past_the_address_space_without_overflowing() {
 }
 
 /// Allocates `layout` and frees it again; whether it succeeded.
-fn fits(heap: &FreeListAllocator<4096>, layout: Layout) -> bool {
+fn fits<const SIZE: usize>(heap: &FreeListAllocator<SIZE>, layout: Layout) -> bool {
     // SAFETY: non-zero sizes only.
     let block = unsafe { heap.alloc(layout) };
     if !block.is_null() {
@@ -731,19 +731,8 @@ fn every_quick_size_edge_waits_and_merges_back_without_loss() {
         (empty.used, empty.free, empty.largest_free),
         (0, free, free)
     );
-    assert!(fits8(&heap, free));
+    assert!(fits(&heap, Layout::from_size_align(free, 8).unwrap()));
     assert_eq!(heap.verify(), Ok(()));
-}
-
-fn fits8(heap: &FreeListAllocator<8192>, size: usize) -> bool {
-    let layout = Layout::from_size_align(size, 8).unwrap();
-    // SAFETY: non-zero size.
-    let block = unsafe { heap.alloc(layout) };
-    if !block.is_null() {
-        // SAFETY: just allocated with this layout.
-        unsafe { heap.dealloc(block, layout) };
-    }
-    !block.is_null()
 }
 
 #[test]
