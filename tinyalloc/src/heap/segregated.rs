@@ -49,6 +49,12 @@ heap_engine! {
     /// block has been freed (the arena is reset). It suits firmware whose allocations
     /// come in a few recurring sizes.
     ///
+    /// `realloc` stays in place within the block's class, shrinks in place (the tail
+    /// is binned), and grows in place at the bump pointer or into a free block right
+    /// after it that holds the growth. Finding that block takes a step per block
+    /// binned in the classes large enough to hold the growth (a binned block carries
+    /// no mark of its own): the only operation that is not O(1).
+    ///
     /// ```
     /// use core::alloc::{GlobalAlloc, Layout};
     /// use tinyalloc::heap::SegregatedBumpAllocator;
@@ -260,6 +266,44 @@ impl Segregated {
             off += size;
             len -= size;
         }
+    }
+
+    /// Unlinks the binned block that starts at `off` if it holds at least `need`
+    /// bytes, and returns its size; `None` when no such block is binned there.
+    ///
+    /// A binned block does not say so itself, so this looks through the lists of the
+    /// classes of `need` bytes and more, a step per block binned there (bounded, so a
+    /// list looped by a double free ends the search). It reads only binned blocks,
+    /// never the memory at `off` until it is found among them: that may be a live
+    /// block that its owner is writing on another thread.
+    ///
+    /// # Safety
+    /// The engine is set up over `base`.
+    unsafe fn take_binned(&mut self, base: *mut u8, off: u32, need: u32) -> Option<u32> {
+        let mut steps = (self.end - self.heap) / GRANULE;
+        for class in class_of(need as usize).0..self.classes as usize {
+            let mut prev = NIL;
+            // SAFETY: set up, `class < classes`.
+            let mut at = unsafe { self.head(base, class) };
+            while at != NIL {
+                steps = steps.checked_sub(1)?;
+                // SAFETY: `at` is a binned block.
+                let next = unsafe { Self::link(base, at) };
+                if at == off {
+                    if prev == NIL {
+                        // SAFETY: set up, `class < classes`.
+                        unsafe { self.set_head(base, class, next) };
+                    } else {
+                        // SAFETY: `prev` is a binned block.
+                        unsafe { Self::set_link(base, prev, next) };
+                    }
+                    return Some(class_size(class));
+                }
+                prev = at;
+                at = next;
+            }
+        }
+        None
     }
 
     /// Everything `alloc`'s fast path leaves: set-up on first use, large and
@@ -474,7 +518,13 @@ impl Engine for Segregated {
             // SAFETY: the tail of a live block being shrunk is free from now on.
             unsafe { self.release(base, off + new, old - new) };
         } else {
-            return false;
+            // SAFETY: set up (a live block exists).
+            let Some(next) = (unsafe { self.take_binned(base, off + old, new - old) }) else {
+                return false;
+            };
+            // SAFETY: the binned block was free and is unlinked; past the grown
+            // block, its rest is free from now on.
+            unsafe { self.release(base, off + new, old + next - new) };
         }
         if new > old {
             self.counters.grew((new - old) as usize);

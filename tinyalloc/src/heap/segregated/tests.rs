@@ -208,3 +208,92 @@ fn a_request_past_a_full_region_near_max_arena_size_fails_without_overflowing() 
     // SAFETY: allocated above with `host`; the heap over it is gone.
     unsafe { std::alloc::dealloc(region, host) };
 }
+
+#[test]
+fn realloc_grows_into_a_free_next_block_and_bins_its_rest() {
+    let heap = SegregatedBumpAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(64);
+    let b = t.alloc(512);
+    let _c = t.alloc(16);
+    t.fill(a, 0x5A);
+    t.free(b);
+    assert_eq!(
+        t.realloc(a, 128),
+        a,
+        "grown into b, although not at the top"
+    );
+    // SAFETY: the first 64 bytes of the live 128-byte block, written before.
+    let kept = unsafe { core::slice::from_raw_parts(a, 64) };
+    assert!(kept.iter().all(|&byte| byte == 0x5A));
+    assert_eq!(heap.stats().used, 128 + 16);
+    assert_eq!(heap.verify(), Ok(()));
+    // b's 512 bytes less the 64 taken: one 448-byte block of that class.
+    assert_eq!(t.alloc(448), a.wrapping_add(128));
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn realloc_takes_a_free_next_block_whole_when_it_is_just_the_growth() {
+    let heap = SegregatedBumpAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(256);
+    let b = t.alloc(64);
+    let c = t.alloc(32);
+    t.free(b);
+    // 256 -> 320 needs b's 64 bytes exactly; nothing is left to bin.
+    assert_eq!(t.realloc(a, 300), a);
+    assert_eq!(heap.stats().used, 320 + 32);
+    assert_eq!(heap.verify(), Ok(()));
+    assert_ne!(t.alloc(64), b, "b is part of a now");
+    t.free(c);
+    t.free_all();
+    assert_eq!(heap.stats().used, 0);
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn realloc_moves_when_the_next_block_is_live_or_too_small() {
+    let heap = SegregatedBumpAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(128);
+    let b = t.alloc(16);
+    let _c = t.alloc(16);
+    t.fill(a, 0xC3);
+    let live = t.realloc(a, 256);
+    assert_ne!(live, a, "b is live: the block moves");
+    // SAFETY: the first 128 bytes of the live block, copied from `a`.
+    let kept = unsafe { core::slice::from_raw_parts(live, 128) };
+    assert!(kept.iter().all(|&byte| byte == 0xC3));
+    // Now the block before b is free and b is freed too small for a growth of 128.
+    let d = t.alloc(128);
+    assert_eq!(d, a, "a's old block, from its class");
+    t.free(b);
+    assert_ne!(
+        t.realloc(d, 256),
+        d,
+        "b holds 16 of the 128 bytes needed: moves"
+    );
+    assert_eq!(t.alloc(16), b, "b stays binned, untouched");
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn a_growing_realloc_ends_its_search_on_a_looped_list() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(16);
+    let _b = t.alloc(16);
+    let c = t.alloc(16);
+    let _d = t.alloc(16);
+    t.free(c);
+    // Damage the heap as a double free would: c's link points at c.
+    let off = heap.stats().overhead() as u32 + 2 * 16;
+    // SAFETY: c is binned, its first 4 bytes are its link: now c links to itself.
+    unsafe { c.cast::<u32>().write(off) };
+    assert_eq!(heap.verify(), Err(VerifyError::Cycle));
+    // a's neighbour b is live, so the search looks through the 16-byte class, which
+    // loops, and must end.
+    let moved = t.realloc(a, 32);
+    assert_ne!(moved, a);
+}
