@@ -177,8 +177,8 @@ heap_engine! {
     /// class whose every block fits (good fit; see the module's "Policy" for why not
     /// address-ordered first fit) and splits it; `dealloc` finds both neighbours
     /// through a side bitmap and boundary tags kept in free memory and merges with
-    /// the free ones; `realloc` grows into a free (or waiting) next block unless
-    /// that would leave 8 bytes of it, or shrinks in place (see the module's
+    /// the free ones; `realloc` grows into the free and waiting blocks right after
+    /// it unless that would leave 8 bytes of them, or shrinks in place (see the module's
     /// "Shrinking by 8 bytes" for the one shrink that may move). Only when that class
     /// search finds nothing does `alloc` search every free block that could serve the
     /// request, merging the waiting blocks if it has to, so a request fails only when
@@ -399,10 +399,12 @@ impl Engine for FreeList {
         if new > old {
             let need = new - old;
             // A block waiting in a quick slot is free to the program that gave it
-            // back: merge it, and look again.
+            // back: merge the one that starts where the free memory after the block
+            // ends (right at its end when none is free), and look again.
             // SAFETY: the engine is set up over `m`'s arena; `end` is still the end
-            // of the live block, and the merged block starts there.
-            if next < need && unsafe { self.unquick(m, end) } {
+            // of the live block, and the merged block joins the free one there.
+            while (next < need || next - need == GRANULE) && unsafe { self.unquick(m, end + next) }
+            {
                 // SAFETY: as above.
                 next = unsafe { self.free_at(m, end) };
             }

@@ -402,6 +402,62 @@ fn realloc_grows_into_a_waiting_block() {
     assert_eq!(heap.verify(), Ok(()));
 }
 
+/// A free block too small for the growth, then a waiting one: the program sees
+/// free memory enough after `a`, and the realloc stays in place.
+#[test]
+fn realloc_grows_into_a_free_block_and_the_waiting_block_behind_it() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(64);
+    let x = t.alloc(32);
+    let q = t.alloc(64);
+    let _guard = t.alloc(16);
+    let fillers = [t.alloc(32), t.alloc(32)];
+    let _guard = t.alloc(16);
+    for filler in fillers {
+        t.free(filler); // the 32-byte slots fill
+    }
+    t.free(x); // the third of its size: filed as a free block after `a`
+    t.free(q); // waits in a slot, after `x`
+    t.fill(a, 9);
+    assert_eq!(t.realloc(a, 64 + 32 + 64), a, "grew into x and q");
+    // SAFETY: `a` is live and 160 bytes long; its first 64 were filled above.
+    let kept = unsafe { core::slice::from_raw_parts(a, 64) };
+    assert!(kept.iter().all(|&byte| byte == 9));
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(heap.verify(), Ok(()));
+    let stats = heap.stats();
+    assert_eq!(stats.largest_free, stats.free);
+}
+
+/// As above, but `x` and `q` together would leave 8 bytes: a further waiting block
+/// is merged too.
+#[test]
+fn realloc_merges_waiting_blocks_until_the_rest_is_not_eight_bytes() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(64);
+    let x = t.alloc(32);
+    let q = t.alloc(64);
+    let r = t.alloc(24);
+    let _guard = t.alloc(16);
+    let fillers = [t.alloc(32), t.alloc(32)];
+    let _guard = t.alloc(16);
+    for filler in fillers {
+        t.free(filler);
+    }
+    t.free(x);
+    t.free(q);
+    t.free(r);
+    // 64 + 88 = 152 bytes: x and q (96) would leave 8; with r (24), 32 are left.
+    assert_eq!(t.realloc(a, 152), a, "grew into x, q and r");
+    assert_eq!(heap.verify(), Ok(()));
+    assert_eq!(heap.stats().used, 152 + 16 + 16);
+    t.free_all();
+    assert_eq!(heap.verify(), Ok(()));
+}
+
 #[test]
 fn verify_reports_a_block_freed_twice() {
     let layout = Layout::from_size_align(64, 8).unwrap();
