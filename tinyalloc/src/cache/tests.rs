@@ -791,8 +791,16 @@ static SLABS_LEFT: [AtomicUsize; 29] = [const { AtomicUsize::new(usize::MAX) }; 
 unsafe impl<const ID: usize> SlabProvider for Rationed<ID> {
     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {
         let left = &SLABS_LEFT[ID];
-        left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .ok()?;
+        // A compare-exchange loop, not `fetch_update` (deprecated on nightly, which
+        // Miri runs) nor its successor `try_update` (newer than the MSRV).
+        let mut now = left.load(Ordering::SeqCst);
+        loop {
+            let next = now.checked_sub(1)?;
+            match left.compare_exchange(now, next, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => break,
+                Err(seen) => now = seen,
+            }
+        }
         // SAFETY: the caller's contract.
         unsafe { Heap::<ID>::alloc(layout) }
     }
