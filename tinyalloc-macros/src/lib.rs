@@ -11,26 +11,17 @@ mod pool;
 
 use proc_macro::TokenStream;
 
-/// Turns `static NAME: Pool;` into a checked, interrupt-safe static pool.
-/// Documented on its re-export, `tinyalloc::pool`.
+// rustdoc appends these comments to the docs of the re-exports in `tinyalloc`, so
+// they must read true on those pages too: no second copy of the docs, no "see there".
+/// Implemented in `tinyalloc-macros`; use it as `#[tinyalloc::pool]` (documented in
+/// `tinyalloc`).
 #[proc_macro_attribute]
 pub fn pool(args: TokenStream, item: TokenStream) -> TokenStream {
     pool::expand(args.into(), item.into()).into()
 }
 
-/// Binds tinyalloc's slab cache to the program's memory: the first function hands
-/// out slabs, the second takes them back.
-///
-/// ```text
-/// unsafe fn system_alloc(layout: Layout) -> Option<NonNull<u8>> { … }
-/// unsafe fn system_free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()> { … }
-/// tinyalloc::define_allocation_hooks!(system_alloc, system_free);
-/// ```
-///
-/// Use it once in the program (a second use is a "duplicate symbol" link error), at
-/// item level, with no imports needed. `crate = path` names tinyalloc when it is
-/// renamed. See `tinyalloc::define_allocation_hooks` for the contract and a
-/// runnable example.
+/// Implemented in `tinyalloc-macros`; use it as `tinyalloc::define_allocation_hooks!`
+/// (documented in `tinyalloc`).
 #[proc_macro]
 pub fn define_allocation_hooks(input: TokenStream) -> TokenStream {
     allocation_hooks::expand(input.into()).into()

@@ -91,6 +91,8 @@ macro_rules! allocator_api2_impl {
         // stay valid until deallocated through any reference to the same heap (the
         // heap is shared state behind a lock, so copies of `&$name` are the same
         // allocator); zero-sized blocks never reach the engine.
+        // The `cfg` sits on the macro call, where rustdoc does not see it.
+        #[cfg_attr(docsrs, doc(cfg(feature = "allocator-api2")))]
         unsafe impl<const SIZE: usize, L: $crate::cache::locks::Lock>
             allocator_api2::alloc::Allocator for &$name<SIZE, L>
         {
