@@ -629,8 +629,9 @@ fn readme_section(data: &Data) -> String {
     writeln!(
         out,
         "Measured {} on {} ({}; {}), with `{}`; the full tables, every capacity and how each \
-         entry is driven are in [benches/RESULTS.md](benches/RESULTS.md). Instructions per \
-         operation come from callgrind and are the figures to compare; the wall-clock medians \
+         entry is driven are in \
+         [benches/RESULTS.md](https://github.com/tinyalloc/tinyalloc/blob/main/benches/RESULTS.md). \
+         Instructions per operation come from callgrind and are the figures to compare; the wall-clock medians \
          (divan) beside them are from a shared machine. Peers ran in the same run, on the same \
          seeded operation streams.",
         meta("date"),
