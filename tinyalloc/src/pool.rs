@@ -9,7 +9,7 @@
 //! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 63 instructions with a no-op critical section, 155 with the host's mutex (heapless `box_pool!`: 102; `atomic-pool`: 40 to 2,595 as it fills); `read`: 30 |
 //! | [`with`](Pool::with) | one critical section around your closure | |
 //!
-//! Code: 292 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
+//! Code: 252 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-06,
 //! Intel Xeon, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from

@@ -264,8 +264,15 @@ struct Storage<const SIZE: usize, A> {
 /// // 1000 is not a multiple of 32: the block size would not be whole.
 /// let alloc = tinyalloc::TinySlabAllocator::<1000, 32>::new();
 /// ```
+// `repr(C)`, counters, then slots, then blocks: left to itself the compiler puts the
+// blocks first and the slots right after them, a multiple of 4 KiB past the first
+// block in most pools, and an x86 core then takes the load of slot 1 for one that
+// depends on the store just made to block 1 (4K aliasing): a pair on a 256-slot pool
+// took 6.7 ns against 4.7 ns on a 32-slot one, in the same number of instructions.
+// The order costs no memory: `SIZE` is a multiple of `A`, so the padding before the
+// blocks is the padding the whole would need anyway.
+#[repr(C)]
 pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
-    slots: [Slot; SLOTS],
     /// `index + 1` of the first recycled free slot; 0 when there is none.
     free_head: u16,
     /// Slots `fresh..SLOTS` have never been handed out (so `new` can be all zeroes).
@@ -278,6 +285,7 @@ pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment
     /// Atomic so `get(&self)` can count without making the pool `!Sync`; relaxed
     /// load + store: exact under `&mut`, best effort when shared readers race.
     rejected_handles: AtomicU32,
+    slots: [Slot; SLOTS],
     storage: Storage<SIZE, A>,
 }
 
