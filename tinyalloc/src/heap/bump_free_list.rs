@@ -461,6 +461,25 @@ mod tests {
     }
 
     #[test]
+    fn the_smallest_inline_arena_is_16_bytes_and_all_of_it_is_handed_out() {
+        // The other side of the limit is `ui-tests/ui/fail/heap_bump_arena_too_small.rs`.
+        let heap = BumpFreeListAllocator::<16>::new();
+        let mut t = Tester::new(&heap);
+        let a = t.alloc(8);
+        let b = t.alloc(1);
+        assert!(!a.is_null() && !b.is_null());
+        assert!(t.alloc(1).is_null());
+        let stats = heap.stats();
+        assert_eq!(
+            (stats.arena, stats.used, stats.free, stats.failed_allocs),
+            (16, 16, 0, 1)
+        );
+        t.free_all();
+        assert_eq!(heap.verify(), Ok(()));
+        assert_eq!(heap.stats().largest_free, 16);
+    }
+
+    #[test]
     fn verify_reports_a_broken_list() {
         let heap = BumpFreeListAllocator::<1024>::new();
         let mut t = Tester::new(&heap);
