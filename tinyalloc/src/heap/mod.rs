@@ -114,11 +114,19 @@
 //! engine, 16 for the others), and a `realloc` to 0 bytes shrinks the block to that
 //! size as any shrink does; either is given back with its zero-size `Layout`.
 //!
-//! A pointer given back twice, or one the heap never handed out, is not checked:
-//! `dealloc` trusts `GlobalAlloc`'s contract (no block has a header to check it
-//! against). Unlike a stale slab handle it is neither refused nor counted
-//! in [`HeapStats`]; [`FreeListAllocator::verify`] names a block given back twice
-//! afterwards ([`VerifyError::FreedTwice`]).
+//! A pointer given back twice, or one the heap never handed out, breaks
+//! `GlobalAlloc`'s contract, and no block has a header to check it against. Unlike a
+//! stale slab handle it is not counted as refused: its bytes are taken off `used`
+//! and it leaves the count of live blocks as any block does, so both fall short of
+//! the program's (`used` may wrap around, which `verify()` reports as
+//! [`VerifyError::Accounting`]). What each engine does with the block itself:
+//! [`BumpFreeListAllocator`] refuses one that overlaps its free memory (a block freed
+//! twice), leaving its list whole; [`SegregatedBumpAllocator`] files it again, so its
+//! list loops and the block can be handed out twice (`verify()` finds the loop,
+//! [`VerifyError::Cycle`], or the block above the bump pointer), and when the extra
+//! free brings its count of live blocks to zero it resets the arena under the blocks
+//! still in use, as after a real last free; [`FreeListAllocator`] can hand the block
+//! out twice too, and `verify()` names it ([`VerifyError::FreedTwice`]).
 //!
 //! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
 //! realloc, failure); see the `debug_log` module that the feature adds.
