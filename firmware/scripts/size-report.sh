@@ -39,7 +39,12 @@ base_builtins=$(builtins "$dir/probe_baseline")
 
 row() {
     local name=$1 label=$2 elf="$dir/$1"
-    [[ -f $elf ]] || return 0
+    # A probe the build did not make (renamed, or gone from Cargo.toml) is an error,
+    # not a row left out of the table.
+    if [[ ! -f $elf ]]; then
+        echo "size-report: $name was not built ($elf)" >&2
+        exit 1
+    fi
     local text data bss net
     text=$(section "$elf" .text)
     data=$(section "$elf" .data)

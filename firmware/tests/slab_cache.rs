@@ -179,8 +179,12 @@ fn SysTick() {
             }
         }
     }
-    for boxed in boxes.iter().flatten() {
-        if **boxed != sample(boxed.sequence) {
+    // Against the sample this handler wrote, not the sequence read back from the box:
+    // a slot handed to `main` too holds a whole sample of `main`'s.
+    for (i, slot) in boxes.iter().enumerate() {
+        if let Some(boxed) = slot
+            && **boxed != sample(2_000_000 + n * 3 + i as u32)
+        {
             WRONG.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -188,20 +192,27 @@ fn SysTick() {
 
 fn main_and_systick_share_the_cache() {
     WRONG.store(0, Ordering::Relaxed);
-    // Fires every 1,500 cycles: several times inside each of main's allocations and
-    // drops over the run. (With a critical section that masks nothing, boxes change
-    // under `main` and the cache's counters go wrong.)
+    // Fires every 1,500 cycles, 5,000 times. Only now and then does a tick land inside
+    // one of main's allocations or drops, so the run is long: with a critical section
+    // that masks nothing, boxes change under `main` or it faults (on the emulated
+    // Cortex-M0 in 200 runs of 200; with 400 ticks, 10 runs in 200 passed).
     irq::start_systick(1_500, 0x80);
-    let mut held: [Option<SlabBox<Sample, CriticalSectionLock, SLAB>>; 48] = [const { None }; 48];
+    // Each box with the sequence `main` wrote into it: a box checked against the
+    // sequence read back from it would not see a whole sample of the handler's.
+    let mut held: [Option<(SlabBox<Sample, CriticalSectionLock, SLAB>, u32)>; 48] =
+        [const { None }; 48];
     let mut step = 0u32;
     let mut preempted = 0u32;
-    while TICKS.load(Ordering::Relaxed) < 400 {
+    while TICKS.load(Ordering::Relaxed) < 5_000 {
         step += 1;
         let seen = TICKS.load(Ordering::Relaxed);
         let slot = &mut held[(step % 48) as usize];
         match slot.take() {
-            Some(boxed) => assert_eq!(*boxed, sample(boxed.sequence), "main's box changed"),
-            None => *slot = Some(CACHE.alloc(sample(step)).expect("the region has room")),
+            Some((boxed, wrote)) => assert_eq!(*boxed, sample(wrote), "main's box changed"),
+            None => {
+                let boxed = CACHE.alloc(sample(step)).expect("the region has room");
+                *slot = Some((boxed, step));
+            }
         }
         if TICKS.load(Ordering::Relaxed) != seen {
             preempted += 1;
@@ -209,8 +220,8 @@ fn main_and_systick_share_the_cache() {
         assert!(step < 20_000_000, "SysTick never came");
     }
     irq::stop_systick();
-    for boxed in held.iter().flatten() {
-        assert_eq!(**boxed, sample(boxed.sequence), "main's box changed");
+    for (boxed, wrote) in held.iter().flatten() {
+        assert_eq!(**boxed, sample(*wrote), "main's box changed");
     }
     drop(held);
     assert!(
@@ -228,28 +239,49 @@ fn main_and_systick_share_the_cache() {
         still_taken, stats.slabs,
         "the region and the cache count slabs alike"
     );
+    // A slot that a preempted operation left on a free list twice is handed out twice
+    // once the region is full: one of the two boxes then holds the other's sample.
+    let (full, failed) = fill_the_region();
+    assert_eq!(failed, Some(SlabError::OutOfMemory));
+    check_every_box(&full, "a slot was handed out twice");
 }
 
-fn a_full_region_fails_cleanly() {
-    // Hold boxes until the region runs out: the cache reports OutOfMemory, no panic.
-    let mut held: [Option<SlabBox<Sample, CriticalSectionLock, SLAB>>; 400] = [const { None }; 400];
-    let mut failed = None;
+/// More boxes than the region holds.
+const MAX_BOXES: usize = 400;
+type Boxes = [Option<SlabBox<Sample, CriticalSectionLock, SLAB>>; MAX_BOXES];
+
+/// Takes boxes until the region runs out, box `i` holding `sample(i)`, and returns
+/// them with the error that stopped it.
+fn fill_the_region() -> (Boxes, Option<SlabError>) {
+    let mut held: Boxes = [const { None }; MAX_BOXES];
     for (i, slot) in held.iter_mut().enumerate() {
         match CACHE.alloc(sample(i as u32)) {
             Ok(boxed) => *slot = Some(boxed),
             Err(rejected) => {
                 // The value comes back untouched with the reason.
                 assert_eq!(*rejected.value(), sample(i as u32));
-                failed = Some(rejected.error());
-                break;
+                return (held, Some(rejected.error()));
             }
         }
     }
+    (held, None)
+}
+
+/// Box `i` still holds `sample(i)`.
+fn check_every_box(held: &Boxes, what: &str) {
+    for (i, slot) in held.iter().enumerate() {
+        if let Some(boxed) = slot {
+            assert_eq!(**boxed, sample(i as u32), "{what}");
+        }
+    }
+}
+
+fn a_full_region_fails_cleanly() {
+    // Hold boxes until the region runs out: the cache reports OutOfMemory, no panic.
+    let (held, failed) = fill_the_region();
     assert_eq!(failed, Some(SlabError::OutOfMemory));
     let live = held.iter().flatten().count();
-    for boxed in held.iter().flatten() {
-        assert_eq!(**boxed, sample(boxed.sequence));
-    }
+    check_every_box(&held, "a full cache changed a box");
     drop(held);
     let stats = CACHE.stats();
     assert_eq!(stats.in_use, 0);
