@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the module for each heap engine and runs its checks under Node; then, where
-# the wasm32-wasip1-threads target is installed, checks that the heap keeps its lock
-# on a target with threads.
+# Builds the module for each heap engine, for wasm32-unknown-unknown and wasm32v1-none
+# (the two targets the README says cannot have threads), and runs its checks under
+# Node; then, where the wasm32-wasip1-threads target is installed, checks that the
+# heap keeps its lock on a target with threads.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,8 +11,9 @@ cd "$(dirname "$0")"
 target_dir=$(cargo metadata --format-version 1 --no-deps |
     node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => console.log(JSON.parse(s).target_directory))')
 
+for target in wasm32-unknown-unknown wasm32v1-none; do
 for engine in free-list segregated bump-free-list; do
-    cargo build --release --quiet --target wasm32-unknown-unknown \
+    cargo build --release --quiet --target "$target" \
         --no-default-features --features "$engine"
     node -e '
         const bytes = require("fs").readFileSync(process.argv[1]);
@@ -19,7 +21,7 @@ for engine in free-list segregated bump-free-list; do
         // section would be an import of `_critical_section_1_0_acquire`).
         const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
         if (imports.length > 0) {
-            console.log(`${process.argv[2]}: the module imports ${imports.map(i => i.name).join(", ")}; on wasm32-unknown-unknown the heap should take no lock`);
+            console.log(`${process.argv[2]}: the module imports ${imports.map(i => i.name).join(", ")}; on this target the heap should take no lock`);
             process.exit(1);
         }
         WebAssembly.instantiate(bytes, {}).then(({ instance }) => {
@@ -27,7 +29,8 @@ for engine in free-list segregated bump-free-list; do
             console.log(`${process.argv[2]}: ${failed === 0 ? "all checks passed" : "check " + failed + " failed"}`);
             process.exit(failed === 0 ? 0 : 1);
         });
-    ' "$target_dir/wasm32-unknown-unknown/release/tinyalloc_wasm.wasm" "$engine"
+    ' "$target_dir/$target/release/tinyalloc_wasm.wasm" "$target, $engine"
+done
 done
 
 # On wasm32-wasip1-threads the heap must take its lock (a critical section, which the
