@@ -59,7 +59,9 @@ macro_rules! heap_engine {
             }
 
             /// What the heap holds now and has done; see
-            /// [`HeapStats`](crate::heap::HeapStats).
+            /// [`HeapStats`](crate::heap::HeapStats). All zeroes when called from
+            /// inside one of the heap's own calls (see the module's notes on
+            /// re-entry).
             pub fn stats(&self) -> $crate::heap::HeapStats {
                 self.shell.stats()
             }

@@ -128,6 +128,15 @@
 //! still in use, as after a real last free; [`FreeListAllocator`] can hand the block
 //! out twice too, and `verify()` names it ([`VerifyError::FreedTwice`]).
 //!
+//! A heap called again while one of its own calls is running on the same context,
+//! which only a non-maskable interrupt or a fault handler can do (a critical section
+//! keeps every other handler out), neither waits for itself nor touches the state
+//! the interrupted call is changing: `alloc` and `realloc` return null, not counted
+//! in `failed_allocs`; `dealloc` leaves the block allocated (it is lost to the heap);
+//! `stats()` returns all zeroes; `verify()` returns [`VerifyError::Reentered`] and
+//! `init` [`InitError::Reentered`]. A fault handler that reports the heap reads
+//! `verify()` first to know whether `stats()` is real.
+//!
 //! With the `debug-log` feature each engine also keeps its last 32 events (alloc, free,
 //! realloc, failure); see the `debug_log` module that the feature adds.
 
@@ -251,6 +260,10 @@ pub enum InitError {
         /// The fewest bytes this engine accepts.
         min: usize,
     },
+    /// `init` was called from inside the heap's own code (a non-maskable interrupt or
+    /// fault handler that preempted an allocation), which cannot see or change its
+    /// state then.
+    Reentered,
 }
 
 impl fmt::Display for InitError {
@@ -268,6 +281,10 @@ impl fmt::Display for InitError {
                 f,
                 "the region has {len} usable bytes but this engine needs at least {min}; \
                  give the heap a larger region",
+            ),
+            InitError::Reentered => f.write_str(
+                "init was called from inside the allocator (an interrupt that preempted it); \
+                 call init once at start-up, from ordinary code",
             ),
         }
     }

@@ -224,7 +224,7 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
                 unsafe { state.engine.set_up(start, usable) };
                 Ok(())
             })
-            .unwrap_or(Err(InitError::AlreadyInitialized))
+            .unwrap_or(Err(InitError::Reentered))
     }
 
     /// The length an engine that is not set up yet takes for its arena on its first
@@ -498,3 +498,6 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
         self.state.with(|state| state.log.clear());
     }
 }
+
+#[cfg(test)]
+mod tests;
