@@ -40,7 +40,11 @@ base_builtins=$(builtins "$dir/probe_baseline")
 row() {
     local name=$1 label=$2 elf="$dir/$1"
     # A probe the build did not make (renamed, or gone from Cargo.toml) is an error,
-    # not a row left out of the table.
+    # not a row left out of the table, nor an old image of it measured again.
+    if ! grep -qx "name = \"$name\"" Cargo.toml; then
+        echo "size-report: $name is not a binary of Cargo.toml" >&2
+        exit 1
+    fi
     if [[ ! -f $elf ]]; then
         echo "size-report: $name was not built ($elf)" >&2
         exit 1
