@@ -4,9 +4,9 @@
 //! | operation | cost | measured, per byte in and out |
 //! | --- | --- | --- |
 //! | `push_back`, `pop_front`, `peek_front` | O(1) | 77.8 instructions (heapless `Deque`: 29, `spsc::Queue`: 22, `VecDeque`: 43) |
-//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.0 instructions in slices of 64 (heapless, byte by byte: 25 to 30; `VecDeque`: 1.8) |
+//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.1 instructions in slices of 64 (heapless, byte by byte: 25 to 30; `VecDeque`: 1.8) |
 //!
-//! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-06: 4,096
+//! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07: 4,096
 //! bytes through 64-byte blocks; the README's *Performance* section has the whole run).
 //! Shared with interrupt handlers as a [`PoolDeque`](crate::global::PoolDeque) or
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section

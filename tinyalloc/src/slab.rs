@@ -12,7 +12,7 @@
 //! | `get`, `get_mut` | O(1) | 14 instructions per lookup (`slab`: 11, `slotmap`: 14) | one bounds check and one metadata compare |
 //! | `clear` | O(slots used so far) | | every outstanding handle becomes stale |
 //!
-//! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-06,
+//! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,
 //! Intel Xeon, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.

@@ -10,7 +10,7 @@
 //!
 //! Measured: an `alloc` of a 64-byte object and the drop of its box take 46 x86_64
 //! instructions with [`NoLock`](locks::NoLock) and 58 with [`SpinLock`](locks::SpinLock)
-//! (attachable-slab-allocator: 162 and 211), from `benches/run.sh` (2026-12-06; the
+//! (attachable-slab-allocator: 162 and 211), from `benches/run.sh` (2026-12-07; the
 //! README's *Performance* section has the whole run). A cache used once costs 1,656
 //! bytes of `.text` on `thumbv7em-none-eabihf` (`firmware/scripts/size-report.sh`).
 //!

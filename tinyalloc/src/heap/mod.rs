@@ -61,7 +61,7 @@
 //! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours | next block free (or waiting in a slot), or shrink (an 8-byte shrink beside a live block may slide it down) | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
 //!
 //! Measured on a 1 MiB arena, from `benches/run.sh` and
-//! `firmware/scripts/size-report.sh` (2026-12-06; the README's *Performance* and *On a
+//! `firmware/scripts/size-report.sh` (2026-12-07; the README's *Performance* and *On a
 //! microcontroller* sections have the peers and the method):
 //!
 //! | engine | instructions per operation, mixed 8–512 B, no-op critical section / [`SpinLock`] | live bytes at the first failure, random growth | `.text`, `thumbv7em-none-eabihf` |
