@@ -76,6 +76,17 @@ impl<'h, H: GlobalAlloc> Tester<'h, H> {
         bytes.iter().all(|&b| b == byte)
     }
 
+    /// `true` when the first `len` bytes of a live block are all `byte`: what a
+    /// `realloc` must keep of a block `fill` wrote before it grew.
+    pub(crate) fn holds_first(&self, ptr: *mut u8, len: usize, byte: u8) -> bool {
+        let (_, layout) = self.layout_of(ptr);
+        assert!(len <= layout.size(), "past the end of the block");
+        // SAFETY: `len` bytes of a live block, all written (by `fill` or the copy of
+        // a `realloc`, whose caller asks about that many).
+        let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
+        bytes.iter().all(|&b| b == byte)
+    }
+
     /// Frees every live block.
     pub(crate) fn free_all(&mut self) {
         while let Some(&(ptr, _)) = self.live.last() {

@@ -106,9 +106,7 @@ fn a_growth_that_would_leave_eight_bytes_of_the_next_block_moves() {
     t.free(b);
     let moved = t.realloc(a, 600 + 592);
     assert_ne!(moved, a, "8 bytes of the neighbour could not stay free");
-    // SAFETY: the first 600 bytes of a live block, copied from `a`.
-    let kept = unsafe { core::slice::from_raw_parts(moved, 600) };
-    assert!(kept.iter().all(|&byte| byte == 7));
+    assert!(t.holds_first(moved, 600, 7));
     assert_eq!(heap.verify(), Ok(()));
 }
 
@@ -393,9 +391,7 @@ fn realloc_grows_into_a_waiting_block() {
     t.fill(a, 3);
     t.free(b); // waits in a slot; the program sees free memory after `a`
     assert_eq!(t.realloc(a, 80), a, "grew into the waiting block");
-    // SAFETY: `a` is live and 80 bytes long; its first 40 were filled above.
-    let kept = unsafe { core::slice::from_raw_parts(a, 40) };
-    assert!(kept.iter().all(|&byte| byte == 3));
+    assert!(t.holds_first(a, 40, 3));
     assert_eq!(heap.verify(), Ok(()));
     assert_ne!(t.alloc(40), b, "b is part of a now");
     t.free_all();
@@ -421,9 +417,7 @@ fn realloc_grows_into_a_free_block_and_the_waiting_block_behind_it() {
     t.free(q); // waits in a slot, after `x`
     t.fill(a, 9);
     assert_eq!(t.realloc(a, 64 + 32 + 64), a, "grew into x and q");
-    // SAFETY: `a` is live and 160 bytes long; its first 64 were filled above.
-    let kept = unsafe { core::slice::from_raw_parts(a, 64) };
-    assert!(kept.iter().all(|&byte| byte == 9));
+    assert!(t.holds_first(a, 64, 9));
     assert_eq!(heap.verify(), Ok(()));
     t.free_all();
     assert_eq!(heap.verify(), Ok(()));
@@ -701,7 +695,9 @@ fn page_alignment_in_a_region_that_starts_misaligned() {
 
 #[test]
 fn realloc_near_the_largest_layout_fails_and_changes_nothing() {
-    let heap = FreeListAllocator::<4096>::new();
+    // 16 KiB, not 4: a 4 KiB arena on the stack holds a 4096-aligned block only where
+    // the stack happens to put it (under Miri it moved with an unrelated change).
+    let heap = FreeListAllocator::<{ 16 * 1024 }>::new();
     for align in [8, 64, 4096] {
         let layout = Layout::from_size_align(40, align).unwrap();
         // SAFETY: a non-zero size.
@@ -747,9 +743,7 @@ fn over_aligned_realloc_stays_aligned_when_it_grows_shrinks_or_moves() {
     assert_eq!(heap.verify(), Ok(()));
     let grown = t.realloc(shrunk, 1000);
     assert!(!grown.is_null() && (grown as usize).is_multiple_of(256));
-    // SAFETY: the first 192 bytes were kept.
-    let kept = unsafe { core::slice::from_raw_parts(grown, 192) };
-    assert!(kept.iter().all(|&b| b == 7));
+    assert!(t.holds_first(grown, 192, 7));
     assert_eq!(heap.verify(), Ok(()));
     t.free(guard);
     t.free_all();

@@ -223,9 +223,7 @@ fn realloc_grows_into_a_free_next_block_and_bins_its_rest() {
         a,
         "grown into b, although not at the top"
     );
-    // SAFETY: the first 64 bytes of the live 128-byte block, written before.
-    let kept = unsafe { core::slice::from_raw_parts(a, 64) };
-    assert!(kept.iter().all(|&byte| byte == 0x5A));
+    assert!(t.holds_first(a, 64, 0x5A));
     assert_eq!(heap.stats().used, 128 + 16);
     assert_eq!(heap.verify(), Ok(()));
     // b's 512 bytes less the 64 taken: one 448-byte block of that class.
@@ -262,9 +260,7 @@ fn realloc_moves_when_the_next_block_is_live_or_too_small() {
     t.fill(a, 0xC3);
     let live = t.realloc(a, 256);
     assert_ne!(live, a, "b is live: the block moves");
-    // SAFETY: the first 128 bytes of the live block, copied from `a`.
-    let kept = unsafe { core::slice::from_raw_parts(live, 128) };
-    assert!(kept.iter().all(|&byte| byte == 0xC3));
+    assert!(t.holds_first(live, 128, 0xC3));
     // Now the block before b is free and b is freed too small for a growth of 128.
     let d = t.alloc(128);
     assert_eq!(d, a, "a's old block, from its class");
