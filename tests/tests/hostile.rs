@@ -309,13 +309,18 @@ test_heap!(
 /// Requests no heap can meet: each is null and counted, and nothing else changes.
 fn impossible_requests(heap: &dyn TestHeap) {
     let before = heap.stats();
-    let impossible = [
-        Layout::from_size_align(isize::MAX as usize, 1).unwrap(),
-        Layout::from_size_align(isize::MAX as usize - 4095, 4096).unwrap(),
-        Layout::from_size_align((1 << 31) + 1, 8).unwrap(),
-        Layout::from_size_align(8, 1 << 40).unwrap(),
-    ];
-    for layout in impossible {
+    // Those a `Layout` can describe on this target: on a 32-bit one, sizes past
+    // `MAX_ARENA_SIZE` (2 GiB) and alignments of 2^40 are not layouts at all.
+    let impossible: Vec<Layout> = [
+        (isize::MAX as usize, 1),
+        (isize::MAX as usize - 4095, 4096),
+        ((1usize << 31).wrapping_add(1), 8),
+        (8, 1usize.checked_shl(40).unwrap_or(0)),
+    ]
+    .into_iter()
+    .filter_map(|(size, align)| Layout::from_size_align(size, align).ok())
+    .collect();
+    for &layout in &impossible {
         // SAFETY: a non-zero size.
         assert!(unsafe { heap.alloc(layout) }.is_null(), "{layout:?}");
     }
