@@ -143,7 +143,24 @@ pub(crate) struct Shell<E, const SIZE: usize, L> {
 unsafe impl<E, const SIZE: usize, L> Sync for Shell<E, SIZE, L> where Locked<State<E>, L>: Sync {}
 
 impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
+    /// A shell with an empty state; an inline arena too small for the engine fails
+    /// to compile.
+    ///
+    /// The check is written twice, and both are needed. In a `static` (the usual
+    /// heap), the first one, an ordinary `panic!` run by the static's evaluation, is
+    /// reported at the user's `static` line; a `const` block alone is reported only
+    /// inside this file. Called at run time, `new` is not evaluated by the compiler,
+    /// so the `const` block in `checked` keeps a bad `SIZE` a compile error there too
+    /// (and the first check folds away).
     pub(crate) const fn new() -> Self {
+        if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {
+            panic!("{}", E::TOO_SMALL);
+        }
+        Self::checked()
+    }
+
+    /// [`new`](Self::new) past its first check.
+    const fn checked() -> Self {
         const {
             if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {
                 panic!("{}", E::TOO_SMALL);
