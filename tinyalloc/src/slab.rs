@@ -275,10 +275,10 @@ struct Storage<const SIZE: usize, A> {
 // only a failure touches. Pairs now take 4.3 to 4.8 ns with slot 1 or the last slot
 // busy, on 32, 256 and 4,096 slots; orders that put the busy counters beside either
 // end of the slots took 6.6 to 9 ns on 4,096. (The stack, placed at random, can
-// still meet a pool modulo 4 KiB in one run: the `slab` crate's pair shows it too.) The order costs no memory: `SIZE` is
-// a multiple of `A`, so the padding before the blocks is what the whole would need
-// anyway. (On Cortex-M the counters at the start are in reach of the short forms of
-// load and store: 40 bytes less code for a pool.)
+// still meet a pool modulo 4 KiB in one run: the `slab` crate's pair shows it too.)
+// The order costs no memory: `SIZE` is a multiple of `A`, so the padding before the
+// blocks is what the whole would need anyway. On Cortex-M the counters at the start
+// are in reach of the short forms of load and store: 40 bytes less code for a pool.
 #[repr(C)]
 pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
     /// `index + 1` of the first recycled free slot; 0 when there is none.

@@ -178,11 +178,11 @@ heap_engine! {
     /// address-ordered first fit) and splits it; `dealloc` finds both neighbours
     /// through a side bitmap and boundary tags kept in free memory and merges with
     /// the free ones; `realloc` grows into the free and waiting blocks right after
-    /// it unless that would leave 8 bytes of them, or shrinks in place (see the module's
-    /// "Shrinking by 8 bytes" for the one shrink that may move). Only when that class
-    /// search finds nothing does `alloc` search every free block that could serve the
-    /// request, merging the waiting blocks if it has to, so a request fails only when
-    /// no free block can serve it.
+    /// it unless that would leave 8 bytes of them, or shrinks in place (see the
+    /// module's "Shrinking by 8 bytes" for the one shrink that may move). Only when
+    /// that class search finds nothing does `alloc` search every free block that
+    /// could serve the request, merging the waiting blocks if it has to, so a request
+    /// fails only when no free block can serve it.
     ///
     /// One case holds a request and still fails it: a free block is at least 16
     /// bytes, so a block is never split to leave 8 bytes before or after a request. A

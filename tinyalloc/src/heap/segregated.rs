@@ -53,7 +53,7 @@ heap_engine! {
     /// is binned), and grows in place at the bump pointer or into a free block right
     /// after it that holds the growth. Finding that block takes a step per block
     /// binned in the classes large enough to hold the growth (a binned block carries
-    /// no mark of its own): the only operation that is not O(1).
+    /// no mark of its own): unlike `alloc` and `dealloc`, not O(1).
     ///
     /// ```
     /// use core::alloc::{GlobalAlloc, Layout};
