@@ -146,23 +146,26 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
     /// A shell with an empty state; an inline arena too small for the engine fails
     /// to compile.
     ///
-    /// The check is written twice, and both are needed. In a `static` (the usual
-    /// heap), the first one, an ordinary `panic!` run by the static's evaluation, is
-    /// reported at the user's `static` line; a `const` block alone is reported only
-    /// inside this file. Called at run time, `new` is not evaluated by the compiler,
-    /// so the `const` block in `checked` keeps a bad `SIZE` a compile error there too
-    /// (and the first check folds away).
+    /// [`ARENA_FITS`](Self::ARENA_FITS) is tested twice, and both are needed. In a
+    /// `static` (the usual heap), the first test, an ordinary `panic!` run by the
+    /// static's evaluation, is reported at the user's `static` line; a `const` block
+    /// alone is reported only inside this file. Called at run time, `new` is not
+    /// evaluated by the compiler, so the `const` block in `checked` keeps a bad
+    /// `SIZE` a compile error there too (and the first test folds away).
     pub(crate) const fn new() -> Self {
-        if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {
+        if !Self::ARENA_FITS {
             panic!("{}", E::TOO_SMALL);
         }
         Self::checked()
     }
 
+    /// `false` when the inline arena is too small for the engine's bookkeeping.
+    const ARENA_FITS: bool = SIZE == 0 || Arena::<SIZE>::USABLE >= E::MIN_ARENA;
+
     /// [`new`](Self::new) past its first check.
     const fn checked() -> Self {
         const {
-            if SIZE != 0 && Arena::<SIZE>::USABLE < E::MIN_ARENA {
+            if !Self::ARENA_FITS {
                 panic!("{}", E::TOO_SMALL);
             }
         }
