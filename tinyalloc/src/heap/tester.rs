@@ -71,9 +71,7 @@ impl<'h, H: GlobalAlloc> Tester<'h, H> {
     /// `true` when every byte of a live block is `byte`.
     pub(crate) fn holds(&self, ptr: *mut u8, byte: u8) -> bool {
         let (_, layout) = self.layout_of(ptr);
-        // SAFETY: a live block of `layout.size()` bytes, all written by `fill`.
-        let bytes = unsafe { core::slice::from_raw_parts(ptr, layout.size()) };
-        bytes.iter().all(|&b| b == byte)
+        self.holds_first(ptr, layout.size(), byte)
     }
 
     /// `true` when the first `len` bytes of a live block are all `byte`: what a
