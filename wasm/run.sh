@@ -12,25 +12,25 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
     node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => console.log(JSON.parse(s).target_directory))')
 
 for target in wasm32-unknown-unknown wasm32v1-none; do
-for engine in free-list segregated bump-free-list; do
-    cargo build --release --quiet --target "$target" \
-        --no-default-features --features "$engine"
-    node -e '
-        const bytes = require("fs").readFileSync(process.argv[1]);
-        // No threads here, so no lock: the module must import nothing (a critical
-        // section would be an import of `_critical_section_1_0_acquire`).
-        const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
-        if (imports.length > 0) {
-            console.log(`${process.argv[2]}: the module imports ${imports.map(i => i.name).join(", ")}; on this target the heap should take no lock`);
-            process.exit(1);
-        }
-        WebAssembly.instantiate(bytes, {}).then(({ instance }) => {
-            const failed = instance.exports.run_checks();
-            console.log(`${process.argv[2]}: ${failed === 0 ? "all checks passed" : "check " + failed + " failed"}`);
-            process.exit(failed === 0 ? 0 : 1);
-        });
-    ' "$target_dir/$target/release/tinyalloc_wasm.wasm" "$target, $engine"
-done
+    for engine in free-list segregated bump-free-list; do
+        cargo build --release --quiet --target "$target" \
+            --no-default-features --features "$engine"
+        node -e '
+            const bytes = require("fs").readFileSync(process.argv[1]);
+            // No threads here, so no lock: the module must import nothing (a critical
+            // section would be an import of `_critical_section_1_0_acquire`).
+            const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
+            if (imports.length > 0) {
+                console.log(`${process.argv[2]}: the module imports ${imports.map(i => i.name).join(", ")}; on this target the heap should take no lock`);
+                process.exit(1);
+            }
+            WebAssembly.instantiate(bytes, {}).then(({ instance }) => {
+                const failed = instance.exports.run_checks();
+                console.log(`${process.argv[2]}: ${failed === 0 ? "all checks passed" : "check " + failed + " failed"}`);
+                process.exit(failed === 0 ? 0 : 1);
+            });
+        ' "$target_dir/$target/release/tinyalloc_wasm.wasm" "$target, $engine"
+    done
 done
 
 # On wasm32-wasip1-threads the heap must take its lock (a critical section, which the
