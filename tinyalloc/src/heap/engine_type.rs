@@ -62,6 +62,21 @@ macro_rules! heap_engine {
             /// [`HeapStats`](crate::heap::HeapStats). All zeroes when called from
             /// inside one of the heap's own calls (see the module's notes on
             /// re-entry).
+            ///
+            /// Unlike the counters it copies, `largest_free` is found by a search,
+            /// which runs under the heap's lock (with the default
+            /// [`CriticalSectionLock`](crate::cache::locks::CriticalSectionLock),
+            /// interrupts stay masked meanwhile):
+            /// [`SegregatedBumpAllocator`](crate::heap::SegregatedBumpAllocator)
+            /// checks its size classes, O(classes);
+            /// [`BumpFreeListAllocator`](crate::heap::BumpFreeListAllocator) walks
+            /// its whole free list, O(free blocks);
+            /// [`FreeListAllocator`](crate::heap::FreeListAllocator) walks its
+            /// largest non-empty size class and sorts the blocks waiting in its
+            /// quick slots by address, up to 126 of them by insertion (with all
+            /// 126 waiting in the worst order, about 200,000 x86_64 instructions).
+            /// Read it from a test, a debug console or the main loop, not from an
+            /// interrupt handler that must stay short.
             pub fn stats(&self) -> $crate::heap::HeapStats {
                 self.shell.stats()
             }
