@@ -856,3 +856,34 @@ fn verify_reports_a_foreign_block_waiting_just_below_the_arena() {
         "{report:?}"
     );
 }
+
+#[test]
+fn waiting_blocks_come_in_address_order_in_any_slot_order() {
+    use super::quick::MAX_WAITING;
+    let mut rng = crate::heap::tests::Rng::new(11);
+    let rounds = if cfg!(miri) { 8 } else { 400 };
+    for round in 0..rounds {
+        let mut engine = FreeList::NEW;
+        // Round 0: every slot full, addresses falling as the slots go up (the order
+        // an insertion sort took longest on); round 1: rising; then random offsets,
+        // some slots empty.
+        let mut wanted = Vec::new();
+        for (slot, off) in engine.quick.as_flattened_mut().iter_mut().enumerate() {
+            let value = match round {
+                0 => (MAX_WAITING - slot) as u32 * 1024,
+                1 => (slot + 1) as u32 * 1024,
+                _ if rng.below(4) == 0 => 0,
+                // Distinct, as the offsets of blocks that do not overlap are.
+                _ => ((rng.below(1 << 20) as u32) << 8) | (slot as u32 + 1),
+            };
+            *off = value;
+            if value != 0 {
+                wanted.push((value as usize, MIN_BLOCK + slot / 2 * GRANULE));
+            }
+        }
+        wanted.sort_unstable();
+        let sorted = engine.waiting_by_address();
+        assert_eq!(sorted.len(), wanted.len());
+        assert_eq!(sorted.iter().collect::<Vec<_>>(), wanted, "round {round}");
+    }
+}
