@@ -204,6 +204,14 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
         self.with(|slab| slab.get_mut(handle).map(f))
     }
 
+    /// `true` when `handle` names a live block of this pool. Unlike [`read`](Self::read)
+    /// it does not count a rejection: use it to test a handle you are unsure of.
+    #[inline]
+    pub fn contains(&self, handle: Handle) -> bool {
+        // SAFETY: the slab's `contains` runs no code of the user's.
+        unsafe { self.slab_op(|slab| slab.contains(handle)) }
+    }
+
     /// Returns a block; `false` (counted, nothing else changes) for a stale,
     /// double-freed or foreign handle. `POOL.free(handle);` is the usual form.
     #[inline]
@@ -410,6 +418,7 @@ mod tests {
         );
         assert_eq!(pool.read(h, <[u8]>::to_vec), Some(b"aBc".to_vec()));
         assert_eq!(pool.len(), 1);
+        assert!(pool.contains(h));
         assert!(matches!(
             pool.alloc(&[0; 33]),
             Err(AllocError::TooLarge { .. })
@@ -418,6 +427,7 @@ mod tests {
         assert!(pool.is_empty());
         assert_eq!(pool.read(h, |_| ()), None);
         assert_eq!(pool.write(h, |_| ()), None);
+        assert!(!pool.contains(h));
         let stats = pool.stats();
         assert_eq!(
             (
