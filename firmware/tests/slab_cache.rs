@@ -2,7 +2,8 @@
 //! `main` and freed in an interrupt handler (and the other way round), and a SysTick
 //! handler allocating and dropping boxes while `main` is in the middle of its own
 //! (so the `CriticalSectionLock` is what keeps the two apart). Every slab goes back to
-//! the region.
+//! the region. A second cache takes its slabs from a `slab_region!` provider while
+//! SysTick allocates from it too.
 #![no_std]
 #![no_main]
 
@@ -168,6 +169,10 @@ static TICK_FAILURES: AtomicU32 = AtomicU32::new(0);
 
 #[exception]
 fn SysTick() {
+    if REGION_TEST.load(Ordering::Relaxed) != 0 {
+        region_tick();
+        return;
+    }
     // Three boxes made, checked and dropped at whatever point `main` was interrupted.
     let n = TICKS.fetch_add(1, Ordering::Relaxed);
     let mut boxes: [Option<SlabBox<Sample, CriticalSectionLock, SLAB>>; 3] = [None, None, None];
@@ -290,8 +295,81 @@ fn a_full_region_fails_cleanly() {
     assert!(CACHE.alloc(sample(7)).is_ok());
 }
 
+tinyalloc::slab_region! {
+    /// Four slabs of 512 bytes, lent to `REGION_CACHE` alone.
+    RadioRam, slabs = 4, slab_size = 512
+}
+
+static REGION_CACHE: SlabCache<Sample, CriticalSectionLock, 512, RadioRam> = SlabCache::lazy();
+/// Non-zero while SysTick works on `REGION_CACHE` instead of `CACHE`.
+static REGION_TEST: AtomicU32 = AtomicU32::new(0);
+
+/// Two boxes of `REGION_CACHE` made, checked and dropped; none when `main` holds every
+/// slot.
+fn region_tick() {
+    let n = TICKS.fetch_add(1, Ordering::Relaxed);
+    let first = REGION_CACHE.alloc(sample(3_000_000 + n * 2));
+    let second = REGION_CACHE.alloc(sample(3_000_000 + n * 2 + 1));
+    for (i, made) in [first, second].iter().enumerate() {
+        match made {
+            Ok(boxed) if **boxed != sample(3_000_000 + n * 2 + i as u32) => {
+                WRONG.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+            Err(rejected) if rejected.error() != SlabError::OutOfMemory => {
+                WRONG.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {
+                TICK_FAILURES.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+fn a_declared_region_serves_a_cache_that_an_interrupt_handler_shares() {
+    WRONG.store(0, Ordering::Relaxed);
+    TICKS.store(0, Ordering::Relaxed);
+    REGION_TEST.store(1, Ordering::Relaxed);
+    irq::start_systick(1_500, 0x80);
+    // Fill the region to its end and empty it again, round after round, so slabs go
+    // out of the region and back while SysTick takes and drops boxes of its own.
+    let mut rounds = 0u32;
+    let mut held: [Option<(SlabBox<Sample, CriticalSectionLock, 512>, u32)>; 64] =
+        [const { None }; 64];
+    while TICKS.load(Ordering::Relaxed) < 2_000 {
+        rounds += 1;
+        for (i, slot) in held.iter_mut().enumerate() {
+            let wrote = rounds * 100 + i as u32;
+            *slot = REGION_CACHE.alloc(sample(wrote)).ok().map(|b| (b, wrote));
+        }
+        assert!(RadioRam::region().lent() <= 4);
+        for (boxed, wrote) in held.iter().flatten() {
+            assert_eq!(**boxed, sample(*wrote), "main's box changed");
+        }
+        held = [const { None }; 64];
+        assert!(rounds < 1_000_000, "SysTick never came");
+    }
+    irq::stop_systick();
+    REGION_TEST.store(0, Ordering::Relaxed);
+    assert_eq!(WRONG.load(Ordering::Relaxed), 0, "a box changed or failed wrongly");
+    let stats = REGION_CACHE.stats();
+    assert_eq!(stats.in_use, 0, "every object was freed");
+    assert_eq!(
+        RadioRam::region().lent(),
+        stats.slabs,
+        "the region and the cache count slabs alike"
+    );
+    // With every slot held, the region is spent: all four slabs lent.
+    let full: [_; 64] = core::array::from_fn(|i| REGION_CACHE.alloc(sample(i as u32)).ok());
+    assert_eq!(RadioRam::region().lent(), 4);
+    assert!(full.iter().any(Option::is_none), "64 boxes fit in four slabs");
+    drop(full);
+    assert!(rounds > 1);
+}
+
 test_main!(
     boxes_move_between_main_and_an_interrupt_handler,
     main_and_systick_share_the_cache,
-    a_full_region_fails_cleanly
+    a_full_region_fails_cleanly,
+    a_declared_region_serves_a_cache_that_an_interrupt_handler_shares
 );

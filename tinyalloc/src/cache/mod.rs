@@ -23,7 +23,8 @@
 //!
 //! The memory comes from a [`SlabProvider`]: the functions given to
 //! [`define_allocation_hooks!`](crate::define_allocation_hooks) unless the cache
-//! names another. A cache can be a `static` ([`SlabCache::lazy`] is `const`); the
+//! names another, such as one that [`slab_region!`](crate::slab_region) declares over
+//! a static region of its own. A cache can be a `static` ([`SlabCache::lazy`] is `const`); the
 //! lock ([`locks`]) decides which threads and interrupt handlers may use it.
 
 mod bookkeeping;
@@ -31,6 +32,7 @@ mod error;
 mod layout;
 pub mod locks;
 mod provider;
+mod region;
 mod slab;
 mod slab_box;
 mod slab_cache;
@@ -39,6 +41,7 @@ mod stats;
 pub use error::{Rejected, Result, SlabError};
 pub use layout::MAX_LOCK_SIZE;
 pub use provider::{GlobalHooks, SlabProvider};
+pub use region::SlabRegion;
 pub use slab_box::SlabBox;
 pub use slab_cache::SlabCache;
 pub use stats::CacheStats;

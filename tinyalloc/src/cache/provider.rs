@@ -24,8 +24,11 @@ use super::error::Result;
 /// misaligned is returned to `free` at once and the allocation fails with
 /// [`SlabError::AlignmentMismatch`](super::SlabError::AlignmentMismatch).
 ///
-/// A provider over a static region of four 1 KiB slabs, for a cache that must not
-/// touch the rest of memory (the firmware case: a RAM bank of its own):
+/// For slabs from a static region of their own (the firmware case: a RAM bank of its
+/// own, a fixed budget), [`slab_region!`](crate::slab_region) declares the provider
+/// with no `unsafe` in your code. Write one by hand for other memory. This one lends
+/// four 1 KiB slabs of a static region, as `slab_region!` would (but in O(slabs)), for
+/// a cache that must not touch the rest of memory:
 ///
 /// ```
 /// use core::alloc::Layout;
