@@ -133,6 +133,7 @@ macro_rules! queue_methods {
         }
 
         /// Moves the oldest bytes into `out`, as many as fit; returns how many.
+        #[must_use = "only as many bytes of `out` as this returns were written"]
         pub fn pop_into(&self, out: &mut [u8]) -> usize {
             self.0.pop_into(out)
         }
