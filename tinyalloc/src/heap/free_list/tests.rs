@@ -856,3 +856,19 @@ fn verify_reports_a_foreign_block_waiting_just_below_the_arena() {
         "{report:?}"
     );
 }
+
+/// A fault handler that prints the heap it interrupted sees that the heap is busy,
+/// not the all-zero stats that `stats()` answers there.
+#[test]
+fn debug_inside_one_of_the_heaps_calls_shows_it_borrowed() {
+    let heap = FreeListAllocator::<4096>::new();
+    let layout = core::alloc::Layout::new::<u64>();
+    // SAFETY: a valid, non-zero layout.
+    let block = unsafe { heap.alloc(layout) };
+    assert!(!block.is_null());
+    let inside = heap.shell.hold(|| std::format!("{heap:?}"));
+    assert_eq!(inside, "FreeListAllocator { stats: <borrowed>, .. }");
+    assert!(std::format!("{heap:?}").contains("used: "));
+    // SAFETY: `block` is live, for `layout`.
+    unsafe { heap.dealloc(block, layout) };
+}
