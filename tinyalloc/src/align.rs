@@ -46,7 +46,7 @@ pub trait AlignTo {
 }
 
 /// An alignment written as a number; see [`AlignTo`].
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Align<const BYTES: usize>;
 
 alignments! {
@@ -83,6 +83,16 @@ mod tests {
         check::<Align4096>();
         check::<<Align<32> as AlignTo>::Marker>();
         assert_eq!(<<Align<256> as AlignTo>::Marker as Alignment>::ALIGN, 256);
+    }
+
+    /// `Align<N>` is a value like the markers it selects: it compares and hashes.
+    #[test]
+    fn the_selector_compares_and_hashes_as_the_markers_do() {
+        fn hashes<T: core::hash::Hash + Eq>(value: T) -> T {
+            value
+        }
+        assert_eq!(hashes(Align::<32>), Align::<32>);
+        assert_eq!(hashes(Align32), Align32);
     }
 
     #[test]

@@ -145,6 +145,7 @@ impl ByteBufferDeque {
     /// Moves the oldest bytes into `out`, as many as fit; returns how many. Each chunk
     /// drained on the way goes back to `alloc`.
     #[inline]
+    #[must_use = "only as many bytes of `out` as this returns were written"]
     pub fn pop_into<A: Allocator + ?Sized>(&mut self, alloc: &mut A, out: &mut [u8]) -> usize {
         let Ok(cap) = crate::buffer::chain_capacity(alloc) else {
             return 0;

@@ -282,13 +282,23 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default for Pool<SIZE,
     }
 }
 
+/// Never panics: inside one of the pool's own closures (or in a panic handler that
+/// runs there) the counters show as `<borrowed>`, as a borrowed `RefCell` does.
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> fmt::Debug for Pool<SIZE, SLOTS, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pool")
-            .field("block_size", &Self::BLOCK_SIZE)
-            .field("align", &A::ALIGN)
-            .field("stats", &self.stats())
-            .finish_non_exhaustive()
+        // SAFETY: the slab's `stats` runs no code of the user's; the formatting, which
+        // may, happens after the critical section.
+        let stats = critical_section::with(|cs| unsafe {
+            self.inner.borrow(cs).enter_leaf(|slab| slab.stats())
+        });
+        let mut out = f.debug_struct("Pool");
+        out.field("block_size", &Self::BLOCK_SIZE)
+            .field("align", &A::ALIGN);
+        match &stats {
+            Some(stats) => out.field("stats", stats),
+            None => out.field("stats", &format_args!("<borrowed>")),
+        };
+        out.finish_non_exhaustive()
     }
 }
 
@@ -479,6 +489,22 @@ mod tests {
         // The slice `read` lends is a view of the slab: `alloc` must not make a second
         // reference to the slab while it is alive.
         let _ = pool.read(h, |bytes| pool.alloc(bytes));
+    }
+
+    /// `Debug` is what a panic handler or a log line prints: it must not panic
+    /// itself when the pool is busy, as `RefCell`'s does not.
+    #[test]
+    fn debug_inside_a_closure_of_the_pool_shows_it_borrowed() {
+        let pool = Pool::<256, 8>::new();
+        let h = pool.alloc(b"held").unwrap();
+        let inside = pool.with(|_| std::format!("{pool:?}"));
+        assert_eq!(
+            inside,
+            "Pool { block_size: 32, align: 8, stats: <borrowed>, .. }"
+        );
+        assert_eq!(pool.read(h, |_| std::format!("{pool:?}")), Some(inside));
+        // Outside, the counters are back.
+        assert!(std::format!("{pool:?}").contains("in_use: 1"));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub(crate) use chain::{
 };
 pub use error::ByteBufferError;
 
+use core::fmt;
+
 use crate::Allocator;
 use crate::handle::Handle;
 
@@ -204,7 +206,6 @@ impl Default for ByteBuffer {
 )]
 #[cfg_attr(not(feature = "bytebuffer-deque"), doc = "`ByteBufferDeque`")]
 /// as byte slices, in order, without copying.
-#[derive(Debug)]
 pub struct Chunks<'a, A: ?Sized> {
     alloc: &'a A,
     chain: &'a Chain,
@@ -231,6 +232,15 @@ impl<'a, A: Allocator + ?Sized> Chunks<'a, A> {
             skip,
             cap,
         }
+    }
+}
+
+/// Shows how many bytes are still to come; over any allocator, `dyn Allocator` too.
+impl<A: ?Sized> fmt::Debug for Chunks<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chunks")
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
     }
 }
 

@@ -244,3 +244,17 @@ fn after_its_allocator_is_cleared_a_buffer_is_replaced_not_cleared() {
     other.clear(&mut alloc);
     assert!(alloc.is_empty());
 }
+
+/// Chunks over a `dyn Allocator` (what a `SharedAllocator` lends) print too, and say
+/// how far the walk has come, not what the allocator holds.
+#[test]
+fn chunks_print_over_any_allocator() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, b"twenty bytes of data").unwrap();
+    let shared: &dyn Allocator = &alloc;
+    let mut chunks = buf.chunks(shared);
+    assert_eq!(std::format!("{chunks:?}"), "Chunks { remaining: 20, .. }");
+    chunks.next();
+    assert_eq!(std::format!("{chunks:?}"), "Chunks { remaining: 8, .. }");
+}

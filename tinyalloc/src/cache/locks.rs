@@ -92,8 +92,9 @@ pub unsafe trait Lock {
 
 /// No lock at all, for a cache that one thread uses and no interrupt handler touches.
 ///
-/// A cache with `NoLock` is neither `Sync` nor `Send`, and neither are its boxes, so
-/// the compiler keeps it on one thread:
+/// A cache with `NoLock` is neither `Sync` nor `Send`, and its boxes are not `Send`,
+/// so the compiler keeps them on one thread (a box is `Sync` when its object is: a
+/// shared box only lends `&T`, and cannot free anything):
 ///
 /// ```compile_fail,E0277
 /// use tinyalloc::cache::{locks::NoLock, SlabCache};

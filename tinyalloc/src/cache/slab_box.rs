@@ -92,6 +92,7 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
     /// # Ok::<(), SlabError>(())
     /// ```
     #[inline]
+    #[must_use = "losing the pointer leaks the object and keeps its slot taken; `SlabBox::leak` leaks on purpose"]
     pub fn into_raw(this: Self) -> NonNull<T> {
         ManuallyDrop::new(this).object
     }

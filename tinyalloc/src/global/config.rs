@@ -89,6 +89,7 @@ impl AllocatorConfig {
     /// config.init().unwrap();
     /// ```
     #[cfg(feature = "global-alloc-custom")]
+    #[must_use = "a configuration does nothing until `init` is called on it"]
     pub fn custom(pool: &'static dyn SharedAllocator) -> AllocatorConfig {
         let Some((block_size, blocks)) = pool.lock(|alloc| (alloc.block_size(), alloc.capacity()))
         else {

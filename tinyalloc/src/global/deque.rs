@@ -84,11 +84,24 @@ impl LockedDeque {
     }
 
     fn len(&self) -> usize {
-        critical_section::with(|cs| match self.deque.borrow(cs).try_borrow() {
-            Ok(deque) => deque.len(),
-            Err(_) => crate::pool::reentered(),
-        })
+        self.try_len().unwrap_or_else(|| crate::pool::reentered())
     }
+
+    /// The length, or `None` from inside the queue's own operation (a
+    /// `SharedAllocator` that calls back).
+    fn try_len(&self) -> Option<usize> {
+        critical_section::with(|cs| self.deque.borrow(cs).try_borrow().ok().map(|d| d.len()))
+    }
+}
+
+/// The queues' `Debug`, which never panics: `<borrowed>` where `len` would.
+fn debug_queue(name: &str, queue: &LockedDeque, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut out = f.debug_struct(name);
+    match queue.try_len() {
+        Some(len) => out.field("len", &len),
+        None => out.field("len", &format_args!("<borrowed>")),
+    };
+    out.finish()
 }
 
 impl Drop for LockedDeque {
@@ -120,6 +133,7 @@ macro_rules! queue_methods {
         }
 
         /// Moves the oldest bytes into `out`, as many as fit; returns how many.
+        #[must_use = "only as many bytes of `out` as this returns were written"]
         pub fn pop_into(&self, out: &mut [u8]) -> usize {
             self.0.pop_into(out)
         }
@@ -187,9 +201,7 @@ impl Default for GlobalDeque {
 
 impl fmt::Debug for GlobalDeque {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GlobalDeque")
-            .field("len", &self.len())
-            .finish()
+        debug_queue("GlobalDeque", &self.0, f)
     }
 }
 
@@ -224,9 +236,7 @@ impl PoolDeque {
 
 impl fmt::Debug for PoolDeque {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PoolDeque")
-            .field("len", &self.len())
-            .finish()
+        debug_queue("PoolDeque", &self.0, f)
     }
 }
 
@@ -280,6 +290,31 @@ mod tests {
 
     static OWN: OwnLock = OwnLock(std::sync::Mutex::new(crate::TinySlabAllocator::new()));
     static OWN_QUEUE: PoolDeque = PoolDeque::new(&OWN);
+
+    /// A `SharedAllocator` that logs the queue it serves while the queue is busy.
+    struct Logging(crate::Pool<256, 8>);
+
+    static LOGGED: std::sync::Mutex<std::string::String> =
+        std::sync::Mutex::new(std::string::String::new());
+
+    impl SharedAllocator for Logging {
+        fn with_allocator(&self, f: &mut dyn FnMut(&mut dyn Allocator)) {
+            *LOGGED.lock().unwrap() = std::format!("{LOGGING_QUEUE:?}");
+            self.0.with_allocator(f);
+        }
+    }
+
+    static LOGGING: Logging = Logging(crate::Pool::new());
+    static LOGGING_QUEUE: PoolDeque = PoolDeque::new(&LOGGING);
+
+    /// `Debug` must not panic, even where the queue itself would: it shows the
+    /// length as `<borrowed>`, as a borrowed `RefCell` does.
+    #[test]
+    fn debug_of_a_queue_its_own_allocator_prints_shows_it_borrowed() {
+        LOGGING_QUEUE.push(b'x').unwrap();
+        assert_eq!(*LOGGED.lock().unwrap(), "PoolDeque { len: <borrowed> }");
+        assert_eq!(std::format!("{LOGGING_QUEUE:?}"), "PoolDeque { len: 1 }");
+    }
 
     #[test]
     fn a_pool_of_the_users_with_only_with_allocator_serves_a_queue() {

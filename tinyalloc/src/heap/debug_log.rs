@@ -206,6 +206,13 @@ impl DebugLog {
     }
 }
 
+/// [`DebugLog::EMPTY`].
+impl Default for DebugLog {
+    fn default() -> Self {
+        DebugLog::EMPTY
+    }
+}
+
 impl<'a> IntoIterator for &'a DebugLog {
     type Item = &'a HeapEvent;
     type IntoIter = core::slice::Iter<'a, HeapEvent>;
@@ -265,6 +272,14 @@ mod tests {
                 _ => usize::MAX,
             })
             .collect()
+    }
+
+    #[test]
+    fn the_default_log_is_the_empty_one() {
+        let log = DebugLog::default();
+        assert_eq!(log, DebugLog::EMPTY);
+        assert!(log.is_empty());
+        assert_eq!(log.dropped(), 0);
     }
 
     #[test]

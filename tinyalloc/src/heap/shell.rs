@@ -478,20 +478,32 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
     }
 
     pub(crate) fn stats(&self) -> HeapStats {
+        self.try_stats().unwrap_or_default()
+    }
+
+    /// The stats, or `None` from inside one of the heap's own calls.
+    pub(crate) fn try_stats(&self) -> Option<HeapStats> {
+        self.state.with(|state| {
+            self.ensure_set_up(state);
+            let base = self.base(state);
+            // SAFETY: `base` is the engine's arena (or it is not set up).
+            let mut stats = unsafe { state.engine.stats(base) };
+            if SIZE == 0 {
+                stats.arena = state.region_len;
+            } else {
+                stats.arena = Arena::<SIZE>::USABLE;
+            }
+            stats
+        })
+    }
+
+    /// Runs `f` while this context holds the heap's state, as a call interrupted by
+    /// a non-maskable interrupt does.
+    #[cfg(test)]
+    pub(crate) fn hold<R>(&self, f: impl FnOnce() -> R) -> R {
         self.state
-            .with(|state| {
-                self.ensure_set_up(state);
-                let base = self.base(state);
-                // SAFETY: `base` is the engine's arena (or it is not set up).
-                let mut stats = unsafe { state.engine.stats(base) };
-                if SIZE == 0 {
-                    stats.arena = state.region_len;
-                } else {
-                    stats.arena = Arena::<SIZE>::USABLE;
-                }
-                stats
-            })
-            .unwrap_or_default()
+            .with(|_| f())
+            .expect("nothing else holds the state")
     }
 
     pub(crate) fn verify(&self) -> Result<(), VerifyError> {

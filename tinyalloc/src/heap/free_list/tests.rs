@@ -887,3 +887,19 @@ fn waiting_blocks_come_in_address_order_in_any_slot_order() {
         assert_eq!(sorted.iter().collect::<Vec<_>>(), wanted, "round {round}");
     }
 }
+
+/// A fault handler that prints the heap it interrupted sees that the heap is busy,
+/// not the all-zero stats that `stats()` answers there.
+#[test]
+fn debug_inside_one_of_the_heaps_calls_shows_it_borrowed() {
+    let heap = FreeListAllocator::<4096>::new();
+    let layout = core::alloc::Layout::new::<u64>();
+    // SAFETY: a valid, non-zero layout.
+    let block = unsafe { heap.alloc(layout) };
+    assert!(!block.is_null());
+    let inside = heap.shell.hold(|| std::format!("{heap:?}"));
+    assert_eq!(inside, "FreeListAllocator { stats: <borrowed>, .. }");
+    assert!(std::format!("{heap:?}").contains("used: "));
+    // SAFETY: `block` is live, for `layout`.
+    unsafe { heap.dealloc(block, layout) };
+}
