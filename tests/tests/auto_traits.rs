@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use tinyalloc::Chunks;
 use tinyalloc::align::Align;
-use tinyalloc::cache::GlobalHooks;
+use tinyalloc::cache::{GlobalHooks, SlabRegion};
 use tinyalloc::global::AllocatorConfig;
 use tinyalloc::heap::{InitError, VerifyError};
 use tinyalloc::prelude::*;
@@ -20,6 +20,8 @@ fn sync<T: Sync>() {}
 fn unpin<T: Unpin>() {}
 fn unwind_safe<T: UnwindSafe>() {}
 fn ref_unwind_safe<T: RefUnwindSafe>() {}
+
+tinyalloc::slab_region!(Region, slabs = 2, slab_size = 512);
 
 /// `Send + Sync + Unpin + UnwindSafe + RefUnwindSafe`: plain values.
 fn plain<T: Send + Sync + Unpin + UnwindSafe + RefUnwindSafe>() {}
@@ -39,6 +41,10 @@ fn plain_values_have_every_auto_trait() {
     plain::<Align8>();
     plain::<Align<64>>();
     plain::<GlobalHooks>();
+    // What `slab_region!` declares: the provider is a unit struct, its region a
+    // `static` shared through a critical section.
+    plain::<Region>();
+    sync::<SlabRegion<[u64; 64], 4>>();
     plain::<CriticalSectionLock>();
     // Buffers and the queue hold handles only; the blocks are the allocator's.
     plain::<ByteBuffer>();
