@@ -23,7 +23,7 @@ fn main() {
 
     // Random access by offset.
     let mut word = [0u8; 7];
-    buf.read(&alloc, 8, &mut word);
+    assert_eq!(buf.read(&alloc, 8, &mut word), 7);
     println!("bytes 8..15: {:?}", core::str::from_utf8(&word).unwrap());
     assert_eq!(buf.to_vec(&alloc), buf.iter(&alloc).collect::<Vec<u8>>());
 

@@ -35,7 +35,7 @@ fn byte_buffer_runs_dry_and_recovers() {
     assert!(alloc.is_empty());
     buf.write(&mut alloc, b"recovered").unwrap();
     let mut word = [0u8; 9];
-    buf.read(&alloc, 0, &mut word);
+    assert_eq!(buf.read(&alloc, 0, &mut word), 9);
     assert_eq!(&word, b"recovered");
     assert_eq!(alloc.stats().failed_allocs, 2);
 }

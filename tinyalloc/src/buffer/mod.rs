@@ -124,6 +124,7 @@ impl ByteBuffer {
 
     /// Copies bytes from `offset` on into `out`; returns how many were copied (fewer
     /// than `out.len()` at the end of the buffer, 0 past it).
+    #[must_use = "only as many bytes of `out` as this returns were copied"]
     pub fn read<A: Allocator + ?Sized>(&self, alloc: &A, offset: usize, out: &mut [u8]) -> usize {
         let mut skip = offset;
         let mut copied = 0;
