@@ -490,4 +490,4 @@ impl Counters {
 #[cfg(test)]
 mod tester;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

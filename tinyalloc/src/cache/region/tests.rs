@@ -210,3 +210,41 @@ fn threads_share_a_cache_over_a_declared_region() {
     assert!(ThreadRam::region().lent() <= 8);
     assert_eq!(SHARED.stats().in_use, 0);
 }
+
+#[test]
+fn random_lending_matches_a_plain_model() {
+    let region = SlabRegion::<Slab64, 8>::new();
+    let base = region.slabs.get() as usize;
+    let mut rng = crate::heap::tests::Rng::new(5);
+    // The model: which slabs are lent, each with the byte its borrower wrote.
+    let mut lent: Vec<(NonNull<u8>, u8)> = Vec::new();
+    let steps = if cfg!(miri) { 300 } else { 20_000 };
+    for step in 0..steps {
+        if rng.below(2) == 0 {
+            match region.alloc(slab_layout()) {
+                Some(slab) => {
+                    assert!(lent.len() < 8, "step {step}: lent a ninth slab");
+                    let offset = slab.as_ptr() as usize - base;
+                    assert!(offset.is_multiple_of(64) && offset < 8 * 64, "step {step}");
+                    assert!(lent.iter().all(|&(other, _)| other != slab), "lent twice");
+                    let mark = step as u8;
+                    // SAFETY: a slab of 64 bytes, lent to this test.
+                    unsafe { slab.as_ptr().write_bytes(mark, 64) };
+                    lent.push((slab, mark));
+                }
+                None => assert_eq!(lent.len(), 8, "step {step}: None with slabs free"),
+            }
+        } else if !lent.is_empty() {
+            let (slab, mark) = lent.swap_remove(rng.below(lent.len()));
+            // SAFETY: lent to this test, which wrote all 64 bytes.
+            let bytes = unsafe { core::slice::from_raw_parts(slab.as_ptr(), 64) };
+            assert!(
+                bytes.iter().all(|&b| b == mark),
+                "step {step}: a slab changed"
+            );
+            // SAFETY: lent by this region, not used again.
+            unsafe { region.free(slab, slab_layout()) }.unwrap();
+        }
+        assert_eq!(region.lent(), lent.len());
+    }
+}
