@@ -50,6 +50,7 @@ fn plain_values_have_every_auto_trait() {
     plain::<ByteBuffer>();
     plain::<ByteBufferDeque>();
     plain::<Chunks<'static, TinySlabAllocator<256, 8>>>();
+    plain::<tinyalloc::slab::Iter<'static, 256, 8, Align8>>();
 }
 
 /// Shared statics: `Sync` through a critical section (pools, queues, the default
