@@ -62,9 +62,10 @@ echo "| --- | ---: | ---: | ---: | ---: |"
 row probe_baseline "empty firmware (baseline)"
 row probe_pool "tinyalloc \`#[pool]\` (64-byte blocks)"
 row probe_global_256b8 "tinyalloc \`GlobalDeque\` push + pop (\`Slab256b8\`)"
-for extra in probe_cache probe_heap_bump_free_list probe_heap_segregated probe_heap_free_list; do
+for extra in probe_cache probe_cache_region probe_heap_bump_free_list probe_heap_segregated probe_heap_free_list; do
     case $extra in
         probe_cache) label="tinyalloc \`SlabCache\` alloc + drop" ;;
+        probe_cache_region) label="tinyalloc \`SlabCache\` over \`slab_region!\`" ;;
         probe_heap_bump_free_list) label="tinyalloc \`BumpFreeListAllocator\`" ;;
         probe_heap_segregated) label="tinyalloc \`SegregatedBumpAllocator\`" ;;
         probe_heap_free_list) label="tinyalloc \`FreeListAllocator\`" ;;
