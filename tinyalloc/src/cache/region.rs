@@ -114,7 +114,9 @@ impl<S, const SLABS: usize> SlabRegion<S, SLABS> {
     /// Lends a slab that holds `layout`: `None` when the layout is larger or more
     /// aligned than a slab, or every slab is lent.
     ///
-    /// The slab is the caller's until it comes back through [`free`](Self::free).
+    /// The slab is the caller's until it comes back through [`free`](Self::free), and
+    /// valid while the region stays where it is: keep a region that lends to a cache
+    /// in a `static`, as `slab_region!` does.
     pub fn alloc(&self, layout: Layout) -> Option<NonNull<u8>> {
         if layout.size() > Self::SLAB_SIZE || layout.align() > Self::SLAB_SIZE {
             return None;
