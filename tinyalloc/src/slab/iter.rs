@@ -11,8 +11,8 @@ use crate::handle::Handle;
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE, SLOTS, A> {
     /// Every live block, as its handle and its bytes, in slot order. It visits every
-    /// slot handed out since the pool was made (or cleared), live or not: O(high
-    /// slot), not O(live blocks).
+    /// slot handed out since the pool was made, live or not: O(the highest slot ever
+    /// used), not O(live blocks).
     ///
     /// ```
     /// use tinyalloc::TinySlabAllocator;
