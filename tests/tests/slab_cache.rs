@@ -418,6 +418,49 @@ fn four_threads_share_a_cache_that_the_last_of_them_drops() {
     four_threads_share_a_cache::<10>(false);
 }
 
+/// `trim` hands reserve slabs back with the lock given up, while two threads take
+/// slaves (from the reserve or the provider) and empty them into the reserve again:
+/// every slab goes back once, and the counters match the provider's.
+#[test]
+fn trim_on_one_thread_while_two_others_fill_and_empty_slaves() {
+    type Cache = SlabCache<u64, SpinLock, 256, Heap<14>>;
+    let rounds = if cfg!(miri) { 6 } else { 500 };
+    let cache = Cache::with_reserve(2).unwrap();
+    let fillers_done = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        for me in 0..2u64 {
+            let (cache, fillers_done) = (&cache, &fillers_done);
+            scope.spawn(move || {
+                for _ in 0..rounds {
+                    // One more object than a slave holds: each round needs a slave,
+                    // and empties one into the reserve when it drops them.
+                    let boxes: Vec<_> = (0..=Cache::SLOTS_PER_SLAB as u64)
+                        .map(|i| cache.alloc(me << 32 | i).unwrap())
+                        .collect();
+                    for (i, boxed) in boxes.iter().enumerate() {
+                        assert_eq!(**boxed, me << 32 | i as u64);
+                    }
+                    drop(boxes);
+                    thread::yield_now();
+                }
+                fillers_done.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        scope.spawn(|| {
+            while fillers_done.load(Ordering::SeqCst) < 2 {
+                assert_eq!(cache.trim(), Ok(()));
+                thread::yield_now();
+            }
+        });
+    });
+    let stats = cache.stats();
+    assert_eq!(stats.in_use, 0, "{stats}");
+    assert_eq!(stats.slabs, Heap::<14>::outstanding(), "{stats}");
+    assert_eq!(stats.provider_calls, Heap::<14>::calls(), "{stats}");
+    drop(cache);
+    assert_eq!(Heap::<14>::outstanding(), 0);
+}
+
 /// Every counter after each way the provider can fail, in order, on one lazy cache.
 #[test]
 fn the_counters_after_each_provider_failure() {
