@@ -47,27 +47,27 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// ```
     pub fn retain(&mut self, mut keep: impl FnMut(Handle, &mut [u8]) -> bool) {
         for number in 1..=usize::from(self.fresh) {
-            let Some(handle) = self.live_at(number) else {
+            let Some((handle, len)) = self.live_at(number) else {
                 continue;
             };
-            if let Some(bytes) = self.get_mut(handle)
-                && !keep(handle, bytes)
-            {
+            // SAFETY: `live_at` found slot `number` live, holding `len` bytes.
+            if !keep(handle, unsafe { self.block_mut(number, len) }) {
                 self.free(handle);
             }
         }
     }
 
-    /// The handle of the live block in slot `number`, if it holds one.
+    /// The handle and length of the live block in slot `number`, if it holds one.
     #[inline]
-    fn live_at(&self, number: usize) -> Option<Handle> {
+    fn live_at(&self, number: usize) -> Option<(Handle, usize)> {
         if number == 0 || number > usize::from(self.fresh) {
             return None;
         }
         // SAFETY: `1 <= number <= fresh <= SLOTS`.
         let slot: &Slot = unsafe { self.slot(number) };
         // A live slot's handle has `number` as its low half, which is not zero.
-        Handle::from_bits(slot.live_handle(number)?)
+        let handle = Handle::from_bits(slot.live_handle(number)?)?;
+        Some((handle, slot.live_len(handle)?))
     }
 }
 
@@ -88,10 +88,8 @@ impl<'a, const SIZE: usize, const SLOTS: usize, A: Alignment> Iterator
         while self.number <= usize::from(self.slab.fresh) {
             let number = self.number;
             self.number += 1;
-            if let Some(handle) = self.slab.live_at(number) {
-                let len = self.slab.live_len(handle)?;
-                // SAFETY: `live_len` checked the slot number, and the length came from
-                // the slot.
+            if let Some((handle, len)) = self.slab.live_at(number) {
+                // SAFETY: `live_at` found slot `number` live, holding `len` bytes.
                 return Some((handle, unsafe { self.slab.block(number, len) }));
             }
         }

@@ -243,7 +243,7 @@ impl ByAddress<'_> {
     /// The offset of the block in slot `slot`; 0 when the slot is empty.
     #[inline(always)]
     fn offset(&self, slot: usize) -> usize {
-        self.quick.get(slot).map_or(0, |&off| off as usize)
+        offset_in(self.quick, slot)
     }
 
     /// The block in slot `slot` as `(offset, size)`; offset 0 when the slot is empty.
@@ -257,7 +257,7 @@ impl ByAddress<'_> {
     /// for 128 bytes more of Cortex-M code.
     fn sort(&mut self) {
         let quick = self.quick;
-        let key = |slot: u8| quick.get(usize::from(slot)).map_or(0, |&off| off);
+        let key = |slot: u8| offset_in(quick, usize::from(slot));
         let order = &mut self.order[..self.len.min(MAX_WAITING)];
         for root in (0..order.len() / 2).rev() {
             sift_down(order, root, key);
@@ -297,8 +297,14 @@ impl ByAddress<'_> {
     }
 }
 
+/// The offset of the block in slot `slot` of the flattened slots; 0 when it is empty.
+#[inline(always)]
+fn offset_in(quick: &[u32], slot: usize) -> usize {
+    quick.get(slot).map_or(0, |&off| off as usize)
+}
+
 /// Moves `heap[root]` down the max-heap `heap` (ordered by `key`) to its place.
-fn sift_down(heap: &mut [u8], mut root: usize, key: impl Fn(u8) -> u32) {
+fn sift_down(heap: &mut [u8], mut root: usize, key: impl Fn(u8) -> usize) {
     let Some(&item) = heap.get(root) else {
         return;
     };
