@@ -351,7 +351,11 @@ fn a_declared_region_serves_a_cache_that_an_interrupt_handler_shares() {
     }
     irq::stop_systick();
     REGION_TEST.store(0, Ordering::Relaxed);
-    assert_eq!(WRONG.load(Ordering::Relaxed), 0, "a box changed or failed wrongly");
+    assert_eq!(
+        WRONG.load(Ordering::Relaxed),
+        0,
+        "a box changed or failed wrongly"
+    );
     let stats = REGION_CACHE.stats();
     assert_eq!(stats.in_use, 0, "every object was freed");
     assert_eq!(
@@ -362,7 +366,10 @@ fn a_declared_region_serves_a_cache_that_an_interrupt_handler_shares() {
     // With every slot held, the region is spent: all four slabs lent.
     let full: [_; 64] = core::array::from_fn(|i| REGION_CACHE.alloc(sample(i as u32)).ok());
     assert_eq!(RadioRam::region().lent(), 4);
-    assert!(full.iter().any(Option::is_none), "64 boxes fit in four slabs");
+    assert!(
+        full.iter().any(Option::is_none),
+        "64 boxes fit in four slabs"
+    );
     drop(full);
     assert!(rounds > 1);
 }
