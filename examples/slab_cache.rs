@@ -1,5 +1,7 @@
 //! A typed slab cache fed by the system allocator: configs allocated here, dropped
-//! on another thread, and the cache's counters before and after.
+//! on another thread, and the cache's counters before and after. Then a second cache
+//! over a `slab_region!` of four slabs, RAM of its own as on a microcontroller, run to
+//! its end.
 //!
 //! `cargo run --example slab_cache`
 
@@ -10,8 +12,8 @@ use std::thread;
 
 use tinyalloc::prelude::*;
 
-/// Hands the cache its slabs. On a microcontroller this would carve them from a
-/// RAM region; here the system allocator does.
+/// Hands the first cache its slabs: here the system allocator. For RAM of its own,
+/// name a `slab_region!` provider instead, as the second cache does.
 unsafe fn system_alloc(layout: Layout) -> Option<NonNull<u8>> {
     // SAFETY: the cache never asks for zero bytes.
     NonNull::new(unsafe { std::alloc::alloc(layout) })
@@ -25,6 +27,11 @@ unsafe fn system_free(ptr: NonNull<u8>, layout: Layout) -> tinyalloc::Result<()>
 }
 
 tinyalloc::define_allocation_hooks!(system_alloc, system_free);
+
+tinyalloc::slab_region! {
+    /// Four 1 KiB slabs for radio frames, and not a byte more.
+    RadioRam, slabs = 4, slab_size = 1024
+}
 
 #[derive(Debug)]
 struct SensorConfig {
@@ -83,5 +90,26 @@ fn main() -> tinyalloc::Result<()> {
 
     drop(first);
     println!("after the last drop:   {}", cache.stats());
+
+    // A cache whose slabs come from a region of their own: it grows to the region's
+    // end, then refuses, handing the frame back.
+    let frames = SlabCache::<[u8; 100], CriticalSectionLock, 1024, RadioRam>::new()?;
+    let mut held = Vec::new();
+    let refused = loop {
+        match frames.alloc([held.len() as u8; 100]) {
+            Ok(frame) => held.push(frame),
+            Err(rejected) => break rejected,
+        }
+    };
+    println!(
+        "radio frames: {} held in {} of {} slabs, then {}",
+        held.len(),
+        RadioRam::region().lent(),
+        RadioRam::region().capacity(),
+        refused.error(),
+    );
+    assert_eq!(refused.into_value(), [held.len() as u8; 100]);
+    drop(held);
+    println!("after dropping them:   {}", frames.stats());
     Ok(())
 }
