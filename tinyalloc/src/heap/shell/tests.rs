@@ -18,18 +18,16 @@ fn answers_reentry_without_touching_the_state<E: super::Engine + Send>() {
     let live = heap.alloc(layout);
     assert!(!live.is_null());
     let before = heap.stats();
-    heap.state
-        .with(|_| {
-            assert!(heap.alloc(layout).is_null(), "alloc re-entered");
-            // SAFETY: `live` is a live block of this heap, for `layout`.
-            let moved = unsafe { heap.realloc(live, layout, 4000) };
-            assert!(moved.is_null(), "realloc re-entered");
-            // SAFETY: as above; the block is lost to the heap, not freed.
-            unsafe { heap.dealloc(live, layout) };
-            assert_eq!(heap.stats(), HeapStats::default(), "stats re-entered");
-            assert_eq!(heap.verify(), Err(VerifyError::Reentered));
-        })
-        .expect("the first call holds the state");
+    heap.hold(|| {
+        assert!(heap.alloc(layout).is_null(), "alloc re-entered");
+        // SAFETY: `live` is a live block of this heap, for `layout`.
+        let moved = unsafe { heap.realloc(live, layout, 4000) };
+        assert!(moved.is_null(), "realloc re-entered");
+        // SAFETY: as above; the block is lost to the heap, not freed.
+        unsafe { heap.dealloc(live, layout) };
+        assert_eq!(heap.stats(), HeapStats::default(), "stats re-entered");
+        assert_eq!(heap.verify(), Err(VerifyError::Reentered));
+    });
     assert_eq!(heap.stats(), before, "nothing changed, nothing counted");
     assert_eq!(heap.verify(), Ok(()));
     // SAFETY: still live: the re-entered `dealloc` did not free it.
@@ -52,14 +50,12 @@ fn init_reentered_says_so_and_the_region_can_still_be_given() {
     // SAFETY: the only reference to REGION, made once (this test runs once).
     let region = unsafe { &mut *raw };
     let (start, len) = (region.as_mut_ptr().cast::<u8>(), region.len());
-    HEAP.state
-        .with(|_| {
-            // SAFETY: the region is valid for the program and handed over only if
-            // this succeeds, which it must not.
-            let refused = unsafe { HEAP.init_from_raw_parts(start, len) };
-            assert_eq!(refused, Err(InitError::Reentered));
-        })
-        .expect("the first call holds the state");
+    HEAP.hold(|| {
+        // SAFETY: the region is valid for the program and handed over only if
+        // this succeeds, which it must not.
+        let refused = unsafe { HEAP.init_from_raw_parts(start, len) };
+        assert_eq!(refused, Err(InitError::Reentered));
+    });
     assert_eq!(HEAP.init(region), Ok(()));
     assert_eq!(HEAP.verify(), Ok(()));
 }
