@@ -181,7 +181,8 @@ impl DebugLog {
 
     /// The events, oldest first.
     pub fn as_slice(&self) -> &[HeapEvent] {
-        &self.events[..self.len]
+        // `len` is at most `CAPACITY`; `get` says so without a panic path.
+        self.events.get(..self.len).unwrap_or_default()
     }
 
     /// The events, oldest first.

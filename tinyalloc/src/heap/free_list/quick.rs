@@ -178,11 +178,11 @@ impl FreeList {
             order: [0; MAX_WAITING],
             len: 0,
         };
-        for slot in 0..MAX_WAITING {
-            if sorted.offset(slot) != 0 {
-                sorted.order[sorted.len] = slot as u8;
-                sorted.len += 1;
-            }
+        let quick = sorted.quick;
+        let occupied = (0..MAX_WAITING).filter(|&slot| offset_in(quick, slot) != 0);
+        for (entry, slot) in sorted.order.iter_mut().zip(occupied) {
+            *entry = slot as u8;
+            sorted.len += 1;
         }
         sorted.sort();
         sorted
@@ -258,14 +258,28 @@ impl ByAddress<'_> {
     fn sort(&mut self) {
         let quick = self.quick;
         let key = |slot: u8| offset_in(quick, usize::from(slot));
-        let order = &mut self.order[..self.len.min(MAX_WAITING)];
+        let len = self.len;
+        let order = self.order.get_mut(..len).unwrap_or_default();
         for root in (0..order.len() / 2).rev() {
             sift_down(order, root, key);
         }
-        for end in (1..order.len()).rev() {
-            order.swap(0, end);
-            sift_down(&mut order[..end], 0, key);
+        // Move the heap's top (the highest offset left) behind what is still a heap,
+        // which then shrinks by one. Slice patterns rather than indices: no panic path.
+        let mut unsorted = order;
+        while let Some((last, rest)) = core::mem::take(&mut unsorted).split_last_mut() {
+            let Some(top) = rest.first_mut() else {
+                break;
+            };
+            core::mem::swap(top, last);
+            sift_down(rest, 0, key);
+            unsorted = rest;
         }
+    }
+
+    /// The slots of the waiting blocks, in address order once sorted.
+    fn sorted(&self) -> &[u8] {
+        // `len` never passes the array's length; `get` says so without a panic path.
+        self.order.get(..self.len).unwrap_or_default()
     }
 
     /// How many blocks wait.
@@ -287,7 +301,7 @@ impl ByAddress<'_> {
     /// before `stop`: one that overlaps `[off, stop)`, as the blocks do not overlap
     /// one another.
     pub(super) fn overlapping(&self, off: usize, stop: usize) -> Option<usize> {
-        let after = self.order[..self.len].partition_point(|&slot| {
+        let after = self.sorted().partition_point(|&slot| {
             let (w, size) = self.block(usize::from(slot));
             w + size <= off
         });
@@ -314,19 +328,25 @@ fn sift_down(heap: &mut [u8], mut root: usize, key: impl Fn(u8) -> usize) {
         let Some(&left) = heap.get(child) else {
             break;
         };
-        let mut top = key(left);
+        let (mut top, mut top_key) = (left, key(left));
         if let Some(&right) = heap.get(child + 1) {
             let right_key = key(right);
-            if right_key > top {
+            if right_key > top_key {
                 child += 1;
-                top = right_key;
+                (top, top_key) = (right, right_key);
             }
         }
-        if item_key >= top {
+        if item_key >= top_key {
             break;
         }
-        heap[root] = heap[child];
+        // `root` and `child` are in bounds (both were read above); `get_mut` says so
+        // without the panic path indexing would leave in the allocator.
+        if let Some(place) = heap.get_mut(root) {
+            *place = top;
+        }
         root = child;
     }
-    heap[root] = item;
+    if let Some(place) = heap.get_mut(root) {
+        *place = item;
+    }
 }
