@@ -375,7 +375,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     #[inline]
     pub fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
         let (handle, bytes) = self.alloc_uninit(data.len())?;
-        bytes.copy_from_slice(data);
+        crate::allocator::copy_prefix(bytes, data);
         Ok(handle)
     }
 
@@ -668,7 +668,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     unsafe fn write_link(&mut self, number: usize, link: u16) {
         // SAFETY: as in `read_link`.
         let bytes = unsafe { self.block_mut(number, 2) };
-        bytes.copy_from_slice(&link.to_ne_bytes());
+        if let Some(bytes) = bytes.first_chunk_mut() {
+            *bytes = link.to_ne_bytes();
+        }
     }
 }
 

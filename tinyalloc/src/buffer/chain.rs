@@ -7,6 +7,7 @@
 //! holds `tail_len` bytes.
 
 use super::ByteBufferError;
+use crate::allocator::copy_prefix;
 use crate::{Allocator, Handle};
 
 /// Bytes at the start of each chunk: the next chunk's handle.
@@ -40,13 +41,16 @@ pub(crate) fn payload_mut<A: Allocator + ?Sized>(
 
 /// The chunk after `chunk`, if any.
 pub(crate) fn next<A: Allocator + ?Sized>(alloc: &A, chunk: Handle) -> Option<Handle> {
-    let header = alloc.get(chunk)?.get(..HEADER)?;
-    Handle::from_bits(u32::from_ne_bytes(header.try_into().ok()?))
+    let header = alloc.get(chunk)?.first_chunk::<HEADER>()?;
+    Handle::from_bits(u32::from_ne_bytes(*header))
 }
 
 fn set_next<A: Allocator + ?Sized>(alloc: &mut A, chunk: Handle, next: Option<Handle>) {
-    if let Some(header) = alloc.get_mut(chunk).and_then(|b| b.get_mut(..HEADER)) {
-        header.copy_from_slice(&next.map_or(0, Handle::to_bits).to_ne_bytes());
+    if let Some(header) = alloc
+        .get_mut(chunk)
+        .and_then(|b| b.first_chunk_mut::<HEADER>())
+    {
+        *header = next.map_or(0, Handle::to_bits).to_ne_bytes();
     }
 }
 
@@ -92,8 +96,9 @@ impl Chain {
         let fresh = take(alloc, rest.len().div_ceil(cap))?;
 
         if let (Some(tail), false) = (self.tail, into_tail.is_empty()) {
-            if let Some(p) = payload_mut(alloc, tail) {
-                p[self.tail_len..self.tail_len + into_tail.len()].copy_from_slice(into_tail);
+            // `into_tail` fits the room after `tail_len` (measured above).
+            if let Some(p) = payload_mut(alloc, tail).and_then(|p| p.get_mut(self.tail_len..)) {
+                copy_prefix(p, into_tail);
             }
             self.tail_len += into_tail.len();
         }
@@ -106,7 +111,7 @@ impl Chain {
             for piece in rest.chunks(cap) {
                 let Some(current) = chunk else { break };
                 if let Some(p) = payload_mut(alloc, current) {
-                    p[..piece.len()].copy_from_slice(piece);
+                    copy_prefix(p, piece);
                 }
                 self.tail_len = piece.len();
                 chunk = next(alloc, current);
@@ -205,7 +210,10 @@ fn take<A: Allocator + ?Sized>(
         // write fails as if the allocator were full.
         let lent = match alloc.alloc_uninit(block) {
             Ok((chunk, bytes)) if bytes.len() == block => {
-                bytes[..HEADER].fill(0);
+                // `block` passed `capacity`, so it is longer than the header.
+                if let Some(header) = bytes.first_chunk_mut::<HEADER>() {
+                    *header = [0; HEADER];
+                }
                 Some(chunk)
             }
             Ok((chunk, _)) => {

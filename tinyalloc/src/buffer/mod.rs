@@ -136,11 +136,10 @@ impl ByteBuffer {
                 skip -= chunk.len();
                 continue;
             }
-            let part = &chunk[skip..];
+            let part = chunk.get(skip..).unwrap_or_default();
             skip = 0;
-            let n = part.len().min(out.len() - copied);
-            out[copied..copied + n].copy_from_slice(&part[..n]);
-            copied += n;
+            copied +=
+                crate::allocator::copy_prefix(out.get_mut(copied..).unwrap_or_default(), part);
         }
         copied
     }
