@@ -1,0 +1,103 @@
+//! No-panic check (see `scripts/no-panic.sh`): the block engine, the buffers and
+//! queues over it, and the typed cache, each with inputs the optimiser cannot see:
+//! lengths, offsets and handles from nowhere (stale, foreign or made up). The script
+//! fails if the linked image holds any panic path.
+//!
+//! Left out on purpose: `Pool`, `PoolDeque`, `GlobalDeque` and the global
+//! instance's calls, which panic when used inside a closure of the same pool (their
+//! documented *Panics*), so their images hold that one panic path.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+
+use tinyalloc::prelude::*;
+
+tinyalloc::slab_region!(Slabs, slabs = 4, slab_size = 1024);
+
+/// Bytes and lengths the optimiser knows nothing about.
+fn input(data: &[u8]) -> &[u8] {
+    let len = black_box(data.len());
+    data.get(..len).unwrap_or_default()
+}
+
+/// A handle made up from bits: stale, foreign or out of range as it happens.
+fn made_up() -> Option<Handle> {
+    Handle::from_bits(black_box(0x0003_0040))
+}
+
+fn blocks() {
+    let mut slab = TinySlabAllocator::<2048, 32>::new();
+    let data = [7u8; 80];
+
+    // The engine: every operation, with a handle of its own and a made-up one.
+    if let Ok(h) = slab.alloc(input(&data[..40])) {
+        black_box(slab.get(h).map(<[u8]>::len));
+        if let Some(bytes) = slab.get_mut(h) {
+            bytes.fill(1);
+        }
+        black_box(slab.contains(h));
+        black_box(slab.free(h));
+        black_box(slab.free(h)); // a double free
+    }
+    black_box(slab.alloc(input(&data)).is_ok()); // too large
+    if let Ok((_, bytes)) = slab.alloc_uninit(black_box(12)) {
+        bytes.fill(2);
+    }
+    if let Some(h) = made_up() {
+        black_box(slab.get(h).is_some());
+        black_box(slab.get_mut(h).is_some());
+        black_box(slab.contains(h));
+        black_box(slab.free(h));
+    }
+    for (handle, bytes) in &slab {
+        black_box((handle, bytes.len()));
+    }
+    slab.retain(|_, bytes| bytes.first() == Some(&2));
+    black_box(slab.stats());
+
+    // A buffer and a queue over it, with offsets and lengths from nowhere.
+    let mut out = [0u8; 100];
+    let mut buf = ByteBuffer::new();
+    black_box(buf.write(&mut slab, input(&data)).is_ok());
+    black_box(buf.read(&slab, black_box(5), &mut out));
+    for chunk in buf.chunks(&slab) {
+        black_box(chunk.len());
+    }
+    black_box(buf.iter(&slab).count());
+    buf.clear(&mut slab);
+    let mut queue = ByteBufferDeque::new();
+    black_box(queue.push_slice(&mut slab, input(&data)).is_ok());
+    black_box(queue.push_back(&mut slab, black_box(3)).is_ok());
+    black_box(queue.peek_front(&slab));
+    black_box(queue.pop_front(&mut slab));
+    let len = black_box(30);
+    black_box(queue.pop_into(&mut slab, out.get_mut(..len).unwrap_or_default()));
+    queue.clear(&mut slab);
+    slab.clear();
+    black_box(&slab);
+}
+
+fn cache() {
+    let Ok(cache) = SlabCache::<[u32; 16], CriticalSectionLock, 1024, Slabs>::new() else {
+        return;
+    };
+    if let Ok(boxed) = cache.alloc(black_box([0; 16])) {
+        drop(black_box(boxed));
+    }
+    if let Ok(boxed) = cache.alloc_with(|| black_box([1; 16])) {
+        let raw = SlabBox::into_raw(boxed);
+        // SAFETY: `raw` came from `into_raw` of a box of these parameters, once.
+        if let Ok(boxed) = unsafe { SlabBox::<[u32; 16], CriticalSectionLock, 1024>::from_raw(raw) }
+        {
+            black_box(SlabBox::into_inner(boxed));
+        }
+    }
+    black_box(cache.stats());
+    black_box(cache.trim().is_ok());
+}
+
+tinyalloc_firmware::probe! {
+    blocks();
+    cache();
+}

@@ -1,0 +1,107 @@
+//! No-panic check (see `scripts/no-panic.sh`): every public operation of the three
+//! heap engines, inline, over a region handed in with `init` or
+//! `init_from_raw_parts`, and behind a `SpinLock`, on sizes and alignments the
+//! optimiser cannot see (with feature `debug-log`, the event log too, printed). The
+//! script fails if the linked image holds any panic path.
+#![no_std]
+#![no_main]
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::hint::black_box;
+use core::mem::MaybeUninit;
+use core::ptr::addr_of_mut;
+
+use tinyalloc::cache::locks::{Lock, SpinLock};
+use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
+
+/// Where the event log is printed to: nowhere, but through `core::fmt`.
+#[cfg(feature = "debug-log")]
+struct Sink;
+
+#[cfg(feature = "debug-log")]
+impl core::fmt::Write for Sink {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        black_box(s.len());
+        Ok(())
+    }
+}
+
+/// A request the optimiser knows nothing about.
+fn layout() -> Option<Layout> {
+    Layout::from_size_align(black_box(48), black_box(16)).ok()
+}
+
+/// Every `GlobalAlloc` method, as a program would call them.
+fn drive(heap: &impl GlobalAlloc) {
+    let Some(layout) = layout() else { return };
+    let grown = black_box(300);
+    let shrunk = black_box(8);
+    // SAFETY: each block goes back to the heap it came from, with the layout it has
+    // then; a null block is not used.
+    unsafe {
+        let a = heap.alloc(layout);
+        let b = heap.alloc_zeroed(layout);
+        if !a.is_null() {
+            let a = heap.realloc(a, layout, grown);
+            if !a.is_null() {
+                let big = Layout::from_size_align_unchecked(grown, layout.align());
+                let a = heap.realloc(a, big, shrunk);
+                if !a.is_null() {
+                    heap.dealloc(a, Layout::from_size_align_unchecked(shrunk, layout.align()));
+                }
+            }
+        }
+        if !b.is_null() {
+            heap.dealloc(b, layout);
+        }
+    }
+}
+
+/// The forms of one engine: an inline arena, a region lent with `init`, one named by
+/// a pointer and a length, and an inline arena behind a `SpinLock`.
+macro_rules! engine {
+    ($name:ident, $engine:ident) => {
+        fn $name() {
+            static INLINE: $engine<2048> = $engine::new();
+            static REGION: $engine<0> = $engine::new();
+            static RAW: $engine<0> = $engine::new();
+            static SPIN: $engine<2048, SpinLock> = $engine::new();
+            static mut REGION_RAM: [MaybeUninit<u8>; 1024] = [MaybeUninit::uninit(); 1024];
+            static mut RAW_RAM: [MaybeUninit<u8>; 1024] = [MaybeUninit::uninit(); 1024];
+
+            // SAFETY: this function runs once, so the region is lent once.
+            let region = unsafe { &mut *addr_of_mut!(REGION_RAM) };
+            black_box(REGION.init(region).is_ok());
+            // SAFETY: as above: `RAW_RAM` is lent once, and never used otherwise.
+            let raw = unsafe { RAW.init_from_raw_parts(addr_of_mut!(RAW_RAM).cast(), 1024) };
+            black_box(raw.is_ok());
+            each(&INLINE);
+            each(&REGION);
+            each(&RAW);
+            each(&SPIN);
+
+            fn each<const SIZE: usize, L: Lock>(heap: &$engine<SIZE, L>) {
+                drive(heap);
+                black_box(heap.stats());
+                black_box(heap.verify().is_ok());
+                #[cfg(feature = "debug-log")]
+                {
+                    let log = heap.debug_logs();
+                    black_box(log.iter().count());
+                    black_box(core::fmt::write(&mut Sink, format_args!("{log}")).is_ok());
+                    heap.clear_debug_logs();
+                }
+            }
+        }
+    };
+}
+
+engine!(free_list, FreeListAllocator);
+engine!(segregated, SegregatedBumpAllocator);
+engine!(bump_free_list, BumpFreeListAllocator);
+
+tinyalloc_firmware::probe! {
+    free_list();
+    segregated();
+    bump_free_list();
+}
