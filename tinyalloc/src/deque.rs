@@ -4,7 +4,7 @@
 //! | operation | cost | measured, per byte in and out |
 //! | --- | --- | --- |
 //! | `push_back`, `pop_front`, `peek_front` | O(1) | 77.8 instructions (heapless `Deque`: 29, `spsc::Queue`: 22, `VecDeque`: 43) |
-//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 7.1 instructions in slices of 64 (heapless, byte by byte: 25 to 30; `VecDeque`: 1.8) |
+//! | `push_slice`, `pop_into` | O(1) per chunk touched; `push_slice` is all or nothing | 6.9 instructions in slices of 64 (heapless, byte by byte: 25 to 30; `VecDeque`: 1.8) |
 //!
 //! The figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07: 4,096
 //! bytes through 64-byte blocks; the README's *Performance* section has the whole run).
@@ -12,7 +12,7 @@
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section
 //! (a [`Pool`](crate::Pool) under the queue checks its re-entry flag in the same one)
 //! and reaches the pool through `&mut dyn Allocator`: 293.1 and
-//! 301.1 instructions per byte one at a time, 12.0 and 12.1 in slices of 64 (with a
+//! 301.1 instructions per byte one at a time, 11.7 and 11.9 in slices of 64 (with a
 //! critical section that does nothing).
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
 //! 1,834 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.

@@ -13,7 +13,7 @@
 //! | `clear` | O(chunks) |
 //!
 //! Measured: writing 4,096 bytes in slices of 64 into 64-byte blocks, reading them back
-//! in order and clearing takes 30.0 x86_64 instructions per byte (`benches/run.sh`,
+//! in order and clearing takes 29.5 x86_64 instructions per byte (`benches/run.sh`,
 //! 2026-12-07; the README's *Performance* section has the whole run).
 //!
 //! Memory: one block per `block_size − 4` bytes of data.
