@@ -5,11 +5,12 @@ use core::mem::{self, ManuallyDrop};
 use core::pin::Pin;
 use core::ptr::NonNull;
 
+use super::SlabCache;
 use super::bookkeeping;
 use super::error::{Result, SlabError};
 use super::layout::Geometry;
 use super::locks::{Lock, SpinLock};
-use super::slab::{self, Master, MasterCore, SlabHeader};
+use super::slab::{self, MasterCore, SlabHeader};
 
 mod forward;
 
@@ -125,7 +126,9 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
         }
         // SAFETY: the magic says this is a live slab, whose fixed part never changes.
         let fixed = unsafe { slab::fixed(slab) };
-        let slot_size = Self::geometry().slot_size;
+        // The cache's slot size, a constant: the divisions below need no zero check
+        // (no panic path). Any provider's cache has the same geometry.
+        let slot_size = SlabCache::<T, L, SLAB_SIZE>::GEOMETRY.slot_size;
         let in_slots = (slot.addr().get() - slab.addr().get())
             .checked_sub(fixed.first as usize)
             .filter(|from_first| from_first % slot_size == 0)
@@ -135,16 +138,6 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
         }
         // SAFETY: the checks passed and the caller promises the rest.
         Ok(unsafe { Self::from_slot(object) })
-    }
-
-    fn geometry() -> Geometry {
-        Geometry::new(
-            mem::size_of::<T>(),
-            mem::align_of::<T>(),
-            SLAB_SIZE,
-            mem::size_of::<SlabHeader>(),
-            mem::size_of::<Master<L>>(),
-        )
     }
 
     /// Gives up the box without freeing the object and returns a reference that lives

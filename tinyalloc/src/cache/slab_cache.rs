@@ -99,7 +99,8 @@ unsafe impl<T, L: Lock + Send + Sync, const SLAB_SIZE: usize, P: SlabProvider> S
 }
 
 impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_SIZE, P> {
-    const GEOMETRY: Geometry = Geometry::new(
+    /// The slot layout; [`SlabBox::from_raw`] checks pointers against it too.
+    pub(super) const GEOMETRY: Geometry = Geometry::new(
         size_of::<T>(),
         align_of::<T>(),
         SLAB_SIZE,
