@@ -1,5 +1,6 @@
 //! No-panic check (see `scripts/no-panic.sh`): the block engine, the buffers and
-//! queues over it, and the typed cache, each with inputs the optimiser cannot see:
+//! queues over it, and the typed cache (over a `slab_region!` and over the
+//! allocation hooks, behind each lock), each with inputs the optimiser cannot see:
 //! lengths, offsets and handles from nowhere (stale, foreign or made up). The script
 //! fails if the linked image holds any panic path.
 //!
@@ -9,8 +10,13 @@
 #![no_std]
 #![no_main]
 
+use core::alloc::Layout;
 use core::hint::black_box;
+use core::mem::MaybeUninit;
+use core::ptr::{NonNull, addr_of_mut};
+use portable_atomic::{AtomicUsize, Ordering};
 
+use tinyalloc::cache::SlabProvider;
 use tinyalloc::prelude::*;
 
 tinyalloc::slab_region!(Slabs, slabs = 4, slab_size = 1024);
@@ -78,18 +84,44 @@ fn blocks() {
     black_box(&slab);
 }
 
-fn cache() {
-    let Ok(cache) = SlabCache::<[u32; 16], CriticalSectionLock, 1024, Slabs>::new() else {
-        return;
-    };
+/// Slabs for the caches on the default provider, carved by the hooks below.
+#[repr(C, align(1024))]
+struct HookRam([MaybeUninit<u8>; 4096]);
+static mut HOOK_RAM: HookRam = HookRam([MaybeUninit::uninit(); 4096]);
+static HOOK_NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Carves slabs from `HOOK_RAM` in order, never to take them back.
+///
+/// # Safety
+/// Called by tinyalloc's caches as the allocation hook.
+unsafe fn hook_alloc(layout: Layout) -> Option<NonNull<u8>> {
+    let offset = HOOK_NEXT.fetch_add(layout.size(), Ordering::Relaxed);
+    if offset.checked_add(layout.size())? > 4096 {
+        return None;
+    }
+    // SAFETY: each offset is handed out once and the block lies inside `HOOK_RAM`.
+    NonNull::new(unsafe { addr_of_mut!(HOOK_RAM).cast::<u8>().add(offset) })
+}
+
+/// Keeps every slab: the region is not reused.
+///
+/// # Safety
+/// Called by tinyalloc's caches as the free hook.
+unsafe fn hook_free(_: NonNull<u8>, _: Layout) -> tinyalloc::Result<()> {
+    Ok(())
+}
+
+tinyalloc::define_allocation_hooks!(hook_alloc, hook_free);
+
+/// Every operation of a cache, a box and its raw form.
+fn cache<L: Lock, P: SlabProvider>(cache: &SlabCache<[u32; 16], L, 1024, P>) {
     if let Ok(boxed) = cache.alloc(black_box([0; 16])) {
         drop(black_box(boxed));
     }
     if let Ok(boxed) = cache.alloc_with(|| black_box([1; 16])) {
         let raw = SlabBox::into_raw(boxed);
         // SAFETY: `raw` came from `into_raw` of a box of these parameters, once.
-        if let Ok(boxed) = unsafe { SlabBox::<[u32; 16], CriticalSectionLock, 1024>::from_raw(raw) }
-        {
+        if let Ok(boxed) = unsafe { SlabBox::<[u32; 16], L, 1024>::from_raw(raw) } {
             black_box(SlabBox::into_inner(boxed));
         }
     }
@@ -99,5 +131,12 @@ fn cache() {
 
 tinyalloc_firmware::probe! {
     blocks();
-    cache();
+    if let Ok(region) = SlabCache::<[u32; 16], CriticalSectionLock, 1024, Slabs>::new() {
+        cache(&region);
+    }
+    if let Ok(hooks) = SlabCache::<[u32; 16], SpinLock, 1024>::with_reserve(black_box(1)) {
+        cache(&hooks);
+    }
+    let local = SlabCache::<[u32; 16], NoLock, 1024>::lazy();
+    cache(&local);
 }
