@@ -18,7 +18,7 @@
 #
 # Built for Cortex-M0 and Cortex-M4F at opt-level "z", "s" and 3 (inlining differs
 # between them, and with it which checks the compiler can remove), at "z" also with
-# the heaps' event log. Needs llvm-objdump: from `rustup component add llvm-tools`
+# the heaps' event log and `Allocator` impls. Needs llvm-objdump: from `rustup component add llvm-tools`
 # (CI installs it) or on the PATH (Debian package llvm).
 #
 #   scripts/no-panic.sh
@@ -92,7 +92,7 @@ for level in z s 3; do
     [[ $level == [sz] ]] && toml_level="\"$level\""
     for target in thumbv6m-none-eabi thumbv7em-none-eabihf; do
         feature_sets=("")
-        [[ $level == z ]] && feature_sets+=(debug-log)
+        [[ $level == z ]] && feature_sets+=(debug-log,allocator-api2)
         for features in "${feature_sets[@]}"; do
             cargo build --quiet --release --target "$target" --target-dir "$dir" \
                 --config "profile.release.opt-level=$toml_level" \

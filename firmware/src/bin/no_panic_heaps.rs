@@ -1,7 +1,8 @@
 //! No-panic check (see `scripts/no-panic.sh`): every public operation of the three
 //! heap engines, inline, over a region handed in with `init` or
 //! `init_from_raw_parts`, and behind a `SpinLock`, on sizes and alignments the
-//! optimiser cannot see (with feature `debug-log`, the event log too, printed). The
+//! optimiser cannot see (with feature `debug-log`, the event log too, printed; with
+//! `allocator-api2`, the `Allocator` impls). The
 //! script fails if the linked image holds any panic path.
 #![no_std]
 #![no_main]
@@ -57,6 +58,32 @@ fn drive(heap: &impl GlobalAlloc) {
     }
 }
 
+/// Every `allocator_api2` method, with a zero-sized request and a change of alignment
+/// among them.
+#[cfg(feature = "allocator-api2")]
+fn allocator_api(heap: &impl allocator_api2::alloc::Allocator) {
+    let (Some(small), Some(empty), Some(wide)) = (
+        layout(),
+        Layout::from_size_align(black_box(0), black_box(4)).ok(),
+        Layout::from_size_align(black_box(200), black_box(64)).ok(),
+    ) else {
+        return;
+    };
+    // SAFETY: each block goes back to the heap it came from with the layout it has
+    // then; `grow` and `shrink` get sizes they allow.
+    unsafe {
+        if let Ok(block) = heap.allocate_zeroed(small)
+            && let Ok(grown) = heap.grow(block.cast(), small, wide)
+            && let Ok(shrunk) = heap.shrink(grown.cast(), wide, small)
+        {
+            heap.deallocate(shrunk.cast(), small);
+        }
+        if let Ok(block) = heap.allocate(empty) {
+            heap.deallocate(block.cast(), empty);
+        }
+    }
+}
+
 /// The forms of one engine: an inline arena, a region lent with `init`, one named by
 /// a pointer and a length, and an inline arena behind a `SpinLock`.
 macro_rules! engine {
@@ -84,6 +111,8 @@ macro_rules! engine {
                 drive(heap);
                 black_box(heap.stats());
                 black_box(heap.verify().is_ok());
+                #[cfg(feature = "allocator-api2")]
+                allocator_api(&heap);
                 #[cfg(feature = "debug-log")]
                 {
                     let log = heap.debug_logs();
