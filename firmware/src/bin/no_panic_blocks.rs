@@ -1,8 +1,9 @@
 //! No-panic check (see `scripts/no-panic.sh`): the block engine, the buffers and
 //! queues over it, and the typed cache (over a `slab_region!` and over the
 //! allocation hooks, behind each lock), each with inputs the optimiser cannot see:
-//! lengths, offsets and handles from nowhere (stale, foreign or made up). The script
-//! fails if the linked image holds any panic path.
+//! lengths, offsets and handles from nowhere (stale, foreign or made up), and every
+//! value they return printed through `core::fmt`. The script fails if the linked
+//! image holds any panic path.
 //!
 //! `Pool` and the queues on it, which have one documented panic, are checked in
 //! `no_panic_pool.rs`.
@@ -17,6 +18,7 @@ use portable_atomic::{AtomicUsize, Ordering};
 
 use tinyalloc::cache::SlabProvider;
 use tinyalloc::prelude::*;
+use tinyalloc_firmware::print_to_nowhere;
 
 tinyalloc::slab_region!(Slabs, slabs = 4, slab_size = 1024);
 
@@ -45,7 +47,10 @@ fn blocks() {
         black_box(slab.free(h));
         black_box(slab.free(h)); // a double free
     }
-    black_box(slab.alloc(input(&data)).is_ok()); // too large
+    if let Err(error) = slab.alloc(input(&data)) {
+        // too large
+        black_box(print_to_nowhere(format_args!("{error} {error:?}")));
+    }
     if let Ok((_, bytes)) = slab.alloc_uninit(black_box(12)) {
         bytes.fill(2);
     }
@@ -59,12 +64,18 @@ fn blocks() {
         black_box((handle, bytes.len()));
     }
     slab.retain(|_, bytes| bytes.first() == Some(&2));
-    black_box(slab.stats());
+    let stats = slab.stats();
+    black_box(print_to_nowhere(format_args!(
+        "{slab:?} {stats} {stats:?} {:?}",
+        made_up()
+    )));
 
     // A buffer and a queue over it, with offsets and lengths from nowhere.
     let mut out = [0u8; 100];
     let mut buf = ByteBuffer::new();
-    black_box(buf.write(&mut slab, input(&data)).is_ok());
+    if let Err(error) = buf.write(&mut slab, input(&data)) {
+        black_box(print_to_nowhere(format_args!("{error} {error:?}")));
+    }
     black_box(buf.read(&slab, black_box(5), &mut out));
     for chunk in buf.chunks(&slab) {
         black_box(chunk.len());
@@ -78,6 +89,10 @@ fn blocks() {
     black_box(queue.pop_front(&mut slab));
     let len = black_box(30);
     black_box(queue.pop_into(&mut slab, out.get_mut(..len).unwrap_or_default()));
+    black_box(print_to_nowhere(format_args!(
+        "{buf:?} {queue:?} {:?}",
+        buf.chunks(&slab)
+    )));
     queue.clear(&mut slab);
     slab.clear();
     black_box(&slab);
@@ -114,8 +129,14 @@ tinyalloc::define_allocation_hooks!(hook_alloc, hook_free);
 
 /// Every operation of a cache, a box and its raw form.
 fn cache<L: Lock, P: SlabProvider>(cache: &SlabCache<[u32; 16], L, 1024, P>) {
-    if let Ok(boxed) = cache.alloc(black_box([0; 16])) {
-        drop(black_box(boxed));
+    match cache.alloc(black_box([0; 16])) {
+        Ok(boxed) => {
+            black_box(print_to_nowhere(format_args!("{boxed:?}")));
+            drop(black_box(boxed));
+        }
+        Err(rejected) => {
+            black_box(print_to_nowhere(format_args!("{rejected} {rejected:?}")));
+        }
     }
     if let Ok(boxed) = cache.alloc_with(|| black_box([1; 16])) {
         let raw = SlabBox::into_raw(boxed);
@@ -124,8 +145,13 @@ fn cache<L: Lock, P: SlabProvider>(cache: &SlabCache<[u32; 16], L, 1024, P>) {
             black_box(SlabBox::into_inner(boxed));
         }
     }
-    black_box(cache.stats());
-    black_box(cache.trim().is_ok());
+    let stats = cache.stats();
+    black_box(print_to_nowhere(format_args!(
+        "{cache:?} {stats} {stats:?}"
+    )));
+    if let Err(error) = cache.trim() {
+        black_box(print_to_nowhere(format_args!("{error} {error:?}")));
+    }
 }
 
 tinyalloc_firmware::probe! {

@@ -1,8 +1,9 @@
 //! No-panic check (see `scripts/no-panic.sh`): every public operation of the three
 //! heap engines, inline, over a region handed in with `init` or
 //! `init_from_raw_parts`, and behind a `SpinLock`, on sizes and alignments the
-//! optimiser cannot see (with feature `debug-log`, the event log too, printed; with
-//! `allocator-api2`, the `Allocator` impls). The
+//! optimiser cannot see, and every value they return printed through `core::fmt`
+//! (with feature `debug-log`, the event log too; with `allocator-api2`, the
+//! `Allocator` impls). The
 //! script fails if the linked image holds any panic path.
 #![no_std]
 #![no_main]
@@ -14,18 +15,7 @@ use core::ptr::addr_of_mut;
 
 use tinyalloc::cache::locks::{Lock, SpinLock};
 use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
-
-/// Where the event log is printed to: nowhere, but through `core::fmt`.
-#[cfg(feature = "debug-log")]
-struct Sink;
-
-#[cfg(feature = "debug-log")]
-impl core::fmt::Write for Sink {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        black_box(s.len());
-        Ok(())
-    }
-}
+use tinyalloc_firmware::print_to_nowhere;
 
 /// A request the optimiser knows nothing about.
 fn layout() -> Option<Layout> {
@@ -95,10 +85,16 @@ macro_rules! engine {
             static SPIN: $engine<2048, SpinLock> = $engine::new();
             static mut REGION_RAM: [MaybeUninit<u8>; 1024] = [MaybeUninit::uninit(); 1024];
             static mut RAW_RAM: [MaybeUninit<u8>; 1024] = [MaybeUninit::uninit(); 1024];
+            static mut SPARE_RAM: [MaybeUninit<u8>; 64] = [MaybeUninit::uninit(); 64];
 
             // SAFETY: this function runs once, so the region is lent once.
             let region = unsafe { &mut *addr_of_mut!(REGION_RAM) };
             black_box(REGION.init(region).is_ok());
+            // SAFETY: as above, for `SPARE_RAM`, which a heap with an inline arena refuses.
+            let spare = unsafe { &mut *addr_of_mut!(SPARE_RAM) };
+            if let Err(error) = INLINE.init(spare) {
+                black_box(print_to_nowhere(format_args!("{error} {error:?}")));
+            }
             // SAFETY: as above: `RAW_RAM` is lent once, and never used otherwise.
             let raw = unsafe { RAW.init_from_raw_parts(addr_of_mut!(RAW_RAM).cast(), 1024) };
             black_box(raw.is_ok());
@@ -109,15 +105,18 @@ macro_rules! engine {
 
             fn each<const SIZE: usize, L: Lock>(heap: &$engine<SIZE, L>) {
                 drive(heap);
-                black_box(heap.stats());
-                black_box(heap.verify().is_ok());
+                let stats = heap.stats();
+                black_box(print_to_nowhere(format_args!("{heap:?} {stats} {stats:?}")));
+                if let Err(error) = heap.verify() {
+                    black_box(print_to_nowhere(format_args!("{error} {error:?}")));
+                }
                 #[cfg(feature = "allocator-api2")]
                 allocator_api(&heap);
                 #[cfg(feature = "debug-log")]
                 {
                     let log = heap.debug_logs();
                     black_box(log.iter().count());
-                    black_box(core::fmt::write(&mut Sink, format_args!("{log}")).is_ok());
+                    black_box(print_to_nowhere(format_args!("{log} {log:?}")));
                     heap.clear_debug_logs();
                 }
             }
