@@ -93,7 +93,7 @@ impl Chain {
             None => 0,
         };
         let (into_tail, rest) = data.split_at(room.min(data.len()));
-        let fresh = take(alloc, rest.len().div_ceil(cap))?;
+        let fresh = take(alloc, chunks_for(rest.len(), cap))?;
 
         if let (Some(tail), false) = (self.tail, into_tail.is_empty()) {
             // `into_tail` fits the room after `tail_len` (measured above).
@@ -196,6 +196,35 @@ impl Chain {
     }
 }
 
+/// How many chunks of `cap` bytes `len` bytes fill: `len.div_ceil(cap)`, counted
+/// instead where the core has no divide instruction. There (Armv6-M: Cortex-M0 and
+/// M0+; older Arm cores, all of which also lack atomic read-modify-write, the `cfg`
+/// that finds them) a division by a value known only at run time links a 400-byte
+/// library routine, for one division per write.
+#[inline]
+fn chunks_for(len: usize, cap: usize) -> usize {
+    #[cfg(all(target_arch = "arm", not(target_has_atomic = "ptr")))]
+    {
+        count_chunks(len, cap)
+    }
+    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "ptr"))))]
+    {
+        len.div_ceil(cap.max(1))
+    }
+}
+
+/// `len.div_ceil(cap)` by subtraction, O(the result); for a `cap` of 0, as for 1.
+#[cfg(any(test, all(target_arch = "arm", not(target_has_atomic = "ptr"))))]
+fn count_chunks(len: usize, cap: usize) -> usize {
+    let mut count = 0;
+    let mut left = len;
+    while left > 0 {
+        left = left.saturating_sub(cap.max(1));
+        count += 1;
+    }
+    count
+}
+
 /// Takes `count` chunks linked in order (the last points at none); all or none.
 fn take<A: Allocator + ?Sized>(
     alloc: &mut A,
@@ -242,4 +271,22 @@ fn take<A: Allocator + ?Sized>(
         }
     }
     Ok(first.zip(last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{chunks_for, count_chunks};
+
+    /// The count a Cortex-M0 uses is the division every other core does.
+    #[test]
+    fn counting_chunks_matches_dividing() {
+        let (caps, lens) = if cfg!(miri) { (20, 100) } else { (70, 300) };
+        for cap in 1..caps {
+            for len in 0..lens {
+                assert_eq!(count_chunks(len, cap), len.div_ceil(cap), "{len} / {cap}");
+                assert_eq!(chunks_for(len, cap), len.div_ceil(cap), "{len} / {cap}");
+            }
+        }
+        assert_eq!(count_chunks(3, 0), 3);
+    }
 }
