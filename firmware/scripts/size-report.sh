@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
 # Code size and RAM of one capability per firmware image, for thumbv7em-none-eabihf
-# with opt-level = "z", LTO and one codegen unit (see Cargo.toml). Prints a markdown
-# table: the .text, .data and .bss of each size probe, and its net .text: the growth
-# over an empty firmware, not counting the mem* builtins (memcpy, memset, …) the
-# probe pulls in, which every firmware that copies memory has anyway.
+# (or the --target given) with opt-level = "z", LTO and one codegen unit (see
+# Cargo.toml). Prints a markdown table: the .text, .data and .bss of each size probe,
+# and its net .text: the growth over an empty firmware, not counting the mem*
+# builtins (memcpy, memset, …) the probe pulls in, which every firmware that copies
+# memory has anyway.
 #
-#   scripts/size-report.sh           ours and the peers
-#   scripts/size-report.sh --ours    ours only (no peer crates to build)
+#   scripts/size-report.sh                                  ours and the peers
+#   scripts/size-report.sh --ours                           ours only (no peer crates to build)
+#   scripts/size-report.sh --ours --target thumbv6m-none-eabi   ours on a Cortex-M0
+#
+# The peers are measured for thumbv7em only: with them the crate does not build for
+# thumbv6m (attachable-slab-allocator's spin lock needs compare-and-swap, which the
+# Cortex-M0 lacks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target=thumbv7em-none-eabihf
 features=(--features peers)
-if [[ ${1:-} == --ours ]]; then
-    features=()
-fi
+while (($#)); do
+    case $1 in
+    --ours) features=() ;;
+    --target)
+        target=$2
+        shift
+        ;;
+    *)
+        echo "size-report: unknown argument $1" >&2
+        exit 2
+        ;;
+    esac
+    shift
+done
 cargo build --release --target "$target" --bins --quiet "${features[@]}"
 # Where cargo puts the images: CARGO_TARGET_DIR or a config may move it, and stale
 # images left in ./target must not be the ones measured.
