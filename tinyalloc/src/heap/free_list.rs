@@ -464,7 +464,9 @@ impl Engine for FreeList {
         // SAFETY: a filed free block ends at `off`; its footer is its last 4 bytes.
         let below = unsafe { m.footer(off) };
         let start = off - below;
-        if !(base as usize + start).is_multiple_of(layout.align()) {
+        // `align` is a power of two: a mask, not a division (a library call on a
+        // Cortex-M0).
+        if (base as usize + start) & (layout.align() - 1) != 0 {
             return ptr::null_mut();
         }
         // SAFETY: a filed free block of `below` bytes starts at `start`.

@@ -333,7 +333,9 @@ impl Segregated {
         let at = 'found: {
             // SAFETY: set up, `class < classes`.
             let head = unsafe { self.head(base, class) };
-            if head != NIL && (base as usize + head as usize).is_multiple_of(align) {
+            // A mask, not `is_multiple_of`: `align` is a power of two, and a division
+            // by it is a library call on a Cortex-M0.
+            if head != NIL && (base as usize + head as usize) & (align - 1) == 0 {
                 // SAFETY: the class is not empty.
                 break 'found unsafe { self.pop(base, class) };
             }

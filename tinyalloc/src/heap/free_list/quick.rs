@@ -289,7 +289,10 @@ impl ByAddress<'_> {
 
     /// The `i`-th waiting block by address, as `(offset, size)`.
     pub(super) fn get(&self, i: usize) -> (usize, usize) {
-        self.block(usize::from(self.order[i % MAX_WAITING]))
+        // `i` is below `len`; `get` keeps both the panic path and (on a Cortex-M0) the
+        // division routine of `% MAX_WAITING` out.
+        let slot = self.order.get(i).copied().unwrap_or(0);
+        self.block(usize::from(slot))
     }
 
     /// Every waiting block by address, as `(offset, size)`.
