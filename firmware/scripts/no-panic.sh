@@ -6,7 +6,7 @@
 # Each no-panic image (src/bin/no_panic_*.rs) calls every operation on inputs the
 # optimiser cannot see. The check reads the linked image: its symbol table says
 # whether any `core::panicking` function is linked, and its disassembly
-# (scripts/panic-sites.awk) which functions of ours reach one, with the source line.
+# (scripts/sites.awk) which functions of ours reach one, with the source line.
 #
 #   no_panic_heaps    the three heaps, every form        no panic path
 #   no_panic_blocks   slab, buffers, queue, caches       no panic path
@@ -17,7 +17,7 @@
 #                                                        could not catch anything
 #
 # On the Cortex-M0, which has no divide instruction, it also checks that no code of
-# ours calls a division routine (scripts/division-sites.awk): a division by a value
+# ours calls a division routine (scripts/sites.awk): a division by a value
 # known only at run time links one, 400 B of flash and tens of cycles a call.
 #
 # Built for Cortex-M0 and Cortex-M4F at opt-level "z", "s" and 3 (inlining differs
@@ -61,7 +61,7 @@ check() {
     local elf=$1 label=$2 expect=$3 symbols sites others
     symbols=$(nm -C "$elf" | awk '$3 ~ /^core::panicking::/ || $3 == "rust_begin_unwind"')
     sites=$("$objdump" -d -C --no-show-raw-insn --line-numbers "$elf" |
-        awk -f scripts/panic-sites.awk | sed 's/::h[0-9a-f]\{16\}\t/\t/' | sort -u)
+        awk -v want=panic -f scripts/sites.awk | sed 's/::h[0-9a-f]\{16\}\t/\t/' | sort -u)
     case $expect in
     none) others=$sites ;;
     some) others= ;;
@@ -75,7 +75,7 @@ check() {
         fail "$label reaches a panic from:"
         sed 's/^/            /; s/\t/  at /' <<<"$others"
     elif [[ $expect == none && -n $symbols ]]; then
-        fail "$label links a panic function that no function of ours reaches (is scripts/panic-sites.awk reading this disassembly?)"
+        fail "$label links a panic function that no function of ours reaches (is scripts/sites.awk reading this disassembly?)"
     elif [[ $expect == some && -z $sites ]]; then
         fail "$label: the canary's panic is not found, so this check cannot find any"
     elif [[ $expect == reentered && -z $sites ]]; then
@@ -95,7 +95,7 @@ check() {
 check_division() {
     local sites
     sites=$("$objdump" -d -C --no-show-raw-insn --line-numbers "$1" |
-        awk -f scripts/division-sites.awk | sed 's/::h[0-9a-f]\{16\}\t/\t/' | sort -u)
+        awk -v want=division -f scripts/sites.awk | sed 's/::h[0-9a-f]\{16\}\t/\t/' | sort -u)
     if [[ -n $sites ]]; then
         fail "$2 calls a division routine from:"
         sed 's/^/            /; s/\t/  at /' <<<"$sites"
