@@ -6,21 +6,20 @@
 # builtins (memcpy, memset, …) the probe pulls in, which every firmware that copies
 # memory has anyway.
 #
-#   scripts/size-report.sh                                  ours and the peers
-#   scripts/size-report.sh --ours                           ours only (no peer crates to build)
-#   scripts/size-report.sh --ours --target thumbv6m-none-eabi   ours on a Cortex-M0
+#   scripts/size-report.sh                               ours and the peers
+#   scripts/size-report.sh --ours                        ours only (no peer crates to build)
+#   scripts/size-report.sh --target thumbv6m-none-eabi   on a Cortex-M0
 #
-# The peers are measured for thumbv7em only: with them the crate does not build for
-# thumbv6m (attachable-slab-allocator's spin lock needs compare-and-swap, which the
-# Cortex-M0 lacks).
+# On a Cortex-M0 (thumbv6m) heapless's pool and attachable-slab-allocator do not
+# build: they need compare-and-swap, which the core lacks. Their rows are left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target=thumbv7em-none-eabihf
-features=(--features peers)
+ours_only=false
 while (($#)); do
     case $1 in
-    --ours) features=() ;;
+    --ours) ours_only=true ;;
     --target)
         target=$2
         shift
@@ -32,6 +31,15 @@ while (($#)); do
     esac
     shift
 done
+features=(--features peers)
+m0=false
+if [[ $target == thumbv6m-* ]]; then
+    features=(--features peers-m0)
+    m0=true
+fi
+if $ours_only; then
+    features=()
+fi
 cargo build --release --target "$target" --bins --quiet "${features[@]}"
 # Where cargo puts the images: CARGO_TARGET_DIR or a config may move it, and stale
 # images left in ./target must not be the ones measured.
@@ -90,9 +98,9 @@ for extra in probe_cache probe_cache_region probe_heap_bump_free_list probe_heap
     row "$extra" "$label"
 done
 if ((${#features[@]})); then
-    row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
+    $m0 || row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
     row probe_peer_atomic_pool "atomic-pool 2.0"
-    row probe_peer_attachable_slab "attachable-slab-allocator 0.1"
+    $m0 || row probe_peer_attachable_slab "attachable-slab-allocator 0.1"
     row probe_peer_talc "talc 5.1"
     row probe_peer_tlsf "embedded-alloc 0.7 TLSF"
     row probe_peer_llff "embedded-alloc 0.7 LLFF"
