@@ -10,8 +10,9 @@
 #   scripts/size-report.sh --ours                        ours only (no peer crates to build)
 #   scripts/size-report.sh --target thumbv6m-none-eabi   on a Cortex-M0
 #
-# On a Cortex-M0 (thumbv6m) heapless's pool and attachable-slab-allocator do not
-# build: they need compare-and-swap, which the core lacks. Their rows are left out.
+# On a Cortex-M0 (thumbv6m), which has no compare-and-swap, heapless's pool is built
+# with its `portable-atomic-critical-section` feature, as heapless asks there, and
+# attachable-slab-allocator, which needs compare-and-swap, is left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,7 +35,7 @@ done
 features=(--features peers)
 m0=false
 if [[ $target == thumbv6m-* ]]; then
-    features=(--features peers-m0)
+    features=(--features peers-m0,peer-heapless,heapless/portable-atomic-critical-section)
     m0=true
 fi
 if $ours_only; then
@@ -98,7 +99,7 @@ for extra in probe_cache probe_cache_region probe_heap_bump_free_list probe_heap
     row "$extra" "$label"
 done
 if ((${#features[@]})); then
-    $m0 || row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
+    row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
     row probe_peer_atomic_pool "atomic-pool 2.0"
     $m0 || row probe_peer_attachable_slab "attachable-slab-allocator 0.1"
     row probe_peer_talc "talc 5.1"
