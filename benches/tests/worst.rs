@@ -97,6 +97,20 @@ fn free_list_realloc_grows_in_place_through_every_waiting_block() {
 }
 
 #[test]
+fn free_list_shrink_by_eight_bytes_slides_a_block_of_almost_the_whole_heap() {
+    for len in HEAP_SIZES {
+        let (shape, before, after) = heap("free-list", "realloc-shrink-slide", len);
+        assert!(shape.succeeded, "slid down to the block before it");
+        assert_eq!(before.used - after.used, 8);
+        assert_eq!(
+            before.used,
+            usable(before) - 16,
+            "all the heap but the block below"
+        );
+    }
+}
+
+#[test]
 fn segregated_cases_have_their_lists_full() {
     for len in HEAP_SIZES {
         let (shape, before, after) = heap("segregated", "alloc-fail", len);

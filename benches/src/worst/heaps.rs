@@ -242,6 +242,26 @@ pub(super) fn free_list(op: &str, len: usize) -> Option<Shape> {
                 |&ptr| ptr == first,
             )
         }
+        "realloc-shrink-slide" => {
+            // A 16 B block, then one block as large as the rest of the heap but a
+            // 16 B guard: shrunk by 8 bytes beside the live guard, it slides down
+            // over the freed 16 B block, its bytes copied inside the lock.
+            let mut built = Built::<FreeListAllocator<0>>::new(len);
+            let big = built.heap.stats().free - 32;
+            let below = built.alloc(16);
+            let block = built.alloc(big);
+            assert!(
+                !block.is_null() && !built.alloc(16).is_null(),
+                "the heap is full"
+            );
+            built.free(below, 16);
+            built.shape.waiting = 1;
+            built.measure(
+                // SAFETY: `block` is live, `big` bytes.
+                |heap| unsafe { heap.realloc(block, layout(big), big - 8) },
+                |&ptr| ptr == below,
+            )
+        }
         _ => return None,
     })
 }

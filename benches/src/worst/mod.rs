@@ -69,6 +69,11 @@ pub const CASES: &[Case] = &[
         "realloc-grow",
         "a 16 B block grown in place into the waiting blocks right after it, largest size first",
     ),
+    case(
+        "free-list",
+        "realloc-shrink-slide",
+        "a block of all the heap but 32 B shrunk by 8 B beside a live block after it: it slides down over the free 16 B block before it, copied inside the lock",
+    ),
     case("free-list", "stats", FREE_LIST_WAITING),
     case(
         "free-list",
