@@ -8,12 +8,13 @@
 //! count run heaps ENTRY mixed -
 //! count run buffers ENTRY WORKLOAD -
 //! count run empty call -                   a call into `measured` that does nothing
+//! count run worst ENTRY OPERATION CAPACITY one call on its worst input (`worst`)
 //! count packing                            the heaps' packing figures (no callgrind)
 //! ```
 
 use crate::heaps::{self, Heap};
 use crate::pools::{self, FixedPool};
-use crate::{Outcome, buffers, measured};
+use crate::{Outcome, buffers, measured, worst};
 
 struct Applies;
 
@@ -92,6 +93,11 @@ fn list() {
             }
         }
     }
+    for case in worst::CASES {
+        for capacity in worst::capacities(case) {
+            println!("worst {} {} {capacity}", case.entry, case.op);
+        }
+    }
 }
 
 fn run(group: &str, entry: &str, workload: &str, capacity: &str) -> Option<Outcome> {
@@ -118,6 +124,7 @@ fn run(group: &str, entry: &str, workload: &str, capacity: &str) -> Option<Outco
             let bytes = workload == buffers::Workload::Bytes;
             buffers::with_queue(entry, bytes, RunQueue(workload))
         }
+        "worst" => worst::run(entry, workload, capacity),
         _ => None,
     }
 }

@@ -17,6 +17,7 @@ mod hooks;
 pub mod measured;
 pub mod pools;
 pub mod rng;
+pub mod worst;
 
 /// One entry of a comparison: a crate (or a configuration of one) that runs the
 /// group's workloads.

@@ -85,3 +85,11 @@ pub fn push_slice<Q: ByteQueue>(queue: &mut Q, data: &[u8]) -> bool {
 pub fn pop_slice<Q: ByteQueue>(queue: &mut Q, out: &mut [u8]) -> usize {
     queue.pop_slice(out)
 }
+
+/// One call of `op`: the worst-case group's operations (a heap's `realloc`, `stats`
+/// and `verify`, a pool's `read`, a queue's slices) share no trait, so each case
+/// passes its call as a closure, inlined here.
+#[inline(never)]
+pub fn once<R>(op: impl FnOnce() -> R) -> R {
+    black_box(op())
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use tinyalloc_bench::{Entry, buffers, driver, heaps, pools};
+use tinyalloc_bench::{Entry, buffers, driver, heaps, pools, worst};
 
 /// One callgrind run: the driver's counts and callgrind's total.
 #[derive(Debug, Clone, Copy)]
@@ -767,6 +767,36 @@ fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
+/// The `worst` group: one call per run, so each figure is that call's instructions.
+fn worst_section(data: &Data, out: &mut String) {
+    writeln!(
+        out,
+        "| entry | operation | worst-case input | capacity | instructions, no-op critical section | instructions, host mutex | failed |\n\
+         | --- | --- | --- | --- | ---: | ---: | --- |"
+    )
+    .unwrap();
+    for case in worst::CASES {
+        for capacity in worst::capacities(case) {
+            let count = |cs: &str| data.count(cs, "worst", case.entry, case.op, &capacity);
+            let failed = match count("none") {
+                Some(count) if count.failed > 0 => "yes",
+                Some(_) => "no",
+                None => "—",
+            };
+            writeln!(
+                out,
+                "| `{}` | `{}` | {} | {capacity} | {} | {} | {failed} |",
+                case.entry,
+                case.op,
+                case.input,
+                instr(count("none").map(Count::per_unit)),
+                instr(count("std").map(Count::per_unit)),
+            )
+            .unwrap();
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = Path::new(
@@ -858,6 +888,21 @@ fn main() {
     )
     .unwrap();
     buffers_section(&data, &mut out);
+    writeln!(
+        out,
+        "\n## Worst cases: the longest one call holds the critical section\n"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "`count run worst ENTRY OPERATION CAPACITY`: the input is built outside the counted code, \
+         then the one call runs through `measured::once` (or the queue's `measured` function), so \
+         each figure is that call's instructions, its entry and return included. Heaps: a region \
+         of CAPACITY bytes; queues: a slice of CAPACITY bytes. `benches/tests/worst.rs` checks each \
+         input's shape."
+    )
+    .unwrap();
+    worst_section(&data, &mut out);
     let _ = driver::EMPTY_CALLS;
     print!("{out}");
     if let [_, flag, readme] = args.as_slice() {

@@ -58,7 +58,7 @@
 //! | --- | --- | --- | --- | --- | --- |
 //! | [`BumpFreeListAllocator`] | O(free blocks): first fit, then bump | O(free blocks): address-ordered insert, coalesces | next block free, or at the top | size rounded up to 8 B (min 8) | first fit, coalescing |
 //! | [`SegregatedBumpAllocator`] | O(1): pop a size class or bump | O(1): push a size class | same size class, at the top, or any shrink (the tail is binned) | size rounded up to its class: 16/32/64/128 B, then 4 classes per power of two | exact class, or a larger class's block split once the bump region is used up; no coalescing (the whole arena comes back when the last block is freed) |
-//! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours | next block free (or waiting in a slot), or shrink (an 8-byte shrink beside a live block may slide it down) | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
+//! | [`FreeListAllocator`] | O(1): a quick slot of the exact size, else good fit (searches all free blocks only before it would fail) | O(1): into a quick slot, or a side bitmap and footers find both neighbours (the last live block also merges the up to 126 waiting blocks) | next block free (or waiting in a slot), or shrink (an 8-byte shrink beside a live block may slide it down) | size rounded up to 8 B (min 16) | exact size from the quick slots; good fit over size classes, splitting, coalescing with both neighbours |
 //!
 //! Measured on a 1 MiB arena, from `benches/run.sh` and
 //! `firmware/scripts/size-report.sh` (2026-12-07; the README's *Performance* and *On a
@@ -70,6 +70,18 @@
 //! | [`SegregatedBumpAllocator`] | 44.5 / 41.5 | 91.0 % | 1,062 B |
 //! | [`FreeListAllocator`] | 58.0 / 57.5 | 96.9 % | 1,886 B |
 //! | talc, for comparison (its spin lock) | 67.0 | 90.7 % | 708 B |
+//!
+//! Worst cases, the longest one call keeps the lock (with the default lock, interrupts
+//! masked): x86_64 instructions of one call on a 64 KiB heap built to make it longest,
+//! no-op critical section, from the benchmark's `worst` group (2026-12-07; the README's
+//! *How long a call keeps interrupts masked* has every operation, the 16 KiB figures
+//! and the commands):
+//!
+//! | engine | `alloc` | `dealloc` | `realloc` in place | `stats()` / `verify()` |
+//! | --- | --- | --- | --- | --- |
+//! | [`BumpFreeListAllocator`] | 57,422, failing after a walk of 4,096 free blocks | 28,763, below 4,096 free blocks | 20,577 | 90,178 / 122,953 |
+//! | [`SegregatedBumpAllocator`] | 905, failing after trying 25 classes | 101, the last block (lists reset) | 22,601, a walk of 2,045 free blocks | 582 / 35,584 |
+//! | [`FreeListAllocator`] | 65,855, failing after two walks of 2,019 free blocks | 11,689, the last block with 126 waiting (all merged) | 70,085, through 126 waiting blocks (each found by a scan of the slots); 66,101, a shrink by 8 bytes that slides a block of almost the whole heap (copied inside the lock) | 37,965 / 238,363 |
 //!
 //! Every engine keeps its state behind a lock, its second parameter, a [`Lock`] as the
 //! slab cache takes. The default, [`CriticalSectionLock`], lets interrupt handlers and
