@@ -124,7 +124,6 @@ fn run(group: &str, entry: &str, workload: &str, capacity: &str) -> Option<Outco
             let bytes = workload == buffers::Workload::Bytes;
             buffers::with_queue(entry, bytes, RunQueue(workload))
         }
-        "worst" => worst::run(entry, workload, capacity),
         _ => None,
     }
 }
@@ -145,23 +144,26 @@ fn packing() {
     }
 }
 
-/// Runs the command line `args` (without the program name); the exit code.
-pub fn main(critical_section: &str) -> std::process::ExitCode {
+/// Runs a case of the `worst` group: `(entry, operation, capacity)`.
+pub type WorstRun = fn(&str, &str, &str) -> Option<Outcome>;
+
+/// Runs the command line `args` (without the program name); the exit code. The
+/// `worst` group's cases run through `worst`, which the driver binaries compile
+/// themselves (`src/worst_run/`) rather than this library.
+pub fn main(critical_section: &str, worst: WorstRun) -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["list"] => list(),
         ["packing"] => packing(),
-        ["run", group, entry, workload, capacity] => match run(group, entry, workload, capacity) {
-            Some(outcome) => println!(
-                "units={} attempts={} failed={} critical-section={critical_section}",
-                outcome.units, outcome.attempts, outcome.failed
-            ),
-            None => {
-                eprintln!("no such run: {group} {entry} {workload} {capacity}; see `list`");
-                return std::process::ExitCode::FAILURE;
-            }
-        },
+        ["run", "worst", entry, operation, capacity] => {
+            let outcome = worst(entry, operation, capacity);
+            return report(outcome, critical_section, &args[1..]);
+        }
+        ["run", group, entry, workload, capacity] => {
+            let outcome = run(group, entry, workload, capacity);
+            return report(outcome, critical_section, &args[1..]);
+        }
         _ => {
             eprintln!(
                 "usage: count list | count run GROUP ENTRY WORKLOAD CAPACITY | count packing"
@@ -170,4 +172,26 @@ pub fn main(critical_section: &str) -> std::process::ExitCode {
         }
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// Prints the outcome of the run `what` (`GROUP ENTRY WORKLOAD CAPACITY`); the exit
+/// code.
+fn report(
+    outcome: Option<Outcome>,
+    critical_section: &str,
+    what: &[&str],
+) -> std::process::ExitCode {
+    match outcome {
+        Some(outcome) => {
+            println!(
+                "units={} attempts={} failed={} critical-section={critical_section}",
+                outcome.units, outcome.attempts, outcome.failed
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("no such run: {}; see `list`", what.join(" "));
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

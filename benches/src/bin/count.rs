@@ -3,6 +3,10 @@
 //! `tinyalloc_bench::driver` for the command line; `benches/run.sh` runs it under
 //! callgrind.
 
+/// The `worst` group's code, compiled here rather than in the library (see there).
+#[path = "../worst_run/mod.rs"]
+mod worst_run;
+
 fn main() -> std::process::ExitCode {
-    tinyalloc_bench::driver::main("std")
+    tinyalloc_bench::driver::main("std", worst_run::run)
 }

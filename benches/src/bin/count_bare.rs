@@ -21,6 +21,10 @@ unsafe impl critical_section::Impl for NoOpCriticalSection {
     unsafe fn release(_: critical_section::RawRestoreState) {}
 }
 
+/// The `worst` group's code, compiled here rather than in the library (see there).
+#[path = "../worst_run/mod.rs"]
+mod worst_run;
+
 fn main() -> std::process::ExitCode {
-    tinyalloc_bench::driver::main("none")
+    tinyalloc_bench::driver::main("none", worst_run::run)
 }

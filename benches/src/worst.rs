@@ -1,8 +1,9 @@
 //! Worst cases: how long one call keeps the critical section (on a single-core MCU,
 //! interrupts masked). Each case builds, outside the measured region and the same
 //! way every run, the input that makes its operation longest, then makes that one
-//! call through [`measured::once`](crate::measured::once), so callgrind's total is the one call (with its
-//! entry and return, a few instructions, as in every other figure).
+//! call through [`measured::once`](crate::measured::once), so callgrind's total is
+//! the one call (with its entry and return, a few instructions, as in every other
+//! figure).
 //!
 //! ```text
 //! count run worst ENTRY OPERATION CAPACITY
@@ -10,16 +11,14 @@
 //!
 //! `CAPACITY` is the heap's region in bytes (16 KiB and 64 KiB), the bytes a slice
 //! carries for the queues, and `-` for the pool and the cache, whose sizes are the
-//! benchmark's. [`CASES`]
-//! lists them; [`build`] returns, with the figure's input, the [`Shape`] the tests
-//! check, so a figure cannot silently come to measure something easier.
+//! benchmark's. [`CASES`] lists them. This module holds the cases' descriptions;
+//! the code that builds and runs them is `src/worst_run/`, which the drivers and the
+//! tests include, so that the allocator code it instantiates stays out of the
+//! library beside the comparison workloads (see there). Its `build` returns, with the
+//! figure's input, the [`Shape`] the tests check, so a figure cannot silently come to
+//! measure something easier.
 
 use tinyalloc::heap::HeapStats;
-
-use crate::{Outcome, buffers};
-
-mod heaps;
-mod shared;
 
 /// The heap sizes every heap case runs at: a small and a large firmware heap.
 pub const HEAP_SIZES: [usize; 2] = [16 * 1024, 64 * 1024];
@@ -211,40 +210,4 @@ pub fn capacities(case: &Case) -> Vec<String> {
         "pool-deque" | "global-deque" => SLICES.iter().map(usize::to_string).collect(),
         _ => HEAP_SIZES.iter().map(usize::to_string).collect(),
     }
-}
-
-/// Builds the case `entry op capacity` and makes its one measured call; `None` for
-/// an unknown case.
-pub fn build(entry: &str, op: &str, capacity: &str) -> Option<Shape> {
-    let number = || capacity.parse::<usize>().ok();
-    match entry {
-        "free-list" => heaps::free_list(op, number().filter(|n| HEAP_SIZES.contains(n))?),
-        "segregated" => heaps::segregated(op, number().filter(|n| HEAP_SIZES.contains(n))?),
-        "bump-free-list" => heaps::bump_free_list(op, number().filter(|n| HEAP_SIZES.contains(n))?),
-        "pool" if capacity == "-" => shared::pool(op),
-        "cache" if capacity == "-" => shared::cache(op),
-        "pool-deque" => shared::pool_deque(op, number().filter(|n| SLICES.contains(n))?),
-        "global-deque" => {
-            let len = number().filter(|n| SLICES.contains(n))?;
-            buffers::with_queue(
-                "tinyalloc-global-deque",
-                false,
-                shared::GlobalSlices(op, len),
-            )?
-        }
-        _ => None,
-    }
-}
-
-/// [`build`] as the driver reports it: one unit, the one call.
-pub fn run(entry: &str, op: &str, capacity: &str) -> Option<Outcome> {
-    CASES
-        .iter()
-        .find(|case| case.entry == entry && case.op == op)?;
-    let shape = build(entry, op, capacity)?;
-    Some(Outcome {
-        units: 1,
-        attempts: 1,
-        failed: u64::from(!shape.succeeded),
-    })
 }

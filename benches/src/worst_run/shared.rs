@@ -4,8 +4,8 @@
 use tinyalloc::global::PoolDeque;
 use tinyalloc::prelude::{CriticalSectionLock, SlabBox, SlabCache};
 
-use super::Shape;
-use crate::{buffers, measured};
+use tinyalloc_bench::worst::Shape;
+use tinyalloc_bench::{buffers, measured};
 
 /// The pool of the pool cases: the benchmark's 256 slots of 64 B.
 #[tinyalloc::pool(size = 16384, slots = 256)]

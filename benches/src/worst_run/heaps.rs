@@ -8,8 +8,8 @@ use tinyalloc::heap::{
     BumpFreeListAllocator, FreeListAllocator, HeapStats, SegregatedBumpAllocator,
 };
 
-use super::{IMPOSSIBLE_ALIGN, Shape};
-use crate::measured;
+use tinyalloc_bench::measured;
+use tinyalloc_bench::worst::{IMPOSSIBLE_ALIGN, Shape};
 
 /// Where a region starts past a multiple of [`IMPOSSIBLE_ALIGN`].
 const REGION_OFFSET: usize = 4096;
@@ -152,7 +152,7 @@ fn waiting_sizes(from: usize, budget: usize, extra: usize) -> Vec<usize> {
 
 /// `FreeListAllocator` with blocks waiting in its quick slots in `eighths` of the
 /// heap and the rest cut into the most free blocks it can hold: see
-/// [`FREE_LIST_WAITING`](super::FREE_LIST_WAITING).
+/// [`FREE_LIST_WAITING`](tinyalloc_bench::worst).
 fn fragmented_free_list(len: usize, eighths: usize) -> Built<FreeListAllocator<0>> {
     let mut built = Built::<FreeListAllocator<0>>::new(len);
     let usable = built.heap.stats().free;
