@@ -8,7 +8,7 @@
 //! | --- | --- | --- |
 //! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 63 instructions with a no-op critical section, 155 with the host's mutex (heapless `box_pool!`: 102; `atomic-pool`: 40 to 2,595 as it fills); `read`: 30 |
 //! | [`with`](Pool::with) | one critical section around your closure | |
-//! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 68 instructions for `alloc(&[u8; 64])` into the last free block, 57 on a full pool, 32 for `free`, 141 for `read` with a closure summing 64 bytes (your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
+//! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 29 instructions for `alloc(&[u8; 64])` into the last free block, 20 on a full pool, 26 for `free`, 131 for `read` with a closure summing 64 bytes (your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
 //!
 //! Code: 252 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,

@@ -400,11 +400,25 @@ impl Engine for FreeList {
             let need = new - old;
             // A block waiting in a quick slot is free to the program that gave it
             // back: merge the one that starts where the free memory after the block
-            // ends (right at its end when none is free), and look again.
-            // SAFETY: the engine is set up over `m`'s arena; `end` is still the end
-            // of the live block, and the merged block joins the free one there.
-            while (next < need || next - need == GRANULE) && unsafe { self.unquick(m, end + next) }
-            {
+            // ends (right at its end when none is free), and look again. Each look
+            // scans every slot, so from the second on, all the waiting blocks are
+            // merged at once instead, in one scan: one by one, a growth through all
+            // 126 took 70,000 x86_64 instructions with interrupts masked.
+            let mut merged = false;
+            while next < need || next - need == GRANULE {
+                let found = if merged {
+                    // SAFETY: the engine is set up over `m`'s arena; the blocks it
+                    // merges join their free neighbours, the one at `end` among them.
+                    unsafe { self.flush(m) }
+                } else {
+                    // SAFETY: as above; `end` is still the end of the live block, and
+                    // the merged block joins the free one there.
+                    unsafe { self.unquick(m, end + next) }
+                };
+                if !found {
+                    break;
+                }
+                merged = true;
                 // SAFETY: as above.
                 next = unsafe { self.free_at(m, end) };
             }

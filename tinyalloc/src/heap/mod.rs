@@ -79,9 +79,9 @@
 //!
 //! | engine | `alloc` | `dealloc` | `realloc` in place | `stats()` / `verify()` |
 //! | --- | --- | --- | --- | --- |
-//! | [`BumpFreeListAllocator`] | 57,422, failing after a walk of 4,096 free blocks | 28,763, below 4,096 free blocks | 20,577 | 90,178 / 122,953 |
-//! | [`SegregatedBumpAllocator`] | 905, failing after trying 25 classes | 101, the last block (lists reset) | 22,601, a walk of 2,045 free blocks | 582 / 35,584 |
-//! | [`FreeListAllocator`] | 65,855, failing after two walks of 2,019 free blocks | 11,689, the last block with 126 waiting (all merged) | 70,085, through 126 waiting blocks (each found by a scan of the slots); 66,101, a shrink by 8 bytes that slides a block of almost the whole heap (copied inside the lock) | 37,965 / 238,363 |
+//! | [`BumpFreeListAllocator`] | 57,414, failing after a walk of 4,096 free blocks | 28,755, below 4,096 free blocks | 20,572 | 90,165 / 122,950 |
+//! | [`SegregatedBumpAllocator`] | 883, failing after trying 25 classes | 66, the last block (lists reset) | 22,598, a walk of 2,045 free blocks | 569 / 35,581 |
+//! | [`FreeListAllocator`] | 65,849, failing after two walks of 2,019 free blocks | 11,661, the last block with 126 waiting (all merged) | 12,309, through 126 waiting blocks (the first merged alone, the rest in one scan of the slots); 66,063, a shrink by 8 bytes that slides a block of almost the whole heap (copied inside the lock) | 37,952 / 238,358 |
 //!
 //! Every engine keeps its state behind a lock, its second parameter, a [`Lock`] as the
 //! slab cache takes. The default, [`CriticalSectionLock`], lets interrupt handlers and

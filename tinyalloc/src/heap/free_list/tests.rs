@@ -452,6 +452,44 @@ fn realloc_merges_waiting_blocks_until_the_rest_is_not_eight_bytes() {
     assert_eq!(heap.verify(), Ok(()));
 }
 
+/// Growing through many waiting blocks merges every waiting block at once after the
+/// first (one scan of the slots, not one a block): the growth, the heap and a block
+/// that waited elsewhere all come out as if merged one by one.
+#[test]
+fn realloc_grows_through_many_waiting_blocks() {
+    let heap = FreeListAllocator::<8192>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(16);
+    // Ten waiting blocks of distinct sizes right after `a`, then a live guard.
+    let sizes: [usize; 10] = core::array::from_fn(|i| 24 + 8 * i);
+    let behind: Vec<_> = sizes.iter().map(|&size| t.alloc(size)).collect();
+    let _guard = t.alloc(16);
+    // One more waiting block elsewhere, between live blocks.
+    let elsewhere = t.alloc(200);
+    let _guard = t.alloc(16);
+    for block in behind {
+        t.free(block);
+    }
+    t.free(elsewhere);
+    t.fill(a, 0xA5);
+    let used = heap.stats().used;
+    let growth: usize = sizes.iter().sum();
+    assert_eq!(
+        t.realloc(a, 16 + growth),
+        a,
+        "grew in place through all ten"
+    );
+    assert_eq!(heap.verify(), Ok(()));
+    assert_eq!(heap.stats().used, used + growth);
+    assert!(t.holds_first(a, 16, 0xA5));
+    // The block that waited elsewhere is free memory like any other.
+    let again = t.alloc(200);
+    assert!(!again.is_null());
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(heap.verify(), Ok(()));
+}
+
 #[test]
 fn verify_reports_a_block_freed_twice() {
     let layout = Layout::from_size_align(64, 8).unwrap();
