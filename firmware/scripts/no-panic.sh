@@ -17,13 +17,13 @@
 #                                                        could not catch anything
 #
 # On the Cortex-M0, which has no divide instruction, it also checks that no code of
-# ours calls a division routine (scripts/sites.awk): a division by a value
-# known only at run time links one, 400 B of flash and tens of cycles a call.
+# ours calls a division routine (scripts/sites.awk): a division by a value known
+# only at run time links one, 400 B of flash and tens of cycles a call.
 #
 # Built for Cortex-M0 and Cortex-M4F at opt-level "z", "s" and 3 (inlining differs
 # between them, and with it which checks the compiler can remove), at "z" also with
-# the heaps' event log and `Allocator` impls. Needs llvm-objdump: from `rustup component add llvm-tools`
-# (CI installs it) or on the PATH (Debian package llvm).
+# the heaps' event log and `Allocator` impls. Needs llvm-objdump: from
+# `rustup component add llvm-tools` (CI installs it) or on the PATH (Debian's llvm).
 #
 #   scripts/no-panic.sh
 set -euo pipefail
@@ -133,7 +133,7 @@ for level in z s 3; do
     done
 done
 if ((failed)); then
-    echo "no-panic: a panic path is linked (see above)" >&2
+    echo "no-panic: failed (see above)" >&2
     exit 1
 fi
 echo "no-panic: no panic path in any image but the documented one, and no division on the M0"
