@@ -203,18 +203,14 @@ impl Chain {
 /// library routine, for one division per write.
 #[inline]
 fn chunks_for(len: usize, cap: usize) -> usize {
-    #[cfg(all(target_arch = "arm", not(target_has_atomic = "ptr")))]
-    {
+    if cfg!(all(target_arch = "arm", not(target_has_atomic = "ptr"))) {
         count_chunks(len, cap)
-    }
-    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "ptr"))))]
-    {
+    } else {
         len.div_ceil(cap.max(1))
     }
 }
 
 /// `len.div_ceil(cap)` by subtraction, O(the result); for a `cap` of 0, as for 1.
-#[cfg(any(test, all(target_arch = "arm", not(target_has_atomic = "ptr"))))]
 fn count_chunks(len: usize, cap: usize) -> usize {
     let mut count = 0;
     let mut left = len;
