@@ -184,13 +184,29 @@ impl Data {
 
 fn instr(value: Option<f64>) -> String {
     match value {
-        Some(value) if value >= 1000.0 => {
-            let whole = value.round() as u64;
-            format!("{},{:03}", whole / 1000, whole % 1000)
-        }
+        Some(value) if value >= 1000.0 => thousands(value.round() as u64),
         Some(value) => format!("{value:.1}"),
         None => "—".to_owned(),
     }
+}
+
+/// Whole instructions, for counts of one call (the worst group), which have no
+/// fraction to show.
+fn whole(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |value| thousands(value.round() as u64))
+}
+
+/// `n` with a comma between every three digits.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn nanos(value: Option<f64>) -> String {
@@ -789,8 +805,8 @@ fn worst_section(data: &Data, out: &mut String) {
                 case.entry,
                 case.op,
                 case.input,
-                instr(count("none").map(Count::per_unit)),
-                instr(count("std").map(Count::per_unit)),
+                whole(count("none").map(Count::per_unit)),
+                whole(count("std").map(Count::per_unit)),
             )
             .unwrap();
         }
