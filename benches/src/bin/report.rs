@@ -184,7 +184,7 @@ impl Data {
 
 fn instr(value: Option<f64>) -> String {
     match value {
-        Some(value) if value >= 1000.0 => thousands(value.round() as u64),
+        Some(value) if value >= 1000.0 => group_thousands(value.round() as usize),
         Some(value) => format!("{value:.1}"),
         None => "—".to_owned(),
     }
@@ -193,20 +193,10 @@ fn instr(value: Option<f64>) -> String {
 /// Whole instructions, for counts of one call (the worst group), which have no
 /// fraction to show.
 fn whole(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |value| thousands(value.round() as u64))
-}
-
-/// `n` with a comma between every three digits.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
+    value.map_or_else(
+        || "—".to_owned(),
+        |value| group_thousands(value.round() as usize),
+    )
 }
 
 fn nanos(value: Option<f64>) -> String {
@@ -762,7 +752,7 @@ fn heaps_intro() -> String {
     )
 }
 
-/// `8192` as `8,192`.
+/// `8192` as `8,192`, `1234567` as `1,234,567`.
 fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();

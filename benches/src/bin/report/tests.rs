@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Data, instr, parse_counts, parse_packing, targets_section, thousands, whole};
+use super::{Data, group_thousands, instr, parse_counts, parse_packing, targets_section, whole};
 
 /// A `Data` holding `lines` in the format of `counts.txt`, and nothing else.
 fn data(lines: &[String]) -> Data {
@@ -135,11 +135,11 @@ fn packing_is_judged_as_measured_not_as_the_table_rounds_it() {
 
 #[test]
 fn counts_get_a_comma_every_three_digits() {
-    assert_eq!(thousands(0), "0");
-    assert_eq!(thousands(999), "999");
-    assert_eq!(thousands(1_000), "1,000");
-    assert_eq!(thousands(238_358), "238,358");
-    assert_eq!(thousands(1_234_567), "1,234,567");
+    assert_eq!(group_thousands(0), "0");
+    assert_eq!(group_thousands(999), "999");
+    assert_eq!(group_thousands(1_000), "1,000");
+    assert_eq!(group_thousands(238_358), "238,358");
+    assert_eq!(group_thousands(1_234_567), "1,234,567");
     assert_eq!(instr(Some(1_234_567.4)), "1,234,567");
     assert_eq!(instr(Some(58.04)), "58.0");
     assert_eq!(whole(Some(29.0)), "29");
