@@ -482,6 +482,12 @@ impl Counters {
         }
     }
 
+    /// Counts `bytes` as used for a moment without raising the high-water mark: the
+    /// free memory a block slides into while it shrinks (see `Engine::claim_below`).
+    pub(crate) fn lend(&mut self, bytes: usize) {
+        self.used = self.used.wrapping_add(bytes);
+    }
+
     #[inline(always)]
     pub(crate) fn shrank(&mut self, bytes: usize) {
         self.used = self.used.wrapping_sub(bytes);

@@ -61,6 +61,16 @@ impl<'h, H: GlobalAlloc> Tester<'h, H> {
         new
     }
 
+    /// Records a reallocation a test made by hand: the live block at `ptr` is now
+    /// `new_size` bytes at `new`.
+    pub(crate) fn moved(&mut self, ptr: *mut u8, new: *mut u8, new_size: usize) {
+        let (index, layout) = self.layout_of(ptr);
+        self.live[index] = (
+            new,
+            Layout::from_size_align(new_size, layout.align()).unwrap(),
+        );
+    }
+
     /// Writes `byte` over a live block.
     pub(crate) fn fill(&self, ptr: *mut u8, byte: u8) {
         let (_, layout) = self.layout_of(ptr);

@@ -141,10 +141,84 @@ fn an_eight_byte_shrink_slides_down_into_a_free_block_before_it() {
     let moved = t.realloc(a, 480);
     assert_eq!(moved, hole);
     assert!(t.holds(moved, 9));
+    // Logged in the second critical section, the one that frees what it left.
+    #[cfg(feature = "debug-log")]
+    assert_eq!(
+        heap.debug_logs().iter().last(),
+        Some(&crate::heap::debug_log::HeapEvent::Realloc {
+            old_addr: a as usize,
+            old_size: 488,
+            addr: hole as usize,
+            size: 480,
+            align: 8,
+        })
+    );
     let after = heap.stats();
     assert_eq!(after.used, before.used - 8);
     assert_eq!(after.failed_allocs, before.failed_allocs);
     assert_eq!(heap.verify(), Ok(()));
+    // The hole's 40 bytes and the cut-off 8 are one free block after the moved one.
+    assert_eq!(t.alloc(48) as usize, hole as usize + 480);
+    t.free_all();
+    assert_eq!(
+        (heap.stats().used, heap.stats().largest_free),
+        (0, heap.stats().free)
+    );
+    assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn a_sliding_block_is_copied_between_two_sections_its_range_taken_meanwhile() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let hole = t.alloc(40);
+    let a = t.alloc(488);
+    let _guard = t.alloc(16);
+    fragmented(&mut t);
+    t.free(hole);
+    t.fill(a, 9);
+    let before = heap.stats();
+    let layout = Layout::from_size_align(488, 8).unwrap();
+    // The first section of `realloc(a, 480)`: the hole is taken for the slide.
+    // SAFETY: `a` is live for `layout`; 480 is a shrink.
+    let moved = heap
+        .shell
+        .with_engine(|engine, base| unsafe { engine.claim_below(base, a, layout, 480) });
+    assert_eq!(moved, hole);
+    // Between the sections, with interrupts enabled, another context finds the heap
+    // consistent, the hole counted as used (not as a new high), and nothing it
+    // allocates lands in the hole or the block.
+    assert_eq!(heap.verify(), Ok(()));
+    let between = heap.stats();
+    assert_eq!(between.used, before.used + 40);
+    assert_eq!(between.high_water, before.high_water);
+    let mut others = Vec::new();
+    loop {
+        let other = t.alloc(16);
+        if other.is_null() {
+            break;
+        }
+        others.push(other);
+    }
+    assert!(!others.is_empty());
+    let (taken, end) = (hole as usize, a as usize + 488);
+    assert!(
+        others
+            .iter()
+            .all(|&p| p as usize + 16 <= taken || p as usize >= end)
+    );
+    // The copy, then the second section, as `realloc` makes them.
+    // SAFETY: both ranges lie in the taken range, which is this test's alone.
+    unsafe { ptr::copy(a, moved, 480) };
+    // SAFETY: `moved` came from `claim_below` for these arguments.
+    heap.shell
+        .with_engine(|engine, base| unsafe { engine.finish_slide(base, a, moved, layout, 480) });
+    t.moved(a, moved, 480);
+    assert!(t.holds(moved, 9));
+    assert_eq!(heap.verify(), Ok(()));
+    let after = heap.stats();
+    assert_eq!(after.used, between.used - 40 - 8 + others.len() * 16);
+    assert_eq!(after.high_water, before.high_water.max(after.used));
     // The hole's 40 bytes and the cut-off 8 are one free block after the moved one.
     assert_eq!(t.alloc(48) as usize, hole as usize + 480);
     t.free_all();
