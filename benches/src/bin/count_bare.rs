@@ -26,5 +26,5 @@ unsafe impl critical_section::Impl for NoOpCriticalSection {
 mod worst_run;
 
 fn main() -> std::process::ExitCode {
-    tinyalloc_bench::driver::main("none", worst_run::run)
+    tinyalloc_bench::driver::main("none", worst_run::run, None)
 }
