@@ -7,9 +7,15 @@
 //! call, the stretches a single-core MCU runs with interrupts masked, and nothing
 //! the call does between them (a copy outside the lock, a slab provider's work).
 //!
-//! Each section's figure includes a few instructions of its own: the end of
-//! `acquire` after the request and the start of `release` before it, as a real
-//! critical section's mask and unmask fall inside what it masks.
+//! Each section's figure includes instructions of this code: whatever of `acquire`
+//! follows the request that turns collection on (nothing, once inlined) and what of
+//! `release` precedes the one that turns it off (the depth test and the request:
+//! about six instructions, as callgrind's line counts show), much as a real
+//! critical section's mask and unmask fall inside what they mask. And this code is
+//! compiled into the allocators' (the `critical-section` implementation is inlined
+//! like any other function), so their inlining can differ a little from
+//! `count-bare`'s: a figure here can exceed that call's whole figure there when
+//! nearly all of the call runs inside its sections.
 //!
 //! Included with `#[path]` by its users, which also include `src/worst_run/` as the
 //! crate-level module `worst_run` (where [`ARMED`] lives). The program must run the
