@@ -1,11 +1,12 @@
 //! `count-masked`'s critical section, which `benches/tests/masked.rs` also links:
 //! it does nothing, like `count-bare`'s, except while a case's measured call is
-//! armed ([`ARMED`]): then the outermost section it enters turns callgrind's
-//! collection on, the release that ends it turns it off, and [`sections`] counts
-//! them. Run with `--collect-atstart=no` (and no `--toggle-collect`), callgrind's
-//! total is then the instructions executed inside critical sections during the one
-//! call, the stretches a single-core MCU runs with interrupts masked, and nothing
-//! the call does between them (a copy outside the lock, a slab provider's work).
+//! armed ([`ARMED`](crate::worst_run::ARMED)): then the outermost section it
+//! enters turns callgrind's collection on, the release that ends it turns it off,
+//! and [`sections`](crate::masked_section::sections) counts them. Run with
+//! `--collect-atstart=no` (and no `--toggle-collect`), callgrind's total is then
+//! the instructions executed inside critical sections during the one call, the
+//! stretches a single-core MCU runs with interrupts masked, and nothing the call
+//! does between them (a copy outside the lock, a slab provider's work).
 //!
 //! Each section's figure includes instructions of this code: whatever of `acquire`
 //! follows the request that turns collection on (nothing, once inlined) and what of
@@ -18,7 +19,7 @@
 //! nearly all of the call runs inside its sections.
 //!
 //! Included with `#[path]` by its users, which also include `src/worst_run/` as the
-//! crate-level module `worst_run` (where [`ARMED`] lives). The program must run the
+//! crate-level module `worst_run` (where `ARMED` lives). The program must run the
 //! armed call on one thread: the counters are plain loads and stores.
 
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
