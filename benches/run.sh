@@ -3,6 +3,8 @@
 # README's performance section (between its `benches/run.sh` markers):
 #   1. instruction counts: each workload on each entry, one process under callgrind,
 #      with the host's critical section (`count`) and with a no-op one (`count-bare`);
+#      for the `worst` cases also the instructions inside the call's critical
+#      sections alone and how many sections it entered (`count-masked`);
 #   2. the heaps' packing figures (deterministic, no callgrind);
 #   3. wall-clock medians with divan (`cargo bench -p tinyalloc-bench`).
 # Needs valgrind. Takes a few minutes; builds with at most two jobs.
@@ -49,7 +51,7 @@ jobs=(-j2)
 echo "==> building the drivers and the benches"
 cargo build --release "${jobs[@]}" -p tinyalloc-bench --bins
 cargo build --release "${jobs[@]}" -p tinyalloc-bench --no-default-features \
-    --features bare-critical-section --bin count-bare
+    --features bare-critical-section --bin count-bare --bin count-masked
 cargo bench "${jobs[@]}" -p tinyalloc-bench --no-run
 
 echo "==> instruction counts (callgrind)"
@@ -70,6 +72,20 @@ while read -r group entry workload capacity; do
         ir=$(sed -n 's/^summary: //p' "$out/callgrind.out")
         echo "$cs $group $entry $workload $capacity $result ir=$ir" >>"$out/counts.txt"
     done
+    if [ "$group" = worst ]; then
+        # Collection starts off and only count-masked's critical section turns it on,
+        # for each section of the one call: the total is what runs inside them. Its
+        # line adds `sections=N`.
+        result=$(valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+            --collect-atstart=no \
+            "$target/release/count-masked" run "$group" "$entry" "$workload" "$capacity" \
+            2>"$out/valgrind.log") || {
+            cat "$out/valgrind.log" >&2
+            exit 1
+        }
+        ir=$(sed -n 's/^summary: //p' "$out/callgrind.out")
+        echo "masked $group $entry $workload $capacity $result ir=$ir" >>"$out/counts.txt"
+    fi
     done_runs=$((done_runs + 1))
     printf '\r    %d of %d' "$done_runs" "$total"
 done <"$out/list.txt"

@@ -1,10 +1,13 @@
-//! The instruction-count driver behind `count` and `count-bare`: runs one workload
-//! on one entry per process, so callgrind's total for the `measured` functions
-//! belongs to that entry alone.
+//! The instruction-count driver behind `count`, `count-bare` and `count-masked`:
+//! runs one workload on one entry per process, so callgrind's total for the
+//! `measured` functions belongs to that entry alone. `count-masked` counts instead
+//! only what runs inside the critical sections of a `worst` case's call, and adds
+//! `sections=N` to the result line (see `src/bin/count_masked.rs`).
 //!
 //! ```text
 //! count list                               every GROUP ENTRY WORKLOAD CAPACITY to run
 //! count run pools ENTRY WORKLOAD CAPACITY  one run; prints units, attempts, failed
+//!                                          (and, from count-masked, sections)
 //! count run heaps ENTRY mixed -
 //! count run buffers ENTRY WORKLOAD -
 //! count run empty call -                   a call into `measured` that does nothing
@@ -147,10 +150,19 @@ fn packing() {
 /// Runs a case of the `worst` group: `(entry, operation, capacity)`.
 pub type WorstRun = fn(&str, &str, &str) -> Option<Outcome>;
 
+/// The critical sections a driver's critical section entered while a `worst` case's
+/// call was armed (`count-masked`).
+pub type ArmedSections = fn() -> u64;
+
 /// Runs the command line `args` (without the program name); the exit code. The
 /// `worst` group's cases run through `worst`, which the driver binaries compile
-/// themselves (`src/worst_run/`) rather than this library.
-pub fn main(critical_section: &str, worst: WorstRun) -> std::process::ExitCode {
+/// themselves (`src/worst_run/`) rather than this library. A driver that counts its
+/// armed critical sections passes `sections`, and each run's line reports them.
+pub fn main(
+    critical_section: &str,
+    worst: WorstRun,
+    sections: Option<ArmedSections>,
+) -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
@@ -158,11 +170,11 @@ pub fn main(critical_section: &str, worst: WorstRun) -> std::process::ExitCode {
         ["packing"] => packing(),
         ["run", "worst", entry, operation, capacity] => {
             let outcome = worst(entry, operation, capacity);
-            return report(outcome, critical_section, &args[1..]);
+            return report(outcome, critical_section, sections, &args[1..]);
         }
         ["run", group, entry, workload, capacity] => {
             let outcome = run(group, entry, workload, capacity);
-            return report(outcome, critical_section, &args[1..]);
+            return report(outcome, critical_section, sections, &args[1..]);
         }
         _ => {
             eprintln!(
@@ -174,17 +186,20 @@ pub fn main(critical_section: &str, worst: WorstRun) -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
-/// Prints the outcome of the run `what` (`GROUP ENTRY WORKLOAD CAPACITY`); the exit
-/// code.
+/// Prints the outcome of the run `what` (`GROUP ENTRY WORKLOAD CAPACITY`), with the
+/// armed sections when the driver counts them; the exit code.
 fn report(
     outcome: Option<Outcome>,
     critical_section: &str,
+    sections: Option<ArmedSections>,
     what: &[&str],
 ) -> std::process::ExitCode {
     match outcome {
         Some(outcome) => {
+            let sections =
+                sections.map_or_else(String::new, |count| format!(" sections={}", count()));
             println!(
-                "units={} attempts={} failed={} critical-section={critical_section}",
+                "units={} attempts={} failed={} critical-section={critical_section}{sections}",
                 outcome.units, outcome.attempts, outcome.failed
             );
             std::process::ExitCode::SUCCESS

@@ -1,12 +1,18 @@
 //! Worst cases: how long one call keeps the critical section (on a single-core MCU,
 //! interrupts masked). Each case builds, outside the measured region and the same
 //! way every run, the input that makes its operation longest, then makes that one
-//! call through [`measured::once`](crate::measured::once), so callgrind's total is
-//! the one call (with its entry and return, a few instructions, as in every other
-//! figure).
+//! call through [`measured::once`](crate::measured::once), so callgrind's total
+//! under `count` and `count-bare` is the whole call (with its entry and return, a
+//! few instructions, as in every other figure). The call is also armed: under
+//! `count-masked` (`valgrind --tool=callgrind --collect-atstart=no`) the total is
+//! only what runs inside the call's critical sections, the stretches with
+//! interrupts masked, and the driver reports how many sections there were; the two
+//! differ for calls that work between their sections (a `realloc` that copies
+//! outside the lock, `SlabCache`'s several short sections).
 //!
 //! ```text
 //! count run worst ENTRY OPERATION CAPACITY
+//! count-masked run worst ENTRY OPERATION CAPACITY
 //! ```
 //!
 //! `CAPACITY` is the heap's region in bytes (16 KiB and 64 KiB), the bytes a slice
@@ -16,7 +22,8 @@
 //! tests include, so that the allocator code it instantiates stays out of the
 //! library beside the comparison workloads (see there). Its `build` returns, with the
 //! figure's input, the [`Shape`] the tests check, so a figure cannot silently come to
-//! measure something easier.
+//! measure something easier; `benches/tests/masked.rs` checks the sections each call
+//! enters.
 
 use tinyalloc::heap::HeapStats;
 

@@ -8,5 +8,5 @@
 mod worst_run;
 
 fn main() -> std::process::ExitCode {
-    tinyalloc_bench::driver::main("std", worst_run::run)
+    tinyalloc_bench::driver::main("std", worst_run::run, None)
 }

@@ -1,7 +1,8 @@
 //! Instruction-count driver with a critical section that does nothing, standing in
 //! for a single-core microcontroller's (which masks interrupts: a few instructions
 //! more). Everything else is `count`. The program runs on one thread, so nothing
-//! needs excluding. Build it alone:
+//! needs excluding. Its `worst` figures are whole calls; `count-masked` counts only
+//! what runs inside their critical sections. Build it alone:
 //! `cargo build --release -p tinyalloc-bench --no-default-features --features bare-critical-section --bin count-bare`.
 
 struct NoOpCriticalSection;
@@ -26,5 +27,5 @@ unsafe impl critical_section::Impl for NoOpCriticalSection {
 mod worst_run;
 
 fn main() -> std::process::ExitCode {
-    tinyalloc_bench::driver::main("none", worst_run::run)
+    tinyalloc_bench::driver::main("none", worst_run::run, None)
 }

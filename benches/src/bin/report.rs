@@ -17,6 +17,8 @@ struct Count {
     ir: f64,
     attempts: u64,
     failed: u64,
+    /// The critical sections the call entered, from `count-masked` only.
+    sections: Option<u64>,
 }
 
 impl Count {
@@ -46,12 +48,13 @@ fn parse_counts(text: &str) -> BTreeMap<CountKey, Count> {
     let mut counts = BTreeMap::new();
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let value = |key: &str| -> &str {
+        let field = |key: &str| -> Option<&str> {
             fields
                 .iter()
                 .find_map(|field| field.strip_prefix(key)?.strip_prefix('='))
-                .unwrap_or_else(|| panic!("no {key}= in {line:?}"))
         };
+        let value =
+            |key: &str| -> &str { field(key).unwrap_or_else(|| panic!("no {key}= in {line:?}")) };
         let key = (
             fields[0].to_owned(),
             fields[1].to_owned(),
@@ -64,6 +67,7 @@ fn parse_counts(text: &str) -> BTreeMap<CountKey, Count> {
             ir: value("ir").parse().expect("ir"),
             attempts: value("attempts").parse().expect("attempts"),
             failed: value("failed").parse().expect("failed"),
+            sections: field("sections").map(|n| n.parse().expect("sections")),
         };
         counts.insert(key, count);
     }
@@ -773,12 +777,15 @@ fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
-/// The `worst` group: one call per run, so each figure is that call's instructions.
+/// The `worst` group: one call per run, so each figure is that call's instructions,
+/// all of them (`count-bare`, `count`) or those inside its critical sections
+/// (`count-masked`, whose lines are absent from data collected before it existed:
+/// those cells read "—").
 fn worst_section(data: &Data, out: &mut String) {
     writeln!(
         out,
-        "| entry | operation | worst-case input | capacity | instructions, no-op critical section | instructions, host mutex | failed |\n\
-         | --- | --- | --- | --- | ---: | ---: | --- |"
+        "| entry | operation | worst-case input | capacity | instructions inside critical sections (no-op critical section) | critical sections | instructions of the whole call, no-op critical section | instructions of the whole call, host mutex | failed |\n\
+         | --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |"
     )
     .unwrap();
     for case in worst::CASES {
@@ -789,12 +796,17 @@ fn worst_section(data: &Data, out: &mut String) {
                 Some(_) => "no",
                 None => "—",
             };
+            let masked = count("masked");
+            let sections = masked
+                .and_then(|count| count.sections)
+                .map_or_else(|| "—".to_owned(), |n| n.to_string());
             writeln!(
                 out,
-                "| `{}` | `{}` | {} | {capacity} | {} | {} | {failed} |",
+                "| `{}` | `{}` | {} | {capacity} | {} | {sections} | {} | {} | {failed} |",
                 case.entry,
                 case.op,
                 case.input,
+                whole(masked.map(Count::per_unit)),
                 whole(count("none").map(Count::per_unit)),
                 whole(count("std").map(Count::per_unit)),
             )
@@ -902,10 +914,24 @@ fn main() {
     writeln!(
         out,
         "`count run worst ENTRY OPERATION CAPACITY`: the input is built outside the counted code, \
-         then the one call runs through `measured::once` (or the queue's `measured` function), so \
-         each figure is that call's instructions, its entry and return included. Heaps: a region \
-         of CAPACITY bytes; queues: a slice of CAPACITY bytes. `benches/tests/worst.rs` checks each \
-         input's shape."
+         then the one call runs through `measured::once` (or the queue's `measured` function). \
+         Heaps: a region of CAPACITY bytes; queues: a slice of CAPACITY bytes. \
+         `benches/tests/worst.rs` checks each input's shape, and `benches/tests/masked.rs` the \
+         critical sections each call enters.\n\n\
+         - *Inside critical sections*: `count-masked` (a no-op critical section, as `count-bare`'s, \
+         but while the one call is armed each outermost section it enters turns callgrind's \
+         collection on and its release turns it off) under `valgrind --tool=callgrind \
+         --collect-atstart=no`, without `--toggle-collect`: the instructions executed inside the \
+         call's critical sections, summed over them, what a single-core MCU runs with interrupts \
+         masked; work the call does between its sections (a copy outside the lock, a slab \
+         provider's) is left out. *Critical sections* is how many it entered (nested ones not \
+         counted apart). Each section's figure includes about six instructions of the \
+         instrumentation itself (a test and the request that turns collection off), and that \
+         critical section is compiled in, so the inlining around it differs from `count-bare`'s: \
+         where nearly all of a call runs inside its sections, this figure can exceed the whole \
+         call's.\n\
+         - *Whole call*: `count-bare` and `count`, as the tables above: every instruction of the \
+         call, its entry and return included, inside its sections or not.\n"
     )
     .unwrap();
     worst_section(&data, &mut out);

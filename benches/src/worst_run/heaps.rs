@@ -11,6 +11,8 @@ use tinyalloc::heap::{
 use tinyalloc_bench::measured;
 use tinyalloc_bench::worst::{IMPOSSIBLE_ALIGN, Shape};
 
+use super::armed;
+
 /// Where a region starts past a multiple of [`IMPOSSIBLE_ALIGN`].
 const REGION_OFFSET: usize = 4096;
 /// The smallest and largest sizes `FreeListAllocator` keeps in its quick slots, two
@@ -128,7 +130,7 @@ impl<H: Engine> Built<H> {
     ) -> Shape {
         let heap = self.heap;
         self.shape.before = Some(heap.stats());
-        let result = measured::once(|| op(heap));
+        let result = armed(|| measured::once(|| op(heap)));
         self.shape.succeeded = ok(&result);
         self.shape.after = Some(heap.stats());
         self.shape

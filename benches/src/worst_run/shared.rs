@@ -7,6 +7,8 @@ use tinyalloc::prelude::{CriticalSectionLock, SlabBox, SlabCache};
 use tinyalloc_bench::worst::Shape;
 use tinyalloc_bench::{buffers, measured};
 
+use super::armed;
+
 /// The pool of the pool cases: the benchmark's 256 slots of 64 B.
 #[tinyalloc::pool(size = 16384, slots = 256)]
 static POOL: Pool;
@@ -32,7 +34,7 @@ pub(super) fn pool(op: &str) -> Option<Shape> {
                 POOL.free(handles.pop().expect("a full pool"));
             }
             shape.blocks.0 = in_use();
-            shape.succeeded = measured::once(|| POOL.alloc(&PAYLOAD)).is_ok();
+            shape.succeeded = armed(|| measured::once(|| POOL.alloc(&PAYLOAD))).is_ok();
         }
         "free" => {
             let last = handles.pop().expect("a full pool");
@@ -40,14 +42,16 @@ pub(super) fn pool(op: &str) -> Option<Shape> {
                 POOL.free(handle);
             }
             shape.blocks.0 = in_use();
-            shape.succeeded = measured::once(|| POOL.free(last));
+            shape.succeeded = armed(|| measured::once(|| POOL.free(last)));
         }
         "read" => {
             let handle = handles[handles.len() - 1];
             shape.blocks.0 = in_use();
-            let sum = measured::once(|| {
-                POOL.read(handle, |bytes| {
-                    bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
+            let sum = armed(|| {
+                measured::once(|| {
+                    POOL.read(handle, |bytes| {
+                        bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
+                    })
                 })
             });
             shape.succeeded = sum == Some(0xA5 * 64);
@@ -66,13 +70,13 @@ pub(super) fn pool_deque(op: &str, len: usize) -> Option<Shape> {
     match op {
         "push-slice" => {
             shape.blocks.0 = in_use();
-            shape.succeeded = measured::once(|| QUEUE.push_slice(&data)).is_ok();
+            shape.succeeded = armed(|| measured::once(|| QUEUE.push_slice(&data))).is_ok();
         }
         "pop-into" => {
             QUEUE.push_slice(&data).ok()?;
             let mut out = vec![0; len];
             shape.blocks.0 = in_use();
-            let n = measured::once(|| QUEUE.pop_into(&mut out));
+            let n = armed(|| measured::once(|| QUEUE.pop_into(&mut out)));
             shape.succeeded = n == len && out == data;
         }
         _ => return None,
@@ -92,11 +96,13 @@ impl buffers::Visitor for GlobalSlices<'_> {
         let data: Vec<u8> = (0..self.1).map(|i| i as u8).collect();
         let mut shape = Shape::default();
         match self.0 {
-            "push-slice" => shape.succeeded = measured::push_slice(&mut queue, &data),
+            "push-slice" => {
+                shape.succeeded = armed(|| measured::push_slice(&mut queue, &data));
+            }
             "pop-into" => {
                 queue.push_slice(&data).then_some(())?;
                 let mut out = vec![0; self.1];
-                let n = measured::pop_slice(&mut queue, &mut out);
+                let n = armed(|| measured::pop_slice(&mut queue, &mut out));
                 shape.succeeded = n == self.1 && out == data;
             }
             _ => return None,
@@ -153,7 +159,7 @@ pub(super) fn cache(op: &str) -> Option<Shape> {
         "alloc-grow" => {
             let boxes = fill_cache(&GROW, 4);
             shape.blocks.0 = GROW.stats().slabs;
-            shape.succeeded = measured::once(|| GROW.alloc([7; 8])).is_ok();
+            shape.succeeded = armed(|| measured::once(|| GROW.alloc([7; 8]))).is_ok();
             shape.blocks.1 = GROW.stats().slabs;
             drop(boxes);
         }
@@ -163,14 +169,14 @@ pub(super) fn cache(op: &str) -> Option<Shape> {
             boxes.push(last);
             shape.blocks.0 = DROP.stats().slabs;
             let last = boxes.pop()?;
-            measured::once(|| drop(last));
+            armed(|| measured::once(|| drop(last)));
             shape.blocks.1 = DROP.stats().slabs;
             shape.succeeded = shape.blocks.1 + 1 == shape.blocks.0;
         }
         "trim" => {
             drop(fill_cache(&TRIM, 8));
             shape.blocks.0 = TRIM.stats().slabs;
-            shape.succeeded = measured::once(|| TRIM.trim()).is_ok();
+            shape.succeeded = armed(|| measured::once(|| TRIM.trim())).is_ok();
             shape.blocks.1 = TRIM.stats().slabs;
         }
         _ => return None,

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Data, group_thousands, instr, parse_counts, parse_packing, targets_section, whole};
+use super::{
+    Data, group_thousands, instr, parse_counts, parse_packing, targets_section, whole,
+    worst_section,
+};
 
 /// A `Data` holding `lines` in the format of `counts.txt`, and nothing else.
 fn data(lines: &[String]) -> Data {
@@ -144,4 +147,41 @@ fn counts_get_a_comma_every_three_digits() {
     assert_eq!(instr(Some(58.04)), "58.0");
     assert_eq!(whole(Some(29.0)), "29");
     assert_eq!(whole(None), "—");
+}
+
+/// `counts.txt` lines of one `worst` case, `trim` of the cache, from each driver
+/// given: `(critical section, instructions)`; `count-masked`'s line has its
+/// `sections=`.
+fn trim_lines(runs: &[(&str, u64)]) -> Vec<String> {
+    runs.iter()
+        .map(|&(cs, ir)| {
+            let sections = if cs == "masked" { " sections=15" } else { "" };
+            format!(
+                "{cs} worst cache trim - units=1 attempts=1 failed=0 critical-section={cs}{sections} ir={ir}"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn worst_rows_show_the_masked_count_and_the_whole_call_beside_it() {
+    let mut table = String::new();
+    let lines = trim_lines(&[("none", 479), ("std", 1_234), ("masked", 1_564)]);
+    worst_section(&data(&lines), &mut table);
+    let line = row(&table, "`cache` | `trim`");
+    assert!(
+        line.ends_with("| - | 1,564 | 15 | 479 | 1,234 | no |"),
+        "{line}"
+    );
+}
+
+#[test]
+fn worst_rows_from_data_without_count_masked_leave_its_cells_empty() {
+    let mut table = String::new();
+    worst_section(
+        &data(&trim_lines(&[("none", 479), ("std", 1_234)])),
+        &mut table,
+    );
+    let line = row(&table, "`cache` | `trim`");
+    assert!(line.ends_with("| - | — | — | 479 | 1,234 | no |"), "{line}");
 }
