@@ -78,7 +78,7 @@ pub const CASES: &[Case] = &[
     case(
         "free-list",
         "realloc-shrink-slide",
-        "a block of all the heap but 32 B shrunk by 8 B beside a live block after it: it slides down over the free 16 B block before it, copied inside the lock",
+        "a block of all the heap but 32 B shrunk by 8 B beside a live block after it: it slides down over the free 16 B block before it, copied between two critical sections",
     ),
     case("free-list", "stats", FREE_LIST_WAITING),
     case(

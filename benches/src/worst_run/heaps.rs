@@ -247,7 +247,7 @@ pub(super) fn free_list(op: &str, len: usize) -> Option<Shape> {
         "realloc-shrink-slide" => {
             // A 16 B block, then one block as large as the rest of the heap but a
             // 16 B guard: shrunk by 8 bytes beside the live guard, it slides down
-            // over the freed 16 B block, its bytes copied inside the lock.
+            // over the freed 16 B block, its bytes copied between two sections.
             let mut built = Built::<FreeListAllocator<0>>::new(len);
             let big = built.heap.stats().free - 32;
             let below = built.alloc(16);
