@@ -507,8 +507,8 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
     /// [`Engine::claim_below`]): copies its first `new_size` bytes with interrupts
     /// enabled, then hands the rest back in a second critical section. Copied inside
     /// the first, a block of almost a 64 KiB heap kept interrupts masked for 66,063
-    /// x86_64 instructions; the two sections now take 1,473 together, however large
-    /// the block (the quick slots searched twice are most of it).
+    /// x86_64 instructions; now the two sections take 1,418 together, however large
+    /// the block (most of it two searches of the quick slots).
     ///
     /// # Safety
     /// `GlobalAlloc::realloc`'s contract for `block`, `layout` and `new_size`, and
