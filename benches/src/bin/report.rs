@@ -378,19 +378,38 @@ fn buffers_section(data: &Data, out: &mut String) {
     entry_list(out, "What each entry does:", buffers::ENTRIES);
 }
 
-/// A target from issue 8 and whether this run meets it.
-fn target(out: &mut String, what: &str, measured: String, met: Option<bool>) {
+/// A target from issue 8, its figures, their ratio to the peer's, and whether this
+/// run meets it.
+fn target(out: &mut String, what: &str, measured: String, ratio: String, met: Option<bool>) {
     let verdict = match met {
         Some(true) => "met",
         Some(false) => "**missed**",
         None => "not measured",
     };
-    writeln!(out, "| {what} | {measured} | {verdict} |").unwrap();
+    writeln!(out, "| {what} | {measured} | {ratio} | {verdict} |").unwrap();
+}
+
+/// `ours ÷ theirs` for each pair of figures (each capacity), to two decimals, and
+/// the peer they are divided by: "0.93 / 0.93 / 0.93 × `slab`".
+fn ratios(ours: &[Option<f64>], theirs: &[Option<f64>], peer: &str) -> String {
+    let each: Vec<String> = ours
+        .iter()
+        .zip(theirs)
+        .map(|pair| match pair {
+            (Some(ours), Some(theirs)) if *theirs > 0.0 => format!("{:.2}", ours / theirs),
+            _ => "—".to_owned(),
+        })
+        .collect();
+    format!("{} × {peer}", each.join(" / "))
 }
 
 fn targets_section(data: &Data, out: &mut String) {
-    writeln!(out, "\n| target (issue 8) | measured in this run | |").unwrap();
-    writeln!(out, "| --- | --- | --- |").unwrap();
+    writeln!(
+        out,
+        "\n| target (issue 8) | measured in this run | tinyalloc ÷ peer, same run (instructions: below 1 is cheaper; packing: above 1 is tighter) | |"
+    )
+    .unwrap();
+    writeln!(out, "| --- | --- | --- | --- |").unwrap();
     let caps = ["32", "256", "4096"];
     let per_cap = |cs: &str, entry: &str, workload: &str| -> Vec<Option<f64>> {
         caps.iter()
@@ -428,17 +447,16 @@ fn targets_section(data: &Data, out: &mut String) {
             show(&peer),
             show(&uninit_pair)
         ),
+        ratios(&slab_pair, &peer, "`slab`"),
         all(&slab_pair, &|v, _| v <= 39.0),
     );
     let lookup = per_cap("std", "tinyalloc-slab", "lookup");
+    let slab_lookup = per_cap("std", "slab", "lookup");
     target(
         out,
         "`TinySlabAllocator` lookup ≤ 14",
-        format!(
-            "{} (`slab`: {})",
-            show(&lookup),
-            show(&per_cap("std", "slab", "lookup"))
-        ),
+        format!("{} (`slab`: {})", show(&lookup), show(&slab_lookup)),
+        ratios(&lookup, &slab_lookup, "`slab`"),
         all(&lookup, &|v, _| v <= 14.0),
     );
     for workload in ["fill-lifo", "fill-random"] {
@@ -450,6 +468,7 @@ fn targets_section(data: &Data, out: &mut String) {
                 "`TinySlabAllocator` {workload} ≤ `slab` at every capacity, both copying 64 bytes in"
             ),
             format!("{} vs {}", show(&ours), show(&theirs)),
+            ratios(&ours, &theirs, "`slab`"),
             all(&ours, &|v, i| theirs[i].is_some_and(|t| v <= t)),
         );
     }
@@ -471,6 +490,11 @@ fn targets_section(data: &Data, out: &mut String) {
                 show(&heapless),
                 show(&atomic)
             ),
+            format!(
+                "{}; {}",
+                ratios(&ours, &heapless, "heapless `box_pool!`"),
+                ratios(&ours, &atomic, "`atomic-pool`")
+            ),
             all(&ours, &|v, i| {
                 heapless[i].is_some_and(|h| v < h) && atomic[i].is_some_and(|a| v < a)
             }),
@@ -481,6 +505,7 @@ fn targets_section(data: &Data, out: &mut String) {
             out,
             &format!("`Pool` pair, nearly full, below `atomic-pool` ({label})"),
             format!("{} vs {}", show(&ours_full), show(&atomic_full)),
+            ratios(&ours_full, &atomic_full, "`atomic-pool`"),
             all(&ours_full, &|v, i| atomic_full[i].is_some_and(|a| v < a)),
         );
     }
@@ -499,10 +524,12 @@ fn targets_section(data: &Data, out: &mut String) {
                 show(&ours),
                 show(&peer)
             ),
+            ratios(&ours, &peer, "attachable-slab-allocator"),
             all(&ours, &|v, _| v <= 60.0),
         );
     }
     let heap = |cs: &str, entry: &str| data.count(cs, "heaps", entry, "mixed", "-");
+    let per_op = |cs: &str, entry: &str| [heap(cs, entry).map(Count::per_unit)];
     // The engines behind the host's mutex, behind a no-op critical section, and
     // behind a spin lock, the lock talc and linked_list_allocator take here.
     for (cs, suffix, label) in [
@@ -521,6 +548,11 @@ fn targets_section(data: &Data, out: &mut String) {
                 instr(heap(cs, "rlsf").map(Count::per_unit)),
                 instr(heap(cs, "linked-list-allocator").map(Count::per_unit))
             ),
+            ratios(
+                &[free_list.map(Count::per_unit)],
+                &per_op(cs, "talc"),
+                "talc",
+            ),
             free_list.map(|c| c.per_unit() <= 70.0),
         );
         let segregated = heap(cs, &format!("tinyalloc-segregated{suffix}"));
@@ -534,10 +566,16 @@ fn targets_section(data: &Data, out: &mut String) {
                 heap(cs, "lite-alloc-segregated").map_or(0, |c| c.failed),
                 heap(cs, "lite-alloc-segregated").map_or(0, |c| c.attempts)
             ),
+            ratios(
+                &[segregated.map(Count::per_unit)],
+                &per_op(cs, "talc"),
+                "talc",
+            ),
             segregated.map(|c| c.per_unit() <= 50.0 && c.failed == 0),
         );
     }
     let packing = data.packing.get("tinyalloc-free-list");
+    let lla = data.packing.get("linked-list-allocator");
     let peer = |entry: &str| {
         data.packing.get(entry).map_or("—".to_owned(), |(a, g)| {
             format!("{a:.1} % / {:.1} %", min(g))
@@ -552,6 +590,11 @@ fn targets_section(data: &Data, out: &mut String) {
             peer("linked-list-allocator"),
             peer("talc")
         ),
+        ratios(
+            &[packing.map(|(a, _)| *a)],
+            &[lla.map(|(a, _)| *a)],
+            "linked_list_allocator",
+        ),
         packing.map(|(a, _)| *a >= 86.0),
     );
     target(
@@ -560,6 +603,11 @@ fn targets_section(data: &Data, out: &mut String) {
         packing.map_or("—".to_owned(), |(_, g)| {
             format!("{:.1} % (worst seed)", min(g))
         }),
+        ratios(
+            &[packing.map(|(_, g)| min(g))],
+            &[lla.map(|(_, g)| min(g))],
+            "linked_list_allocator, worst seeds",
+        ),
         packing.map(|(_, g)| min(g) >= 95.0),
     );
     let bump = heap("std", "tinyalloc-bump-free-list");
@@ -567,6 +615,7 @@ fn targets_section(data: &Data, out: &mut String) {
         out,
         "`BumpFreeListAllocator`: no failed allocation on the mixed workload",
         format!("{} failed", bump.map_or(0, |c| c.failed)),
+        "—".to_owned(),
         bump.map(|c| c.failed == 0),
     );
     let nearly_full =

@@ -62,6 +62,8 @@ fn the_pair_target_is_judged_on_the_entry_that_copies_as_slab_does() {
         "{pair}"
     );
     assert!(pair.ends_with("| **missed** |"), "{pair}");
+    // The ratio is the judged entry's, 43 / 46, not `alloc_uninit`'s.
+    assert!(pair.contains("| 0.93 / 0.93 / 0.93 × `slab` |"), "{pair}");
 
     let mut table = String::new();
     targets_section(&data(&slab_counts(30, 39, 46)), &mut table);
@@ -110,6 +112,16 @@ fn the_adversarial_fill_is_described_as_the_code_runs_it() {
     );
     assert!(notes.contains("accounts for its whole gap"), "{notes}");
     assert!(!notes.contains("0.8 points"), "{notes}");
+}
+
+#[test]
+fn a_ratio_without_the_peers_figure_is_a_dash() {
+    let mut table = String::new();
+    // `slab`'s lookup is not in the data: no ratio to show, no verdict either way.
+    targets_section(&data(&slab_counts(38, 43, 46)), &mut table);
+    let lookup = row(&table, "`TinySlabAllocator` lookup ≤ 14");
+    assert!(lookup.contains("| — / — / — × `slab` |"), "{lookup}");
+    assert!(lookup.ends_with("| not measured |"), "{lookup}");
 }
 
 #[test]
