@@ -131,6 +131,19 @@ pub(crate) trait Engine: Sized {
     fn counters(&mut self) -> &mut Counters;
 }
 
+/// The event of `block`, allocated for `layout`, reallocated to `new_size` bytes at
+/// `at` (which is `block` when it stayed in place).
+#[cfg(feature = "debug-log")]
+fn realloc_event(block: *mut u8, layout: Layout, at: *mut u8, new_size: usize) -> HeapEvent {
+    HeapEvent::Realloc {
+        old_addr: block as usize,
+        old_size: layout.size(),
+        addr: at as usize,
+        size: new_size,
+        align: layout.align(),
+    }
+}
+
 /// What the lock guards: the engine, the region it was handed (null for an inline
 /// arena) and the event log.
 pub(crate) struct State<E> {
@@ -399,13 +412,9 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
         self.state.with(|state| {
             // SAFETY: the caller's contract.
             unsafe { self.dealloc_in(state, block, layout) };
-            state.log.record(HeapEvent::Realloc {
-                old_addr: block as usize,
-                old_size: layout.size(),
-                addr: moved as usize,
-                size: new_size,
-                align: layout.align(),
-            });
+            state
+                .log
+                .record(realloc_event(block, layout, moved, new_size));
         });
     }
 
@@ -462,13 +471,9 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
             // SAFETY: the caller's contract.
             if unsafe { state.engine.resize_in_place(base, block, layout, new_size) } {
                 #[cfg(feature = "debug-log")]
-                state.log.record(HeapEvent::Realloc {
-                    old_addr: block as usize,
-                    old_size: layout.size(),
-                    addr: block as usize,
-                    size: new_size,
-                    align: layout.align(),
-                });
+                state
+                    .log
+                    .record(realloc_event(block, layout, block, new_size));
                 return block;
             }
             if new_size < layout.size() {
@@ -539,13 +544,9 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
                     .finish_slide(base, block, moved, layout, new_size)
             };
             #[cfg(feature = "debug-log")]
-            state.log.record(HeapEvent::Realloc {
-                old_addr: block as usize,
-                old_size: layout.size(),
-                addr: moved as usize,
-                size: new_size,
-                align: layout.align(),
-            });
+            state
+                .log
+                .record(realloc_event(block, layout, moved, new_size));
         });
         moved
     }

@@ -125,16 +125,24 @@ fn fragmented(t: &mut Tester<'_, FreeListAllocator<4096>>) {
     }
 }
 
+/// A 488-byte block filled with 9s between a free 40-byte hole (waiting in its quick
+/// slot) and a live 16-byte guard, the rest of the heap `fragmented`: shrunk by 8
+/// bytes, it must slide down into the hole. The hole and the block.
+fn a_block_above_a_hole(t: &mut Tester<'_, FreeListAllocator<4096>>) -> (*mut u8, *mut u8) {
+    let hole = t.alloc(40);
+    let a = t.alloc(488);
+    let _guard = t.alloc(16);
+    fragmented(t);
+    t.free(hole);
+    t.fill(a, 9);
+    (hole, a)
+}
+
 #[test]
 fn an_eight_byte_shrink_slides_down_into_a_free_block_before_it() {
     let heap = FreeListAllocator::<4096>::new();
     let mut t = Tester::new(&heap);
-    let hole = t.alloc(40);
-    let a = t.alloc(488);
-    let _guard = t.alloc(16);
-    fragmented(&mut t);
-    t.free(hole);
-    t.fill(a, 9);
+    let (hole, a) = a_block_above_a_hole(&mut t);
     let before = heap.stats();
     // 488 -> 480 leaves 8 bytes, which cannot be a free block beside the guard, and
     // no hole elsewhere holds 480: the block moves down into the hole before it.
@@ -171,12 +179,7 @@ fn an_eight_byte_shrink_slides_down_into_a_free_block_before_it() {
 fn a_sliding_block_is_copied_between_two_sections_its_range_taken_meanwhile() {
     let heap = FreeListAllocator::<4096>::new();
     let mut t = Tester::new(&heap);
-    let hole = t.alloc(40);
-    let a = t.alloc(488);
-    let _guard = t.alloc(16);
-    fragmented(&mut t);
-    t.free(hole);
-    t.fill(a, 9);
+    let (hole, a) = a_block_above_a_hole(&mut t);
     let before = heap.stats();
     let layout = Layout::from_size_align(488, 8).unwrap();
     // The first section of `realloc(a, 480)`: the hole is taken for the slide.
@@ -227,6 +230,77 @@ fn a_sliding_block_is_copied_between_two_sections_its_range_taken_meanwhile() {
         (0, heap.stats().free)
     );
     assert_eq!(heap.verify(), Ok(()));
+}
+
+#[test]
+fn blocks_slide_while_other_threads_allocate_free_and_verify() {
+    use core::alloc::Layout;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const THREADS: usize = 4;
+    let rounds = if cfg!(miri) { 20 } else { 2_000 };
+    static HEAP: FreeListAllocator<{ 64 * 1024 }> = FreeListAllocator::new();
+    let heap = &HEAP;
+    let slid = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for thread in 0..THREADS {
+            let slid = &slid;
+            scope.spawn(move || {
+                // Sizes above the quick slots' limit, so every block is freed for
+                // real and the next round's three come out side by side again (but
+                // for the other threads'), and a hole size no other thread asks for.
+                let hole = Layout::from_size_align(520 + 8 * thread, 8).unwrap();
+                let (big, shrunk, small) = (
+                    Layout::from_size_align(1000, 8).unwrap(),
+                    Layout::from_size_align(992, 8).unwrap(),
+                    Layout::from_size_align(600, 8).unwrap(),
+                );
+                let fill = thread as u8 + 1;
+                for round in 0..rounds {
+                    // Every block below is written within its size while live and
+                    // freed once, with the layout it has then.
+                    // SAFETY: the layout is not zero-sized.
+                    let h = unsafe { heap.alloc(hole) };
+                    // SAFETY: as above.
+                    let a = unsafe { heap.alloc(big) };
+                    // SAFETY: as above.
+                    let guard = unsafe { heap.alloc(small) };
+                    assert!(!h.is_null() && !a.is_null() && !guard.is_null());
+                    // SAFETY: as above.
+                    unsafe { a.write_bytes(fill, big.size()) };
+                    // SAFETY: as above.
+                    unsafe { guard.write_bytes(fill, small.size()) };
+                    // SAFETY: as above.
+                    unsafe { h.write_bytes(fill, hole.size()) };
+                    // SAFETY: as above.
+                    unsafe { heap.dealloc(h, hole) };
+                    // SAFETY: as above; `a` is live for `big`.
+                    let b = unsafe { heap.realloc(a, big, shrunk.size()) };
+                    assert!(!b.is_null());
+                    // SAFETY: `b` is live, `shrunk.size()` bytes, all written.
+                    let kept = unsafe { core::slice::from_raw_parts(b, shrunk.size()) };
+                    assert!(kept.iter().all(|&x| x == fill), "thread {thread}");
+                    if b == h {
+                        slid.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if round % 16 == 0 {
+                        assert_eq!(heap.verify(), Ok(()));
+                    }
+                    // SAFETY: as above.
+                    unsafe { heap.dealloc(b, shrunk) };
+                    // SAFETY: `guard` is live, `small.size()` bytes, all written.
+                    let guarded = unsafe { core::slice::from_raw_parts(guard, small.size()) };
+                    assert!(guarded.iter().all(|&x| x == fill), "thread {thread}");
+                    // SAFETY: as above.
+                    unsafe { heap.dealloc(guard, small) };
+                }
+            });
+        }
+    });
+    assert!(slid.load(Ordering::Relaxed) > 0, "no block slid");
+    assert_eq!(heap.verify(), Ok(()));
+    let stats = heap.stats();
+    assert_eq!((stats.used, stats.largest_free), (0, stats.free));
 }
 
 #[test]
