@@ -26,6 +26,11 @@ impl<'h, H: GlobalAlloc> Tester<'h, H> {
         (index, self.live[index].1)
     }
 
+    /// The heap it drives.
+    pub(crate) fn heap(&self) -> &'h H {
+        self.heap
+    }
+
     /// A block of `size` bytes aligned to 8, or null.
     pub(crate) fn alloc(&mut self, size: usize) -> *mut u8 {
         self.alloc_aligned(size, 8)
@@ -39,6 +44,11 @@ impl<'h, H: GlobalAlloc> Tester<'h, H> {
             self.live.push((ptr, layout));
         }
         ptr
+    }
+
+    /// Blocks of `size` bytes until one fails: every block the heap could hand out.
+    pub(crate) fn alloc_until_full(&mut self, size: usize) -> Vec<*mut u8> {
+        core::iter::from_fn(|| Some(self.alloc(size)).filter(|block| !block.is_null())).collect()
     }
 
     pub(crate) fn free(&mut self, ptr: *mut u8) {

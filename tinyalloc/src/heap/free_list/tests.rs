@@ -112,14 +112,7 @@ fn a_growth_that_would_leave_eight_bytes_of_the_next_block_moves() {
 
 /// A heap of 200-byte blocks with every other one free: no hole takes 480 bytes.
 fn fragmented(t: &mut Tester<'_, FreeListAllocator<4096>>) {
-    let mut fill = Vec::new();
-    loop {
-        let block = t.alloc(200);
-        if block.is_null() {
-            break;
-        }
-        fill.push(block);
-    }
+    let fill = t.alloc_until_full(200);
     for &block in fill.iter().step_by(2) {
         t.free(block);
     }
@@ -136,6 +129,20 @@ fn a_block_above_a_hole(t: &mut Tester<'_, FreeListAllocator<4096>>) -> (*mut u8
     t.free(hole);
     t.fill(a, 9);
     (hole, a)
+}
+
+/// After the block of [`a_block_above_a_hole`] slid into the hole: the hole's 40
+/// bytes and the cut-off 8 are one free block right after the moved block, and the
+/// heap empties into one free block.
+fn left_one_free_block_behind(t: &mut Tester<'_, FreeListAllocator<4096>>, hole: *mut u8) {
+    assert_eq!(t.alloc(48) as usize, hole as usize + 480);
+    t.free_all();
+    let heap = t.heap();
+    assert_eq!(
+        (heap.stats().used, heap.stats().largest_free),
+        (0, heap.stats().free)
+    );
+    assert_eq!(heap.verify(), Ok(()));
 }
 
 #[test]
@@ -165,14 +172,7 @@ fn an_eight_byte_shrink_slides_down_into_a_free_block_before_it() {
     assert_eq!(after.used, before.used - 8);
     assert_eq!(after.failed_allocs, before.failed_allocs);
     assert_eq!(heap.verify(), Ok(()));
-    // The hole's 40 bytes and the cut-off 8 are one free block after the moved one.
-    assert_eq!(t.alloc(48) as usize, hole as usize + 480);
-    t.free_all();
-    assert_eq!(
-        (heap.stats().used, heap.stats().largest_free),
-        (0, heap.stats().free)
-    );
-    assert_eq!(heap.verify(), Ok(()));
+    left_one_free_block_behind(&mut t, hole);
 }
 
 #[test]
@@ -195,14 +195,7 @@ fn a_sliding_block_is_copied_between_two_sections_its_range_taken_meanwhile() {
     let between = heap.stats();
     assert_eq!(between.used, before.used + 40);
     assert_eq!(between.high_water, before.high_water);
-    let mut others = Vec::new();
-    loop {
-        let other = t.alloc(16);
-        if other.is_null() {
-            break;
-        }
-        others.push(other);
-    }
+    let others = t.alloc_until_full(16);
     assert!(!others.is_empty());
     let (taken, end) = (hole as usize, a as usize + 488);
     assert!(
@@ -222,14 +215,7 @@ fn a_sliding_block_is_copied_between_two_sections_its_range_taken_meanwhile() {
     let after = heap.stats();
     assert_eq!(after.used, between.used - 40 - 8 + others.len() * 16);
     assert_eq!(after.high_water, before.high_water.max(after.used));
-    // The hole's 40 bytes and the cut-off 8 are one free block after the moved one.
-    assert_eq!(t.alloc(48) as usize, hole as usize + 480);
-    t.free_all();
-    assert_eq!(
-        (heap.stats().used, heap.stats().largest_free),
-        (0, heap.stats().free)
-    );
-    assert_eq!(heap.verify(), Ok(()));
+    left_one_free_block_behind(&mut t, hole);
 }
 
 #[test]
