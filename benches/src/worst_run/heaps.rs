@@ -218,7 +218,9 @@ pub(super) fn free_list(op: &str, len: usize) -> Option<Shape> {
                     built.measure(|heap| unsafe { heap.alloc(request) }, |ptr| !ptr.is_null())
                 }
                 "alloc-fail-large" => {
-                    let request = layout(len);
+                    // The whole heap: no larger, or the engine fails before it merges.
+                    let stats = built.heap.stats();
+                    let request = layout(stats.used + stats.free);
                     // SAFETY: not zero bytes.
                     built.measure(|heap| unsafe { heap.alloc(request) }, |ptr| !ptr.is_null())
                 }

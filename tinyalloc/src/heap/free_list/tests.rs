@@ -515,6 +515,59 @@ fn waiting_blocks_are_merged_before_a_request_fails() {
     assert_eq!(stats.largest_free, stats.free);
 }
 
+/// How many blocks wait in the quick slots.
+fn waiting(heap: &FreeListAllocator<4096>) -> usize {
+    heap.shell.with_engine(|engine, _| engine.waiting)
+}
+
+#[test]
+fn a_failing_request_merges_waiting_blocks_only_until_one_serves_it() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let larger = [t.alloc(48), t.alloc(48), t.alloc(48)];
+    let blocks = t.alloc_until_full(32);
+    // Two 48-byte blocks wait, apart; two 32-byte ones wait with a block between
+    // them that is freed for real (the 32-byte slots are taken).
+    t.free(larger[0]);
+    t.free(larger[2]);
+    t.free(blocks[0]);
+    t.free(blocks[2]);
+    t.free(blocks[1]);
+    assert_eq!(waiting(&heap), 4);
+    // 96 bytes: no free block serves it; `blocks[0..3]` merged do, and the search
+    // stops there, the 48-byte blocks still waiting.
+    assert_eq!(t.alloc(96), blocks[0]);
+    assert_eq!(waiting(&heap), 2);
+    assert_eq!(heap.verify(), Ok(()));
+    t.free_all();
+    assert_eq!(waiting(&heap), 0);
+    let stats = heap.stats();
+    assert_eq!((stats.used, stats.largest_free), (0, stats.free));
+}
+
+#[test]
+fn a_request_larger_than_the_heap_fails_at_once_and_leaves_the_slots_alone() {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let a = t.alloc(32);
+    let _live = t.alloc(16);
+    t.free(a);
+    assert_eq!(waiting(&heap), 1);
+    let before = heap.stats();
+    assert!(t.alloc(before.used + before.free + 8).is_null());
+    assert_eq!(
+        waiting(&heap),
+        1,
+        "nothing merged for a request nothing could serve"
+    );
+    assert_eq!(heap.stats().failed_allocs, before.failed_allocs + 1);
+    // The whole heap: merging could serve it were nothing live; here it fails after
+    // merging what waits.
+    assert!(t.alloc(before.used + before.free).is_null());
+    assert_eq!(waiting(&heap), 0);
+    assert_eq!(heap.verify(), Ok(()));
+}
+
 #[test]
 fn realloc_grows_into_a_waiting_block() {
     let heap = FreeListAllocator::<4096>::new();
