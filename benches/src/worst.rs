@@ -63,7 +63,7 @@ pub const CASES: &[Case] = &[
     case(
         "free-list",
         "alloc-fail-large",
-        "as for `stats`; a request for the whole heap, which neither a free block nor a merge can serve while blocks are live: the engine merges every waiting block, testing each merged block, before it fails",
+        "as for `stats`; a request for the whole heap, which neither a free block nor a merge can serve while blocks are live: the engine merges every waiting block and looks at the blocks the merges made before it fails",
     ),
     case(
         "free-list",

@@ -13,9 +13,9 @@
 //! evenly from 8 to 512 bytes, 69 % of the requests are served from a slot
 //! (`quick`). A waiting block is still allocated as far as the free list knows, so
 //! it never confuses the neighbour tests; the waiting blocks are merged (freed for
-//! real) one by one when a request would otherwise fail, until the block a merge
-//! makes serves it; all of them when the last live block is freed (an empty heap is
-//! one free block, as at the start); and one by one when `realloc` wants to grow
+//! real) when a request would otherwise fail (the search after the merge looks only
+//! at the blocks the merges made), when the last live block is freed (an empty heap
+//! is one free block, as at the start), and one by one when `realloc` wants to grow
 //! into one. `stats()` counts them as free, and its `largest_free` is
 //! the block merging them would make, so what waits is never lost to the program.
 //!

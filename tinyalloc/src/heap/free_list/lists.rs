@@ -331,14 +331,7 @@ impl FreeList {
     ///
     /// # Safety
     /// The block is filed and `at` came from [`place`] for it.
-    pub(super) unsafe fn take(
-        &mut self,
-        m: Mem,
-        off: usize,
-        size: usize,
-        at: usize,
-        want: usize,
-    ) -> *mut u8 {
+    unsafe fn take(&mut self, m: Mem, off: usize, size: usize, at: usize, want: usize) -> *mut u8 {
         // SAFETY: the caller's contract.
         unsafe { self.unlink(m, off, size) };
         if at > off {
@@ -360,9 +353,9 @@ impl FreeList {
     /// heap too fragmented for the class search. Checks the head of every class whose
     /// blocks all hold the request at any alignment, then walks the whole list of
     /// every class that could hold it; when none can serve it, merges the blocks
-    /// waiting in the quick slots one at a time until the block a merge makes can,
-    /// and fails (counted) only when none does. A request larger than the heap fails
-    /// at once, the waiting blocks left as they are.
+    /// waiting in the quick slots and searches once more, among the blocks the
+    /// merges made, and fails (counted) only when still no free block can. A request
+    /// larger than the heap fails at once, the waiting blocks left as they are.
     ///
     /// # Safety
     /// As for [`Engine::alloc`].
@@ -384,8 +377,7 @@ impl FreeList {
         let Some(want) = checked_block_size(layout.size()) else {
             return self.counters.fail();
         };
-        // Larger than the heap: no free block serves it, nor any merge could; leave
-        // the waiting blocks waiting.
+        // Larger than the heap: no free block serves it, nor could any merge.
         if want > self.end - self.heap {
             return self.counters.fail();
         }
@@ -393,42 +385,50 @@ impl FreeList {
         let m = self.mem(base);
         let slack = if align > GRANULE { align + 8 } else { 0 };
         let reach = want.saturating_add(slack).min(MAX_ARENA_SIZE);
-        let limit = self.end / MIN_BLOCK;
-        // First the first block of every class whose blocks all hold the request at
-        // any alignment, then every block of every class that could hold it.
-        for (from, whole) in [(fit_class(reach), false), (class_of(want), true)] {
-            let mut class = from;
-            while let Some(found) = self.first_nonempty(class) {
-                // SAFETY: a marked class has a filed head block.
-                let mut off = unsafe { m.head(found) };
-                let mut steps = 0;
-                while off != NIL && steps <= limit {
-                    // SAFETY: `off` is a filed free block.
-                    let size = unsafe { m.get(off, SIZE) };
-                    if let Some(at) = place(base, off, size, want, align) {
-                        // SAFETY: filed block, `at` from `place`.
-                        return unsafe { self.take(m, off, size, at, want) };
+        // The most blocks of a class list to look at: all of them (a list is never
+        // longer), then, once the waiting blocks are merged, only as many as were
+        // merged.
+        let mut limit = self.end / MIN_BLOCK;
+        loop {
+            // First the first block of every class whose blocks all hold the request
+            // at any alignment, then every block of every class that could hold it.
+            for (from, whole) in [(fit_class(reach), false), (class_of(want), true)] {
+                let mut class = from;
+                while let Some(found) = self.first_nonempty(class) {
+                    // SAFETY: a marked class has a filed head block.
+                    let mut off = unsafe { m.head(found) };
+                    let mut steps = 0;
+                    while off != NIL && steps <= limit {
+                        // SAFETY: `off` is a filed free block.
+                        let size = unsafe { m.get(off, SIZE) };
+                        if let Some(at) = place(base, off, size, want, align) {
+                            // SAFETY: filed block, `at` from `place`.
+                            return unsafe { self.take(m, off, size, at, want) };
+                        }
+                        if !whole {
+                            break;
+                        }
+                        // SAFETY: as above.
+                        off = unsafe { m.get(off, NEXT) };
+                        steps += 1;
                     }
-                    if !whole {
-                        break;
-                    }
-                    // SAFETY: as above.
-                    off = unsafe { m.get(off, NEXT) };
-                    steps += 1;
+                    class = found + 1;
                 }
-                class = found + 1;
             }
-        }
-        // No free block serves it; one that merging a waiting block makes might.
-        if self.waiting != 0 {
-            // SAFETY: set up over `base` (above); `want` from `checked_block_size`,
-            // `align` from a `Layout`.
-            let block = unsafe { self.flush_for(m, base, want, align) };
-            if !block.is_null() {
-                return block;
+            // Every free block has failed the request, and stays as it was unless a
+            // merge takes it in. Each merge files one block at the front of its
+            // class's list, so the blocks the merges make are among the first
+            // `merged` of their lists: the search looks no further. (Walking every
+            // free block a second time took 65,849 x86_64 instructions for a failing
+            // request in a 64 KiB heap cut into 2,019 free blocks.)
+            let merged = self.waiting;
+            // SAFETY: set up over `base` (above). Once the slots are empty, the
+            // search above has seen every free byte.
+            if !unsafe { self.flush(m) } {
+                return self.counters.fail();
             }
+            limit = merged - 1;
         }
-        self.counters.fail()
     }
 
     /// The size of the free block that starts at `off`, if one does.

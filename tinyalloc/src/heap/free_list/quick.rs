@@ -5,19 +5,15 @@
 //! sizes the slots skip the whole free-list path: no neighbour test, no merge, no
 //! list to file on, no size class to split from. To the rest of the engine a waiting
 //! block is still allocated (its side bits and neighbours are as they were while it
-//! was live), so it is merged simply by freeing it for real, which [`flush_for`]
-//! does to one waiting block after another when a request would otherwise fail,
-//! [`flush`] to every one when the last live block is freed, and [`unquick`] and
-//! [`unquick_ending`] to one that a `realloc` wants to grow or shrink into.
+//! was live), so it is merged simply by freeing it for real, which [`flush`] does to
+//! every waiting block when a request would otherwise fail and when the last live
+//! block is freed, and [`unquick`] and [`unquick_ending`] do to one that a `realloc`
+//! wants to grow or shrink into.
 //!
 //! [`flush`]: FreeList::flush
-//! [`flush_for`]: FreeList::flush_for
 //! [`unquick`]: FreeList::unquick
 //! [`unquick_ending`]: FreeList::unquick_ending
 
-use core::ptr;
-
-use super::classes::place;
 use super::lists::Mem;
 use super::{FreeList, GRANULE, MIN_BLOCK, SIZE};
 
@@ -111,71 +107,6 @@ impl FreeList {
             }
         }
         true
-    }
-
-    /// Frees the waiting blocks for real, one at a time, until one of them, merged
-    /// with its free neighbours, makes a block that serves `want` bytes aligned to
-    /// `align`: the allocation taken from that block, or null once every waiting
-    /// block is merged and none did.
-    ///
-    /// For a request that no free block served: a free block that no waiting block
-    /// joins is one of those, so only the blocks the merges make need a look, and
-    /// each merge makes one. (Merging them all and searching the whole heap again
-    /// walked every free block a second time: 65,849 x86_64 instructions for a
-    /// failing request in a 64 KiB heap cut into 2,019 free blocks.)
-    ///
-    /// # Safety
-    /// The engine is set up over the arena `m` points into, which starts at `base`;
-    /// `want` is a block size (a multiple of 8, at least 16) and
-    /// `align` a power of two.
-    #[inline(never)]
-    pub(super) unsafe fn flush_for(
-        &mut self,
-        m: Mem,
-        base: *mut u8,
-        want: usize,
-        align: usize,
-    ) -> *mut u8 {
-        for index in 0..QUICK_SIZES {
-            // The second slot first, so that the second stays empty whenever the
-            // first is, should the search stop between them.
-            for depth in [1, 0] {
-                let off = core::mem::take(&mut self.quick[index][depth]) as usize;
-                if off == 0 {
-                    continue;
-                }
-                self.waiting -= 1;
-                let size = size_at(index);
-                // The free block this one will join: its markers are the bits of
-                // its ends' pairs (see the module docs of the engine), read before
-                // `release` merges and flips them.
-                // SAFETY: `[off, off + size)` is still allocated to the rest of the
-                // engine, so each end's pair holds at most a free neighbour's marker,
-                // and a set one means that neighbour's footer or size is there.
-                let start = if unsafe { m.bit(off) } {
-                    // SAFETY: a filed free block ends at `off`; its footer is its
-                    // last 4 bytes.
-                    off - unsafe { m.footer(off) }
-                } else {
-                    off
-                };
-                // SAFETY: as above, for the end.
-                let stop = if unsafe { m.bit(off + size) } {
-                    // SAFETY: a filed free block starts at `off + size`.
-                    off + size + unsafe { m.get(off + size, SIZE) }
-                } else {
-                    off + size
-                };
-                // SAFETY: as in `flush`, for the block just taken out of its slot.
-                unsafe { self.release(m, off, size) };
-                if let Some(at) = place(base, start, stop - start, want, align) {
-                    // SAFETY: `release` filed `[start, stop)` as one free block; `at`
-                    // came from `place` for it.
-                    return unsafe { self.take(m, start, stop - start, at, want) };
-                }
-            }
-        }
-        ptr::null_mut()
     }
 
     /// Frees the last live block `[off, off + size)` and every waiting block for

@@ -521,26 +521,30 @@ fn waiting(heap: &FreeListAllocator<4096>) -> usize {
 }
 
 #[test]
-fn a_failing_request_merges_waiting_blocks_only_until_one_serves_it() {
+fn after_merging_the_search_finds_the_merged_block_ahead_of_a_long_list() {
     let heap = FreeListAllocator::<4096>::new();
     let mut t = Tester::new(&heap);
-    let larger = [t.alloc(48), t.alloc(48), t.alloc(48)];
     let blocks = t.alloc_until_full(32);
-    // Two 48-byte blocks wait, apart; two 32-byte ones wait with a block between
-    // them that is freed for real (the 32-byte slots are taken).
-    t.free(larger[0]);
-    t.free(larger[2]);
+    // Two blocks wait in the 32-byte slots with one freed for real between them,
+    // then every other block from the sixth on is freed too: a long list of 32-byte
+    // blocks, none of which holds 96 bytes.
     t.free(blocks[0]);
     t.free(blocks[2]);
     t.free(blocks[1]);
-    assert_eq!(waiting(&heap), 4);
-    // 96 bytes: no free block serves it; `blocks[0..3]` merged do, and the search
-    // stops there, the 48-byte blocks still waiting.
-    assert_eq!(t.alloc(96), blocks[0]);
+    for &block in blocks.iter().skip(5).step_by(2) {
+        t.free(block);
+    }
     assert_eq!(waiting(&heap), 2);
-    assert_eq!(heap.verify(), Ok(()));
-    t.free_all();
+    // Merged, the first three make 96 bytes, filed at the front of their list; the
+    // search after the merge looks at as many blocks of each list as were merged.
+    assert_eq!(t.alloc(96), blocks[0]);
     assert_eq!(waiting(&heap), 0);
+    assert_eq!(heap.verify(), Ok(()));
+    // Nothing else serves 96 bytes: the next request fails, and is counted.
+    let failed = heap.stats().failed_allocs;
+    assert!(t.alloc(96).is_null());
+    assert_eq!(heap.stats().failed_allocs, failed + 1);
+    t.free_all();
     let stats = heap.stats();
     assert_eq!((stats.used, stats.largest_free), (0, stats.free));
 }
