@@ -4,7 +4,7 @@
 #   1. instruction counts: each workload on each entry, one process under callgrind,
 #      with the host's critical section (`count`) and with a no-op one (`count-bare`);
 #      for the `worst` cases also the instructions inside the call's critical
-#      sections alone and how many sections it entered (`count-masked`);
+#      sections alone, how many sections it entered and the longest (`count-masked`);
 #   2. the heaps' packing figures (deterministic, no callgrind);
 #   3. wall-clock medians with divan (`cargo bench -p tinyalloc-bench`).
 # Needs valgrind. Takes a few minutes; builds with at most two jobs.
@@ -74,8 +74,10 @@ while read -r group entry workload capacity; do
     done
     if [ "$group" = worst ]; then
         # Collection starts off and only count-masked's critical section turns it on,
-        # for each section of the one call: the total is what runs inside them. Its
-        # line adds `sections=N`.
+        # for each section of the one call, then dumps that section's count to a file
+        # of its own (callgrind.out.1, .2, …): their sum is what runs inside the
+        # sections, the largest the longest one. Its line adds `sections=N`.
+        rm -f "$out"/callgrind.out*
         result=$(valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
             --collect-atstart=no \
             "$target/release/count-masked" run "$group" "$entry" "$workload" "$capacity" \
@@ -83,8 +85,10 @@ while read -r group entry workload capacity; do
             cat "$out/valgrind.log" >&2
             exit 1
         }
-        ir=$(sed -n 's/^summary: //p' "$out/callgrind.out")
-        echo "masked $group $entry $workload $capacity $result ir=$ir" >>"$out/counts.txt"
+        read -r ir longest < <(sed -n 's/^summary: //p' "$out"/callgrind.out* |
+            awk '{ sum += $1; if ($1 > max) max = $1 } END { print sum + 0, max + 0 }')
+        echo "masked $group $entry $workload $capacity $result ir=$ir longest=$longest" \
+            >>"$out/counts.txt"
     fi
     done_runs=$((done_runs + 1))
     printf '\r    %d of %d' "$done_runs" "$total"

@@ -1,12 +1,15 @@
 //! `count-masked`'s critical section, which `benches/tests/masked.rs` also links:
 //! it does nothing, like `count-bare`'s, except while a case's measured call is
 //! armed ([`ARMED`](crate::worst_run::ARMED)): then the outermost section it
-//! enters turns callgrind's collection on, the release that ends it turns it off,
-//! and [`sections`](crate::masked_section::sections) counts them. Run with
+//! enters turns callgrind's collection on, the release that ends it turns it off
+//! and dumps the section's count (a file per section, the output file's name with
+//! `.1`, `.2`, … appended, counted from zero again), and
+//! [`sections`](crate::masked_section::sections) counts them. Run with
 //! `--collect-atstart=no` (and no `--toggle-collect`), callgrind's total is then
 //! the instructions executed inside critical sections during the one call, the
 //! stretches a single-core MCU runs with interrupts masked, and nothing the call
-//! does between them (a copy outside the lock, a slab provider's work).
+//! does between them (a copy outside the lock, a slab provider's work); the
+//! largest dump is the longest single stretch.
 //!
 //! Each section's figure includes instructions of this code: whatever of `acquire`
 //! follows the request that turns collection on (nothing, once inlined) and what of
@@ -69,6 +72,9 @@ unsafe impl critical_section::Impl for MaskedCriticalSection {
         let depth = DEPTH.load(Relaxed);
         if depth == 1 {
             callgrind_toggle_collect();
+            // Collection is off: the dump, which writes this section's count to a
+            // file of its own and starts the next from zero, counts nothing.
+            callgrind_dump_stats();
             DEPTH.store(0, Relaxed);
         } else if depth > 1 {
             DEPTH.store(depth - 1, Relaxed);
@@ -76,30 +82,52 @@ unsafe impl critical_section::Impl for MaskedCriticalSection {
     }
 }
 
-/// `CALLGRIND_TOGGLE_COLLECT` as `valgrind.h`'s `VALGRIND_DO_CLIENT_REQUEST_EXPR`
-/// lays a request out for amd64: the request, then its five arguments (unused by
-/// this one). The request is `VG_USERREQ__TOGGLE_COLLECT` of `callgrind.h`, the
-/// third of the tool base `VG_USERREQ_TOOL_BASE('C', 'T')`, after `DUMP_STATS` and
-/// `ZERO_STATS`. A `static`, so that the counted release of a section does not
-/// spend instructions writing it out on the stack.
+/// A callgrind request as `valgrind.h`'s `VALGRIND_DO_CLIENT_REQUEST_EXPR` lays one
+/// out for amd64: the request, then its five arguments (unused by the two here). The
+/// requests are those of `callgrind.h`, numbered from the tool base
+/// `VG_USERREQ_TOOL_BASE('C', 'T')`: `DUMP_STATS` first, `ZERO_STATS`, then
+/// `TOGGLE_COLLECT`. `static`s, so that the counted release of a section does not
+/// spend instructions writing one out on the stack.
 #[cfg(target_arch = "x86_64")]
-static TOGGLE_COLLECT: [u64; 6] = [
-    ((b'C' as u64) << 24 | (b'T' as u64) << 16) + 2,
-    0,
-    0,
-    0,
-    0,
-    0,
-];
+const fn request(number: u64) -> [u64; 6] {
+    [
+        ((b'C' as u64) << 24 | (b'T' as u64) << 16) + number,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ]
+}
+
+#[cfg(target_arch = "x86_64")]
+static DUMP_STATS: [u64; 6] = request(0);
+#[cfg(target_arch = "x86_64")]
+static TOGGLE_COLLECT: [u64; 6] = request(2);
 
 /// Callgrind's `CALLGRIND_TOGGLE_COLLECT`: flips whether it counts instructions.
-/// A client request is a sequence of instructions that does nothing on a real CPU
-/// and that valgrind's translator recognises, so outside valgrind this costs four
-/// rotates and an exchange and changes nothing. Written here rather than taken from
-/// a crate: one request, on one architecture.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn callgrind_toggle_collect() {
+    callgrind(&TOGGLE_COLLECT);
+}
+
+/// Callgrind's `CALLGRIND_DUMP_STATS`: writes the counts so far to a file of their
+/// own (the output file's name with `.1`, `.2`, … appended) and zeroes them.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn callgrind_dump_stats() {
+    callgrind(&DUMP_STATS);
+}
+
+/// Makes the callgrind request `request`. A client request is a sequence of
+/// instructions that does nothing on a real CPU and that valgrind's translator
+/// recognises, so outside valgrind this costs four rotates and an exchange and
+/// changes nothing. Written here rather than taken from a crate: two requests, on
+/// one architecture.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn callgrind(request: &'static [u64; 6]) {
     // SAFETY: the four rotates of `rdi` add up to 128 bits, two whole turns, so
     // `rdi` ends as it began; `xchg rbx, rbx` changes nothing. Under valgrind the
     // sequence reads the six words `rax` points to, a `static`, and writes its
@@ -114,7 +142,7 @@ fn callgrind_toggle_collect() {
             "rol rdi, 61",
             "rol rdi, 51",
             "xchg rbx, rbx",
-            in("rax") TOGGLE_COLLECT.as_ptr(),
+            in("rax") request.as_ptr(),
             lateout("rdx") _,
             options(nostack),
         );
@@ -126,3 +154,8 @@ fn callgrind_toggle_collect() {
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 fn callgrind_toggle_collect() {}
+
+/// As [`callgrind_toggle_collect`]: nothing off x86_64.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn callgrind_dump_stats() {}

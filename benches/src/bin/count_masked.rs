@@ -1,11 +1,13 @@
 //! Instruction-count driver whose critical section does nothing, like `count-bare`'s,
 //! but measures it: while a `worst` case's one call is armed, each outermost section
-//! turns callgrind's collection on at `acquire` and off at `release`
+//! turns callgrind's collection on at `acquire` and off at `release`, and then has
+//! callgrind dump that section's count to a file of its own
 //! (`src/masked_section.rs`). Run under
 //! `valgrind --tool=callgrind --collect-atstart=no` (no `--toggle-collect`), the
 //! total is the instructions inside the call's critical sections alone, what a
-//! single-core MCU runs with interrupts masked, and the result line adds
-//! `sections=N`, how many sections the call entered. Only the `worst` group arms its
+//! single-core MCU runs with interrupts masked, the largest dump the longest
+//! section, and the result line adds `sections=N`, how many sections the call
+//! entered. Only the `worst` group arms its
 //! call; the other groups count nothing here. Build it alone, as `count-bare`:
 //! `cargo build --release -p tinyalloc-bench --no-default-features --features bare-critical-section --bin count-masked`.
 

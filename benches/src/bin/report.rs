@@ -19,6 +19,8 @@ struct Count {
     failed: u64,
     /// The critical sections the call entered, from `count-masked` only.
     sections: Option<u64>,
+    /// The instructions of the longest of them, from `count-masked` only.
+    longest: Option<u64>,
 }
 
 impl Count {
@@ -68,6 +70,7 @@ fn parse_counts(text: &str) -> BTreeMap<CountKey, Count> {
             attempts: value("attempts").parse().expect("attempts"),
             failed: value("failed").parse().expect("failed"),
             sections: field("sections").map(|n| n.parse().expect("sections")),
+            longest: field("longest").map(|n| n.parse().expect("longest")),
         };
         counts.insert(key, count);
     }
@@ -833,8 +836,8 @@ fn min(values: &[f64]) -> f64 {
 fn worst_section(data: &Data, out: &mut String) {
     writeln!(
         out,
-        "| entry | operation | worst-case input | capacity | instructions inside critical sections (no-op critical section) | critical sections | instructions of the whole call, no-op critical section | instructions of the whole call, host mutex | failed |\n\
-         | --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |"
+        "| entry | operation | worst-case input | capacity | instructions inside critical sections (no-op critical section) | critical sections | instructions of the longest | instructions of the whole call, no-op critical section | instructions of the whole call, host mutex | failed |\n\
+         | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
     )
     .unwrap();
     for case in worst::CASES {
@@ -849,9 +852,10 @@ fn worst_section(data: &Data, out: &mut String) {
             let sections = masked
                 .and_then(|count| count.sections)
                 .map_or_else(|| "—".to_owned(), |n| n.to_string());
+            let longest = whole(masked.and_then(|count| count.longest).map(|n| n as f64));
             writeln!(
                 out,
-                "| `{}` | `{}` | {} | {capacity} | {} | {sections} | {} | {} | {failed} |",
+                "| `{}` | `{}` | {} | {capacity} | {} | {sections} | {longest} | {} | {} | {failed} |",
                 case.entry,
                 case.op,
                 case.input,
@@ -974,7 +978,8 @@ fn main() {
          call's critical sections, summed over them, what a single-core MCU runs with interrupts \
          masked; work the call does between its sections (a copy outside the lock, a slab \
          provider's) is left out. *Critical sections* is how many it entered (nested ones not \
-         counted apart). Each section's figure includes about six instructions of the \
+         counted apart), and *the longest* the instructions of the longest one (each section's \
+         release has callgrind dump its count to a file of its own). Each section's figure includes about six instructions of the \
          instrumentation itself (a test and the request that turns collection off), and that \
          critical section is compiled in, so the inlining around it differs from `count-bare`'s: \
          where nearly all of a call runs inside its sections, this figure can exceed the whole \

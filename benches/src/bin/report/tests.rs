@@ -163,13 +163,18 @@ fn counts_get_a_comma_every_three_digits() {
 
 /// `counts.txt` lines of one `worst` case, `trim` of the cache, from each driver
 /// given: `(critical section, instructions)`; `count-masked`'s line has its
-/// `sections=`.
+/// `sections=` and `longest=`.
 fn trim_lines(runs: &[(&str, u64)]) -> Vec<String> {
     runs.iter()
         .map(|&(cs, ir)| {
-            let sections = if cs == "masked" { " sections=15" } else { "" };
+            let sections = if cs == "masked" {
+                " sections=15"
+            } else {
+                ""
+            };
+            let longest = if cs == "masked" { " longest=47" } else { "" };
             format!(
-                "{cs} worst cache trim - units=1 attempts=1 failed=0 critical-section={cs}{sections} ir={ir}"
+                "{cs} worst cache trim - units=1 attempts=1 failed=0 critical-section={cs}{sections} ir={ir}{longest}"
             )
         })
         .collect()
@@ -182,7 +187,7 @@ fn worst_rows_show_the_masked_count_and_the_whole_call_beside_it() {
     worst_section(&data(&lines), &mut table);
     let line = row(&table, "`cache` | `trim`");
     assert!(
-        line.ends_with("| - | 1,564 | 15 | 479 | 1,234 | no |"),
+        line.ends_with("| - | 1,564 | 15 | 47 | 479 | 1,234 | no |"),
         "{line}"
     );
 }
@@ -195,5 +200,8 @@ fn worst_rows_from_data_without_count_masked_leave_its_cells_empty() {
         &mut table,
     );
     let line = row(&table, "`cache` | `trim`");
-    assert!(line.ends_with("| - | — | — | 479 | 1,234 | no |"), "{line}");
+    assert!(
+        line.ends_with("| - | — | — | — | 479 | 1,234 | no |"),
+        "{line}"
+    );
 }
