@@ -8,10 +8,9 @@ use tinyalloc::heap::{
     BumpFreeListAllocator, FreeListAllocator, HeapStats, SegregatedBumpAllocator,
 };
 
-use tinyalloc_bench::measured;
 use tinyalloc_bench::worst::{IMPOSSIBLE_ALIGN, Shape};
 
-use super::armed;
+use super::armed_once;
 
 /// Where a region starts past a multiple of [`IMPOSSIBLE_ALIGN`].
 const REGION_OFFSET: usize = 4096;
@@ -130,7 +129,7 @@ impl<H: Engine> Built<H> {
     ) -> Shape {
         let heap = self.heap;
         self.shape.before = Some(heap.stats());
-        let result = armed(|| measured::once(|| op(heap)));
+        let result = armed_once(|| op(heap));
         self.shape.succeeded = ok(&result);
         self.shape.after = Some(heap.stats());
         self.shape

@@ -8,7 +8,7 @@
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use tinyalloc_bench::worst::{CASES, HEAP_SIZES, SLICES, Shape};
-use tinyalloc_bench::{Outcome, buffers};
+use tinyalloc_bench::{Outcome, buffers, measured};
 
 mod heaps;
 mod shared;
@@ -21,8 +21,14 @@ mod shared;
 /// nothing of theirs reads it.
 pub static ARMED: AtomicBool = AtomicBool::new(false);
 
+/// `op` as a case's one measured call: through [`measured::once`], with [`ARMED`]
+/// raised.
+fn armed_once<R>(op: impl FnOnce() -> R) -> R {
+    armed(|| measured::once(op))
+}
+
 /// Makes `call`, a case's one measured call (through `measured`), with [`ARMED`]
-/// raised. Every case's call goes through here.
+/// raised. Every case's call goes through here, most of them by [`armed_once`].
 fn armed<R>(call: impl FnOnce() -> R) -> R {
     // One thread, and the critical section reads the flag on it: program order
     // suffices, no ordering between threads is needed.

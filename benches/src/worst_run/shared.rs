@@ -7,7 +7,7 @@ use tinyalloc::prelude::{CriticalSectionLock, SlabBox, SlabCache};
 use tinyalloc_bench::worst::Shape;
 use tinyalloc_bench::{buffers, measured};
 
-use super::armed;
+use super::{armed, armed_once};
 
 /// The pool of the pool cases: the benchmark's 256 slots of 64 B.
 #[tinyalloc::pool(size = 16384, slots = 256)]
@@ -34,7 +34,7 @@ pub(super) fn pool(op: &str) -> Option<Shape> {
                 POOL.free(handles.pop().expect("a full pool"));
             }
             shape.blocks.0 = in_use();
-            shape.succeeded = armed(|| measured::once(|| POOL.alloc(&PAYLOAD))).is_ok();
+            shape.succeeded = armed_once(|| POOL.alloc(&PAYLOAD)).is_ok();
         }
         "free" => {
             let last = handles.pop().expect("a full pool");
@@ -42,16 +42,14 @@ pub(super) fn pool(op: &str) -> Option<Shape> {
                 POOL.free(handle);
             }
             shape.blocks.0 = in_use();
-            shape.succeeded = armed(|| measured::once(|| POOL.free(last)));
+            shape.succeeded = armed_once(|| POOL.free(last));
         }
         "read" => {
             let handle = handles[handles.len() - 1];
             shape.blocks.0 = in_use();
-            let sum = armed(|| {
-                measured::once(|| {
-                    POOL.read(handle, |bytes| {
-                        bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
-                    })
+            let sum = armed_once(|| {
+                POOL.read(handle, |bytes| {
+                    bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
                 })
             });
             shape.succeeded = sum == Some(0xA5 * 64);
@@ -70,13 +68,13 @@ pub(super) fn pool_deque(op: &str, len: usize) -> Option<Shape> {
     match op {
         "push-slice" => {
             shape.blocks.0 = in_use();
-            shape.succeeded = armed(|| measured::once(|| QUEUE.push_slice(&data))).is_ok();
+            shape.succeeded = armed_once(|| QUEUE.push_slice(&data)).is_ok();
         }
         "pop-into" => {
             QUEUE.push_slice(&data).ok()?;
             let mut out = vec![0; len];
             shape.blocks.0 = in_use();
-            let n = armed(|| measured::once(|| QUEUE.pop_into(&mut out)));
+            let n = armed_once(|| QUEUE.pop_into(&mut out));
             shape.succeeded = n == len && out == data;
         }
         _ => return None,
@@ -159,7 +157,7 @@ pub(super) fn cache(op: &str) -> Option<Shape> {
         "alloc-grow" => {
             let boxes = fill_cache(&GROW, 4);
             shape.blocks.0 = GROW.stats().slabs;
-            shape.succeeded = armed(|| measured::once(|| GROW.alloc([7; 8]))).is_ok();
+            shape.succeeded = armed_once(|| GROW.alloc([7; 8])).is_ok();
             shape.blocks.1 = GROW.stats().slabs;
             drop(boxes);
         }
@@ -169,14 +167,14 @@ pub(super) fn cache(op: &str) -> Option<Shape> {
             boxes.push(last);
             shape.blocks.0 = DROP.stats().slabs;
             let last = boxes.pop()?;
-            armed(|| measured::once(|| drop(last)));
+            armed_once(|| drop(last));
             shape.blocks.1 = DROP.stats().slabs;
             shape.succeeded = shape.blocks.1 + 1 == shape.blocks.0;
         }
         "trim" => {
             drop(fill_cache(&TRIM, 8));
             shape.blocks.0 = TRIM.stats().slabs;
-            shape.succeeded = armed(|| measured::once(|| TRIM.trim())).is_ok();
+            shape.succeeded = armed_once(|| TRIM.trim()).is_ok();
             shape.blocks.1 = TRIM.stats().slabs;
         }
         _ => return None,
