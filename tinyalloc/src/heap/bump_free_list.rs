@@ -9,8 +9,8 @@
 
 use core::alloc::Layout;
 
+use super::engine::Engine;
 use super::engine_type::heap_engine;
-use super::shell::Engine;
 use super::{Counters, HeapStats, MAX_ARENA_SIZE, VerifyError};
 
 const GRANULE: u32 = 8;

@@ -124,8 +124,8 @@
 use core::alloc::Layout;
 use core::ptr;
 
+use super::engine::Engine;
 use super::engine_type::heap_engine;
-use super::shell::Engine;
 use super::{Counters, HeapStats, VerifyError};
 use classes::{TABLE_LIMIT, below_fit, block_size, checked_block_size, class_of};
 use lists::Mem;

@@ -162,6 +162,7 @@ pub mod debug_log;
 #[cfg(feature = "allocator-api2")]
 mod allocator_api;
 mod bump_free_list;
+mod engine;
 mod engine_type;
 mod free_list;
 mod lock;

@@ -21,8 +21,8 @@
 use core::alloc::Layout;
 use core::ptr;
 
+use super::engine::Engine;
 use super::engine_type::heap_engine;
-use super::shell::Engine;
 use super::{Counters, HeapStats, MAX_ARENA_SIZE, VerifyError};
 use classes::{TABLE_LIMIT, class_formula, class_of, class_size, floor_class, small_class};
 

@@ -6,7 +6,7 @@ use core::alloc::Layout;
 use super::classes::{checked_block_size, class_of, fit_class, place};
 use super::{FreeList, GRANULE, MIN_BLOCK, NEXT, NIL, PREV, SIZE, WORD_BITS, WORDS, word_of};
 use crate::heap::MAX_ARENA_SIZE;
-use crate::heap::shell::Engine;
+use crate::heap::engine::Engine;
 
 /// Pointers into the arena for one operation: its base (the class heads are there,
 /// and every offset counts from it) and the side bitmap.
