@@ -1,5 +1,6 @@
 //! The argument parser's own tests: each mistake, and what its message names.
 
+use super::check::more_slots_for;
 use super::*;
 use quote::quote;
 
