@@ -2,10 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    Data, group_thousands, instr, parse_counts, parse_packing, targets_section, whole,
-    worst_section,
-};
+use super::data::{parse_counts, parse_packing};
+use super::{Data, group_thousands, instr, targets_section, whole, worst_section};
 
 /// A `Data` holding `lines` in the format of `counts.txt`, and nothing else.
 fn data(lines: &[String]) -> Data {
