@@ -114,7 +114,9 @@ pub enum VerifyError {
     },
     /// The side bitmap that marks free blocks disagrees with the free lists.
     BitmapMismatch {
-        /// The block or list the bitmap is wrong about (0 for the bitmap as a whole).
+        /// The free block or the list head the bitmap is wrong about; the bitmap's
+        /// own address when it holds more markers, or fewer, than the free blocks
+        /// have.
         addr: usize,
     },
     /// A free list is longer than the heap could hold: it has a cycle.
@@ -144,7 +146,10 @@ impl fmt::Display for VerifyError {
                             in the code that owns the memory just below it";
         match *self {
             VerifyError::OutOfBounds { addr } => {
-                write!(f, "a free block at {addr:#x} lies outside the heap; {HINT}")
+                write!(
+                    f,
+                    "a free block at {addr:#x} lies outside the heap or is misaligned; {HINT}"
+                )
             }
             VerifyError::BadSize { addr, size } => write!(
                 f,

@@ -482,10 +482,44 @@ fn messages_say_what_to_do() {
             .contains("SIZE = 0")
     );
     assert!(InitError::AlreadyInitialized.to_string().contains("once"));
+    assert!(InitError::Reentered.to_string().contains("at start-up"));
     let broken = VerifyError::BrokenLink { addr: 0x2000 }.to_string();
     assert!(
         broken.contains("0x2000") && broken.contains("write past the end"),
         "{broken}"
+    );
+    // Every report names the address it is about, and where to look next.
+    let addr = 0x2000;
+    for error in [
+        VerifyError::OutOfBounds { addr },
+        VerifyError::BadSize { addr, size: 12_345 },
+        VerifyError::WrongClass { addr, size: 512 },
+        VerifyError::BrokenLink { addr },
+        VerifyError::NotCoalesced { addr },
+        VerifyError::BitmapMismatch { addr },
+        VerifyError::FreedTwice { addr },
+    ] {
+        let message = error.to_string();
+        assert!(message.contains("0x2000"), "{message}");
+        assert!(message.contains("look for"), "{message}");
+    }
+    let accounting = VerifyError::Accounting {
+        used: 96,
+        free: 900,
+        heap: 1024,
+    }
+    .to_string();
+    assert!(
+        ["96", "900", "1024", "look for"]
+            .iter()
+            .all(|part| accounting.contains(part)),
+        "{accounting}"
+    );
+    assert!(VerifyError::Cycle.to_string().contains("look for"));
+    assert!(
+        VerifyError::Reentered
+            .to_string()
+            .contains("from ordinary code")
     );
     let stats = HeapStats {
         arena: 1024,

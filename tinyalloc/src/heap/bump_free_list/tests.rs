@@ -173,3 +173,46 @@ fn verify_ends_on_a_list_that_loops() {
     let stats = heap.stats();
     assert_eq!((stats.used, stats.largest_free), (32, 976));
 }
+
+#[test]
+fn verify_passes_a_heap_never_used_and_reports_a_bump_pointer_outside_it() {
+    let heap = BumpFreeListAllocator::<1024>::new();
+    assert_eq!(heap.verify(), Ok(()), "not set up yet");
+    let mut t = Tester::new(&heap);
+    let _a = t.alloc(16);
+    let top = heap.shell.with_engine(|engine, base| {
+        engine.top = engine.heap_len + 8;
+        base as usize + engine.top as usize
+    });
+    assert_eq!(heap.verify(), Err(VerifyError::OutOfBounds { addr: top }));
+}
+
+#[test]
+fn verify_reports_a_free_block_that_touches_the_next_one_or_the_bump_pointer() {
+    let heap = BumpFreeListAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let [a, _b, c, _d] = [(); 4].map(|()| t.alloc(16));
+    t.free(a);
+    t.free(c);
+    assert_eq!(heap.verify(), Ok(()));
+    // `a` claims 32 bytes: it now ends where the free block `c` starts.
+    // SAFETY: a's size field, in the free block `a`.
+    unsafe { a.wrapping_add(4).cast::<u32>().write(32) };
+    assert_eq!(
+        heap.verify(),
+        Err(VerifyError::NotCoalesced { addr: c as usize })
+    );
+
+    let heap = BumpFreeListAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let [_a, b, _c] = [(); 3].map(|()| t.alloc(16));
+    t.free(b);
+    assert_eq!(heap.verify(), Ok(()));
+    // `b` claims 32 bytes: it now ends at the bump pointer, just past `c`.
+    // SAFETY: b's size field, in the free block `b`.
+    unsafe { b.wrapping_add(4).cast::<u32>().write(32) };
+    assert_eq!(
+        heap.verify(),
+        Err(VerifyError::NotCoalesced { addr: b as usize })
+    );
+}

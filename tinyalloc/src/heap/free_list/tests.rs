@@ -434,6 +434,95 @@ fn verify_reports_a_write_into_free_memory() {
     assert!(matches!(error, VerifyError::BadSize { .. }), "{error}");
 }
 
+/// A heap with one free `BIG`-byte block between two live ones (neither waits in a
+/// quick slot), handed to `damage` with the engine, the arena view, the free block's
+/// offset and the arena's address; then what `verify` reports.
+fn verify_after(damage: impl FnOnce(&mut FreeList, Mem, usize, usize)) -> VerifyError {
+    let heap = FreeListAllocator::<4096>::new();
+    let mut t = Tester::new(&heap);
+    let [_a, b, _c] = [(); 3].map(|()| t.alloc(BIG));
+    t.free(b);
+    assert_eq!(heap.verify(), Ok(()));
+    heap.shell.with_engine(|engine, base| {
+        let m = engine.mem(base);
+        damage(engine, m, b as usize - base as usize, base as usize);
+    });
+    heap.verify().unwrap_err()
+}
+
+#[test]
+fn verify_reports_each_kind_of_damage_to_the_free_lists() {
+    // Every write below is to bookkeeping no live block holds: the free block's
+    // header, footer and links, a class head, or the side bitmap (its bits cover the
+    // live blocks, but are not in them). The heap is only verified afterwards.
+    let class = class_of(BIG);
+
+    // A footer that disagrees with its header: the size the footer claims.
+    // SAFETY: the free block's footer.
+    let error = verify_after(|_, m, off, _| unsafe { m.set_footer(off + BIG, BIG + 64) });
+    assert!(
+        matches!(error, VerifyError::BadSize { size, .. } if size == BIG + 64),
+        "{error}"
+    );
+
+    // A size that is possible and agrees with its footer, but of another class.
+    let smaller = BIG - 128;
+    assert_ne!(class_of(smaller), class);
+    let mut block = 0;
+    let error = verify_after(|_, m, off, base| {
+        block = base + off;
+        // SAFETY: the free block's header.
+        unsafe { m.set(off, SIZE, smaller) };
+        // SAFETY: inside the free block: where a block of that size keeps its footer.
+        unsafe { m.set_footer(off + smaller, smaller) };
+    });
+    assert_eq!(
+        error,
+        VerifyError::WrongClass {
+            addr: block,
+            size: smaller
+        }
+    );
+
+    // A backward link that does not name the block before it (here, its list head).
+    let error = verify_after(|_, m, off, base| {
+        block = base + off;
+        // SAFETY: the free block's backward link.
+        unsafe { m.set(off, PREV, off) };
+    });
+    assert_eq!(error, VerifyError::BrokenLink { addr: block });
+
+    // A list the engine marks non-empty whose head was lost: the head's address.
+    let mut head = 0;
+    let error = verify_after(|_, m, _, base| {
+        head = base + class * 4;
+        // SAFETY: a class head of this arena.
+        unsafe { m.set_head(class, NIL) };
+    });
+    assert_eq!(error, VerifyError::BitmapMismatch { addr: head });
+
+    // A free block whose marker in the side bitmap was cleared.
+    let error = verify_after(|_, m, off, base| {
+        block = base + off;
+        // SAFETY: the bit of a pair of the heap.
+        unsafe { m.clear_bit(off) };
+    });
+    assert_eq!(error, VerifyError::BitmapMismatch { addr: block });
+
+    // A marker no free block has, inside the live block below: the bitmap's address.
+    let mut bitmap = 0;
+    let error = verify_after(|_, m, off, _| {
+        bitmap = m.bits as usize;
+        // SAFETY: as above.
+        unsafe { m.set_bit(off - BIG / 2) };
+    });
+    assert_eq!(error, VerifyError::BitmapMismatch { addr: bitmap });
+
+    // The count of waiting blocks disagreeing with the slots.
+    let error = verify_after(|engine, _, _, _| engine.waiting += 1);
+    assert!(matches!(error, VerifyError::Accounting { .. }), "{error}");
+}
+
 #[test]
 fn verify_reports_free_blocks_that_touch() {
     #[repr(C, align(16))]

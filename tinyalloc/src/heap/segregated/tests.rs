@@ -322,3 +322,16 @@ fn verify_reports_a_block_freed_twice() {
         }
     }
 }
+
+#[test]
+fn verify_passes_a_heap_never_used_and_reports_a_bump_pointer_outside_it() {
+    let heap = SegregatedBumpAllocator::<1024>::new();
+    assert_eq!(heap.verify(), Ok(()), "not set up yet");
+    let mut t = Tester::new(&heap);
+    let _a = t.alloc(16);
+    let top = heap.shell.with_engine(|engine, base| {
+        engine.top = engine.end + GRANULE;
+        base as usize + engine.top as usize
+    });
+    assert_eq!(heap.verify(), Err(VerifyError::OutOfBounds { addr: top }));
+}
