@@ -258,3 +258,32 @@ fn chunks_print_over_any_allocator() {
     chunks.next();
     assert_eq!(std::format!("{chunks:?}"), "Chunks { remaining: 8, .. }");
 }
+
+#[test]
+fn every_error_message_says_what_to_do() {
+    use std::string::ToString;
+    let says = |error: ByteBufferError, parts: &[&str]| {
+        let message = error.to_string();
+        for part in parts {
+            assert!(message.contains(part), "{message:?} lacks {part:?}");
+        }
+    };
+    says(
+        ByteBufferError::AllocationFailed,
+        &["nothing was written", "larger pool"],
+    );
+    says(
+        ByteBufferError::BlockTooSmall { block_size: 4 },
+        &["blocks of 4 bytes", "at least 8 bytes"],
+    );
+    says(
+        ByteBufferError::ForeignChunk,
+        &["use the allocator the buffer was written with"],
+    );
+    says(
+        ByteBufferError::NotInitialized,
+        &["AllocatorConfig", "install"],
+    );
+    says(ByteBufferError::AlreadyInitialized, &["once"]);
+    says(ByteBufferError::Busy, &["nothing was done", "try again"]);
+}

@@ -729,3 +729,18 @@ fn iter_size_hint_bounds_what_is_left() {
     assert_eq!(iter.next(), None);
     assert_eq!(iter.size_hint(), (0, Some(0)));
 }
+
+#[test]
+fn debug_shows_the_configuration_and_the_counters() {
+    use std::format;
+    let mut alloc = TinySlabAllocator::<1024, 16, Align64>::new();
+    let h = alloc.alloc(b"x").unwrap();
+    let shown = format!("{alloc:?}");
+    for part in ["block_size: 64", "align: 64", "in_use: 1", "high_water: 1"] {
+        assert!(shown.contains(part), "{shown} lacks {part}");
+    }
+    let mut live = alloc.iter();
+    assert!(format!("{live:?}").contains("next_slot: 0"));
+    assert_eq!(live.next().map(|(handle, _)| handle), Some(h));
+    assert!(format!("{live:?}").contains("next_slot: 1"));
+}
