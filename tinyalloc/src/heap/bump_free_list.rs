@@ -387,6 +387,8 @@ impl Engine for BumpFreeList {
         let mut steps = 0;
         while link != 0 {
             steps += 1;
+            // A bound, not a detector: the list is in address order, so a loop
+            // steps back and is reported as a `BrokenLink` first.
             if steps > self.heap_len / GRANULE {
                 return Err(VerifyError::Cycle);
             }

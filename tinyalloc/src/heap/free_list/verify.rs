@@ -57,6 +57,8 @@ pub(super) unsafe fn check(engine: &FreeList, m: Mem) -> Result<(), VerifyError>
         let mut prev = if class < 2 { NIL } else { head_node(class) };
         while off != NIL {
             blocks += 1;
+            // A bound, not a detector: a loop comes back to a block whose backward
+            // link names another, which is reported as a `BrokenLink` first.
             if blocks > (end - heap) / MIN_BLOCK {
                 return Err(VerifyError::Cycle);
             }
