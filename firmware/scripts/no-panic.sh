@@ -18,7 +18,10 @@
 #
 # On the Cortex-M0, which has no divide instruction, it also checks that no code of
 # ours calls a division routine (scripts/sites.awk): a division by a value known
-# only at run time links one, 400 B of flash and tens of cycles a call.
+# only at run time links one, 400 B of flash and tens of cycles a call. And on every
+# core that no image links `memmove`: the heaps' `realloc` (a sliding shrink
+# included) and the buffers and queues copy with `memcpy` alone, which saves a
+# program that needs no `memmove` of its own 1.3 to 1.6 KiB of flash.
 #
 # Built for Cortex-M0 and Cortex-M4F at opt-level "z", "s" and 3 (inlining differs
 # between them, and with it which checks the compiler can remove), at "z" also with
@@ -104,6 +107,17 @@ check_division() {
     fi
 }
 
+# check_no_memmove ELF LABEL: the image links no `memmove`.
+check_no_memmove() {
+    local found
+    found=$(nm -C "$1" | awk '$3 ~ /memmove/ { print $3 }' | sort -u | tr '\n' ' ')
+    if [[ -n $found ]]; then
+        fail "$2 links $found"
+    else
+        echo "ok      $2: no memmove"
+    fi
+}
+
 for level in z s 3; do
     # One target directory per level, so the levels do not rebuild each other.
     dir="$target_root/no-panic-opt-$level"
@@ -124,6 +138,9 @@ for level in z s 3; do
             check "$elf/no_panic_blocks" "slab, buffers, queue, caches $suffix" none
             check "$elf/no_panic_pool" "Pool and the queues on it $suffix" reentered
             check "$elf/no_panic_canary" "canary $suffix" some
+            for image in no_panic_heaps no_panic_blocks no_panic_pool; do
+                check_no_memmove "$elf/$image" "$image $suffix"
+            done
             if [[ $target == thumbv6m-none-eabi ]]; then
                 for image in no_panic_heaps no_panic_blocks no_panic_pool; do
                     check_division "$elf/$image" "$image $suffix"
@@ -136,4 +153,4 @@ if ((failed)); then
     echo "no-panic: failed (see above)" >&2
     exit 1
 fi
-echo "no-panic: no panic path in any image but the documented one, and no division on the M0"
+echo "no-panic: no panic path in any image but the documented one, no division on the M0, no memmove"

@@ -266,6 +266,7 @@ impl Engine for FreeList {
     };
     const MIN_ARENA: usize = 256;
     const TOO_SMALL: &'static str = "tinyalloc: the inline arena SIZE of this FreeListAllocator is below 256 bytes, too small for its bookkeeping; make SIZE at least 256 (the default is 16 KiB), or 0 to hand it a region with init()";
+    const SLIDES: bool = true;
 
     fn is_set_up(&self) -> bool {
         self.end != 0

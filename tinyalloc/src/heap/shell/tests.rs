@@ -59,3 +59,29 @@ fn init_reentered_says_so_and_the_region_can_still_be_given() {
     assert_eq!(HEAP.init(region), Ok(()));
     assert_eq!(HEAP.verify(), Ok(()));
 }
+
+/// `copy_down` does what `ptr::copy` does for a destination below the source, at
+/// every distance and length: overlapping by any amount, not at all, or not moving.
+#[test]
+fn copy_down_moves_overlapping_bytes_as_a_memmove_would() {
+    extern crate std;
+    use std::vec::Vec;
+    let (lengths, distances) = if cfg!(miri) { (40, 20) } else { (200, 70) };
+    let start: Vec<u8> = (0..=255).collect();
+    for len in 0..lengths {
+        for distance in 1..distances {
+            let mut ours = start.clone();
+            let mut model = start.clone();
+            let src = distance.min(256 - len);
+            let dst = src - distance.min(src);
+            if dst == src {
+                continue;
+            }
+            let base = ours.as_mut_ptr();
+            // SAFETY: both ranges lie in the vector, `dst < src`.
+            unsafe { super::copy_down(base.wrapping_add(src), base.wrapping_add(dst), len) };
+            model.copy_within(src..src + len, dst);
+            assert_eq!(ours, model, "{len} bytes from {src} to {dst}");
+        }
+    }
+}
