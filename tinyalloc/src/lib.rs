@@ -26,6 +26,7 @@ pub mod global;
 mod guard;
 mod handle;
 pub mod heap;
+mod hint;
 #[cfg(feature = "tinyslab")]
 mod pool;
 pub mod prelude;

@@ -158,12 +158,22 @@ impl SpinLock {
     /// Takes the flag; while it is taken, reads it until it clears, then tries
     /// again. The wait is inline, not a call: a call in the middle of the cache's
     /// paths, even one never made, has them keep their values in callee-saved
-    /// registers, which they save and restore every time.
+    /// registers, which they save and restore every time. The first try stands
+    /// before the loop, the rest marked cold, so the lock taken at once falls
+    /// through: as the loop's head it was aligned with a no-op and left by a jump
+    /// (with fat LTO, three of the 61 instructions of a `SlabCache` pair).
     #[inline(always)]
     fn acquire(&self) {
-        while !self.try_acquire() {
+        if self.try_acquire() {
+            return;
+        }
+        crate::hint::cold();
+        loop {
             while self.locked.load(Ordering::Relaxed) {
                 core::hint::spin_loop();
+            }
+            if self.try_acquire() {
+                return;
             }
         }
     }

@@ -44,7 +44,7 @@ pub(super) fn class_of(size: usize) -> usize {
     if size < TABLE_LIMIT {
         CLASS_TABLE[(size / GRANULE) % CLASS_TABLE.len()] as usize
     } else {
-        super::lists::cold();
+        crate::hint::cold();
         class_formula(size)
     }
 }

@@ -7,6 +7,7 @@ use super::classes::{checked_block_size, class_of, fit_class, place};
 use super::{FreeList, GRANULE, MIN_BLOCK, NEXT, NIL, PREV, SIZE, WORD_BITS, WORDS, word_of};
 use crate::heap::MAX_ARENA_SIZE;
 use crate::heap::engine::Engine;
+use crate::hint::cold;
 
 /// Pointers into the arena for one operation: its base (the class heads are there,
 /// and every offset counts from it) and the side bitmap.
@@ -143,13 +144,6 @@ impl Mem {
 pub(super) const fn head_node(class: usize) -> usize {
     class * 4 - NEXT
 }
-
-/// Called on a branch to say it is the less likely one (a stable stand-in for
-/// `core::hint::cold_path`, which is newer than the crate's minimum Rust): the
-/// compiler then lays the other branch out to fall through, without a jump.
-#[cold]
-#[inline(always)]
-pub(super) fn cold() {}
 
 impl FreeList {
     #[inline(always)]
