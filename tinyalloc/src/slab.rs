@@ -319,6 +319,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             // SAFETY: as above.
             Some((head, unsafe { self.slot(head) }.next_handle()))
         } else if usize::from(self.fresh) < SLOTS {
+            // Each slot is fresh once; then it is recycled through the free list.
+            crate::hint::cold();
             self.fresh += 1;
             // Generation 0.
             Some((usize::from(self.fresh), u32::from(self.fresh)))

@@ -53,7 +53,8 @@ pub(crate) unsafe fn take_partial(core: NonNull<MasterCore>) -> Option<NonNull<u
         }
         None => {
             // No slot was given back and the slab is not full, so the never-used
-            // part has room for one more slot.
+            // part has room for one more slot. Each slot is fresh once per slab.
+            crate::hint::cold();
             let slot = links.fresh;
             // SAFETY: the next slot starts inside the slab, or one past its last
             // slot, which is still inside (or at the end of) the slab.
