@@ -318,14 +318,16 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             self.free_head = unsafe { self.read_link(head) };
             // SAFETY: as above.
             Some((head, unsafe { self.slot(head) }.next_handle()))
-        } else if usize::from(self.fresh) < SLOTS {
+        } else {
             // Each slot is fresh once; then it is recycled through the free list.
             crate::hint::cold();
-            self.fresh += 1;
-            // Generation 0.
-            Some((usize::from(self.fresh), u32::from(self.fresh)))
-        } else {
-            None
+            if usize::from(self.fresh) < SLOTS {
+                self.fresh += 1;
+                // Generation 0.
+                Some((usize::from(self.fresh), u32::from(self.fresh)))
+            } else {
+                None
+            }
         }
     }
 
