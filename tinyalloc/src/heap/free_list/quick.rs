@@ -247,6 +247,7 @@ impl ByAddress<'_> {
     }
 
     /// The block in slot `slot` as `(offset, size)`; offset 0 when the slot is empty.
+    #[inline]
     fn block(&self, slot: usize) -> (usize, usize) {
         (self.offset(slot), size_at(slot / 2))
     }
@@ -277,17 +278,20 @@ impl ByAddress<'_> {
     }
 
     /// The slots of the waiting blocks, in address order once sorted.
+    #[inline]
     fn sorted(&self) -> &[u8] {
         // `len` never passes the array's length; `get` says so without a panic path.
         self.order.get(..self.len).unwrap_or_default()
     }
 
     /// How many blocks wait.
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.len
     }
 
     /// The `i`-th waiting block by address, as `(offset, size)`.
+    #[inline]
     pub(super) fn get(&self, i: usize) -> (usize, usize) {
         // `i` is below `len`; `get` keeps both the panic path and (on a Cortex-M0) the
         // division routine of `% MAX_WAITING` out.
@@ -296,6 +300,7 @@ impl ByAddress<'_> {
     }
 
     /// Every waiting block by address, as `(offset, size)`.
+    #[inline]
     pub(super) fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         (0..self.len).map(|i| self.get(i))
     }
@@ -303,6 +308,7 @@ impl ByAddress<'_> {
     /// The offset of the first waiting block that ends after `off`, if it starts
     /// before `stop`: one that overlaps `[off, stop)`, as the blocks do not overlap
     /// one another.
+    #[inline]
     pub(super) fn overlapping(&self, off: usize, stop: usize) -> Option<usize> {
         let after = self.sorted().partition_point(|&slot| {
             let (w, size) = self.block(usize::from(slot));
