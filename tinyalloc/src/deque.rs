@@ -11,8 +11,8 @@
 //! Shared with interrupt handlers as a [`PoolDeque`](crate::global::PoolDeque) or
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section
 //! (a [`Pool`](crate::Pool) under the queue checks its re-entry flag in the same one)
-//! and reaches the pool through `&mut dyn Allocator`: 293.1 and
-//! 301.1 instructions per byte one at a time, 11.7 and 11.9 in slices of 64 (with a
+//! and reaches the pool through `&mut dyn Allocator`: 293.0 and
+//! 301.0 instructions per byte one at a time, 11.7 and 11.8 in slices of 64 (with a
 //! critical section that does nothing).
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
 //! 1,834 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
