@@ -187,32 +187,31 @@ fn verify_passes_a_heap_never_used_and_reports_a_bump_pointer_outside_it() {
     assert_eq!(heap.verify(), Err(VerifyError::OutOfBounds { addr: top }));
 }
 
+/// What `verify` reports on a heap of `N` blocks of 16 bytes, those at `freed` given
+/// back, after the free block at `grown` claims 32 bytes (a stray write into its size
+/// field); and where the blocks were.
+fn verify_with_a_grown_free_block<const N: usize>(
+    freed: &[usize],
+    grown: usize,
+) -> (Result<(), VerifyError>, [usize; N]) {
+    let heap = BumpFreeListAllocator::<1024>::new();
+    let mut t = Tester::new(&heap);
+    let blocks = [(); N].map(|()| t.alloc(16));
+    for &i in freed {
+        t.free(blocks[i]);
+    }
+    assert_eq!(heap.verify(), Ok(()));
+    // SAFETY: the size field of a free block, in that block.
+    unsafe { blocks[grown].wrapping_add(4).cast::<u32>().write(32) };
+    (heap.verify(), blocks.map(|block| block as usize))
+}
+
 #[test]
 fn verify_reports_a_free_block_that_touches_the_next_one_or_the_bump_pointer() {
-    let heap = BumpFreeListAllocator::<1024>::new();
-    let mut t = Tester::new(&heap);
-    let [a, _b, c, _d] = [(); 4].map(|()| t.alloc(16));
-    t.free(a);
-    t.free(c);
-    assert_eq!(heap.verify(), Ok(()));
-    // `a` claims 32 bytes: it now ends where the free block `c` starts.
-    // SAFETY: a's size field, in the free block `a`.
-    unsafe { a.wrapping_add(4).cast::<u32>().write(32) };
-    assert_eq!(
-        heap.verify(),
-        Err(VerifyError::NotCoalesced { addr: c as usize })
-    );
-
-    let heap = BumpFreeListAllocator::<1024>::new();
-    let mut t = Tester::new(&heap);
-    let [_a, b, _c] = [(); 3].map(|()| t.alloc(16));
-    t.free(b);
-    assert_eq!(heap.verify(), Ok(()));
-    // `b` claims 32 bytes: it now ends at the bump pointer, just past `c`.
-    // SAFETY: b's size field, in the free block `b`.
-    unsafe { b.wrapping_add(4).cast::<u32>().write(32) };
-    assert_eq!(
-        heap.verify(),
-        Err(VerifyError::NotCoalesced { addr: b as usize })
-    );
+    // `a` now ends where the free block `c` starts.
+    let (report, [_a, _b, c, _d]) = verify_with_a_grown_free_block(&[0, 2], 0);
+    assert_eq!(report, Err(VerifyError::NotCoalesced { addr: c }));
+    // `b` now ends at the bump pointer, just past `c`.
+    let (report, [_a, b, _c]) = verify_with_a_grown_free_block(&[1], 1);
+    assert_eq!(report, Err(VerifyError::NotCoalesced { addr: b }));
 }
