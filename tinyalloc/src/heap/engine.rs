@@ -75,7 +75,8 @@ pub(crate) trait Engine: Sized {
     /// with nothing changed that the program can see (as for `resize_in_place`). The
     /// caller then copies the block's first `new_size` bytes there, outside the lock,
     /// and hands the rest back with [`finish_slide`](Self::finish_slide). For an
-    /// engine whose in-place shrink can fail; the others keep this default, which
+    /// engine whose in-place shrink can fail, which sets [`SLIDES`](Self::SLIDES)
+    /// too (the shell calls this only then); the others keep this default, which
     /// returns null.
     ///
     /// # Safety
