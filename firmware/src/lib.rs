@@ -4,6 +4,7 @@
 
 pub mod harness;
 pub mod irq;
+pub mod stack;
 
 // Re-exported for the macros below; linking `cortex_m` also brings in its
 // single-core critical section.

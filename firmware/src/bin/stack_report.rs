@@ -1,0 +1,88 @@
+//! Stack report: the most stack each call took, measured on the target. Before each
+//! call the stack below the caller is painted with a pattern; afterwards the deepest
+//! word that no longer holds it says how far the call went. Built like the size probes
+//! (opt-level "z", LTO, one codegen unit) and run under QEMU by
+//! `scripts/stack-report.sh`, which turns the lines this prints into a table.
+//!
+//! Each figure is the deepest of the calls listed with it, on the inputs set up here
+//! (a first call that sets a heap up, the fast paths, a failing request, a moving
+//! `realloc`, ...): measured, not a bound proven over every input.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+
+use cortex_m_semihosting::{debug, hprintln};
+use tinyalloc::global::{AllocatorConfig, GlobalDeque};
+use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
+use tinyalloc::prelude::*;
+use tinyalloc_firmware::stack::Deepest;
+
+static BUMP: BumpFreeListAllocator<4096> = BumpFreeListAllocator::new();
+static SEGREGATED: SegregatedBumpAllocator<4096> = SegregatedBumpAllocator::new();
+static FREE_LIST: FreeListAllocator<4096> = FreeListAllocator::new();
+
+#[tinyalloc::pool(size = 1024, slots = 16)]
+static POOL: Pool;
+
+static QUEUE: GlobalDeque = GlobalDeque::new();
+
+/// What goes into the pool: a `static`, so that no copy of it is on the stack.
+static MESSAGE: [u8; 64] = [7; 64];
+
+tinyalloc::slab_region!(Slabs, slabs = 4, slab_size = 1024);
+
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    tinyalloc_firmware::heap_stack!("`BumpFreeListAllocator`", BUMP, introspect);
+    tinyalloc_firmware::heap_stack!("`SegregatedBumpAllocator`", SEGREGATED, introspect);
+    tinyalloc_firmware::heap_stack!("`FreeListAllocator`", FREE_LIST, introspect);
+
+    let mut handle = None;
+    Deepest(0)
+        .of(|| handle = POOL.alloc(black_box(&MESSAGE)).ok())
+        .of(|| {
+            black_box(POOL.read(handle.unwrap(), |bytes| bytes[63]));
+        })
+        .of(|| assert!(POOL.free(handle.unwrap())))
+        .report("`Pool`: `alloc` (64 bytes), `read`, `free`");
+
+    // 8 blocks of 32 bytes: 28 bytes of data each.
+    AllocatorConfig::Slab256b8.init().unwrap();
+    let mut out = [0u8; 200];
+    Deepest(0)
+        .of(|| QUEUE.push(black_box(1)).unwrap())
+        .of(|| QUEUE.push_slice(black_box(&[2u8; 150])).unwrap())
+        .of(|| {
+            black_box(QUEUE.pop());
+        })
+        .of(|| {
+            black_box(QUEUE.pop_into(&mut out));
+        })
+        .report("`GlobalDeque`: `push`, `push_slice`, `pop`, `pop_into`");
+
+    // Objects of 8 bytes, which `alloc` takes by value: a larger one adds its size.
+    let cache = SlabCache::<u64, CriticalSectionLock, 1024, Slabs>::new().unwrap();
+    let mut boxes = [const { None }; 160];
+    // Enough objects for a second slab, which the last drops give back.
+    Deepest(0)
+        .of(|| {
+            for slot in boxes.iter_mut() {
+                *slot = Some(cache.alloc(black_box(1)).unwrap());
+            }
+        })
+        .of(|| boxes.iter_mut().for_each(|slot| drop(slot.take())))
+        .report("`SlabCache`: `alloc` (8-byte objects), drop of a `SlabBox`");
+
+    debug::exit(debug::EXIT_SUCCESS);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    hprintln!("stack-report: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    cortex_m::asm::udf()
+}
