@@ -34,6 +34,19 @@ macro_rules! probe {
     };
 }
 
+/// A global allocator that hands out nothing: for images that link `alloc` through a
+/// peer crate (talc, through allocator-api2) but never allocate through it, which
+/// still need one. LTO removes it.
+pub struct NoGlobalAllocator;
+
+// SAFETY: it never hands out memory, so it never hands out memory twice.
+unsafe impl core::alloc::GlobalAlloc for NoGlobalAllocator {
+    unsafe fn alloc(&self, _: core::alloc::Layout) -> *mut u8 {
+        core::ptr::null_mut()
+    }
+    unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
+}
+
 /// Formats `args` through `core::fmt` and throws the text away: what a fault handler
 /// or a log line that prints tinyalloc's values links, for the no-panic images
 /// (`scripts/no-panic.sh`). `true` when formatting succeeded.

@@ -3,7 +3,7 @@
 //! the pattern says how far it went. `src/bin/stack_report*.rs` print what this
 //! measures; `scripts/stack-report.sh` makes the README's table of it.
 
-use cortex_m_semihosting::hprintln;
+use cortex_m_semihosting::{debug, hprintln};
 
 /// What an untouched stack word holds.
 const PAINT: u32 = 0x5AA5_C33C;
@@ -94,4 +94,27 @@ macro_rules! heap_stack {
             .of(|| core::hint::black_box($heap.verify()).unwrap())
             .report(concat!($name, ": `stats()`, `verify()`"));
     }};
+}
+
+/// Ends a stack report: QEMU exits with status 0.
+pub fn finish() -> ! {
+    debug::exit(debug::EXIT_SUCCESS);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// The panic handler of a stack report: prints the panic and exits QEMU with status 1.
+#[macro_export]
+macro_rules! stack_report_panic_handler {
+    () => {
+        #[panic_handler]
+        fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+            $crate::cortex_m_semihosting::hprintln!("stack-report: {}", info);
+            $crate::cortex_m_semihosting::debug::exit(
+                $crate::cortex_m_semihosting::debug::EXIT_FAILURE,
+            );
+            $crate::cortex_m::asm::udf()
+        }
+    };
 }

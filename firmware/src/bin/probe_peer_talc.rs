@@ -11,19 +11,8 @@ use talc::source::Manual;
 static mut ARENA: [u8; 4096] = [0; 4096];
 
 /// talc links `alloc` (through allocator-api2), which wants a global allocator.
-/// This one is never called, and LTO removes it.
-struct Unused;
-
-// SAFETY: it never hands out memory.
-unsafe impl core::alloc::GlobalAlloc for Unused {
-    unsafe fn alloc(&self, _: Layout) -> *mut u8 {
-        core::ptr::null_mut()
-    }
-    unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
-}
-
 #[global_allocator]
-static UNUSED: Unused = Unused;
+static UNUSED: tinyalloc_firmware::NoGlobalAllocator = tinyalloc_firmware::NoGlobalAllocator;
 
 tinyalloc_firmware::probe! {
     let mut talc = Talc::<Manual, DefaultBinning>::new(Manual);

@@ -12,7 +12,6 @@
 
 use core::hint::black_box;
 
-use cortex_m_semihosting::{debug, hprintln};
 use tinyalloc::global::{AllocatorConfig, GlobalDeque};
 use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
 use tinyalloc::prelude::*;
@@ -74,15 +73,7 @@ fn main() -> ! {
         .of(|| boxes.iter_mut().for_each(|slot| drop(slot.take())))
         .report("`SlabCache`: `alloc` (8-byte objects), drop of a `SlabBox`");
 
-    debug::exit(debug::EXIT_SUCCESS);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    tinyalloc_firmware::stack::finish()
 }
 
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    hprintln!("stack-report: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    cortex_m::asm::udf()
-}
+tinyalloc_firmware::stack_report_panic_handler!();

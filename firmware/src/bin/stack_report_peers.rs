@@ -12,7 +12,6 @@ use core::alloc::Layout;
 use core::hint::black_box;
 use core::ptr::{NonNull, addr_of_mut};
 
-use cortex_m_semihosting::{debug, hprintln};
 use tinyalloc_firmware::stack::Deepest;
 
 static LLFF: embedded_alloc::LlffHeap = embedded_alloc::LlffHeap::empty();
@@ -30,19 +29,8 @@ atomic_pool::pool!(AtomicPool: [[u8; 64]; 4]);
 static MESSAGE: [u8; 64] = [7; 64];
 
 /// talc links `alloc` (through allocator-api2), which wants a global allocator.
-/// This one is never called.
-struct Unused;
-
-// SAFETY: it never hands out memory.
-unsafe impl core::alloc::GlobalAlloc for Unused {
-    unsafe fn alloc(&self, _: Layout) -> *mut u8 {
-        core::ptr::null_mut()
-    }
-    unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
-}
-
 #[global_allocator]
-static UNUSED: Unused = Unused;
+static UNUSED: tinyalloc_firmware::NoGlobalAllocator = tinyalloc_firmware::NoGlobalAllocator;
 
 #[cortex_m_rt::entry]
 fn main() -> ! {
@@ -118,15 +106,7 @@ fn main() -> ! {
         .of(|| drop(boxed.take()))
         .report("atomic-pool 2.0: `Box::new` (64 bytes), drop");
 
-    debug::exit(debug::EXIT_SUCCESS);
-    loop {
-        cortex_m::asm::wfi();
-    }
+    tinyalloc_firmware::stack::finish()
 }
 
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    hprintln!("stack-report: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    cortex_m::asm::udf()
-}
+tinyalloc_firmware::stack_report_panic_handler!();
