@@ -2,6 +2,7 @@
 //! runner and interrupt helpers.
 #![no_std]
 
+pub mod count;
 pub mod harness;
 pub mod irq;
 pub mod stack;
