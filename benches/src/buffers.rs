@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 
 use tinyalloc::global::{GlobalDeque, PoolDeque};
-use tinyalloc::{ByteBuffer, ByteBufferDeque, TinySlabAllocator};
+use tinyalloc::{ByteBuffer, ByteBufferDeque, Pool, TinySlabAllocator};
 
 use crate::{Entry, Outcome, measured};
 
@@ -49,6 +49,10 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         name: "tinyalloc-pool-deque",
         does: "`PoolDeque` over a `#[tinyalloc::pool]` of 128 × 64 B: `push`/`pop`, `push_slice`/`pop_into`, each one critical section (the pool's re-entry check runs inside it) and a `&mut dyn Allocator`",
+    },
+    Entry {
+        name: "tinyalloc-pool-deque-named",
+        does: "`PoolDeque<Pool<8192, 128>>`, which names its pool's type: as `tinyalloc-pool-deque`, with the pool called directly (its code inlined into the queue's)",
     },
     Entry {
         name: "tinyalloc-global-deque",
@@ -156,6 +160,7 @@ pub fn with_queue<V: Visitor>(entry: &str, bytes: bool, visitor: V) -> Option<V:
     match entry {
         "tinyalloc-deque" => go(Chunked::<ByteBufferDeque>::default(), bytes, visitor),
         "tinyalloc-pool-deque" => go(Shared::pool(), bytes, visitor),
+        "tinyalloc-pool-deque-named" => go(Shared::named(), bytes, visitor),
         "tinyalloc-global-deque" => go(Shared::global(), bytes, visitor),
         "tinyalloc-buffer" => go(Chunked::<Buffer>::default(), bytes, visitor),
         "vecdeque" => go(
@@ -214,6 +219,10 @@ static DEQUE_POOL: Pool;
 static POOL_DEQUE: PoolDeque = PoolDeque::new(&DEQUE_POOL);
 
 #[tinyalloc::pool(size = 8192, slots = 128)]
+static NAMED_POOL: Pool;
+static NAMED_DEQUE: PoolDeque<Pool<8192, 128>> = PoolDeque::new(&NAMED_POOL);
+
+#[tinyalloc::pool(size = 8192, slots = 128)]
 static GLOBAL_POOL: Pool;
 static GLOBAL_DEQUE: GlobalDeque = GlobalDeque::new();
 
@@ -226,6 +235,13 @@ impl Shared<PoolDeque> {
     fn pool() -> Self {
         POOL_DEQUE.clear();
         Shared(&POOL_DEQUE)
+    }
+}
+
+impl Shared<PoolDeque<Pool<8192, 128>>> {
+    fn named() -> Self {
+        NAMED_DEQUE.clear();
+        Shared(&NAMED_DEQUE)
     }
 }
 
@@ -268,7 +284,7 @@ macro_rules! shared_queue {
         }
     )*};
 }
-shared_queue!(PoolDeque, GlobalDeque);
+shared_queue!(PoolDeque, PoolDeque<Pool<8192, 128>>, GlobalDeque);
 
 /// A `ByteBuffer` read back in order from a cursor, cleared once read to the end.
 #[derive(Debug, Default)]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per operation on the emulated Cortex-M0 (lm3s6965evb) and Cortex-M4F
 # (mps2-an386), tinyalloc's and the peer crates' side by side: src/bin/count_pools.rs
-# (fixed-size pools) and src/bin/count_heaps.rs (heaps), built with the `speed`
-# profile (opt-level 3, LTO, one codegen unit). Prints two markdown tables.
+# (fixed-size pools), src/bin/count_heaps.rs (heaps) and src/bin/count_queues.rs
+# (byte queues), built with the `speed` profile (opt-level 3, LTO, one codegen unit).
+# Prints three markdown tables.
 #
 #   scripts/count-report.sh                  the tables
 #   scripts/count-report.sh --check FILE     fails unless FILE holds these tables
@@ -113,10 +114,10 @@ run() {
 # attachable-slab-allocator (feature `peers`) compare-and-swap, which the M0 lacks.
 m0_features=peers-m0,peer-heapless,heapless/portable-atomic-critical-section
 cargo build --quiet --profile speed --target thumbv6m-none-eabi --features "$m0_features" \
-    --bin count_pools --bin count_heaps
+    --bin count_pools --bin count_heaps --bin count_queues
 cargo build --quiet --profile speed --target thumbv7em-none-eabihf --features peers \
-    --bin count_pools --bin count_heaps
-for image in count_pools count_heaps; do
+    --bin count_pools --bin count_heaps --bin count_queues
+for image in count_pools count_heaps count_queues; do
     run thumbv6m-none-eabi lm3s6965evb cortex-m0 "$image" >"$work/$image.m0"
     run thumbv7em-none-eabihf mps2-an386 cortex-m4 "$image" >"$work/$image.m4"
 done
@@ -138,7 +139,7 @@ tables=$(
             sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", entry)
             line[file, $3, entry] = $0
             # Rows in the order of the M4F images, which have every entry.
-            if ((file == 2 || file == 4) && !((file, entry) in seen)) {
+            if ((file == 2 || file == 4 || file == 6) && !((file, entry) in seen)) {
                 seen[file, entry] = 1
                 order[file, ++n[file]] = entry
             }
@@ -158,8 +159,16 @@ tables=$(
                 e = order[4, i]
                 printf "| %s | %s | %s |\n", e, cell(3 SUBSEP "mixed" SUBSEP e), cell(4 SUBSEP "mixed" SUBSEP e)
             }
+            print ""
+            print "| byte queue: one byte pushed, then popped | Cortex-M0 | Cortex-M4F |"
+            print "| --- | ---: | ---: |"
+            for (i = 1; i <= n[6]; i++) {
+                e = order[6, i]
+                printf "| %s | %s | %s |\n", e, cell(5 SUBSEP "bytes" SUBSEP e), cell(6 SUBSEP "bytes" SUBSEP e)
+            }
             printf "| (an empty measured call) | %s | %s |\n", cell(1 SUBSEP "call" SUBSEP "empty"), cell(2 SUBSEP "call" SUBSEP "empty")
-        }' "$work/count_pools.m0" "$work/count_pools.m4" "$work/count_heaps.m0" "$work/count_heaps.m4"
+        }' "$work/count_pools.m0" "$work/count_pools.m4" "$work/count_heaps.m0" "$work/count_heaps.m4" \
+        "$work/count_queues.m0" "$work/count_queues.m4"
 )
 
 if [[ -z $check ]]; then

@@ -147,3 +147,36 @@ pub fn heap_rows<H: Heap>(entry: &str, heap: &mut H) {
         unsafe { heap.dealloc(ptr, layout) };
     }
 }
+
+/// A byte queue, as each crate pushes and pops one byte.
+pub trait ByteQueue {
+    /// Appends one byte; `false` when the queue is full.
+    fn push(&mut self, byte: u8) -> bool;
+    /// Removes the oldest byte.
+    fn pop(&mut self) -> Option<u8>;
+}
+
+/// Bytes pushed, then popped, in each of the queue rows' rounds.
+const QUEUE_BYTES: u32 = 1024;
+/// Rounds of the queue rows.
+const QUEUE_ROUNDS: u32 = 2;
+
+/// The queue row: `QUEUE_ROUNDS` rounds of `QUEUE_BYTES` bytes pushed one at a time,
+/// then popped one at a time, as a UART's receive interrupt and `main` would. Per
+/// unit = one byte in and out. Panics if a push fails or a byte comes back wrong.
+pub fn queue_rows<Q: ByteQueue>(entry: &str, queue: &mut Q) {
+    row(entry, "bytes", QUEUE_BYTES * QUEUE_ROUNDS);
+    for _ in 0..QUEUE_ROUNDS {
+        for i in 0..QUEUE_BYTES {
+            let byte = black_box(i as u8);
+            assert!(measured(|| queue.push(byte)), "{entry}: the queue is full");
+        }
+        for i in 0..QUEUE_BYTES {
+            assert_eq!(
+                measured(|| queue.pop()),
+                Some(i as u8),
+                "{entry}: a byte changed"
+            );
+        }
+    }
+}

@@ -63,6 +63,8 @@ fn what_a_static_holds_is_send_and_sync() {
     sync::<GlobalDeque>();
     send::<PoolDeque>();
     sync::<PoolDeque>();
+    send::<PoolDeque<Pool<256, 8>>>();
+    sync::<PoolDeque<Pool<256, 8>>>();
     send::<AllocatorConfig>();
     sync::<AllocatorConfig>();
     send::<SpinLock>();
@@ -103,6 +105,7 @@ fn every_type_is_unpin() {
     unpin::<Pool<256, 8>>();
     unpin::<GlobalDeque>();
     unpin::<PoolDeque>();
+    unpin::<PoolDeque<Pool<256, 8>>>();
     unpin::<AllocatorConfig>();
     unpin::<TinySlabAllocator<256, 8>>();
     unpin::<FreeListAllocator<4096>>();

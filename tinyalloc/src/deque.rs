@@ -74,7 +74,7 @@ impl ByteBufferDeque {
     }
 
     /// Appends one byte.
-    #[inline]
+    #[inline(always)]
     pub fn push_back<A: Allocator + ?Sized>(
         &mut self,
         alloc: &mut A,
@@ -120,7 +120,7 @@ impl ByteBufferDeque {
     }
 
     /// Removes and returns the oldest byte; frees its chunk if that drains it.
-    #[inline]
+    #[inline(always)]
     pub fn pop_front<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Option<u8> {
         if self.len == 0 {
             return None;

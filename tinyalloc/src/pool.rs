@@ -274,6 +274,11 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Drop
 #[inline(never)]
 #[track_caller]
 pub(crate) fn reentered() -> ! {
+    // Without it, LLVM's function merging folded this function into the
+    // `core::panicking::panic` its body calls (an image then shows calls to that from
+    // every caller of this one), and `firmware/scripts/no-panic.sh` could not tell
+    // the documented panic from any other.
+    core::hint::black_box(());
     panic!("tinyalloc: a Pool or queue was used inside a closure it was already running")
 }
 
@@ -347,13 +352,27 @@ impl dyn SharedAllocator + '_ {
     /// [`lock`](Self::lock) for a caller inside the critical section `cs`: the
     /// global instance and its queues.
     #[cfg(feature = "global-alloc")]
+    #[inline]
     pub(crate) fn lock_in<R>(
         &self,
         cs: CriticalSection<'_>,
         f: impl FnOnce(&mut dyn Allocator) -> R,
     ) -> Option<R> {
-        run_once(f, |f| self.with_allocator_in(cs, f))
+        lock_in(self, cs, f)
     }
+}
+
+/// [`lock_in`](<dyn SharedAllocator>::lock_in) for any `SharedAllocator`, a trait
+/// object or a pool whose type the caller knows: then the call is direct, and the
+/// compiler can inline the pool's code into the caller's.
+#[cfg(feature = "global-alloc")]
+#[inline(always)]
+pub(crate) fn lock_in<P: SharedAllocator + ?Sized, R>(
+    pool: &P,
+    cs: CriticalSection<'_>,
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+) -> Option<R> {
+    run_once(f, |f| pool.with_allocator_in(cs, f))
 }
 
 /// Hands `f` to `run` as the `FnMut` a [`SharedAllocator`] takes, and returns what `f`

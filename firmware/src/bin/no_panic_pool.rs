@@ -1,5 +1,5 @@
 //! No-panic check (see `scripts/no-panic.sh`): a `#[tinyalloc::pool]` static, a
-//! `PoolDeque` on it, the global instance from a preset with a `GlobalDeque` and a
+//! `PoolDeque` on it (through a trait object, and one that names the pool's type), the global instance from a preset with a `GlobalDeque` and a
 //! `ByteBuffer` on it, through every operation on inputs the optimiser cannot see,
 //! and the values they return printed through `core::fmt`.
 //! Their one documented panic, a pool used inside one of its own closures, is the only
@@ -16,6 +16,7 @@ use tinyalloc_firmware::print_to_nowhere;
 #[tinyalloc::pool(size = 1024, slots = 16)]
 static POOL: Pool;
 static QUEUE: PoolDeque = PoolDeque::new(&POOL);
+static NAMED_QUEUE: PoolDeque<Pool<1024, 16>> = PoolDeque::new(&POOL);
 static GLOBAL_QUEUE: GlobalDeque = GlobalDeque::new();
 
 /// Bytes and lengths the optimiser knows nothing about.
@@ -87,5 +88,6 @@ fn global() {
 tinyalloc_firmware::probe! {
     pool();
     queue!(QUEUE);
+    queue!(NAMED_QUEUE);
     global();
 }
