@@ -133,6 +133,17 @@ tables=$(
             copied = f[2] / f[4]
             return copied > 0 ? sprintf("%s (mem* %.1f)", per, copied) : per
         }
+        # A table of one workload, a column per core: the M0 image is file `m0`, the
+        # M4F image the next.
+        function two(title, m0, workload,   i, e) {
+            print ""
+            print "| " title " | Cortex-M0 | Cortex-M4F |"
+            print "| --- | ---: | ---: |"
+            for (i = 1; i <= n[m0 + 1]; i++) {
+                e = order[m0 + 1, i]
+                printf "| %s | %s | %s |\n", e, cell(m0 SUBSEP workload SUBSEP e), cell(m0 + 1 SUBSEP workload SUBSEP e)
+            }
+        }
         FNR == 1 { file++ }
         {
             entry = $0
@@ -152,20 +163,8 @@ tables=$(
                 if (e == "empty") continue
                 printf "| %s | %s | %s | %s | %s |\n", e, cell(1 SUBSEP "pair" SUBSEP e), cell(1 SUBSEP "pair-full" SUBSEP e), cell(2 SUBSEP "pair" SUBSEP e), cell(2 SUBSEP "pair-full" SUBSEP e)
             }
-            print ""
-            print "| heap of 32 KiB: mixed workload, per alloc or free | Cortex-M0 | Cortex-M4F |"
-            print "| --- | ---: | ---: |"
-            for (i = 1; i <= n[4]; i++) {
-                e = order[4, i]
-                printf "| %s | %s | %s |\n", e, cell(3 SUBSEP "mixed" SUBSEP e), cell(4 SUBSEP "mixed" SUBSEP e)
-            }
-            print ""
-            print "| byte queue: one byte pushed, then popped | Cortex-M0 | Cortex-M4F |"
-            print "| --- | ---: | ---: |"
-            for (i = 1; i <= n[6]; i++) {
-                e = order[6, i]
-                printf "| %s | %s | %s |\n", e, cell(5 SUBSEP "bytes" SUBSEP e), cell(6 SUBSEP "bytes" SUBSEP e)
-            }
+            two("heap of 32 KiB: mixed workload, per alloc or free", 3, "mixed")
+            two("byte queue: one byte pushed, then popped", 5, "bytes")
             printf "| (an empty measured call) | %s | %s |\n", cell(1 SUBSEP "call" SUBSEP "empty"), cell(2 SUBSEP "call" SUBSEP "empty")
         }' "$work/count_pools.m0" "$work/count_pools.m4" "$work/count_heaps.m0" "$work/count_heaps.m4" \
         "$work/count_queues.m0" "$work/count_queues.m4"

@@ -43,28 +43,17 @@ static NAMED_POOL: Pool;
 static NAMED_QUEUE: PoolDeque<Pool<4096, 128>> = PoolDeque::new(&NAMED_POOL);
 static GLOBAL_QUEUE: GlobalDeque = GlobalDeque::new();
 
-/// A `PoolDeque` or a `GlobalDeque`.
-struct Shared<T: 'static>(&'static T);
+/// A `PoolDeque` or a `GlobalDeque`: a `static`, pushed and popped through `&self`.
+struct Shared<Push, Pop>(Push, Pop);
 
-impl<P: tinyalloc::SharedAllocator + ?Sized> ByteQueue for Shared<PoolDeque<P>> {
+impl<Push: FnMut(u8) -> bool, Pop: FnMut() -> Option<u8>> ByteQueue for Shared<Push, Pop> {
     #[inline(always)]
     fn push(&mut self, byte: u8) -> bool {
-        self.0.push(byte).is_ok()
+        (self.0)(byte)
     }
     #[inline(always)]
     fn pop(&mut self) -> Option<u8> {
-        self.0.pop()
-    }
-}
-
-impl ByteQueue for Shared<GlobalDeque> {
-    #[inline(always)]
-    fn push(&mut self, byte: u8) -> bool {
-        self.0.push(byte).is_ok()
-    }
-    #[inline(always)]
-    fn pop(&mut self) -> Option<u8> {
-        self.0.pop()
+        (self.1)()
     }
 }
 
@@ -113,15 +102,24 @@ fn main() -> ! {
         "tinyalloc `ByteBufferDeque` (`&mut`, no lock)",
         &mut Plain(ByteBufferDeque::new(), slab),
     );
-    queue_rows("tinyalloc `PoolDeque`", &mut Shared(&POOL_QUEUE));
+    queue_rows(
+        "tinyalloc `PoolDeque`",
+        &mut Shared(|byte| POOL_QUEUE.push(byte).is_ok(), || POOL_QUEUE.pop()),
+    );
     queue_rows(
         "tinyalloc `PoolDeque<Pool<4096, 128>>`",
-        &mut Shared(&NAMED_QUEUE),
+        &mut Shared(|byte| NAMED_QUEUE.push(byte).is_ok(), || NAMED_QUEUE.pop()),
     );
     AllocatorConfig::Slab4K128
         .init()
         .expect("the first global instance");
-    queue_rows("tinyalloc `GlobalDeque`", &mut Shared(&GLOBAL_QUEUE));
+    queue_rows(
+        "tinyalloc `GlobalDeque`",
+        &mut Shared(
+            |byte| GLOBAL_QUEUE.push(byte).is_ok(),
+            || GLOBAL_QUEUE.pop(),
+        ),
+    );
     queue_rows("heapless 0.9 `Deque` in a critical section", &mut Locked);
     let queue: &'static mut heapless::spsc::Queue<u8, 2048> = {
         static mut QUEUE: heapless::spsc::Queue<u8, 2048> = heapless::spsc::Queue::new();
