@@ -11,13 +11,15 @@
 #                                            figure within SLACK % of this run's
 #
 # QEMU runs each image one instruction at a time and logs the address of each
-# (`-singlestep -d exec,nochain`). In that log, every instruction from the entry of
-# `count::measured` to its return (to the instruction after the call) is counted,
-# the calls it makes included; those inside the `mem*` builtins are also counted
-# apart. `count::row` starts each row: the n-th call of it in the log is the n-th
-# line the image prints, `workload units entry`. The count is exact and the same on
-# every run of one image; builds of the same source at other paths can differ a
-# little (see scripts/stack-report.sh), hence the check's SLACK.
+# (`-singlestep -d exec,nochain`, as QEMU 7.2 of Debian 12 and CI spells it; from
+# 8.1 on it is `-accel tcg,one-insn-per-tb=on`, and a QEMU without `-singlestep`
+# fails this script: it prints no rows). In that log, every instruction from the
+# entry of `count::measured` to its return (to the instruction after the call) is
+# counted, the calls it makes included; those inside the `mem*` builtins are also
+# counted apart. `count::row` starts each row: the n-th call of it in the log is
+# the n-th line the image prints, `workload units entry`. The count is exact and the
+# same on every run of one image; builds of the same source at other paths can
+# differ a little (see scripts/stack-report.sh), hence the check's SLACK.
 set -euo pipefail
 
 check=
