@@ -88,6 +88,7 @@ echo "| --- | ---: | ---: | ---: | ---: |"
 row probe_baseline "empty firmware (baseline)"
 row probe_pool "tinyalloc \`#[pool]\` (64-byte blocks)"
 row probe_global_256b8 "tinyalloc \`GlobalDeque\` push + pop (\`Slab256b8\`)"
+row probe_pool_deque "tinyalloc \`PoolDeque<Pool<256, 8>>\` push + pop"
 for extra in probe_cache probe_cache_region probe_heap_bump_free_list probe_heap_segregated probe_heap_free_list; do
     case $extra in
         probe_cache) label="tinyalloc \`SlabCache\` alloc + drop" ;;
