@@ -9,6 +9,14 @@
 #   scripts/size-report.sh                               ours and the peers
 #   scripts/size-report.sh --ours                        ours only (no peer crates to build)
 #   scripts/size-report.sh --target thumbv6m-none-eabi   on a Cortex-M0
+#   scripts/size-report.sh [--target T] --check FILE     fails unless FILE holds this
+#                                   table between its markers (`size-report.sh`, or
+#                                   `size-report.sh --target T` for another target),
+#                                   each figure within SLACK bytes of this run's
+#
+# Builds of the same source at another path can differ by a few words (the stack
+# report saw 32 B of `.text` move; see scripts/stack-report.sh), so the check allows
+# SLACK (64) bytes either way: what it is for is a change of a size nobody wrote down.
 #
 # On a Cortex-M0 (thumbv6m), which has no compare-and-swap, heapless's pool is built
 # with its `portable-atomic-critical-section` feature, as heapless asks there, and
@@ -18,9 +26,14 @@ cd "$(dirname "$0")/.."
 
 target=thumbv7em-none-eabihf
 ours_only=false
+check=
 while (($#)); do
     case $1 in
     --ours) ours_only=true ;;
+    --check)
+        check=$(realpath "$2")
+        shift
+        ;;
     --target)
         target=$2
         shift
@@ -32,6 +45,10 @@ while (($#)); do
     esac
     shift
 done
+if $ours_only && [[ -n $check ]]; then
+    echo "size-report: --check compares the whole table, peers included; drop --ours" >&2
+    exit 2
+fi
 features=(--features peers)
 m0=false
 if [[ $target == thumbv6m-* ]]; then
@@ -83,28 +100,60 @@ row() {
     printf '| %s | %d | %d | %d | %d |\n' "$label" "$net" "$text" "$data" "$bss"
 }
 
-echo "| capability (alloc + free once) | net .text | .text | .data | .bss |"
-echo "| --- | ---: | ---: | ---: | ---: |"
-row probe_baseline "empty firmware (baseline)"
-row probe_pool "tinyalloc \`#[pool]\` (64-byte blocks)"
-row probe_global_256b8 "tinyalloc \`GlobalDeque\` push + pop (\`Slab256b8\`)"
-row probe_pool_deque "tinyalloc \`PoolDeque<Pool<256, 8>>\` push + pop"
-for extra in probe_cache probe_cache_region probe_heap_bump_free_list probe_heap_segregated probe_heap_free_list; do
-    case $extra in
-        probe_cache) label="tinyalloc \`SlabCache\` alloc + drop" ;;
-        probe_cache_region) label="tinyalloc \`SlabCache\` over \`slab_region!\`" ;;
-        probe_heap_bump_free_list) label="tinyalloc \`BumpFreeListAllocator\`" ;;
-        probe_heap_segregated) label="tinyalloc \`SegregatedBumpAllocator\`" ;;
-        probe_heap_free_list) label="tinyalloc \`FreeListAllocator\`" ;;
-    esac
-    row "$extra" "$label"
-done
-if ((${#features[@]})); then
-    row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
-    row probe_peer_atomic_pool "atomic-pool 2.0"
-    $m0 || row probe_peer_attachable_slab "attachable-slab-allocator 0.1"
-    row probe_peer_talc "talc 5.1"
-    row probe_peer_tlsf "embedded-alloc 0.7 TLSF"
-    row probe_peer_llff "embedded-alloc 0.7 LLFF"
-    row probe_peer_linked_list_allocator "linked_list_allocator 0.10"
+# The table, a row per probe.
+table() {
+    echo "| capability (alloc + free once) | net .text | .text | .data | .bss |"
+    echo "| --- | ---: | ---: | ---: | ---: |"
+    row probe_baseline "empty firmware (baseline)"
+    row probe_pool "tinyalloc \`#[pool]\` (64-byte blocks)"
+    row probe_global_256b8 "tinyalloc \`GlobalDeque\` push + pop (\`Slab256b8\`)"
+    row probe_pool_deque "tinyalloc \`PoolDeque<Pool<256, 8>>\` push + pop"
+    for extra in probe_cache probe_cache_region probe_heap_bump_free_list probe_heap_segregated probe_heap_free_list; do
+        case $extra in
+            probe_cache) label="tinyalloc \`SlabCache\` alloc + drop" ;;
+            probe_cache_region) label="tinyalloc \`SlabCache\` over \`slab_region!\`" ;;
+            probe_heap_bump_free_list) label="tinyalloc \`BumpFreeListAllocator\`" ;;
+            probe_heap_segregated) label="tinyalloc \`SegregatedBumpAllocator\`" ;;
+            probe_heap_free_list) label="tinyalloc \`FreeListAllocator\`" ;;
+        esac
+        row "$extra" "$label"
+    done
+    if ((${#features[@]})); then
+        row probe_peer_heapless_pool "heapless 0.9 \`box_pool!\`"
+        row probe_peer_atomic_pool "atomic-pool 2.0"
+        $m0 || row probe_peer_attachable_slab "attachable-slab-allocator 0.1"
+        row probe_peer_talc "talc 5.1"
+        row probe_peer_tlsf "embedded-alloc 0.7 TLSF"
+        row probe_peer_llff "embedded-alloc 0.7 LLFF"
+        row probe_peer_linked_list_allocator "linked_list_allocator 0.10"
+    fi
+}
+
+if [[ -z $check ]]; then
+    table
+    exit 0
 fi
+tables=$(table)
+marker="size-report.sh"
+[[ $target == thumbv7em-none-eabihf ]] || marker="size-report.sh --target $target"
+slack=64
+written=$(sed -n "/<!-- $marker: start -->/,/<!-- $marker: end -->/p" "$check" | sed '1d;$d')
+# The same rows, and each figure within `slack` bytes of the one written.
+if ! awk -F' [|] ' -v slack="$slack" '
+    NR == FNR { written[FNR] = $0; rows = FNR; next }
+    {
+        if (FNR > rows) { bad = 1; next }
+        nw = split(written[FNR], w, / [|] /)
+        nf = split($0, f, / [|] /)
+        if (nw != nf || w[1] != f[1]) { bad = 1; next }
+        for (i = 2; i <= nf; i++) {
+            d = (w[i] + 0) - (f[i] + 0)
+            if (d > slack || -d > slack) bad = 1
+        }
+    }
+    END { exit (bad || FNR != rows) }' <(echo "$written") <(echo "$tables"); then
+    echo "size-report: $check does not hold this run's table for $target (each figure within $slack bytes):" >&2
+    echo "$tables" >&2
+    exit 1
+fi
+echo "size-report: $check holds this run's table for $target"
