@@ -20,9 +20,9 @@ pub fn row(entry: &str, workload: &str, units: u32) {
 }
 
 /// Runs `op` as one measured call: every instruction from this function's entry to
-/// its return is counted. `op` is inlined into it (each closure makes its own copy of
-/// this function), so what is counted is the operation, the call into this function
-/// and its return: [`empty`] measures those alone.
+/// its return is counted, those of the functions it calls included. Each closure
+/// makes its own copy of this function, so what is counted is the operation plus
+/// the call into this function and its return, which [`empty`] measures alone.
 #[inline(never)]
 pub fn measured<R>(op: impl FnOnce() -> R) -> R {
     op()
