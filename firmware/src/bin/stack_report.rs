@@ -12,7 +12,7 @@
 
 use core::hint::black_box;
 
-use tinyalloc::global::{AllocatorConfig, GlobalDeque};
+use tinyalloc::global::{AllocatorConfig, GlobalDeque, PoolDeque};
 use tinyalloc::heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
 use tinyalloc::prelude::*;
 use tinyalloc_firmware::stack::Deepest;
@@ -25,6 +25,10 @@ static FREE_LIST: FreeListAllocator<4096> = FreeListAllocator::new();
 static POOL: Pool;
 
 static QUEUE: GlobalDeque = GlobalDeque::new();
+
+#[tinyalloc::pool(size = 256, slots = 8)]
+static RX_POOL: Pool;
+static RX: PoolDeque<Pool<256, 8>> = PoolDeque::new(&RX_POOL);
 
 /// What goes into the pool: a `static`, so that no copy of it is on the stack.
 static MESSAGE: [u8; 64] = [7; 64];
@@ -59,6 +63,18 @@ fn main() -> ! {
             black_box(QUEUE.pop_into(&mut out));
         })
         .report("`GlobalDeque`: `push`, `push_slice`, `pop`, `pop_into`");
+
+    // The same calls on a queue that names its pool's type, of the same shape.
+    Deepest(0)
+        .of(|| RX.push(black_box(1)).unwrap())
+        .of(|| RX.push_slice(black_box(&[2u8; 150])).unwrap())
+        .of(|| {
+            black_box(RX.pop());
+        })
+        .of(|| {
+            black_box(RX.pop_into(&mut out));
+        })
+        .report("`PoolDeque<Pool<256, 8>>`: `push`, `push_slice`, `pop`, `pop_into`");
 
     // Objects of 8 bytes, which `alloc` takes by value: a larger one adds its size.
     let cache = SlabCache::<u64, CriticalSectionLock, 1024, Slabs>::new().unwrap();
