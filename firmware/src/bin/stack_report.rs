@@ -35,6 +35,23 @@ static MESSAGE: [u8; 64] = [7; 64];
 
 tinyalloc::slab_region!(Slabs, slabs = 4, slab_size = 1024);
 
+/// Measures a queue's calls: a byte and a slice of 150 in, a byte and the rest out.
+macro_rules! queue_stack {
+    ($queue:expr, $name:literal) => {{
+        let mut out = [0u8; 200];
+        Deepest(0)
+            .of(|| $queue.push(black_box(1)).unwrap())
+            .of(|| $queue.push_slice(black_box(&[2u8; 150])).unwrap())
+            .of(|| {
+                black_box($queue.pop());
+            })
+            .of(|| {
+                black_box($queue.pop_into(&mut out));
+            })
+            .report($name);
+    }};
+}
+
 #[cortex_m_rt::entry]
 fn main() -> ! {
     tinyalloc_firmware::heap_stack!("`BumpFreeListAllocator`", BUMP, introspect);
@@ -52,29 +69,15 @@ fn main() -> ! {
 
     // 8 blocks of 32 bytes: 28 bytes of data each.
     AllocatorConfig::Slab256b8.init().unwrap();
-    let mut out = [0u8; 200];
-    Deepest(0)
-        .of(|| QUEUE.push(black_box(1)).unwrap())
-        .of(|| QUEUE.push_slice(black_box(&[2u8; 150])).unwrap())
-        .of(|| {
-            black_box(QUEUE.pop());
-        })
-        .of(|| {
-            black_box(QUEUE.pop_into(&mut out));
-        })
-        .report("`GlobalDeque`: `push`, `push_slice`, `pop`, `pop_into`");
-
+    queue_stack!(
+        QUEUE,
+        "`GlobalDeque`: `push`, `push_slice`, `pop`, `pop_into`"
+    );
     // The same calls on a queue that names its pool's type, of the same shape.
-    Deepest(0)
-        .of(|| RX.push(black_box(1)).unwrap())
-        .of(|| RX.push_slice(black_box(&[2u8; 150])).unwrap())
-        .of(|| {
-            black_box(RX.pop());
-        })
-        .of(|| {
-            black_box(RX.pop_into(&mut out));
-        })
-        .report("`PoolDeque<Pool<256, 8>>`: `push`, `push_slice`, `pop`, `pop_into`");
+    queue_stack!(
+        RX,
+        "`PoolDeque<Pool<256, 8>>`: `push`, `push_slice`, `pop`, `pop_into`"
+    );
 
     // Objects of 8 bytes, which `alloc` takes by value: a larger one adds its size.
     let cache = SlabCache::<u64, CriticalSectionLock, 1024, Slabs>::new().unwrap();
