@@ -79,8 +79,9 @@ impl Heap for LinkedList {
 fn main() -> ! {
     let arena = addr_of_mut!(ARENA).cast::<u8>();
     // SAFETY (each heap below): the arena is valid for reads and writes, and the heap
-    // is its only user until the heap is dropped at the end of its block; no
-    // reference into the arena outlives that.
+    // is its only user for as long as the heap lives: the heap is a local dropped at
+    // the end of its block, after `heap_rows` has given back every block it took, so
+    // nothing can reach the arena through it when the next heap takes it.
     {
         let heap = FreeListAllocator::<0>::new();
         unsafe { heap.init_from_raw_parts(arena, ARENA_SIZE) }.unwrap();

@@ -1,7 +1,7 @@
 //! Instruction counts of the fixed-size pools on the target, tinyalloc's and the peer
 //! crates' side by side: 128 blocks of 64 bytes each, an alloc (64 bytes copied in)
-//! and a free, on an empty pool and on one with all blocks but one held. Built like
-//! the size probes (opt-level "z", LTO, one codegen unit) and run under QEMU by
+//! and a free, on an empty pool and on one with all blocks but one held. Built with
+//! the `speed` profile (opt-level 3, LTO, one codegen unit) and run under QEMU by
 //! `scripts/count-report.sh`, which counts the instructions of each measured call.
 #![no_std]
 #![no_main]
