@@ -22,7 +22,6 @@
 # with its `portable-atomic-critical-section` feature, as heapless asks there, and
 # attachable-slab-allocator, which needs compare-and-swap, is left out.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 target=thumbv7em-none-eabihf
 ours_only=false
@@ -45,6 +44,8 @@ while (($#)); do
     esac
     shift
 done
+# FILE was resolved above, from where the script was called.
+cd "$(dirname "$0")/.."
 if $ours_only && [[ -n $check ]]; then
     echo "size-report: --check compares the whole table, peers included; drop --ours" >&2
     exit 2
