@@ -180,17 +180,8 @@ slack=3
 written=$(sed -n '/<!-- count-report.sh: start -->/,/<!-- count-report.sh: end -->/p' "$check" |
     sed '1d;$d')
 # The same rows, and each figure within `slack` per cent of the one written.
-if ! awk -F' [|] ' -v slack="$slack" '
-    function off(a, b) { return a == 0 ? b != 0 : (a > b ? a - b : b - a) / a * 100 > slack }
-    NR == FNR { written[FNR] = $0; rows = FNR; next }
-    {
-        if (FNR > rows) { bad = 1; next }
-        nw = split(written[FNR], w, / [|] /)
-        nf = split($0, f, / [|] /)
-        if (nw != nf || w[1] != f[1]) { bad = 1; next }
-        for (i = 2; i <= nf; i++) if (off(w[i] + 0, f[i] + 0)) bad = 1
-    }
-    END { exit (bad || FNR != rows) }' <(echo "$written") <(echo "$tables"); then
+if ! awk -F' [|] ' -v slack="$slack" -v unit=percent -f scripts/table-check.awk \
+    <(echo "$written") <(echo "$tables"); then
     echo "count-report: $check does not hold this run's tables (each figure within $slack %):" >&2
     echo "$tables" >&2
     exit 1

@@ -140,19 +140,8 @@ marker="size-report.sh"
 slack=64
 written=$(sed -n "/<!-- $marker: start -->/,/<!-- $marker: end -->/p" "$check" | sed '1d;$d')
 # The same rows, and each figure within `slack` bytes of the one written.
-if ! awk -F' [|] ' -v slack="$slack" '
-    NR == FNR { written[FNR] = $0; rows = FNR; next }
-    {
-        if (FNR > rows) { bad = 1; next }
-        nw = split(written[FNR], w, / [|] /)
-        nf = split($0, f, / [|] /)
-        if (nw != nf || w[1] != f[1]) { bad = 1; next }
-        for (i = 2; i <= nf; i++) {
-            d = (w[i] + 0) - (f[i] + 0)
-            if (d > slack || -d > slack) bad = 1
-        }
-    }
-    END { exit (bad || FNR != rows) }' <(echo "$written") <(echo "$tables"); then
+if ! awk -F' [|] ' -v slack="$slack" -v unit=bytes -f scripts/table-check.awk \
+    <(echo "$written") <(echo "$tables"); then
     echo "size-report: $check does not hold this run's table for $target (each figure within $slack bytes):" >&2
     echo "$tables" >&2
     exit 1

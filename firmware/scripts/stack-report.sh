@@ -70,19 +70,8 @@ slack=48
 written=$(sed -n '/<!-- stack-report.sh: start -->/,/<!-- stack-report.sh: end -->/p' "$check" |
     sed '1d;$d')
 # The same rows, and each figure within `slack` bytes of the one written.
-if ! awk -F' [|] ' -v slack="$slack" '
-    NR == FNR { written[FNR] = $0; rows = FNR; next }
-    {
-        if (FNR > rows) { bad = 1; next }
-        split(written[FNR], w, / [|] /)
-        if (w[1] != $1) { bad = 1; next }
-        for (i = 2; i <= 3; i++) {
-            a = w[i] + 0; b = $i + 0
-            if (a - b > slack || b - a > slack) bad = 1
-        }
-    }
-    END { exit bad || FNR != rows }
-' <(echo "$written") <(echo "$table"); then
+if ! awk -F' [|] ' -v slack="$slack" -v unit=bytes -f scripts/table-check.awk \
+    <(echo "$written") <(echo "$table"); then
     echo "stack-report: $check does not hold what this run measured (within $slack bytes):" >&2
     diff <(echo "$written") <(echo "$table") >&2 || true
     exit 1
