@@ -348,23 +348,12 @@ impl dyn SharedAllocator + '_ {
     pub fn lock<R>(&self, f: impl FnOnce(&mut dyn Allocator) -> R) -> Option<R> {
         run_once(f, |f| self.with_allocator(f))
     }
-
-    /// [`lock`](Self::lock) for a caller inside the critical section `cs`: the
-    /// global instance and its queues.
-    #[cfg(feature = "global-alloc")]
-    #[inline]
-    pub(crate) fn lock_in<R>(
-        &self,
-        cs: CriticalSection<'_>,
-        f: impl FnOnce(&mut dyn Allocator) -> R,
-    ) -> Option<R> {
-        lock_in(self, cs, f)
-    }
 }
 
-/// [`lock_in`](<dyn SharedAllocator>::lock_in) for any `SharedAllocator`, a trait
-/// object or a pool whose type the caller knows: then the call is direct, and the
-/// compiler can inline the pool's code into the caller's.
+/// [`lock`](<dyn SharedAllocator>::lock) for a caller inside the critical section
+/// `cs` (the global instance and its queues), on any `SharedAllocator`: a trait
+/// object, or a pool whose type the caller knows, which it then calls directly, so
+/// that the compiler can inline the pool's code into the caller's.
 #[cfg(feature = "global-alloc")]
 #[inline(always)]
 pub(crate) fn lock_in<P: SharedAllocator + ?Sized, R>(

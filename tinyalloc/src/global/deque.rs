@@ -30,11 +30,7 @@ impl Source for Global {
         cs: CriticalSection<'_>,
         f: impl FnOnce(&mut dyn Allocator) -> R,
     ) -> Result<R, ByteBufferError> {
-        let pool = super::GLOBAL
-            .borrow(cs)
-            .get()
-            .ok_or(ByteBufferError::NotInitialized)?;
-        pool.lock_in(cs, f).ok_or(ByteBufferError::Busy)
+        super::with_global_in(cs, f)
     }
 }
 

@@ -79,7 +79,7 @@ pub fn install(pool: &'static dyn SharedAllocator) -> Result<(), ByteBufferError
     set(pool, |cs| {
         // A lock that gives up cannot be read: the pool is taken unchecked, since
         // `install` is the way in that does not need the lock.
-        match pool.lock_in(cs, |alloc| alloc.block_size()) {
+        match crate::pool::lock_in(pool, cs, |alloc| alloc.block_size()) {
             Some(block_size) => fits_a_chunk(block_size),
             None => Ok(()),
         }
@@ -119,10 +119,20 @@ pub fn is_initialized() -> bool {
 pub(crate) fn with_global<R>(
     f: impl FnOnce(&mut dyn Allocator) -> R,
 ) -> Result<R, ByteBufferError> {
-    critical_section::with(|cs| match GLOBAL.borrow(cs).get() {
-        Some(pool) => pool.lock_in(cs, f).ok_or(ByteBufferError::Busy),
+    critical_section::with(|cs| with_global_in(cs, f))
+}
+
+/// [`with_global`] inside the critical section `cs` the caller holds (a
+/// `GlobalDeque`'s).
+#[inline]
+pub(crate) fn with_global_in<R>(
+    cs: CriticalSection<'_>,
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+) -> Result<R, ByteBufferError> {
+    match GLOBAL.borrow(cs).get() {
+        Some(pool) => crate::pool::lock_in(pool, cs, f).ok_or(ByteBufferError::Busy),
         None => Err(ByteBufferError::NotInitialized),
-    })
+    }
 }
 
 /// The global instance's counters; `None` before it is set, and while a
