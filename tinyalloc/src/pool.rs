@@ -12,7 +12,7 @@
 //!
 //! Code: 256 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,
-//! Intel Xeon, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
+//! AMD EPYC, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.
 //!

@@ -14,7 +14,7 @@
 //! | [`iter`](TinySlabAllocator::iter), [`retain`](TinySlabAllocator::retain) | O(slots used so far) | | live blocks in slot order, as handle and bytes; `retain` frees those its closure turns down |
 //!
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,
-//! Intel Xeon, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
+//! AMD EPYC, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.
 //!
