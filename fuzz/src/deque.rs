@@ -56,7 +56,7 @@ pub enum ForeignOp {
 pub struct Input {
     /// 12 blocks of 16 bytes (12 of data each), or 32 blocks of 8 (4 of data).
     pub tiny_blocks: bool,
-    /// Blocks the other pool holds; see [`Foreign::new`].
+    /// Blocks the other pool holds; see [`Foreign::take_from`].
     pub squatters: u8,
     pub ops: Vec<Op>,
 }
@@ -221,8 +221,9 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
 /// that shape for the calls given the wrong one.
 pub fn run(input: &Input) {
     fn on<A: Allocator>(new: fn() -> A, input: &Input) {
-        let mut foreign = Foreign::new(new(), input.squatters);
-        run_on(&mut new(), &mut foreign, &input.ops);
+        let mut alloc = Box::new(new());
+        let mut foreign = Foreign::take_from(&mut *alloc, new(), input.squatters);
+        run_on(&mut *alloc, &mut foreign, &input.ops);
         foreign.release();
     }
     if input.tiny_blocks {

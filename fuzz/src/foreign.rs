@@ -16,17 +16,22 @@ pub(crate) struct Foreign<A> {
 }
 
 impl<A: Allocator> Foreign<A> {
-    /// `pool`, with `count % (capacity + 1)` squatters of every length from 1 to a
-    /// block less one, in turn.
-    pub(crate) fn new(mut pool: A, count: u8) -> Self {
-        let block = pool.block_size();
-        let count = usize::from(count) % (pool.capacity() + 1);
+    /// The pool at `place`, with `count % (capacity + 1)` squatters of every length
+    /// from 1 to a block less one, in turn; `fresh` takes its place. A pool's slots
+    /// start at a generation drawn from where it is when it first takes them, so
+    /// the pool then put at `place` hands out the squatters' handles, in the same
+    /// order, as long as it stays there: the case where handles alone cannot tell
+    /// the pools apart.
+    pub(crate) fn take_from(place: &mut A, fresh: A, count: u8) -> Self {
+        let block = place.block_size();
+        let count = usize::from(count) % (place.capacity() + 1);
         let squatters = (0..count)
             .map(|i| {
                 let data = pattern(i as u8, 1 + i % (block - 1));
-                (pool.alloc(&data).expect("a squatter fits"), data)
+                (place.alloc(&data).expect("a squatter fits"), data)
             })
             .collect();
+        let pool = std::mem::replace(place, fresh);
         Foreign { pool, squatters }
     }
 

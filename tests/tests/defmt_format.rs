@@ -50,12 +50,14 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn handles_and_stats_carry_their_numbers() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let mut alloc = TinySlabAllocator::<256, 8>::new();
-    let handle = alloc.alloc(b"x").unwrap();
-    alloc.free(handle);
+    let first = alloc.alloc(b"x").unwrap();
+    alloc.free(first);
     let handle = alloc.alloc(b"y").unwrap();
-    // index 0 (a `usize`), generation 1 (a `u16`)
+    assert_eq!(handle.generation(), first.generation().wrapping_add(1));
+    // index 0 (a `usize`), then the generation (a `u16`)
+    let [low, high] = handle.generation().to_le_bytes();
     let frame = encode(handle);
-    assert!(contains(&frame, &[0, 0, 0, 0, 1, 0]), "{frame:?}");
+    assert!(contains(&frame, &[0, 0, 0, 0, low, high]), "{frame:?}");
     assert_ne!(encode(handle), encode(Handle::new(5, 9).unwrap()));
 
     let stats = alloc.stats();

@@ -3,6 +3,7 @@
 
 use tinyalloc::global::{self, AllocatorConfig, GlobalDeque, PoolDeque};
 use tinyalloc::prelude::*;
+use tinyalloc::{AllocError, Allocator, Stats};
 
 #[tinyalloc::pool(size = 1024, slots = 16)]
 static POOL: Pool;
@@ -12,6 +13,94 @@ static SIDE: Pool;
 
 static QUEUE: GlobalDeque = GlobalDeque::new();
 static SIDE_QUEUE: PoolDeque = PoolDeque::new(&SIDE);
+
+/// A pool of the global instance's shape whose handles are shifted by `shift`
+/// generations: each pool starts its slots at a generation of its own, and the
+/// shift makes this one's blocks carry the handles of `POOL`'s blocks of the same
+/// slots, the case where a buffer's handles alone cannot tell the pools apart.
+struct Posing {
+    own: TinySlabAllocator<1024, 16>,
+    shift: u16,
+}
+
+impl Posing {
+    fn new() -> Self {
+        Posing {
+            own: TinySlabAllocator::new(),
+            shift: 0,
+        }
+    }
+
+    /// Makes this fresh pool's slot 0, once reused, carry the handle `POOL`'s slot 0
+    /// hands out next (`next`): the slots of both reused alike, its other slots'
+    /// handles are `POOL`'s too. A slot's first generation comes from where its
+    /// pool is when it is first taken, so this pool must not move from here on.
+    fn pose_as(&mut self, next: Handle) {
+        let used = self.own.alloc(b"").unwrap();
+        assert!(self.own.free(used));
+        self.shift = next
+            .generation()
+            .wrapping_sub(used.generation().wrapping_add(1));
+    }
+
+    fn shifted(handle: Handle, by: u16) -> Handle {
+        Handle::new(handle.index(), handle.generation().wrapping_add(by)).unwrap()
+    }
+
+    /// The handles of the live blocks, as handed out, in slot order.
+    fn live(&self) -> Vec<Handle> {
+        let shift = self.shift;
+        self.own
+            .iter()
+            .map(|(h, _)| Posing::shifted(h, shift))
+            .collect()
+    }
+}
+
+/// The handles of the global pool's live blocks, in slot order.
+fn live_global() -> Vec<Handle> {
+    POOL.with(|slab| slab.iter().map(|(handle, _)| handle).collect())
+}
+
+impl Allocator for Posing {
+    fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError> {
+        let (handle, bytes) = self.own.alloc_uninit(len)?;
+        Ok((Posing::shifted(handle, self.shift), bytes))
+    }
+    fn get(&self, handle: Handle) -> Option<&[u8]> {
+        self.own
+            .get(Posing::shifted(handle, self.shift.wrapping_neg()))
+    }
+    fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
+        self.own
+            .get_mut(Posing::shifted(handle, self.shift.wrapping_neg()))
+    }
+    fn free(&mut self, handle: Handle) -> bool {
+        self.own
+            .free(Posing::shifted(handle, self.shift.wrapping_neg()))
+    }
+    fn block_size(&self) -> usize {
+        self.own.block_size()
+    }
+    fn capacity(&self) -> usize {
+        self.own.capacity()
+    }
+    fn len(&self) -> usize {
+        self.own.len()
+    }
+    fn stats(&self) -> Stats {
+        self.own.stats()
+    }
+}
+
+/// The handle `POOL`'s slot 0 hands out next, found by taking it and giving it
+/// back (slot 0 must be the one `POOL` hands out next).
+fn next_of_slot_0() -> Handle {
+    let taken = POOL.alloc(b"").unwrap();
+    assert_eq!(taken.index(), 0);
+    assert!(POOL.free(taken));
+    Handle::new(0, taken.generation().wrapping_add(1)).unwrap()
+}
 
 #[test]
 fn the_global_instance_is_set_once_and_used_by_buffers() {
@@ -51,10 +140,11 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     // A buffer written with an allocator you pass stays that allocator's: a refused
     // `extend` does not make it the global instance's, and neither does an earlier
     // `extend` once it was cleared. Dropping it leaves the global instance alone,
-    // even where the other pool's handles are those of live global blocks (both
-    // pools are fresh here, so they hand out the same handles in the same order).
+    // even where the other pool's handles are those of live global blocks (`local`
+    // hands out the handles the global pool does, in the same order).
     {
-        let mut local = TinySlabAllocator::<1024, 16>::new();
+        let mut local = Posing::new();
+        local.pose_as(next_of_slot_0());
         let mut mine = ByteBuffer::new();
         mine.write(&mut local, &[7; 60]).unwrap();
         assert_eq!(mine.extend(b"x"), Err(ByteBufferError::ForeignChunk));
@@ -63,6 +153,7 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
         assert_eq!(mine.len(), 60);
         let mut victim = ByteBuffer::new();
         victim.extend(b"victim data").unwrap(); // the handle of `mine`'s block
+        assert_eq!(live_global(), local.live());
 
         let mut reused = ByteBuffer::new();
         reused.extend(b"global first").unwrap();
@@ -73,6 +164,7 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
         other.extend(b"more").unwrap(); // the slot `reused` gave back
         let mut last = ByteBuffer::new();
         last.extend(b"last").unwrap(); // the handle of `reused`'s block
+        assert_eq!(live_global()[2], local.live()[2]);
 
         drop(mine);
         drop(reused);
@@ -94,11 +186,17 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     // make a buffer of an allocator you passed the global instance's either: dropped,
     // it would free its handles there (a live global block, where the handles match).
     {
-        let mut local = TinySlabAllocator::<1024, 16>::new();
+        let mut local = Posing::new();
+        local.pose_as(next_of_slot_0());
         let mut mine = ByteBuffer::new();
         mine.write(&mut local, b"local").unwrap();
         let mut victim = ByteBuffer::new();
         victim.extend(b"victim data").unwrap();
+        assert_eq!(
+            live_global(),
+            local.live(),
+            "one block each, under one handle"
+        );
         let before = POOL.stats();
         assert_eq!(mine.extend(b""), Ok(()));
         drop(mine);

@@ -25,9 +25,29 @@ use core::num::NonZeroU32;
 /// each time: there a handle kept over 65,536 allocations can name a new block,
 /// however many slots the pool has.
 ///
-/// Handles do not carry the identity of their pool: a handle given to another pool
-/// of the same shape is checked against that pool's slot and is accepted only if that
-/// slot is live with the same generation. Memory safety never depends on it.
+/// # Handles given to another pool
+///
+/// A handle does not name its pool, but each pool starts its slots at its own
+/// generation, drawn from its address: any two pools less than 256 KiB apart (every
+/// pool of a microcontroller's RAM) start at different ones, and for 97 % of the
+/// distances between two pools more than 1,000 apart. A handle given to another pool is checked against that pool's slot like
+/// any other and refused, unless that slot has been reused exactly as many more
+/// times as the pools' starts differ by: a coincidence to make rare, not a guarantee
+/// to build on. Memory safety never depends on it. (The generations a handle shows
+/// are therefore not counts from 0.)
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut pools = [TinySlabAllocator::<256, 8>::new(), TinySlabAllocator::<256, 8>::new()];
+/// let [rx, tx] = &mut pools;
+/// let frame = rx.alloc(b"rx").unwrap();
+/// let other = tx.alloc(b"tx").unwrap(); // the same slot index in the other pool
+/// assert_eq!(frame.index(), other.index());
+/// assert_eq!(tx.get(frame), None); // refused: another pool's generation
+/// assert!(!tx.free(frame));
+/// assert_eq!(tx.get(other), Some(&b"tx"[..]));
+/// ```
 ///
 /// ```
 /// use tinyalloc::prelude::*;

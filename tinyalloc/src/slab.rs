@@ -323,12 +323,30 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             crate::hint::cold();
             if usize::from(self.fresh) < SLOTS {
                 self.fresh += 1;
-                // Generation 0.
-                Some((usize::from(self.fresh), u32::from(self.fresh)))
+                Some((
+                    usize::from(self.fresh),
+                    self.first_generation() | u32::from(self.fresh),
+                ))
             } else {
                 None
             }
         }
+    }
+
+    /// The generation every slot of this pool starts at, in a handle's high half: bits
+    /// 2 to 17 of the pool's address times an odd number (a bijection on 16 bits), so
+    /// pools less than 256 KiB apart start at different generations, and mostly far
+    /// apart (see [`Handle`]). A handle given to another pool is then refused unless that pool's
+    /// slot has been reused as many more times as their starts differ by. Read only when a never-used slot is taken, from wherever the
+    /// pool is then: a pool that moves keeps the generations its slots have.
+    #[inline]
+    fn first_generation(&self) -> u32 {
+        // The pool is 4-aligned (its counters are `u32`): the address is `4 × x`, so
+        // this is `(x × SCRAMBLE mod 2^16) << 16`, bits of `x` above 16 multiplied
+        // out of the word.
+        const SCRAMBLE: u32 = 0x9E37;
+        let address = core::ptr::from_ref(self).addr() as u32;
+        address.wrapping_mul(SCRAMBLE << 14) & 0xFFFF_0000
     }
 
     /// The length of the live allocation `handle` names, or `None`. Only slots ever

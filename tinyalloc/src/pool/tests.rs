@@ -28,6 +28,22 @@ fn costs_the_slab_and_one_aligned_flag() {
     assert_eq!(extra::<1024, 16, crate::align::Align64>(), 64);
 }
 
+/// The mix-up a static pool's handles invite: a frame of one pool freed into its
+/// neighbour. The neighbour refuses it and keeps its own block live.
+#[test]
+fn a_handle_given_to_the_static_beside_its_pool_is_refused() {
+    static PAIR: [Pool<256, 8>; 2] = [Pool::new(), Pool::new()];
+    let [rx, tx] = &PAIR;
+    let frame = rx.alloc(b"rx frame").unwrap();
+    let other = tx.alloc(b"tx frame").unwrap();
+    assert_eq!(frame.index(), other.index());
+    assert!(!tx.free(frame));
+    assert_eq!(tx.read(other, <[u8]>::to_vec), Some(b"tx frame".to_vec()));
+    assert_eq!(tx.stats().rejected_handles, 1);
+    assert!(rx.free(frame));
+    assert!(tx.free(other));
+}
+
 #[test]
 fn methods_match_the_slab() {
     let pool = Pool::<256, 8>::new();

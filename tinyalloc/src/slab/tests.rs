@@ -6,6 +6,37 @@ use std::vec::Vec;
 use super::*;
 use crate::align::{Align1, Align2, Align64, Align4096};
 
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE, SLOTS, A> {
+    /// Test support: turns every slot used so far to the generation `other`'s slot
+    /// of the same number has, or would have, after as many reuses, and the
+    /// `handles` given (of this pool) with them. Pools start their slots at
+    /// generations of their own (see `first_generation`), so two fresh pools hand
+    /// out different handles; after this, this pool's blocks answer to `other`'s
+    /// handles, as another pool's can by chance. Neither pool may move afterwards.
+    pub(crate) fn relabel_as<const S: usize, const N: usize, B: Alignment>(
+        &mut self,
+        other: &TinySlabAllocator<S, N, B>,
+        handle: Handle,
+    ) -> Handle {
+        let by = other
+            .first_generation()
+            .wrapping_sub(self.first_generation());
+        for number in 1..=usize::from(self.fresh) {
+            // SAFETY: `number <= fresh <= SLOTS`.
+            let slot = unsafe { self.slot_mut(number) };
+            *slot = match slot.live_handle(number) {
+                Some(bits) => {
+                    let len = slot.live_len(Handle::from_bits(bits).unwrap()).unwrap();
+                    Slot::live(bits.wrapping_add(by), len)
+                }
+                // `freed(h)` hands out `h` one generation on.
+                None => Slot::freed(slot.next_handle().wrapping_add(by).wrapping_sub(1 << 16)),
+            };
+        }
+        Handle::from_bits(handle.to_bits().wrapping_add(by)).unwrap()
+    }
+}
+
 /// Fills a pool, checks the blocks are distinct and in bounds, drains it.
 fn exercise<const SIZE: usize, const SLOTS: usize, A: Alignment>(
     alloc: &mut TinySlabAllocator<SIZE, SLOTS, A>,
@@ -214,6 +245,89 @@ fn foreign_and_out_of_range_handles_are_rejected() {
     // the pool still works after all of it
     let h = alloc.alloc(b"ok").unwrap();
     assert_eq!(alloc.get(h), Some(&b"ok"[..]));
+}
+
+/// Two pools side by side start at different generations: every handle of one,
+/// given to the other with the same slots live, is refused, counted, and changes
+/// nothing; after each has recycled its slots once, too.
+#[test]
+fn handles_of_a_pool_beside_it_are_refused() {
+    let mut pools = Box::new([
+        TinySlabAllocator::<256, 8>::new(),
+        TinySlabAllocator::<256, 8>::new(),
+    ]);
+    for round in 0..2 {
+        let [a, b] = &mut *pools;
+        let ours: Vec<_> = (0..8).map(|i| a.alloc(&[i]).unwrap()).collect();
+        let theirs: Vec<_> = (0..8).map(|i| b.alloc(&[100 + i]).unwrap()).collect();
+        for (&mine, &other) in ours.iter().zip(&theirs) {
+            assert_eq!(mine.index(), other.index());
+            assert_ne!(mine.generation(), other.generation(), "round {round}");
+            let before = state(b);
+            assert_eq!(b.get(mine), None);
+            assert_eq!(b.get_mut(mine), None);
+            assert!(!b.contains(mine));
+            assert!(!b.free(mine));
+            assert!(state(b) == before, "a refused handle changed the pool");
+            assert_eq!(a.get(other), None);
+        }
+        assert_eq!(b.stats().rejected_handles, 24 * (round + 1));
+        for (i, (&mine, &other)) in ours.iter().zip(&theirs).enumerate() {
+            assert_eq!(a.get(mine), Some(&[i as u8][..]));
+            assert_eq!(b.get(other), Some(&[100 + i as u8][..]));
+        }
+        a.clear();
+        b.clear();
+    }
+}
+
+/// What the fuzz targets' second pool relies on: a pool that takes its slots where
+/// another took its own hands out the same handles, in the same order.
+#[test]
+fn pools_that_take_their_slots_at_one_place_hand_out_the_same_handles() {
+    let mut place = Box::new(TinySlabAllocator::<256, 8>::new());
+    let first: Vec<_> = (0..5).map(|_| place.alloc(b"").unwrap()).collect();
+    let moved = core::mem::take(&mut *place);
+    let second: Vec<_> = (0..5).map(|_| place.alloc(b"").unwrap()).collect();
+    assert_eq!(first, second);
+    assert!(first.iter().all(|&h| moved.contains(h)));
+}
+
+/// The tests' stand-in for two pools whose generations met by chance: after
+/// `relabel_as`, a block of one answers to the other's handle of the same slot.
+#[test]
+fn relabel_as_makes_a_pool_answer_to_another_pools_handles() {
+    let mut pools = Box::new([
+        TinySlabAllocator::<256, 8>::new(),
+        TinySlabAllocator::<256, 8>::new(),
+    ]);
+    let [mine, theirs] = &mut *pools;
+    let freed = theirs.alloc(b"gone").unwrap();
+    let kept = theirs.alloc(b"theirs").unwrap();
+    assert!(theirs.free(freed));
+    let [a, b] = [mine.alloc(b"a").unwrap(), mine.alloc(b"b").unwrap()];
+    assert!(mine.free(a));
+    let a = mine.alloc(b"a").unwrap(); // slot 0 reused once in both
+    assert_eq!(theirs.relabel_as(mine, kept), b);
+    assert_eq!(theirs.get(b), Some(&b"theirs"[..]));
+    assert_eq!(theirs.alloc(b"again").unwrap(), a);
+}
+
+/// A slot's first generation comes from where the pool is when the slot is first
+/// used; a pool moved afterwards keeps the generations its slots have.
+#[test]
+fn a_moved_pool_keeps_its_handles() {
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let first = alloc.alloc(b"before").unwrap();
+    let mut moved = Box::new(alloc);
+    let second = moved.alloc(b"after").unwrap();
+    assert_eq!(moved.get(first), Some(&b"before"[..]));
+    assert_eq!(moved.get(second), Some(&b"after"[..]));
+    assert!(moved.free(first));
+    let again = moved.alloc(b"again").unwrap();
+    assert_eq!(again.index(), first.index());
+    assert_eq!(again.generation(), first.generation().wrapping_add(1));
+    assert_eq!(moved.get(first), None);
 }
 
 #[test]
