@@ -252,4 +252,22 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     }
     assert!(POOL.is_empty());
     assert_eq!(SIDE.len(), 1, "only SIDE_QUEUE's block");
+
+    // Let go inside a closure the pool is running, a buffer or queue of it panics,
+    // as every use of the pool there does (their `Drop` docs say so), and its
+    // blocks stay in use.
+    let mut buffer = ByteBuffer::new();
+    buffer.extend(b"dropped in the closure").unwrap();
+    let queue = GlobalDeque::new();
+    queue.push(1).unwrap();
+    for drop_it in [
+        Box::new(move || drop(buffer)) as Box<dyn FnOnce()>,
+        Box::new(move || drop(queue)),
+    ] {
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| POOL.with(|_| drop_it())));
+        assert!(caught.is_err());
+    }
+    assert_eq!(POOL.len(), 2);
+    POOL.with(|slab| slab.clear());
 }

@@ -78,7 +78,11 @@ impl Drop for ByteBuffer {
     /// one dropped while the global instance's lock is held elsewhere, which only a
     /// [`SharedAllocator`](crate::SharedAllocator) of your own that gives up reports:
     /// its blocks stay in use. Call [`clear_global`](Self::clear_global) and check it
-    /// where that can happen.)
+    /// where that can happen.) Dropped inside a closure the global instance's
+    /// `Pool` is running (its `with`, `read` or `write`, or
+    /// [`for_each_chunk_global`](Self::for_each_chunk_global)), it panics as every
+    /// use of the pool there does, and a panic while that closure is already
+    /// unwinding aborts the program: let such a buffer go outside the closure.
     fn drop(&mut self) {
         if self.global && self.chain.head.is_some() {
             // The instance is never unset; a lock that gives up (`Busy`) leaves the

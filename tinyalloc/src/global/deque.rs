@@ -137,7 +137,8 @@ fn debug_queue<S: Source>(
 impl<S: Source> Drop for LockedDeque<S> {
     /// A queue that is not a `static` (those are never dropped) gives its blocks back.
     /// Before a global instance is set nothing is queued; a lock that gives up
-    /// (`Busy`) leaves the blocks in use, as for a dropped `ByteBuffer`.
+    /// (`Busy`) leaves the blocks in use, as for a dropped `ByteBuffer`; dropped
+    /// inside a closure its pool is running, it panics, as a `ByteBuffer` does.
     fn drop(&mut self) {
         self.clear();
     }
