@@ -35,10 +35,12 @@ pub struct CacheStats {
 }
 
 impl CacheStats {
-    /// Objects that fit in the slabs held now without asking the provider.
+    /// Objects that fit in the slabs held now without asking the provider; 0, not
+    /// an overflow, for stats whose public fields were set to more in use than
+    /// capacity (as `Stats::available`).
     #[inline]
     pub const fn available(&self) -> usize {
-        self.capacity - self.in_use
+        self.capacity.saturating_sub(self.in_use)
     }
 }
 
@@ -84,6 +86,21 @@ mod tests {
     extern crate std;
     use super::*;
     use std::string::ToString;
+
+    #[test]
+    fn available_never_overflows() {
+        let stats = CacheStats {
+            capacity: 15,
+            in_use: 4,
+            ..CacheStats::default()
+        };
+        assert_eq!(stats.available(), 11);
+        let miscounted = CacheStats {
+            in_use: 16,
+            ..stats
+        };
+        assert_eq!(miscounted.available(), 0);
+    }
 
     #[test]
     fn stats_read_as_a_sentence() {
