@@ -29,7 +29,7 @@ fn realloc_event(block: *mut u8, layout: Layout, at: *mut u8, new_size: usize) -
 /// Copies `len` bytes from `src` down to `dst`, where the two ranges may overlap, with
 /// non-overlapping copies alone: in steps of the distance between them, each step
 /// writes only below the bytes it reads. A firmware image then needs `memcpy`, which
-/// the moving `realloc` links anyway, and not `memmove` (1.5 KiB on a Cortex-M) for
+/// the moving `realloc` links anyway, and not `memmove` (1.3 to 1.6 KiB on a Cortex-M) for
 /// this one rare path; a slide is at least 16 bytes, so a block takes at most one
 /// step per 16 bytes.
 ///
