@@ -5,7 +5,7 @@
 //! its argument and naming the fix. Other const expressions (`size = 4 * KIB`) are
 //! passed through and checked by the runtime's const assertions when built.
 
-use darling::ast::NestedMeta;
+use darling::ast::{MetaNameValueInvalidExpr, NestedMeta};
 use darling::util::parse_expr::preserve_str_literal;
 use darling::{Error, FromMeta};
 use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
@@ -39,21 +39,34 @@ impl RawArgs {
     fn parse(list: &[NestedMeta], errors: &mut darling::error::Accumulator) -> RawArgs {
         let mut raw = RawArgs::default();
         let mut seen: Vec<&str> = Vec::new();
+        let mut unknown: Vec<(&Path, Option<String>)> = Vec::new();
+        let mut bare: Vec<(String, TokenStream)> = Vec::new();
         for item in list {
-            let NestedMeta::Meta(meta) = item else {
-                continue;
+            let (path, meta) = match item {
+                NestedMeta::Meta(meta) => (meta.path(), Ok(meta)),
+                NestedMeta::NameValueInvalidExpr(invalid) => (&invalid.path, Err(invalid)),
+                NestedMeta::Lit(lit) => {
+                    bare.push((quote::quote!(#lit).to_string(), quote::quote!(#lit)));
+                    continue;
+                }
             };
-            let path = meta.path();
             let Some(&key) = KEYS.iter().find(|key| path.is_ident(key)) else {
-                let error = Error::unknown_field_path_with_alts(path, &KEYS).with_span(path);
-                // A misspelt required key is one mistake, not also a missing key.
-                let text = error.to_string();
-                raw.reported.extend(
-                    ["size", "slots"]
-                        .into_iter()
-                        .filter(|key| text.contains(&format!("Did you mean `{key}`?"))),
-                );
-                errors.push(error);
+                match meta {
+                    // A name alone is a value given without its key (`SIZE`, a
+                    // const), as a bare literal is.
+                    Ok(syn::Meta::Path(_)) => {
+                        bare.push((
+                            quote::quote!(#path).to_string().replace(' ', ""),
+                            quote::quote!(#path),
+                        ));
+                    }
+                    Ok(syn::Meta::NameValue(pair)) => {
+                        let value = &pair.value;
+                        unknown.push((path, Some(quote::quote!(#value).to_string())));
+                    }
+                    Ok(syn::Meta::List(_)) => unknown.push((path, None)),
+                    Err(invalid) => unknown.push((path, Some(invalid.value.to_string()))),
+                }
                 continue;
             };
             if seen.contains(&key) {
@@ -66,13 +79,19 @@ impl RawArgs {
                 continue;
             }
             seen.push(key);
+            let meta = match meta {
+                Ok(meta) => meta,
+                // `key =` and then no expression: nothing, or tokens that are none.
+                Err(invalid) => {
+                    raw.reported.push(key);
+                    errors.push(not_a_value(key, invalid));
+                    continue;
+                }
+            };
             if key == "crate" {
-                raw.krate = errors.handle(Path::from_meta(meta).map_err(|_| {
-                    Error::custom(
-                        "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`",
-                    )
-                    .with_span(meta)
-                }));
+                raw.krate = errors.handle(
+                    Path::from_meta(meta).map_err(|_| Error::custom(CRATE_PATH).with_span(meta)),
+                );
                 continue;
             }
             // Keeps a string literal as a literal, so `size = "1024"` can be refused
@@ -92,11 +111,13 @@ impl RawArgs {
                 _ => raw.budget = expr,
             }
         }
-        for item in list {
-            let NestedMeta::Lit(lit) = item else {
-                continue;
-            };
-            let value = quote::quote!(#lit).to_string();
+        // Now that the keys given are known, an unknown one is taken for the key it
+        // is spelt like, or else for a required key that is missing.
+        for (path, value) in unknown {
+            let error = raw.unknown_key(path, value.as_deref(), &seen);
+            errors.push(error);
+        }
+        for (value, tokens) in bare {
             let unnamed = ["size", "slots"]
                 .into_iter()
                 .find(|key| !seen.contains(key) && !raw.reported.contains(key));
@@ -113,11 +134,85 @@ impl RawArgs {
                      whichever this value is"
                 ),
             };
-            errors.push(Error::custom(message).with_span(lit));
+            errors.push(Error::custom(message).with_span(&tokens));
         }
         raw
     }
+
+    /// The error for the argument `path = value`, whose key is none of [`KEYS`]. It
+    /// names the key meant: the one written in other letter case, or spelt close to
+    /// it, or else the first required key that is missing, which then counts as
+    /// reported.
+    fn unknown_key(&mut self, path: &Path, value: Option<&str>, seen: &[&str]) -> Error {
+        let name = quote::quote!(#path).to_string().replace(' ', "");
+        let spelt_like = KEYS
+            .into_iter()
+            .find(|key| key.eq_ignore_ascii_case(&name))
+            .or_else(|| {
+                let text = Error::unknown_field_path_with_alts(path, &KEYS).to_string();
+                KEYS.into_iter()
+                    .find(|key| text.contains(&format!("Did you mean `{key}`?")))
+            });
+        let missing = || {
+            ["size", "slots"]
+                .into_iter()
+                .find(|key| !seen.contains(key) && !self.reported.contains(key))
+        };
+        let fix = |key: &str| format!("`{key} = {}`", value.unwrap_or("…"));
+        let message = match spelt_like {
+            Some(key) => format!("unknown argument `{name}`: did you mean {}?", fix(key)),
+            None => match missing() {
+                Some(key) => format!(
+                    "unknown argument `{name}`, and `{key}` is missing: if this is it, \
+                     write {}",
+                    fix(key)
+                ),
+                None => format!(
+                    "unknown argument `{name}`: the arguments are `size`, `slots`, \
+                     `align`, `budget` and `crate`"
+                ),
+            },
+        };
+        if let Some(key) = spelt_like.or_else(missing)
+            && matches!(key, "size" | "slots")
+        {
+            self.reported.push(key);
+        }
+        Error::custom(message).with_span(path)
+    }
 }
+
+/// What `crate = …` takes.
+const CRATE_PATH: &str = "`crate` takes the path of tinyalloc, e.g. `crate = ::my_tinyalloc`";
+
+/// The error for `key =` followed by no expression: nothing (`align = ,`), a second
+/// `=` (`size == 1024`), or tokens that are not one (`budget = 100 +`).
+fn not_a_value(key: &str, invalid: &MetaNameValueInvalidExpr) -> Error {
+    let value = invalid.value.to_string();
+    let message = if key == "crate" {
+        CRATE_PATH.to_owned()
+    } else if value.is_empty() {
+        format!("`{key}` takes a value: write `{key} = {}`", example(key))
+    } else if let Some(rest) = value.strip_prefix('=') {
+        format!("one `=`: write `{key} = {}`", rest.trim())
+    } else {
+        format!(
+            "`{value}` is not a value: write a number or a const expression, e.g. \
+             `{key} = {}`",
+            example(key)
+        )
+    };
+    // The value where there is one (its first token on stable), else the key.
+    match invalid.value.clone().into_iter().next() {
+        Some(first) => Error::custom(message).with_span(&first),
+        None => Error::custom(message).with_span(&invalid.path),
+    }
+}
+
+/// The suffixes of Rust's integer literals.
+const INTEGER_TYPES: [&str; 12] = [
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+];
 
 /// A value that works for `key`, for messages.
 fn example(key: &str) -> u32 {
@@ -198,12 +293,26 @@ fn literal_value(key: &str, lit: &Lit) -> darling::Result<u128> {
                 .with_span(lit)
             })
         }
-        Lit::Int(int) => Err(Error::custom(format!(
+        Lit::Int(int) if INTEGER_TYPES.contains(&int.suffix()) => Err(Error::custom(format!(
             "`{key}` is a `usize`: write `{key} = {}` without the `{}` suffix",
             int.base10_digits(),
             int.suffix()
         ))
         .with_span(lit)),
+        // Any other suffix reaches a proc macro too (`8K`): not a number Rust reads,
+        // and dropping it would suggest a value 1,024 times too small.
+        Lit::Int(int) => {
+            let (digits, suffix) = (int.base10_digits(), int.suffix());
+            let fix = match suffix.to_ascii_lowercase().as_str() {
+                "k" | "kb" | "ki" | "kib" => format!("`{key} = {digits} * 1024`"),
+                "m" | "mb" | "mi" | "mib" => format!("`{key} = {digits} * 1024 * 1024`"),
+                _ => format!("a number alone, e.g. `{key} = {example}`"),
+            };
+            Err(Error::custom(format!(
+                "`{digits}{suffix}` is not a number Rust reads: write {fix}"
+            ))
+            .with_span(lit))
+        }
         Lit::Str(_) => Err(Error::custom(format!(
             "`{key}` takes a number, not a string: write `{key} = {example}`"
         ))
@@ -242,7 +351,19 @@ impl Args {
         let mut errors = Error::accumulator();
         let raw = RawArgs::parse(&list, &mut errors);
 
-        let reported = raw.reported;
+        let mut reported = raw.reported;
+        if raw.size.is_none()
+            && raw.slots.is_none()
+            && !reported.contains(&"size")
+            && !reported.contains(&"slots")
+        {
+            // Nothing given (`#[tinyalloc::pool]`): one error, not one per key.
+            errors.push(Error::custom(
+                "`#[tinyalloc::pool]` needs `size`, the bytes of all blocks together, and \
+                 `slots`, how many blocks: e.g. `#[tinyalloc::pool(size = 1024, slots = 32)]`",
+            ));
+            reported.extend(["size", "slots"]);
+        }
         let mut required = |key: &str, expr: Option<Expr>, what: &str| match expr {
             Some(expr) => errors.handle(Value::new(key, expr)),
             None => {

@@ -81,7 +81,8 @@ impl StaticItem {
     }
 
     /// Errors for everything that keeps this from being a plain `static NAME: Pool;`.
-    pub(super) fn check(&self, errors: &mut darling::error::Accumulator) {
+    /// `krate` is where the runtime crate is (`crate = …`, or `::tinyalloc`).
+    pub(super) fn check(&self, krate: &TokenStream, errors: &mut darling::error::Accumulator) {
         if self.expanded_already() {
             // The attribute is written twice: this one sees the static the other made.
             // Its type and initialiser are not the user's to remove; the attribute is.
@@ -121,13 +122,21 @@ impl StaticItem {
             );
         }
         if let Some(ty) = &self.ty
-            && !is_bare_pool(ty)
+            && !is_tinyalloc_pool(ty, krate)
         {
+            // A `Pool` of another module would be replaced by tinyalloc's without a word.
+            let whose = match ty {
+                Type::Path(path) if is_bare_pool(ty) => format!(
+                    "`{}` is not tinyalloc's `Pool`: ",
+                    quote::quote!(#path).to_string().replace(' ', "")
+                ),
+                _ => String::new(),
+            };
             errors.push(
-                Error::custom(
-                    "the type of a `#[tinyalloc::pool]` static is written `Pool`; the macro \
-                     fills in its size, slots and alignment from the arguments",
-                )
+                Error::custom(format!(
+                    "{whose}the type of a `#[tinyalloc::pool]` static is written `Pool`; the \
+                     macro fills in its size, slots and alignment from the arguments"
+                ))
                 .with_span(&ty.span()),
             );
         }
@@ -169,7 +178,28 @@ fn item_keyword(tokens: TokenStream) -> Option<Span> {
         .or_else(|| tokens.into_iter().next().map(|token| token.span()))
 }
 
-/// `Pool`, or a path ending in `Pool` (`tinyalloc::Pool`), without generic arguments.
+/// `Pool`, or tinyalloc's `Pool` by its path (`tinyalloc::Pool`,
+/// `::tinyalloc::prelude::Pool`, or under the `crate = …` path given), without generic
+/// arguments.
+fn is_tinyalloc_pool(ty: &Type, krate: &TokenStream) -> bool {
+    let Type::Path(path) = ty else {
+        return false;
+    };
+    if !is_bare_pool(ty) {
+        return false;
+    }
+    if path.path.segments.len() == 1 {
+        return path.path.leading_colon.is_none();
+    }
+    let written = quote::quote!(#path).to_string().replace(' ', "");
+    let written = written.trim_start_matches("::");
+    let krate = krate.to_string().replace(' ', "");
+    ["tinyalloc", krate.trim_start_matches("::")]
+        .into_iter()
+        .any(|root| written.starts_with(&format!("{root}::")))
+}
+
+/// A path ending in `Pool` without generic arguments.
 fn is_bare_pool(ty: &Type) -> bool {
     match ty {
         Type::Path(path) if path.qself.is_none() => path
@@ -192,7 +222,7 @@ mod tests {
             Err(error) => return vec![error.to_string()],
         };
         let mut errors = Error::accumulator();
-        item.check(&mut errors);
+        item.check(&quote!(::tinyalloc), &mut errors);
         match errors.finish() {
             Ok(()) => Vec::new(),
             Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
@@ -214,6 +244,32 @@ mod tests {
             ))
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_pool_of_another_module_is_refused() {
+        for ty in [
+            quote!(my::Pool),
+            quote!(std::Pool),
+            quote!(::Pool),
+            quote!(Pool<1024, 32>),
+        ] {
+            assert_eq!(problems(quote!(static POOL: #ty;)).len(), 1, "{ty}");
+        }
+        assert!(problems(quote!(static POOL: my::Pool;))[0].starts_with(
+            "`my::Pool` is not tinyalloc's `Pool`: the type of a `#[tinyalloc::pool]` static"
+        ));
+        for ty in [quote!(::tinyalloc::Pool), quote!(tinyalloc::prelude::Pool)] {
+            assert!(problems(quote!(static POOL: #ty;)).is_empty(), "{ty}");
+        }
+        // Under the path `crate = …` gives.
+        let item = StaticItem::parse(quote!(
+            static POOL: ta::Pool;
+        ))
+        .unwrap();
+        let mut errors = Error::accumulator();
+        item.check(&quote!(::ta), &mut errors);
+        assert!(errors.finish().is_ok());
     }
 
     #[test]

@@ -14,11 +14,13 @@ use item::StaticItem;
 /// Expands the attribute, or reports every mistake in it at once.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Error::accumulator();
+    // Where tinyalloc is, as far as the arguments say, whatever else is wrong with
+    // them: for the type check, and for the fallback static emitted beside errors.
+    let krate = args::crate_path(args.clone());
     let parsed = errors.handle(StaticItem::parse(item.clone()));
     if let Some(parsed) = &parsed {
-        parsed.check(&mut errors);
+        parsed.check(&krate, &mut errors);
     }
-    let args_tokens = args.clone();
     let args = errors.handle(Args::parse(args));
     match (errors.finish(), parsed) {
         (Ok(()), Some(parsed)) => match args {
@@ -28,7 +30,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         (Err(error), Some(parsed)) => {
             // A mistake elsewhere in the arguments must not lose `crate = …`: where
             // tinyalloc is renamed, a fallback naming `::tinyalloc` is a second error.
-            let krate = args.map_or_else(|| args::crate_path(args_tokens), |args| args.krate);
+            let krate = args.map_or(krate, |args| args.krate);
             let fallback = codegen::fallback(&parsed, &krate);
             let errors = error.write_errors();
             quote!(#fallback #errors)
