@@ -35,7 +35,8 @@ pub enum ByteBufferError {
     /// A chunk of this buffer is not a live, whole block of the allocator that was
     /// passed: the buffer was written with another allocator. (Handles do not name
     /// their allocator, so one with whole live blocks under the same handles, of any
-    /// block size, is not detected; see [`ByteBuffer`](crate::ByteBuffer).)
+    /// block size, is not detected, which pools starting at generations of their own
+    /// make rare; see [`ByteBuffer`](crate::ByteBuffer).)
     ForeignChunk,
     /// No global instance is set yet.
     NotInitialized,

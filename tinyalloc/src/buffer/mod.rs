@@ -79,12 +79,13 @@ use alloc::vec::Vec;
 /// Pass every call the allocator that wrote the buffer. A buffer holds only
 /// [`Handle`](crate::Handle)s, which name a slot and a generation but not the
 /// allocator: a write with an allocator in which the buffer's last block is not a
-/// live, whole block is refused with [`ByteBufferError::ForeignChunk`], but an
-/// allocator that has whole live blocks under the same handles (a second pool used
-/// the same way, whatever its block size: its own buffers' chunks are such blocks)
-/// cannot be told apart, and the call then reads, writes or frees that allocator's
-/// blocks. That is a logic error, like indexing the wrong slice: both sides' data go
-/// wrong, nothing is undefined behaviour.
+/// live, whole block is refused with [`ByteBufferError::ForeignChunk`]. Each
+/// tinyalloc pool starts its slots at a generation of its own, so another pool's
+/// blocks seldom answer to the buffer's handles; one that does, with whole live
+/// blocks under the same handles (its own buffers' chunks are such blocks, whatever
+/// its block size), cannot be told apart, and the call then reads, writes or frees
+/// that allocator's blocks. That is a logic error, like indexing the wrong slice:
+/// both sides' data go wrong, nothing is undefined behaviour.
 ///
 /// Clearing the allocator itself (`TinySlabAllocator::clear`) makes every handle stale,
 /// and a buffer cannot tell that from another allocator: it keeps its
