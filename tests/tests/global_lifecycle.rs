@@ -253,21 +253,37 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     assert!(POOL.is_empty());
     assert_eq!(SIDE.len(), 1, "only SIDE_QUEUE's block");
 
-    // Let go inside a closure the pool is running, a buffer or queue of it panics,
-    // as every use of the pool there does (their `Drop` docs say so), and its
-    // blocks stay in use.
+    // Let go inside a closure the pool is running, where every other use of the
+    // pool panics, a buffer or queue of it does not (a `Drop` may run while a panic
+    // unwinds, and a second panic there aborts): its blocks stay in use, as their
+    // `Drop` docs say.
     let mut buffer = ByteBuffer::new();
     buffer.extend(b"dropped in the closure").unwrap();
     let queue = GlobalDeque::new();
     queue.push(1).unwrap();
-    for drop_it in [
-        Box::new(move || drop(buffer)) as Box<dyn FnOnce()>,
-        Box::new(move || drop(queue)),
-    ] {
-        let caught =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| POOL.with(|_| drop_it())));
-        assert!(caught.is_err());
-    }
+    POOL.with(|_| {
+        drop(buffer);
+        drop(queue);
+    });
     assert_eq!(POOL.len(), 2);
+    let side_queue = PoolDeque::new(&SIDE);
+    side_queue.push(2).unwrap();
+    SIDE.with(|_| drop(side_queue));
+    assert_eq!(SIDE.len(), 2, "SIDE_QUEUE's block and the dropped queue's");
+    // Dropped while a closure of the pool unwinds: the panic is the closure's own.
+    let mut buffer = ByteBuffer::new();
+    buffer.extend(b"unwinding").unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        POOL.with(|_| {
+            let _held = buffer;
+            panic!("the closure's own panic");
+        })
+    }));
+    let payload = caught.unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"the closure's own panic")
+    );
+    assert_eq!(POOL.len(), 3);
     POOL.with(|slab| slab.clear());
 }

@@ -340,6 +340,21 @@ pub trait SharedAllocator: Sync {
         let _ = cs;
         self.with_allocator(f);
     }
+
+    /// [`with_allocator_in`](Self::with_allocator_in) where a panic must not happen:
+    /// tinyalloc's buffers and queues give their blocks back through it when they are
+    /// dropped, perhaps while a panic unwinds. Where `with_allocator_in` would panic
+    /// (a [`Pool`] used inside one of its own closures), it returns without running
+    /// `f` instead, as a lock that gives up does.
+    ///
+    /// The default calls `with_allocator_in`: override it if yours can panic there.
+    fn try_with_allocator_in(
+        &self,
+        cs: CriticalSection<'_>,
+        f: &mut dyn FnMut(&mut dyn Allocator),
+    ) {
+        self.with_allocator_in(cs, f);
+    }
 }
 
 impl dyn SharedAllocator + '_ {
@@ -362,6 +377,17 @@ pub(crate) fn lock_in<P: SharedAllocator + ?Sized, R>(
     f: impl FnOnce(&mut dyn Allocator) -> R,
 ) -> Option<R> {
     run_once(f, |f| pool.with_allocator_in(cs, f))
+}
+
+/// [`lock_in`] through [`SharedAllocator::try_with_allocator_in`]: never panics,
+/// `None` where `lock_in` would panic. For `Drop`s.
+#[cfg(feature = "global-alloc")]
+pub(crate) fn try_lock_in<P: SharedAllocator + ?Sized, R>(
+    pool: &P,
+    cs: CriticalSection<'_>,
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+) -> Option<R> {
+    run_once(f, |f| pool.try_with_allocator_in(cs, f))
 }
 
 /// Hands `f` to `run` as the `FnMut` a [`SharedAllocator`] takes, and returns what `f`
@@ -388,6 +414,15 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> SharedAllocator for Po
 
     fn with_allocator_in(&self, cs: CriticalSection<'_>, f: &mut dyn FnMut(&mut dyn Allocator)) {
         self.with_in(cs, |slab| f(slab));
+    }
+
+    fn try_with_allocator_in(
+        &self,
+        cs: CriticalSection<'_>,
+        f: &mut dyn FnMut(&mut dyn Allocator),
+    ) {
+        // `None`: one of this pool's closures is running, and `f` is left unrun.
+        let _ = self.inner.borrow(cs).enter_reopening(|slab| f(slab));
     }
 }
 

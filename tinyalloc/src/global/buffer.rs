@@ -78,16 +78,17 @@ impl Drop for ByteBuffer {
     /// one dropped while the global instance's lock is held elsewhere, which only a
     /// [`SharedAllocator`](crate::SharedAllocator) of your own that gives up reports:
     /// its blocks stay in use. Call [`clear_global`](Self::clear_global) and check it
-    /// where that can happen.) Dropped inside a closure the global instance's
-    /// `Pool` is running (its `with`, `read` or `write`, or
-    /// [`for_each_chunk_global`](Self::for_each_chunk_global)), it panics as every
-    /// use of the pool there does, and a panic while that closure is already
-    /// unwinding aborts the program: let such a buffer go outside the closure.
+    /// where that can happen.) Nor can one dropped inside a closure the global
+    /// instance's `Pool` is running (its `with`, `read` or `write`, or
+    /// [`for_each_chunk_global`](Self::for_each_chunk_global)), where every other use
+    /// of the pool panics: a `Drop` must not, as it may run while a panic unwinds, so
+    /// there too the blocks stay in use. Let such a buffer go outside the closure.
     fn drop(&mut self) {
         if self.global && self.chain.head.is_some() {
-            // The instance is never unset; a lock that gives up (`Busy`) leaves the
-            // blocks allocated, as documented above.
-            let _ = self.clear_global();
+            // The instance is never unset; a lock that gives up, or the pool's own
+            // closure running (`Busy` both), leaves the blocks allocated, as
+            // documented above.
+            let _ = super::try_with_global(|alloc| self.clear(alloc));
         }
     }
 }

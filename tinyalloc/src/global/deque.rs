@@ -18,6 +18,9 @@ trait Source {
         cs: CriticalSection<'_>,
         f: impl FnOnce(&mut dyn Allocator) -> R,
     ) -> Result<R, ByteBufferError>;
+
+    /// [`run`](Self::run) for a `Drop`: never panics; `Busy` where `run` would.
+    fn try_run(&self, cs: CriticalSection<'_>, f: impl FnOnce(&mut dyn Allocator));
 }
 
 /// The global instance.
@@ -32,6 +35,11 @@ impl Source for Global {
     ) -> Result<R, ByteBufferError> {
         super::with_global_in(cs, f)
     }
+
+    fn try_run(&self, cs: CriticalSection<'_>, f: impl FnOnce(&mut dyn Allocator)) {
+        // Before a global instance is set nothing is queued; `Busy` leaves the blocks.
+        let _ = super::try_with_global_in(cs, f);
+    }
 }
 
 /// A pool of the queue's own: a trait object, or a pool whose type the queue names,
@@ -45,6 +53,10 @@ impl<P: SharedAllocator + ?Sized> Source for &'static P {
         f: impl FnOnce(&mut dyn Allocator) -> R,
     ) -> Result<R, ByteBufferError> {
         crate::pool::lock_in(*self, cs, f).ok_or(ByteBufferError::Busy)
+    }
+
+    fn try_run(&self, cs: CriticalSection<'_>, f: impl FnOnce(&mut dyn Allocator)) {
+        let _ = crate::pool::try_lock_in(*self, cs, f);
     }
 }
 
@@ -137,10 +149,13 @@ fn debug_queue<S: Source>(
 impl<S: Source> Drop for LockedDeque<S> {
     /// A queue that is not a `static` (those are never dropped) gives its blocks back.
     /// Before a global instance is set nothing is queued; a lock that gives up
-    /// (`Busy`) leaves the blocks in use, as for a dropped `ByteBuffer`; dropped
-    /// inside a closure its pool is running, it panics, as a `ByteBuffer` does.
+    /// (`Busy`) leaves the blocks in use, as for a dropped `ByteBuffer`, and so does
+    /// a drop inside a closure its pool is running: a `Drop` must not panic.
     fn drop(&mut self) {
-        self.clear();
+        let deque = self.deque.get_mut().get_mut();
+        let source = &self.source;
+        // As `clear`: a chain that is not whole in the queue's own pool is stale.
+        critical_section::with(|cs| source.try_run(cs, |alloc| deque.reset(alloc)));
     }
 }
 

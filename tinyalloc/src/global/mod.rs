@@ -129,10 +129,32 @@ pub(crate) fn with_global_in<R>(
     cs: CriticalSection<'_>,
     f: impl FnOnce(&mut dyn Allocator) -> R,
 ) -> Result<R, ByteBufferError> {
-    match GLOBAL.borrow(cs).get() {
-        Some(pool) => crate::pool::lock_in(pool, cs, f).ok_or(ByteBufferError::Busy),
-        None => Err(ByteBufferError::NotInitialized),
-    }
+    crate::pool::lock_in(global_in(cs)?, cs, f).ok_or(ByteBufferError::Busy)
+}
+
+/// [`with_global`] for a `Drop`: never panics. Where `with_global` would (inside a
+/// closure of the global instance's pool) it runs nothing and returns `Busy`.
+pub(crate) fn try_with_global<R>(
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+) -> Result<R, ByteBufferError> {
+    critical_section::with(|cs| try_with_global_in(cs, f))
+}
+
+/// [`try_with_global`] inside the critical section `cs` the caller holds.
+pub(crate) fn try_with_global_in<R>(
+    cs: CriticalSection<'_>,
+    f: impl FnOnce(&mut dyn Allocator) -> R,
+) -> Result<R, ByteBufferError> {
+    crate::pool::try_lock_in(global_in(cs)?, cs, f).ok_or(ByteBufferError::Busy)
+}
+
+/// The global instance, if it is set.
+#[inline]
+fn global_in(cs: CriticalSection<'_>) -> Result<&'static dyn SharedAllocator, ByteBufferError> {
+    GLOBAL
+        .borrow(cs)
+        .get()
+        .ok_or(ByteBufferError::NotInitialized)
 }
 
 /// The global instance's counters; `None` before it is set, and while a
