@@ -12,6 +12,8 @@ use syn::{Attribute, Expr, Ident, Token, Type, Visibility};
 pub(super) struct StaticItem {
     pub(super) attrs: Vec<Attribute>,
     pub(super) vis: Visibility,
+    /// `unsafe` or `safe` before `static` (an `extern` block's forms), refused.
+    pub(super) safety: Option<Ident>,
     /// `const` where `static` belongs; `static_token` then carries its span.
     pub(super) const_token: Option<Token![const]>,
     pub(super) static_token: Token![static],
@@ -26,6 +28,19 @@ impl Parse for StaticItem {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
+        let safety = if input.peek(Token![unsafe]) {
+            let token: Token![unsafe] = input.parse()?;
+            Some(Ident::new("unsafe", token.span))
+        } else if input.peek(Ident) && input.peek2(Token![static]) {
+            // `safe` is a keyword only there: read it as a name.
+            let ident: Ident = input.parse()?;
+            if ident != "safe" {
+                return Err(syn::Error::new(ident.span(), "expected `static`"));
+            }
+            Some(ident)
+        } else {
+            None
+        };
         let const_token: Option<Token![const]> = input.parse()?;
         let static_token = match &const_token {
             Some(const_token) => Token![static](const_token.span),
@@ -54,6 +69,7 @@ impl Parse for StaticItem {
         Ok(StaticItem {
             attrs,
             vis,
+            safety,
             const_token,
             static_token,
             mutability,
@@ -93,6 +109,16 @@ impl StaticItem {
                 .with_span(&Span::call_site()),
             );
             return;
+        }
+        if let Some(safety) = &self.safety {
+            errors.push(
+                Error::custom(format!(
+                    "remove `{safety}`: a pool is a plain `static`, safe to use from \
+                     anywhere as it locks itself (`{safety} static` belongs in an `extern` \
+                     block)"
+                ))
+                .with_span(safety),
+            );
         }
         if let Some(const_token) = &self.const_token {
             errors.push(
@@ -270,6 +296,20 @@ mod tests {
         let mut errors = Error::accumulator();
         item.check(&quote!(::ta), &mut errors);
         assert!(errors.finish().is_ok());
+    }
+
+    #[test]
+    fn an_extern_blocks_safety_keyword_is_refused_alone() {
+        for item in [
+            quote!(
+                unsafe static POOL: Pool;
+            ),
+            quote!(safe static POOL: Pool;),
+        ] {
+            let all = problems(item);
+            assert_eq!(all.len(), 1, "{all:?}");
+            assert!(all[0].starts_with("remove `"), "{all:?}");
+        }
     }
 
     #[test]
