@@ -2,7 +2,22 @@
 # Shows that a firmware naming one global preset reserves RAM for that preset only:
 # builds the size probes for thumbv7em-none-eabihf (release) and compares their .bss
 # with the probe that uses the global instance without any preset.
+#
+#   scripts/presets-bss.sh                the table
+#   scripts/presets-bss.sh --check FILE   fails unless FILE holds this table between
+#                                         its presets-bss markers (each figure within
+#                                         SLACK bytes)
 set -euo pipefail
+
+check=
+case ${1:-} in
+--check) check=$(realpath "$2") ;;
+"") ;;
+*)
+    echo "presets-bss: unknown argument $1" >&2
+    exit 2
+    ;;
+esac
 cd "$(dirname "$0")/.."
 
 target=thumbv7em-none-eabihf
@@ -22,15 +37,17 @@ section() {
 
 base=$(section "$target_root/$target/release/probe_global_none" .bss)
 all_presets=$((256 + 512 + 1024 + 2048 + 4096))
-printf '| probe | .bss | growth | preset blocks + slot metadata |\n| --- | ---: | ---: | ---: |\n'
-printf '| no preset | %d | | |\n' "$base"
+table=$(
+    printf '| probe | .bss | growth | preset blocks + slot metadata |\n| --- | ---: | ---: | ---: |\n'
+    printf '| no preset | %d | | |\n' "$base"
+)
 status=0
 for probe in 256b8:Slab256b8:256:8 1k32:Slab1K32:1024:32 4k128:Slab4K128:4096:128; do
     IFS=: read -r name preset size slots <<<"$probe"
     bss=$(section "$target_root/$target/release/probe_global_$name" .bss)
     growth=$((bss - base))
     own=$((size + 4 * slots))
-    printf '| `%s` | %d | +%d | %d |\n' "$preset" "$bss" "$growth" "$own"
+    table+=$(printf '\n| `%s` | %d | +%d | %d |' "$preset" "$bss" "$growth" "$own")
     # The preset's pool adds its blocks, 4 bytes a slot, its counters and lock flag,
     # and the global instance's pointer (which the probe without a preset drops):
     # at least `own`, far less than one more preset would add.
@@ -39,4 +56,17 @@ for probe in 256b8:Slab256b8:256:8 1k32:Slab1K32:1024:32 4k128:Slab4K128:4096:12
         status=1
     fi
 done
+echo "$table"
+if [[ -n $check ]]; then
+    slack=8
+    written=$(sed -n '/<!-- presets-bss.sh: start -->/,/<!-- presets-bss.sh: end -->/p' "$check" |
+        sed '1d;$d')
+    if ! awk -F' [|] ' -v slack="$slack" -v unit=bytes -f scripts/table-check.awk \
+        <(echo "$written") <(echo "$table"); then
+        echo "presets-bss: $check does not hold this table (each figure within $slack bytes)" >&2
+        status=1
+    else
+        echo "presets-bss: $check holds this table"
+    fi
+fi
 exit $status
