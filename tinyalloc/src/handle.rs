@@ -29,8 +29,8 @@ use core::num::NonZeroU32;
 ///
 /// A handle does not name its pool, but each pool starts its slots at its own
 /// generation, drawn from its address: any two pools less than 256 KiB apart (every
-/// pool of a microcontroller's RAM) start at different ones, and for 97 % of the
-/// distances between two pools more than 1,000 apart. A handle given to another pool is checked against that pool's slot like
+/// pool of a microcontroller's RAM) start at different ones, and for all but 2,000 of
+/// the 65,535 distances two pools can be apart there, more than 1,000 apart. A handle given to another pool is checked against that pool's slot like
 /// any other and refused, unless that slot has been reused exactly as many more
 /// times as the pools' starts differ by: a coincidence to make rare, not a guarantee
 /// to build on. Memory safety never depends on it. (The generations a handle shows

@@ -44,6 +44,17 @@ pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
 
+/// The first generation of the slots of a pool at `address`, in a handle's high half
+/// (see `TinySlabAllocator::first_generation`).
+#[inline]
+const fn first_generation_at(address: usize) -> u32 {
+    // A pool is 4-aligned (its counters are `u32`): the address is `4 × x`, so this
+    // is `(x × SCRAMBLE mod 2^16) << 16`, bits of `x` above 16 multiplied out of the
+    // word.
+    const SCRAMBLE: u32 = 0x9E37;
+    (address as u32).wrapping_mul(SCRAMBLE << 14) & 0xFFFF_0000
+}
+
 /// The blocks, aligned to `A` by a zero-length array of the marker.
 #[repr(C)]
 struct Storage<const SIZE: usize, A> {
@@ -341,12 +352,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// pool is then: a pool that moves keeps the generations its slots have.
     #[inline]
     fn first_generation(&self) -> u32 {
-        // The pool is 4-aligned (its counters are `u32`): the address is `4 × x`, so
-        // this is `(x × SCRAMBLE mod 2^16) << 16`, bits of `x` above 16 multiplied
-        // out of the word.
-        const SCRAMBLE: u32 = 0x9E37;
-        let address = core::ptr::from_ref(self).addr() as u32;
-        address.wrapping_mul(SCRAMBLE << 14) & 0xFFFF_0000
+        first_generation_at(core::ptr::from_ref(self).addr())
     }
 
     /// The length of the live allocation `handle` names, or `None`. Only slots ever

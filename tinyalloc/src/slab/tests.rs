@@ -313,6 +313,29 @@ fn relabel_as_makes_a_pool_answer_to_another_pools_handles() {
     assert_eq!(theirs.alloc(b"again").unwrap(), a);
 }
 
+/// What the docs promise of the first generations: pools less than 256 KiB apart
+/// start at different ones (every 4-byte step from one pool's address up to 256 KiB
+/// away, at a few places in the address space), and for all but 2,000 of those
+/// distances more than 1,000 generations apart.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn pools_less_than_256_kib_apart_start_at_different_generations() {
+    for base in [0x2000_0000usize, 0x2001_2344, 0x7FFF_FFF0, 0x1000] {
+        let start = first_generation_at(base);
+        let mut far = 0;
+        for step in 1..1 << 16 {
+            let other = first_generation_at(base + 4 * step);
+            assert_ne!(other, start, "{base:#x} and {:#x}", base + 4 * step);
+            assert_eq!(other & 0xFFFF, 0, "the low half is the slot number's");
+            let apart = (other >> 16).wrapping_sub(start >> 16) as u16;
+            if apart.min(apart.wrapping_neg()) > 1000 {
+                far += 1;
+            }
+        }
+        assert_eq!(far, 65_535 - 2_000, "more than 1,000 apart");
+    }
+}
+
 /// A slot's first generation comes from where the pool is when the slot is first
 /// used; a pool moved afterwards keeps the generations its slots have.
 #[test]
