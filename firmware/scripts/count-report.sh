@@ -8,7 +8,7 @@
 #   scripts/count-report.sh                  the tables
 #   scripts/count-report.sh --check FILE     fails unless FILE holds these tables
 #                                            between its count-report markers, each
-#                                            figure within SLACK % of this run's
+#                                            figure within SLACK (3) % of this run's
 #
 # QEMU runs each image one instruction at a time and logs the address of each
 # (`-singlestep -d exec,nochain`, as QEMU 7.2 of Debian 12 and CI spells it; from
@@ -176,14 +176,4 @@ if [[ -z $check ]]; then
     echo "$tables"
     exit 0
 fi
-slack=3
-written=$(sed -n '/<!-- count-report.sh: start -->/,/<!-- count-report.sh: end -->/p' "$check" |
-    sed '1d;$d')
-# The same rows, and each figure within `slack` per cent of the one written.
-if ! awk -F' [|] ' -v slack="$slack" -v unit=percent -f scripts/table-check.awk \
-    <(echo "$written") <(echo "$tables"); then
-    echo "count-report: $check does not hold this run's tables (each figure within $slack %):" >&2
-    echo "$tables" >&2
-    exit 1
-fi
-echo "count-report: $check holds this run's tables"
+scripts/check-table.sh count-report count-report.sh 3 percent "$check" <<<"$tables"

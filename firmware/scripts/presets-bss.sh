@@ -6,7 +6,7 @@
 #   scripts/presets-bss.sh                the table
 #   scripts/presets-bss.sh --check FILE   fails unless FILE holds this table between
 #                                         its presets-bss markers (each figure within
-#                                         SLACK bytes)
+#                                         SLACK (8) bytes)
 set -euo pipefail
 
 check=
@@ -58,15 +58,6 @@ for probe in 256b8:Slab256b8:256:8 1k32:Slab1K32:1024:32 4k128:Slab4K128:4096:12
 done
 echo "$table"
 if [[ -n $check ]]; then
-    slack=8
-    written=$(sed -n '/<!-- presets-bss.sh: start -->/,/<!-- presets-bss.sh: end -->/p' "$check" |
-        sed '1d;$d')
-    if ! awk -F' [|] ' -v slack="$slack" -v unit=bytes -f scripts/table-check.awk \
-        <(echo "$written") <(echo "$table"); then
-        echo "presets-bss: $check does not hold this table (each figure within $slack bytes)" >&2
-        status=1
-    else
-        echo "presets-bss: $check holds this table"
-    fi
+    scripts/check-table.sh presets-bss presets-bss.sh 8 bytes "$check" <<<"$table" || status=1
 fi
 exit $status

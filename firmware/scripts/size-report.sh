@@ -137,13 +137,4 @@ fi
 tables=$(table)
 marker="size-report.sh"
 [[ $target == thumbv7em-none-eabihf ]] || marker="size-report.sh --target $target"
-slack=64
-written=$(sed -n "/<!-- $marker: start -->/,/<!-- $marker: end -->/p" "$check" | sed '1d;$d')
-# The same rows, and each figure within `slack` bytes of the one written.
-if ! awk -F' [|] ' -v slack="$slack" -v unit=bytes -f scripts/table-check.awk \
-    <(echo "$written") <(echo "$tables"); then
-    echo "size-report: $check does not hold this run's table for $target (each figure within $slack bytes):" >&2
-    echo "$tables" >&2
-    exit 1
-fi
-echo "size-report: $check holds this run's table for $target"
+scripts/check-table.sh size-report "$marker" 64 bytes "$check" <<<"$tables"

@@ -66,14 +66,4 @@ if [[ -z $check ]]; then
     echo "$table"
     exit 0
 fi
-slack=48
-written=$(sed -n '/<!-- stack-report.sh: start -->/,/<!-- stack-report.sh: end -->/p' "$check" |
-    sed '1d;$d')
-# The same rows, and each figure within `slack` bytes of the one written.
-if ! awk -F' [|] ' -v slack="$slack" -v unit=bytes -f scripts/table-check.awk \
-    <(echo "$written") <(echo "$table"); then
-    echo "stack-report: $check does not hold what this run measured (within $slack bytes):" >&2
-    diff <(echo "$written") <(echo "$table") >&2 || true
-    exit 1
-fi
-echo "stack-report: $check holds the table this run measured (within $slack bytes)"
+scripts/check-table.sh stack-report stack-report.sh 48 bytes "$check" <<<"$table"
