@@ -4,61 +4,10 @@
 use core::cell::RefCell;
 use core::fmt;
 
-use critical_section::{CriticalSection, Mutex};
+use critical_section::Mutex;
 
+use super::source::{Global, Source};
 use crate::{Allocator, ByteBufferDeque, ByteBufferError, SharedAllocator};
-
-/// Where a queue's blocks come from: the global instance, or a pool of its own. Every
-/// call runs in the critical section `cs` the queue holds.
-trait Source {
-    /// Runs `f` on the allocator under its lock; `NotInitialized` before a global
-    /// instance is set, `Busy` from a lock that gives up.
-    fn run<R>(
-        &self,
-        cs: CriticalSection<'_>,
-        f: impl FnOnce(&mut dyn Allocator) -> R,
-    ) -> Result<R, ByteBufferError>;
-
-    /// [`run`](Self::run) for a `Drop`: never panics; `Busy` where `run` would.
-    fn try_run(&self, cs: CriticalSection<'_>, f: impl FnOnce(&mut dyn Allocator));
-}
-
-/// The global instance.
-struct Global;
-
-impl Source for Global {
-    #[inline]
-    fn run<R>(
-        &self,
-        cs: CriticalSection<'_>,
-        f: impl FnOnce(&mut dyn Allocator) -> R,
-    ) -> Result<R, ByteBufferError> {
-        super::with_global_in(cs, f)
-    }
-
-    fn try_run(&self, cs: CriticalSection<'_>, f: impl FnOnce(&mut dyn Allocator)) {
-        // Before a global instance is set nothing is queued; `Busy` leaves the blocks.
-        let _ = super::try_with_global_in(cs, f);
-    }
-}
-
-/// A pool of the queue's own: a trait object, or a pool whose type the queue names,
-/// which it calls directly (the compiler then sees through the `dyn Allocator` the
-/// pool lends, and inlines the pool's code into the queue's).
-impl<P: SharedAllocator + ?Sized> Source for &'static P {
-    #[inline]
-    fn run<R>(
-        &self,
-        cs: CriticalSection<'_>,
-        f: impl FnOnce(&mut dyn Allocator) -> R,
-    ) -> Result<R, ByteBufferError> {
-        crate::pool::lock_in(*self, cs, f).ok_or(ByteBufferError::Busy)
-    }
-
-    fn try_run(&self, cs: CriticalSection<'_>, f: impl FnOnce(&mut dyn Allocator)) {
-        let _ = crate::pool::try_lock_in(*self, cs, f);
-    }
-}
 
 /// A [`ByteBufferDeque`] behind a critical section, with the pool it draws on.
 struct LockedDeque<S: Source> {
@@ -155,7 +104,9 @@ impl<S: Source> Drop for LockedDeque<S> {
         let deque = self.deque.get_mut().get_mut();
         let source = &self.source;
         // As `clear`: a chain that is not whole in the queue's own pool is stale.
-        critical_section::with(|cs| source.try_run(cs, |alloc| deque.reset(alloc)));
+        critical_section::with(|cs| {
+            let _ = source.try_run(cs, |alloc| deque.reset(alloc));
+        });
     }
 }
 

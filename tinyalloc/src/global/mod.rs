@@ -37,6 +37,7 @@
 mod buffer;
 mod config;
 mod deque;
+mod source;
 
 use core::cell::Cell;
 
@@ -45,6 +46,7 @@ use critical_section::{CriticalSection, Mutex};
 #[cfg(feature = "global-alloc-custom")]
 use crate::buffer::chunk_capacity;
 use crate::{Allocator, ByteBufferError, SharedAllocator};
+use source::{Global, Source};
 
 pub use config::AllocatorConfig;
 pub use deque::{GlobalDeque, PoolDeque};
@@ -119,17 +121,7 @@ pub fn is_initialized() -> bool {
 pub(crate) fn with_global<R>(
     f: impl FnOnce(&mut dyn Allocator) -> R,
 ) -> Result<R, ByteBufferError> {
-    critical_section::with(|cs| with_global_in(cs, f))
-}
-
-/// [`with_global`] inside the critical section `cs` the caller holds (a
-/// `GlobalDeque`'s).
-#[inline]
-pub(crate) fn with_global_in<R>(
-    cs: CriticalSection<'_>,
-    f: impl FnOnce(&mut dyn Allocator) -> R,
-) -> Result<R, ByteBufferError> {
-    crate::pool::lock_in(global_in(cs)?, cs, f).ok_or(ByteBufferError::Busy)
+    critical_section::with(|cs| Global.run(cs, f))
 }
 
 /// [`with_global`] for a `Drop`: never panics. Where `with_global` would (inside a
@@ -137,24 +129,7 @@ pub(crate) fn with_global_in<R>(
 pub(crate) fn try_with_global<R>(
     f: impl FnOnce(&mut dyn Allocator) -> R,
 ) -> Result<R, ByteBufferError> {
-    critical_section::with(|cs| try_with_global_in(cs, f))
-}
-
-/// [`try_with_global`] inside the critical section `cs` the caller holds.
-pub(crate) fn try_with_global_in<R>(
-    cs: CriticalSection<'_>,
-    f: impl FnOnce(&mut dyn Allocator) -> R,
-) -> Result<R, ByteBufferError> {
-    crate::pool::try_lock_in(global_in(cs)?, cs, f).ok_or(ByteBufferError::Busy)
-}
-
-/// The global instance, if it is set.
-#[inline]
-fn global_in(cs: CriticalSection<'_>) -> Result<&'static dyn SharedAllocator, ByteBufferError> {
-    GLOBAL
-        .borrow(cs)
-        .get()
-        .ok_or(ByteBufferError::NotInitialized)
+    critical_section::with(|cs| Global.try_run(cs, f))
 }
 
 /// The global instance's counters; `None` before it is set, and while a
