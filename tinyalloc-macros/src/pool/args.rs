@@ -46,7 +46,14 @@ impl RawArgs {
                 NestedMeta::Meta(meta) => (meta.path(), Ok(meta)),
                 NestedMeta::NameValueInvalidExpr(invalid) => (&invalid.path, Err(invalid)),
                 NestedMeta::Lit(lit) => {
-                    bare.push((quote::quote!(#lit).to_string(), quote::quote!(#lit)));
+                    // `"1024"`: the number the string holds is the value meant.
+                    let value = match lit {
+                        Lit::Str(text) if syn::parse_str::<Expr>(&text.value()).is_ok() => {
+                            text.value().trim().to_owned()
+                        }
+                        _ => quote::quote!(#lit).to_string(),
+                    };
+                    bare.push((value, quote::quote!(#lit)));
                     continue;
                 }
             };
@@ -346,6 +353,9 @@ pub(super) struct Args {
 impl Args {
     /// Parses and checks the arguments, collecting every error.
     pub(super) fn parse(tokens: TokenStream) -> darling::Result<Args> {
+        if let Some(error) = quoted_arguments(&tokens) {
+            return Err(error);
+        }
         let list = NestedMeta::parse_meta_list(tokens.clone())
             .map_err(|error| colons_for_equals(tokens).unwrap_or_else(|| error.into()))?;
         let mut errors = Error::accumulator();
@@ -408,6 +418,53 @@ impl Args {
             _ => Err(Error::custom("missing `size` or `slots`")),
         }
     }
+}
+
+/// The arguments written in a string, `("size = 1024, slots = 32")` (or
+/// `#[tinyalloc::pool = "…"]`, which rustc refuses and then hands over as the string):
+/// one error naming the attribute without the quotes, instead of one for a value
+/// without its key and another for each key then missing.
+fn quoted_arguments(tokens: &TokenStream) -> Option<Error> {
+    let mut tokens = tokens.clone().into_iter();
+    let (Some(TokenTree::Literal(literal)), None) = (tokens.next(), tokens.next()) else {
+        return None;
+    };
+    let Ok(Lit::Str(text)) = syn::parse2::<Lit>(TokenTree::Literal(literal).into()) else {
+        return None;
+    };
+    let inner: TokenStream = text.value().parse().ok()?;
+    let list = NestedMeta::parse_meta_list(inner).ok()?;
+    let named = |meta: &NestedMeta| match meta {
+        NestedMeta::Meta(syn::Meta::NameValue(pair)) => {
+            KEYS.iter().any(|key| pair.path.is_ident(key))
+        }
+        _ => false,
+    };
+    if list.is_empty() || !list.iter().all(named) {
+        return None;
+    }
+    let written = text.value();
+    let missing: Vec<String> = ["size", "slots"]
+        .into_iter()
+        .filter(|key| {
+            !list
+                .iter()
+                .any(|meta| matches!(meta, NestedMeta::Meta(meta) if meta.path().is_ident(key)))
+        })
+        .map(|key| format!("`{key} = {}`", example(key)))
+        .collect();
+    let missing = match missing.as_slice() {
+        [] => String::new(),
+        [key] => format!(", and add {key}"),
+        _ => String::new(),
+    };
+    Some(
+        Error::custom(format!(
+            "write the arguments without quotes: `#[tinyalloc::pool({})]`{missing}",
+            written.trim()
+        ))
+        .with_span(&text),
+    )
 }
 
 /// `key: value` written where `key = value` belongs, as in a struct literal: one error

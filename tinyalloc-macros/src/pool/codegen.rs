@@ -106,16 +106,23 @@ pub(super) fn fallback(item: &StaticItem, krate: &TokenStream) -> TokenStream {
     let StaticItem {
         attrs,
         vis,
+        const_token,
         static_token,
         ident,
         ..
     } = item;
+    // A `const` stays one: in an `impl` block, where it may be, a `static` is an
+    // error of its own ("associated `static` items are not allowed").
+    let keyword = match const_token {
+        Some(const_token) => const_token.to_token_stream(),
+        None => static_token.to_token_stream(),
+    };
     // The initialiser the expansion writes (a valid pool, so it passes), which a
     // second `#[tinyalloc::pool]` on the static recognises.
     let private = quote!(#krate::__private);
     let function = delimited(quote!(#private::checked_pool), Span::call_site());
     quote! {
         #(#attrs)*
-        #vis #static_token #ident: #private::Pool<8, 1> = #function();
+        #vis #keyword #ident: #private::Pool<8, 1> = #function();
     }
 }

@@ -122,10 +122,11 @@ impl StaticItem {
         }
         if let Some(const_token) = &self.const_token {
             errors.push(
-                Error::custom(
+                Error::custom(format!(
                     "a pool must be a `static`: a `const` is a new, empty pool at every use; \
-                     write `static POOL: Pool;`",
-                )
+                     write `static {}: Pool;`, outside any `impl` block",
+                    self.ident
+                ))
                 .with_span(const_token),
             );
         }
@@ -374,11 +375,11 @@ mod tests {
         );
         assert_eq!(
             problems(quote!(
-                const POOL: Pool;
+                const RX: Pool;
             )),
             [
                 "a pool must be a `static`: a `const` is a new, empty pool at every use; \
-              write `static POOL: Pool;`"
+              write `static RX: Pool;`, outside any `impl` block"
             ]
         );
         assert!(

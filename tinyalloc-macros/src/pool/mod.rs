@@ -170,6 +170,53 @@ mod tests {
     }
 
     #[test]
+    fn the_fallback_for_a_const_is_a_const() {
+        // It may stand in an `impl` block, where a `static` is an error of its own.
+        let out = expansion(
+            quote!(size = 1024, slots = 32),
+            quote!(
+                const POOL: Pool;
+            ),
+        );
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(
+            out.starts_with("const POOL : :: tinyalloc :: __private :: Pool < 8 , 1 >"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn arguments_in_a_string_are_one_error() {
+        for (args, fix) in [
+            (
+                quote!("size = 1024, slots = 32"),
+                "`#[tinyalloc::pool(size = 1024, slots = 32)]`\"",
+            ),
+            (
+                quote!("slots = 8"),
+                "`#[tinyalloc::pool(slots = 8)]`, and add `size = 1024`\"",
+            ),
+        ] {
+            let out = expansion(
+                args,
+                quote!(
+                    static POOL: Pool;
+                ),
+            );
+            assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+            assert!(out.contains(fix), "{out}");
+        }
+        // A string that holds no arguments is a value without its key, as before.
+        let out = expansion(
+            quote!("fast"),
+            quote!(
+                static POOL: Pool;
+            ),
+        );
+        assert!(out.contains("arguments are named"), "{out}");
+    }
+
+    #[test]
     fn a_function_is_kept_beside_the_error() {
         let out = expansion(
             quote!(size = 1024, slots = 32),
