@@ -27,7 +27,7 @@ fn main() {
     println!("bytes 8..15: {:?}", core::str::from_utf8(&word).unwrap());
     assert_eq!(buf.to_vec(&alloc), buf.iter(&alloc).collect::<Vec<u8>>());
 
-    buf.clear(&mut alloc);
+    buf.clear(&mut alloc).unwrap();
     println!("after clear: {} blocks in use", alloc.len());
 
     // A FIFO over the same pool: drained chunks go back at once.
@@ -42,6 +42,6 @@ fn main() {
         core::str::from_utf8(&out[..n]).unwrap(),
         deque.len()
     );
-    deque.clear(&mut alloc);
+    deque.clear(&mut alloc).unwrap();
     println!("stats: {}", alloc.stats());
 }

@@ -31,7 +31,7 @@ fn main() {
     );
 
     // Stale and double frees are refused and counted.
-    buf.clear(&mut alloc);
+    buf.clear(&mut alloc).unwrap();
     let handle = alloc.alloc(b"temporary").unwrap();
     alloc.free(handle);
     println!("read after free:    {:?}", alloc.get(handle));

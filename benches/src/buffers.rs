@@ -316,7 +316,9 @@ impl ByteQueue for Chunked<Buffer> {
         let n = buffer.read(&*self.slab, *cursor, out);
         *cursor += n;
         if *cursor == buffer.len() {
-            buffer.clear(&mut *self.slab);
+            // Its own slab's blocks: never refused.
+            let cleared = buffer.clear(&mut *self.slab);
+            debug_assert!(cleared.is_ok());
             *cursor = 0;
         }
         n

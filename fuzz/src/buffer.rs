@@ -152,7 +152,9 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
             }
             Op::Clear { which } => {
                 let which = usize::from(which);
-                model.buffers[which].clear(alloc);
+                model.buffers[which]
+                    .clear(alloc)
+                    .expect("clear refused the buffer's own pool");
                 model.contents[which].clear();
             }
             Op::Hog => match alloc.alloc_uninit(1) {
@@ -181,10 +183,7 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
                         let mut out = vec![0; 1 + usize::from(len) % 79];
                         buffer.read(other, usize::from(offset), &mut out) == 0
                     }
-                    ForeignOp::Clear => {
-                        buffer.clear(other);
-                        true
-                    }
+                    ForeignOp::Clear => buffer.clear(other) == Err(ByteBufferError::ForeignChunk),
                 });
                 assert!(refused, "{call:?} given another pool was not refused");
                 if let ForeignOp::Read { .. } = call {
@@ -204,7 +203,9 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
         model.check(alloc, payload);
     }
     for (buffer, contents) in model.buffers.iter_mut().zip(&mut model.contents) {
-        buffer.clear(alloc);
+        buffer
+            .clear(alloc)
+            .expect("clear refused the buffer's own pool");
         contents.clear();
     }
     for hog in model.hogs.drain(..) {

@@ -87,7 +87,7 @@ fn run_buffer(ops: Vec<BufferOp>) {
                 assert_eq!(&out[..n], &model[start..end]);
             }
             BufferOp::Clear => {
-                buffer.clear(&mut alloc);
+                buffer.clear(&mut alloc).unwrap();
                 model.clear();
                 assert_eq!(alloc.stats().in_use, 0, "clear left blocks in use");
             }
@@ -98,7 +98,7 @@ fn run_buffer(ops: Vec<BufferOp>) {
         assert_eq!(alloc.len(), blocks_for(model.len(), 12));
         assert_eq!(alloc.stats().failed_allocs, failures);
     }
-    buffer.clear(&mut alloc);
+    buffer.clear(&mut alloc).unwrap();
     let stats = alloc.stats();
     assert_eq!((stats.in_use, stats.rejected_handles), (0, 0));
 }
@@ -134,7 +134,7 @@ fn run_deque(ops: Vec<DequeOp>) {
             }
             DequeOp::Peek => assert_eq!(deque.peek_front(&alloc), model.front().copied()),
             DequeOp::Clear => {
-                deque.clear(&mut alloc);
+                deque.clear(&mut alloc).unwrap();
                 model.clear();
                 assert_eq!(alloc.stats().in_use, 0, "clear left blocks in use");
             }
@@ -145,7 +145,7 @@ fn run_deque(ops: Vec<DequeOp>) {
         // Drained chunks go back at once: the deque never holds a block it does not use.
         assert_eq!(alloc.len(), deque.chunks(&alloc).count());
     }
-    deque.clear(&mut alloc);
+    deque.clear(&mut alloc).unwrap();
     let stats = alloc.stats();
     assert_eq!((stats.in_use, stats.rejected_handles), (0, 0));
 }

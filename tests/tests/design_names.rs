@@ -76,7 +76,7 @@ fn the_slab_buffer_and_deque_names() {
     deque.push_back(&mut alloc, b'x').unwrap();
     let b: Option<u8> = deque.pop_front(&mut alloc); // &mut: it frees drained chunks
     assert_eq!(b, Some(b'x'));
-    buf.clear(&mut alloc);
+    buf.clear(&mut alloc).unwrap();
     alloc.free(handle);
     assert!(alloc.is_empty());
 }

@@ -285,5 +285,10 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
         Some(&"the closure's own panic")
     );
     assert_eq!(POOL.len(), 3);
+    // The counters are a query a panic handler may make: inside the closure they
+    // are `None`, not a second panic.
+    let outside = tinyalloc::global::stats().unwrap();
+    assert_eq!(outside.in_use, 3);
+    assert_eq!(POOL.with(|_| tinyalloc::global::stats()), None);
     POOL.with(|slab| slab.clear());
 }

@@ -173,8 +173,16 @@ fn a_buffer_given_the_wrong_pool_reports_a_foreign_chunk_and_changes_nothing() {
         "a foreign pool pops nothing"
     );
     assert_eq!(deque.pop_front(&mut ours), Some(b'q'));
-    buffer.clear(&mut ours);
-    deque.clear(&mut ours);
+    assert_eq!(
+        (buffer.clear(&mut other), deque.clear(&mut other)),
+        (
+            Err(ByteBufferError::ForeignChunk),
+            Err(ByteBufferError::ForeignChunk)
+        ),
+        "a foreign pool takes nothing back"
+    );
+    buffer.clear(&mut ours).unwrap();
+    deque.clear(&mut ours).unwrap();
     assert_eq!(ours.stats().in_use, 0);
 }
 

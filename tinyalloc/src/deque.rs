@@ -75,6 +75,10 @@ impl ByteBufferDeque {
     }
 
     /// Appends one byte.
+    ///
+    /// # Errors
+    ///
+    /// As [`push_slice`](Self::push_slice).
     #[inline(always)]
     pub fn push_back<A: Allocator + ?Sized>(
         &mut self,
@@ -105,6 +109,13 @@ impl ByteBufferDeque {
     }
 
     /// Appends `data`, all or nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`ByteBuffer::write`](crate::ByteBuffer::write), and nothing is queued:
+    /// `AllocationFailed` when `alloc` runs out of blocks, `ForeignChunk` when the
+    /// deque's blocks are not live in `alloc`, `BlockTooSmall` when its blocks cannot
+    /// hold a chunk.
     pub fn push_slice<A: Allocator + ?Sized>(
         &mut self,
         alloc: &mut A,
@@ -198,15 +209,20 @@ impl ByteBufferDeque {
         self.len == 0
     }
 
-    /// Drops every queued byte and gives every block back to `alloc`. Given an
-    /// allocator in which the deque's blocks are not live (another one), it changes
-    /// nothing, as [`ByteBuffer::clear`](crate::ByteBuffer::clear).
-    pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+    /// Drops every queued byte and gives every block back to `alloc`.
+    ///
+    /// # Errors
+    ///
+    /// [`ByteBufferError::ForeignChunk`], and nothing changes, when the deque's blocks
+    /// are not live in `alloc` (it was filled with another allocator), as
+    /// [`ByteBuffer::clear`](crate::ByteBuffer::clear).
+    pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Result<(), ByteBufferError> {
         if !self.chain.clear(alloc) {
-            return;
+            return Err(ByteBufferError::ForeignChunk);
         }
         self.head_pos = 0;
         self.len = 0;
+        Ok(())
     }
 
     /// Empties the queue whatever its blocks are: those of `alloc` go back, and a chain

@@ -81,7 +81,7 @@ fn blocks() {
         black_box(chunk.len());
     }
     black_box(buf.iter(&slab).count());
-    buf.clear(&mut slab);
+    black_box(buf.clear(&mut slab).is_ok());
     let mut queue = ByteBufferDeque::new();
     black_box(queue.push_slice(&mut slab, input(&data)).is_ok());
     black_box(queue.push_back(&mut slab, black_box(3)).is_ok());
@@ -93,7 +93,7 @@ fn blocks() {
         "{buf:?} {queue:?} {:?}",
         buf.chunks(&slab)
     )));
-    queue.clear(&mut slab);
+    black_box(queue.clear(&mut slab).is_ok());
     slab.clear();
     black_box(&slab);
 }

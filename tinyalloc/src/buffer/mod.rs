@@ -62,7 +62,7 @@ use alloc::vec::Vec;
 /// assert_eq!(buf.chunks(&alloc).count(), 2); // 28 bytes of data per 32-byte block
 /// assert!(buf.iter(&alloc).eq(b"Dynamic buffers grow a block at a time".iter().copied()));
 ///
-/// buf.clear(&mut alloc);
+/// buf.clear(&mut alloc).unwrap();
 /// assert!(alloc.is_empty());
 /// ```
 ///
@@ -113,6 +113,16 @@ impl ByteBuffer {
     }
 
     /// Appends `data`, taking blocks from `alloc` as needed. All or nothing.
+    ///
+    /// # Errors
+    ///
+    /// Nothing is written, and `alloc` is left as it was, on each of these:
+    ///
+    /// - [`ByteBufferError::AllocationFailed`]: `alloc` ran out of blocks (those taken
+    ///   for this call go back).
+    /// - [`ByteBufferError::ForeignChunk`]: the buffer's blocks are not live in `alloc`
+    ///   (it was written with another allocator, or `alloc` was cleared under it).
+    /// - [`ByteBufferError::BlockTooSmall`]: `alloc`'s blocks cannot hold a chunk.
     pub fn write<A: Allocator + ?Sized>(
         &mut self,
         alloc: &mut A,
@@ -178,12 +188,29 @@ impl ByteBuffer {
         self.len == 0
     }
 
-    /// Empties the buffer and gives every block back to `alloc`. Given an allocator in
-    /// which the buffer's blocks are not live (another one), it changes nothing: the
-    /// buffer keeps its blocks, so the right allocator can still take them back.
-    pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) {
+    /// Empties the buffer and gives every block back to `alloc`.
+    ///
+    /// # Errors
+    ///
+    /// [`ByteBufferError::ForeignChunk`], and nothing changes, when the buffer's blocks
+    /// are not live in `alloc` (it was written with another allocator): the buffer
+    /// keeps them, so the right allocator can still take them back.
+    ///
+    /// ```
+    /// use tinyalloc::prelude::*;
+    ///
+    /// let mut rx = TinySlabAllocator::<256, 8>::new();
+    /// let mut tx = TinySlabAllocator::<256, 8>::new();
+    /// let mut buf = ByteBuffer::new();
+    /// buf.write(&mut rx, b"frame").unwrap();
+    /// assert_eq!(buf.clear(&mut tx), Err(ByteBufferError::ForeignChunk));
+    /// assert_eq!((buf.len(), rx.len()), (5, 1));
+    /// buf.clear(&mut rx).unwrap();
+    /// assert!(buf.is_empty() && rx.is_empty());
+    /// ```
+    pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Result<(), ByteBufferError> {
         if !self.chain.clear(alloc) {
-            return;
+            return Err(ByteBufferError::ForeignChunk);
         }
         self.len = 0;
         // Empty, it belongs to no allocator: the next write decides.
@@ -191,6 +218,7 @@ impl ByteBuffer {
         {
             self.global = false;
         }
+        Ok(())
     }
 }
 

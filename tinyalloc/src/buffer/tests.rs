@@ -77,7 +77,7 @@ fn clear_gives_every_block_back() {
     let mut buf = ByteBuffer::new();
     buf.write(&mut alloc, &[9; 150]).unwrap();
     assert_eq!(alloc.len(), 13);
-    buf.clear(&mut alloc);
+    buf.clear(&mut alloc).unwrap();
     assert!(buf.is_empty());
     assert!(alloc.is_empty());
     assert_eq!(alloc.stats().rejected_handles, 0);
@@ -128,7 +128,7 @@ fn works_through_a_trait_object() {
     let mut buf = ByteBuffer::new();
     buf.write(dynamic, b"through dyn").unwrap();
     assert_eq!(buf.read(dynamic, 8, &mut [0; 3]), 3);
-    buf.clear(dynamic);
+    buf.clear(dynamic).unwrap();
     assert!(dynamic.is_empty());
     let _ = AllocError::OutOfMemory;
 }
@@ -166,11 +166,11 @@ fn clear_with_another_allocator_changes_nothing() {
     let mut buf = ByteBuffer::new();
     buf.write(&mut mine, &[5; 30]).unwrap();
     let held = mine.len();
-    buf.clear(&mut theirs);
+    assert_eq!(buf.clear(&mut theirs), Err(ByteBufferError::ForeignChunk));
     // The blocks are `mine`'s: forgetting them would leak them for good.
     assert_eq!((buf.len(), mine.len(), theirs.len()), (30, held, 0));
     assert_eq!(contents(&buf, &mine), [5; 30]);
-    buf.clear(&mut mine);
+    buf.clear(&mut mine).unwrap();
     assert!(buf.is_empty() && mine.is_empty());
 }
 
@@ -188,7 +188,7 @@ fn reads_through_another_allocator_find_no_chunk() {
     assert_eq!(buf.chunks(&theirs).count(), 0);
     assert_eq!(buf.iter(&theirs).count(), 0);
     assert_eq!(contents(&buf, &mine), b"mine");
-    buf.clear(&mut mine);
+    buf.clear(&mut mine).unwrap();
 }
 
 #[test]
@@ -209,12 +209,12 @@ fn an_allocator_of_smaller_chunks_is_noticed_by_the_tail_it_cannot_hold() {
         buf.write(&mut theirs, &[2; 30]),
         Err(ByteBufferError::ForeignChunk)
     );
-    buf.clear(&mut theirs);
+    assert_eq!(buf.clear(&mut theirs), Err(ByteBufferError::ForeignChunk));
     assert_eq!(buf.len(), 20);
     assert_eq!(theirs.len(), 1);
     assert_eq!(theirs.get(theirs_block), Some(&[9u8; 16][..]));
     assert_eq!(contents(&buf, &mine), [1; 20]);
-    buf.clear(&mut mine);
+    buf.clear(&mut mine).unwrap();
     assert!(mine.is_empty());
 }
 
@@ -233,7 +233,7 @@ fn after_its_allocator_is_cleared_a_buffer_is_replaced_not_cleared() {
         buf.write(&mut alloc, b"x"),
         Err(ByteBufferError::ForeignChunk)
     );
-    buf.clear(&mut alloc);
+    assert_eq!(buf.clear(&mut alloc), Err(ByteBufferError::ForeignChunk));
     assert_eq!(buf.len(), 30);
     assert_eq!(
         contents(&other, &alloc),
@@ -244,8 +244,8 @@ fn after_its_allocator_is_cleared_a_buffer_is_replaced_not_cleared() {
     buf = ByteBuffer::new();
     buf.write(&mut alloc, b"again").unwrap();
     assert_eq!(contents(&buf, &alloc), b"again");
-    buf.clear(&mut alloc);
-    other.clear(&mut alloc);
+    buf.clear(&mut alloc).unwrap();
+    other.clear(&mut alloc).unwrap();
     assert!(alloc.is_empty());
 }
 

@@ -4,8 +4,30 @@
 use super::with_global;
 use crate::{ByteBuffer, ByteBufferError};
 
+/// The `# Panics` section of the global forms.
+macro_rules! global_panics {
+    () => {
+        "# Panics\n\n\
+         Called inside a closure that the global instance's pool is running (its \
+         `with`, or a [`for_each_chunk_global`](Self::for_each_chunk_global) closure) \
+         where that pool is a [`Pool`](crate::Pool): the pool is already borrowed there \
+         (see its *Panics*).\n"
+    };
+}
+
 impl ByteBuffer {
     /// Appends `data` using the global instance, all or nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`NotInitialized`](ByteBufferError::NotInitialized) before the global instance
+    /// is set; otherwise as [`write`](Self::write): `AllocationFailed` when the pool
+    /// runs out of blocks, `ForeignChunk` when the buffer holds blocks of an allocator
+    /// you passed; [`Busy`](ByteBufferError::Busy) from a
+    /// [`SharedAllocator`](crate::SharedAllocator) of your own whose lock gave up.
+    /// Nothing is written on an error.
+    ///
+    #[doc = global_panics!()]
     ///
     /// ```
     /// use tinyalloc::global::AllocatorConfig;
@@ -32,13 +54,24 @@ impl ByteBuffer {
     }
 
     /// Copies bytes from `offset` on into `out` from the global instance; returns how
-    /// many were copied.
+    /// many were copied, as [`read`](Self::read).
+    ///
+    /// # Errors
+    ///
+    /// [`NotInitialized`](ByteBufferError::NotInitialized) before the global instance
+    /// is set, [`Busy`](ByteBufferError::Busy) from a lock of your own that gave up.
+    ///
+    #[doc = global_panics!()]
     pub fn read_global(&self, offset: usize, out: &mut [u8]) -> Result<usize, ByteBufferError> {
         with_global(|alloc| self.read(alloc, offset, out))
     }
 
     /// Runs `f` on each chunk of data, in order, without copying, inside one critical
     /// section.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_global`](Self::read_global); `f` is then not called.
     ///
     /// # Panics
     ///
@@ -51,24 +84,29 @@ impl ByteBuffer {
     }
 
     /// The data copied into a `Vec`, from the global instance.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_global`](Self::read_global).
+    ///
+    #[doc = global_panics!()]
     #[cfg(feature = "alloc")]
     pub fn to_vec_global(&self) -> Result<alloc::vec::Vec<u8>, ByteBufferError> {
         with_global(|alloc| self.to_vec(alloc))
     }
 
     /// Empties the buffer and gives its blocks back to the global instance.
+    ///
+    /// # Errors
+    ///
     /// [`ByteBufferError::ForeignChunk`], and nothing changes, when they are not its
-    /// blocks (the buffer was written with an allocator you passed: `clear` it there).
+    /// blocks (the buffer was written with an allocator you passed:
+    /// [`clear`](Self::clear) it there); [`NotInitialized`](ByteBufferError::NotInitialized)
+    /// and [`Busy`](ByteBufferError::Busy) as for [`read_global`](Self::read_global).
+    ///
+    #[doc = global_panics!()]
     pub fn clear_global(&mut self) -> Result<(), ByteBufferError> {
-        with_global(|alloc| {
-            self.clear(alloc);
-            // `clear` empties the buffer unless it refused the blocks.
-            if self.is_empty() {
-                Ok(())
-            } else {
-                Err(ByteBufferError::ForeignChunk)
-            }
-        })?
+        with_global(|alloc| self.clear(alloc))?
     }
 }
 

@@ -110,32 +110,77 @@ impl<S: Source> Drop for LockedDeque<S> {
     }
 }
 
+/// The `# Errors` section of the queue methods that write.
+macro_rules! push_errors {
+    () => {
+        "# Errors\n\n\
+         - [`ByteBufferError::AllocationFailed`]: the pool has no free block; nothing \
+         was queued.\n\
+         - [`ByteBufferError::NotInitialized`]: a [`GlobalDeque`] before the global \
+         instance is set.\n\
+         - [`ByteBufferError::ForeignChunk`]: the pool was cleared under the queue (its \
+         blocks' handles went stale); [`clear`](Self::clear) the queue to use it \
+         again.\n\
+         - [`ByteBufferError::Busy`]: a [`SharedAllocator`] of your own whose lock \
+         gave up.\n"
+    };
+}
+
+/// The `# Panics` section of every queue method that reaches the pool.
+macro_rules! pool_panics {
+    () => {
+        "# Panics\n\n\
+         Called inside a closure that the queue's pool is running (`POOL.with(|_| \
+         QUEUE.pop())`, or from a `for_each_chunk_global` closure for a \
+         [`GlobalDeque`]) where that pool is a [`Pool`](crate::Pool): the pool is \
+         already borrowed there (see its *Panics*). Use the queue outside the closure.\n"
+    };
+}
+
 /// The queue methods, the same on both queue types.
 macro_rules! queue_methods {
     () => {
-        /// Appends one byte; [`ByteBufferError::AllocationFailed`] when the pool is
-        /// full.
+        /// Appends one byte.
+        ///
+        #[doc = push_errors!()]
+        ///
+        #[doc = pool_panics!()]
         pub fn push(&self, byte: u8) -> Result<(), ByteBufferError> {
             self.0.push(byte)
         }
 
         /// Appends `data`, all or nothing.
+        ///
+        #[doc = push_errors!()]
+        ///
+        #[doc = pool_panics!()]
         pub fn push_slice(&self, data: &[u8]) -> Result<(), ByteBufferError> {
             self.0.push_slice(data)
         }
 
-        /// Removes and returns the oldest byte.
+        /// Removes and returns the oldest byte; `None` when nothing is queued (also
+        /// before a global instance is set, and where a push would return
+        /// [`ForeignChunk`](ByteBufferError::ForeignChunk) or
+        /// [`Busy`](ByteBufferError::Busy)).
+        ///
+        #[doc = pool_panics!()]
         pub fn pop(&self) -> Option<u8> {
             self.0.pop()
         }
 
-        /// Moves the oldest bytes into `out`, as many as fit; returns how many.
+        /// Moves the oldest bytes into `out`, as many as fit; returns how many (0 where
+        /// [`pop`](Self::pop) returns `None`).
+        ///
+        #[doc = pool_panics!()]
         #[must_use = "only as many bytes of `out` as this returns were written"]
         pub fn pop_into(&self, out: &mut [u8]) -> usize {
             self.0.pop_into(out)
         }
 
-        /// The oldest byte, without removing it.
+        /// The oldest byte, without removing it; `None` where [`pop`](Self::pop)
+        /// returns `None`.
+        ///
+        #[doc = pool_panics!()]
         pub fn peek(&self) -> Option<u8> {
             self.0.peek()
         }
@@ -144,16 +189,27 @@ macro_rules! queue_methods {
         /// cleared under the queue (its blocks' handles went stale, and pushes are
         /// refused with [`ByteBufferError::ForeignChunk`]), it empties the queue all the
         /// same, and the queue works again.
+        ///
+        #[doc = pool_panics!()]
         pub fn clear(&self) {
             self.0.clear()
         }
 
         /// How many bytes are queued.
+        ///
+        /// # Panics
+        ///
+        /// Only when called from a [`SharedAllocator`] of your own while it serves
+        /// this queue (a lock whose code uses the queue).
         pub fn len(&self) -> usize {
             self.0.len()
         }
 
         /// `true` when nothing is queued.
+        ///
+        /// # Panics
+        ///
+        /// As [`len`](Self::len).
         pub fn is_empty(&self) -> bool {
             self.0.len() == 0
         }

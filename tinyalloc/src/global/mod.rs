@@ -132,9 +132,11 @@ pub(crate) fn try_with_global<R>(
     critical_section::with(|cs| Global.try_run(cs, f))
 }
 
-/// The global instance's counters; `None` before it is set, and while a
+/// The global instance's counters; `None` before it is set, while a
 /// [`SharedAllocator`] of your own that gives up is held elsewhere (see
-/// [`ByteBufferError::Busy`]).
+/// [`ByteBufferError::Busy`]), and inside a closure the instance's pool is running,
+/// where every other global call panics. Never panics, so a fault or panic handler
+/// can call it.
 pub fn stats() -> Option<crate::Stats> {
-    with_global(|alloc| alloc.stats()).ok()
+    try_with_global(|alloc| alloc.stats()).ok()
 }
