@@ -17,7 +17,6 @@ mod allocator;
 #[cfg(feature = "bytebuffer")]
 mod buffer;
 pub mod cache;
-#[cfg(feature = "tinyslab")]
 mod const_msg;
 #[cfg(feature = "bytebuffer-deque")]
 mod deque;

@@ -7,6 +7,8 @@
 use core::alloc::Layout;
 use core::mem::{align_of, size_of};
 
+pub(crate) use crate::const_msg::Message;
+
 /// The largest lock a cache accepts, in bytes: it sits in every cache value and in the
 /// master slab's header.
 pub const MAX_LOCK_SIZE: usize = 16;
@@ -96,10 +98,10 @@ pub(crate) const fn check(
         };
         let message = Message::new()
             .text("tinyalloc: SLAB_SIZE is ")
-            .number(slab_size)
+            .num(slab_size)
             .text(", not a power of two (a slab is aligned to its size, so a box finds its slab by masking its address); use ");
         let message = if below >= 2 {
-            message.number(below).text(" or ")
+            message.num(below).text(" or ")
         } else {
             message
         };
@@ -107,19 +109,19 @@ pub(crate) const fn check(
             Some(above) if above >= 2 => above,
             _ => 2,
         };
-        return Some(message.number(above));
+        return Some(message.num(above));
     }
     if lock_size > MAX_LOCK_SIZE {
         return Some(Message::new()
             .text("tinyalloc: the lock takes ")
-            .number(lock_size)
+            .num(lock_size)
             .text(" bytes, more than the 16 a cache allows (it sits in the cache and in the master slab's header); keep the lock's state to 16 bytes, e.g. one atomic word"));
     }
     if slab_size as u64 > MAX_SLAB_SIZE {
         return Some(
             Message::new()
                 .text("tinyalloc: SLAB_SIZE is ")
-                .number(slab_size)
+                .num(slab_size)
                 .text(", larger than a slab can be (its slots, offsets and counts are 32-bit); use 4294967296 or less"),
         );
     }
@@ -130,16 +132,16 @@ pub(crate) const fn check(
     if needed > slab_size || align > slab_size {
         let message = Message::new()
             .text("tinyalloc: a slab of ")
-            .number(slab_size)
+            .num(slab_size)
             .text(" bytes cannot hold its ")
-            .number(geometry.master_first)
+            .num(geometry.master_first)
             .text("-byte header and two ")
-            .number(geometry.slot_size)
+            .num(geometry.slot_size)
             .text("-byte slots of T; ");
         return Some(match needed.checked_next_power_of_two() {
             Some(fits) if fits as u64 <= MAX_SLAB_SIZE => message
                 .text("use SLAB_SIZE = ")
-                .number(fits)
+                .num(fits)
                 .text(" or more, or box a smaller T"),
             _ => message.text(
                 "no slab can (4294967296 bytes at most): box a smaller T, e.g. a reference to it",
@@ -151,65 +153,27 @@ pub(crate) const fn check(
     None
 }
 
-/// A compile-time error message with numbers in it: const code cannot format, so
-/// it writes the digits itself.
-#[derive(Clone, Copy)]
-pub(crate) struct Message {
-    bytes: [u8; 320],
-    len: usize,
-}
-
-impl Message {
-    const fn new() -> Message {
-        Message {
-            bytes: [0; 320],
-            len: 0,
-        }
-    }
-
-    const fn push(mut self, byte: u8) -> Message {
-        if self.len < self.bytes.len() {
-            self.bytes[self.len] = byte;
-            self.len += 1;
-        }
-        self
-    }
-
-    const fn text(mut self, text: &str) -> Message {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            self = self.push(bytes[i]);
-            i += 1;
-        }
-        self
-    }
-
-    const fn number(mut self, value: usize) -> Message {
-        let mut digits = [0u8; 20];
-        let mut count = 0;
-        let mut rest = value;
-        loop {
-            digits[count] = b'0' + (rest % 10) as u8;
-            count += 1;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        while count > 0 {
-            count -= 1;
-            self = self.push(digits[count]);
-        }
-        self
-    }
-
-    /// The message as text. Only ASCII is ever written, so it is always UTF-8.
-    pub(crate) const fn as_str(&self) -> &str {
-        match core::str::from_utf8(self.bytes.split_at(self.len).0) {
-            Ok(text) => text,
-            Err(_) => "tinyalloc: invalid slab cache configuration",
-        }
+/// Checks the cache's `SLAB_SIZE` against the one size its provider lends, if it
+/// lends one size only (`lent`): `None` when they agree or the provider takes any.
+pub(crate) const fn check_provider(lent: Option<usize>, slab_size: usize) -> Option<Message> {
+    match lent {
+        Some(lent) if lent != slab_size => Some(
+            Message::new()
+                .text("tinyalloc: the provider lends slabs of ")
+                .num(lent)
+                .text(" bytes, and this cache's SLAB_SIZE is ")
+                .num(slab_size)
+                .text(if lent < slab_size {
+                    " (every slab would be refused)"
+                } else {
+                    " (each slab would serve only SLAB_SIZE bytes)"
+                })
+                .text("; make them equal: slab_size = ")
+                .num(slab_size)
+                .text(" in slab_region!, or SLAB_SIZE = ")
+                .num(lent),
+        ),
+        _ => None,
     }
 }
 
@@ -222,6 +186,22 @@ mod tests {
 
     fn error(size: usize, align: usize, slab: usize, lock: usize) -> Option<Message> {
         check(size, align, slab, lock, 64, 160)
+    }
+
+    #[test]
+    fn a_provider_of_another_slab_size_is_refused_with_both_fixes() {
+        assert!(check_provider(None, 1024).is_none());
+        assert!(check_provider(Some(1024), 1024).is_none());
+        assert_eq!(
+            check_provider(Some(512), 1024).unwrap().as_str(),
+            "tinyalloc: the provider lends slabs of 512 bytes, and this cache's SLAB_SIZE is 1024 (every slab would be refused); make them equal: slab_size = 1024 in slab_region!, or SLAB_SIZE = 512"
+        );
+        assert!(
+            check_provider(Some(4096), 1024)
+                .unwrap()
+                .as_str()
+                .contains("(each slab would serve only SLAB_SIZE bytes)")
+        );
     }
 
     #[test]

@@ -119,6 +119,13 @@ pub unsafe trait SlabProvider {
     /// `ptr` came from `alloc` of the same provider with this `layout`, and is not
     /// used after this call.
     unsafe fn free(ptr: NonNull<u8>, layout: Layout) -> Result<()>;
+
+    /// The size of every slab this provider lends, when it lends one size only, as a
+    /// [`slab_region!`](crate::slab_region) does; `None` (the default) when it serves
+    /// any layout. A cache over it whose `SLAB_SIZE` is another size fails to
+    /// compile: smaller slabs would be refused at every allocation, larger ones
+    /// would each serve `SLAB_SIZE` bytes and leave the rest unused.
+    const SLAB_SIZE: Option<usize> = None;
 }
 
 /// The default provider: the two functions given to

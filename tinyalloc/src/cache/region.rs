@@ -218,9 +218,10 @@ impl<S, const SLABS: usize> fmt::Debug for SlabRegion<S, SLABS> {
 /// cache's provider, and behind it a [`SlabRegion`] in a `static`.
 ///
 /// `slabs` is how many, `slab_size` the size of each, in bytes: an integer literal, a
-/// power of two, at least the `SLAB_SIZE` of the caches that use it (a cache asks
-/// for `SLAB_SIZE` bytes aligned to `SLAB_SIZE`). `Name::region()` is the
-/// [`SlabRegion`], for its count of slabs lent.
+/// power of two, and the `SLAB_SIZE` of the caches that use it (a cache asks for
+/// `SLAB_SIZE` bytes aligned to `SLAB_SIZE`; a cache of another `SLAB_SIZE` over the
+/// region fails to compile, as smaller slabs would be refused and larger ones half
+/// used). `Name::region()` is the [`SlabRegion`], for its count of slabs lent.
 ///
 /// ```
 /// use tinyalloc::prelude::*;
@@ -285,6 +286,9 @@ macro_rules! slab_region {
             // safe at once from any thread or interrupt handler; `free` takes back
             // every slab `alloc` lent.
             unsafe impl $crate::cache::SlabProvider for $name {
+                const SLAB_SIZE: ::core::option::Option<::core::primitive::usize> =
+                    ::core::option::Option::Some($slab_size);
+
                 #[inline]
                 unsafe fn alloc(
                     layout: ::core::alloc::Layout,

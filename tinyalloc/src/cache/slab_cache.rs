@@ -11,7 +11,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 
 use super::bookkeeping;
 use super::error::{Rejected, Result, SlabError};
-use super::layout::{Geometry, check};
+use super::layout::{Geometry, Message, check, check_provider};
 use super::locks::Lock;
 use super::provider::{GlobalHooks, SlabProvider};
 use super::slab::{self, Counters, Master, MasterCore, SlabHeader};
@@ -110,17 +110,25 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
         size_of::<Master<L>>(),
     );
 
-    /// Fails to evaluate, with a message that names the fix, when `T`, `L` and
-    /// `SLAB_SIZE` cannot work together. Every constructor uses it.
+    /// What is wrong when `T`, `L`, `SLAB_SIZE` and the provider's slabs cannot work
+    /// together, in a message that names the fix; `None` when they can. Always
+    /// evaluates.
+    const CONFIGURATION_ERROR: Option<Message> = match check(
+        size_of::<T>(),
+        align_of::<T>(),
+        SLAB_SIZE,
+        size_of::<L>(),
+        size_of::<SlabHeader>(),
+        size_of::<Master<L>>(),
+    ) {
+        Some(message) => Some(message),
+        None => check_provider(P::SLAB_SIZE, SLAB_SIZE),
+    };
+
+    /// Fails to evaluate, with [`CONFIGURATION_ERROR`](Self::CONFIGURATION_ERROR)'s
+    /// message, when the configuration cannot work. Every constructor uses it.
     const CONFIGURATION_WORKS: () = {
-        if let Some(message) = check(
-            size_of::<T>(),
-            align_of::<T>(),
-            SLAB_SIZE,
-            size_of::<L>(),
-            size_of::<SlabHeader>(),
-            size_of::<Master<L>>(),
-        ) {
+        if let Some(message) = &Self::CONFIGURATION_ERROR {
             panic!("{}", message.as_str());
         }
     };
@@ -156,14 +164,26 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// [`provider_calls`](CacheStats::provider_calls). With a provider that has a
     /// single slab, make the first allocation before anything else can race it.
     pub const fn lazy() -> Self {
-        // Checked in each constructor, so the error names the caller's line.
-        let () = Self::CONFIGURATION_WORKS;
         Self::lazy_with_reserve(1)
     }
 
     /// A cache that takes its master on first use and keeps up to `reserve` empty
     /// slave slabs instead of handing them back at once.
     pub const fn lazy_with_reserve(reserve: usize) -> Self {
+        // Tested twice, as the heaps' `new` does. In a `static` (the usual cache),
+        // this ordinary `panic!`, run by the static's evaluation, is reported at the
+        // user's `static` line; a constant that fails to evaluate is reported only
+        // inside this file, as the function's frame is set up, before any of its
+        // code runs. Called at run time, this test folds away and the one in
+        // `lazy_checked` keeps a configuration that cannot work a compile error.
+        if let Some(message) = &Self::CONFIGURATION_ERROR {
+            panic!("{}", message.as_str());
+        }
+        Self::lazy_checked(reserve)
+    }
+
+    /// [`lazy_with_reserve`](Self::lazy_with_reserve) past its first test.
+    const fn lazy_checked(reserve: usize) -> Self {
         let () = Self::CONFIGURATION_WORKS;
         SlabCache {
             master: AtomicPtr::new(ptr::null_mut()),

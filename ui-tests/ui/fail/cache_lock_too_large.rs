@@ -19,6 +19,6 @@ unsafe impl Lock for WideLock {
 }
 
 fn main() {
-    let cache = SlabCache::<u64, WideLock, 1024>::lazy();
+    let cache = SlabCache::<u64, WideLock, 1024>::new();
     drop(cache);
 }

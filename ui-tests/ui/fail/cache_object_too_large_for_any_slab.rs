@@ -3,6 +3,6 @@
 use tinyalloc::prelude::*;
 
 fn main() {
-    let cache = SlabCache::<[u8; 1 << 32], SpinLock, { 1 << 32 }>::lazy();
+    let cache = SlabCache::<[u8; 1 << 32], SpinLock, { 1 << 32 }>::new();
     drop(cache);
 }

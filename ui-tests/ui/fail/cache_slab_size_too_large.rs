@@ -2,6 +2,6 @@
 use tinyalloc::prelude::*;
 
 fn main() {
-    let cache = SlabCache::<u64, SpinLock, { 1 << 33 }>::lazy();
+    let cache = SlabCache::<u64, SpinLock, { 1 << 33 }>::new();
     drop(cache);
 }

@@ -2,6 +2,6 @@
 use tinyalloc::prelude::*;
 
 fn main() {
-    let cache = SlabCache::<[u8; 100], SpinLock, 128>::lazy();
+    let cache = SlabCache::<[u8; 100], SpinLock, 128>::new();
     drop(cache);
 }
