@@ -293,6 +293,11 @@ fn panicking_constructors_and_destructors_give_their_slot_back() {
 trait TestHeap: GlobalAlloc {
     fn stats(&self) -> HeapStats;
     fn verify(&self) -> Result<(), VerifyError>;
+}
+
+/// A heap without an inline arena, which takes a region (`init` on any other fails
+/// to compile).
+trait RegionHeap: TestHeap {
     /// # Safety
     /// As `init_from_raw_parts`.
     unsafe fn init_region(&self, ptr: *mut u8, len: usize) -> Result<(), InitError>;
@@ -307,6 +312,9 @@ macro_rules! test_heap {
             fn verify(&self) -> Result<(), VerifyError> {
                 $name::verify(self)
             }
+        }
+
+        impl RegionHeap for $name<0> {
             unsafe fn init_region(&self, ptr: *mut u8, len: usize) -> Result<(), InitError> {
                 // SAFETY: the caller's contract, passed on.
                 unsafe { self.init_from_raw_parts(ptr, len) }
@@ -409,7 +417,7 @@ macro_rules! region {
 }
 
 /// Hands `heap` 2 KiB of `region` that hold no 2^20-aligned address.
-fn init_without_megabyte_boundary(heap: &dyn TestHeap, region: &'static mut [MaybeUninit<u8>]) {
+fn init_without_megabyte_boundary(heap: &dyn RegionHeap, region: &'static mut [MaybeUninit<u8>]) {
     let start = region.as_mut_ptr().cast::<u8>();
     let boundary = (start as usize).next_multiple_of(1 << 20) - start as usize;
     // The region is 4 KiB, so at most one such address is in it: take the half

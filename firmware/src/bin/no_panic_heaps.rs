@@ -90,9 +90,9 @@ macro_rules! engine {
             // SAFETY: this function runs once, so the region is lent once.
             let region = unsafe { &mut *addr_of_mut!(REGION_RAM) };
             black_box(REGION.init(region).is_ok());
-            // SAFETY: as above, for `SPARE_RAM`, which a heap with an inline arena refuses.
+            // SAFETY: as above, for `SPARE_RAM`, which a heap that has its region refuses.
             let spare = unsafe { &mut *addr_of_mut!(SPARE_RAM) };
-            if let Err(error) = INLINE.init(spare) {
+            if let Err(error) = REGION.init(spare) {
                 black_box(print_to_nowhere(format_args!("{error} {error:?}")));
             }
             // SAFETY: as above: `RAW_RAM` is lent once, and never used otherwise.

@@ -30,18 +30,45 @@ macro_rules! heap_engine {
             }
 
             /// Hands the heap its memory, once: for a heap declared with `SIZE = 0`,
-            /// typically a region the linker script reserves.
-            ///
-            /// Returns [`InitError::AlreadyInitialized`](crate::heap::InitError) on a second
-            /// call and [`InitError::InlineArena`](crate::heap::InitError) for a heap with an
-            /// inline arena; the region is then not used. Until `init` runs, every
+            /// typically a region the linker script reserves. Until `init` runs, every
             /// allocation returns null.
+            ///
+            /// On a heap with an inline arena (`SIZE > 0`), which would not use the
+            /// region, a call fails to compile.
+            ///
+            /// # Errors
+            ///
+            /// [`InitError`](crate::heap::InitError), and the region is not used:
+            /// `AlreadyInitialized` on a second call, `RegionTooSmall` for a region
+            /// that cannot hold the engine's bookkeeping and a block, `Reentered` from
+            /// inside the heap's own code (a non-maskable interrupt).
             pub fn init(
                 &self,
                 region: &'static mut [core::mem::MaybeUninit<u8>],
             ) -> Result<(), $crate::heap::InitError> {
+                let () = Self::TAKES_A_REGION;
                 self.shell.init(region)
             }
+
+            /// Fails to evaluate, naming the fix, for a heap with an inline arena:
+            /// `init` on one would hand it a region it never uses (the habit of
+            /// heaps that have no arena of their own). Named by each `init` method,
+            /// so the error shows the caller's line.
+            const TAKES_A_REGION: () = if SIZE > 0 {
+                let message = $crate::const_msg::Message::new()
+                    .text(concat!(
+                        "tinyalloc: init() is for a heap declared without an arena, ",
+                        stringify!($name),
+                        "<0>; this one has an inline arena of "
+                    ))
+                    .num(SIZE)
+                    .text(concat!(
+                        " bytes and would not use the region: declare it ",
+                        stringify!($name),
+                        "<0> to hand it a region, or remove the init call"
+                    ));
+                panic!("{}", message.as_str());
+            };
 
             /// [`init`](Self::init) from a start address and a length, for a region
             /// known only by linker symbols.
@@ -54,6 +81,7 @@ macro_rules! heap_engine {
                 ptr: *mut u8,
                 len: usize,
             ) -> Result<(), $crate::heap::InitError> {
+                let () = Self::TAKES_A_REGION;
                 // SAFETY: the caller's contract, passed on.
                 unsafe { self.shell.init_from_raw_parts(ptr, len) }
             }

@@ -10,11 +10,6 @@ use core::fmt;
 pub enum InitError {
     /// The heap already has its memory: `init` runs once.
     AlreadyInitialized,
-    /// The heap has an inline arena (`SIZE > 0`), so it takes no region.
-    InlineArena {
-        /// The size of the inline arena.
-        size: usize,
-    },
     /// The region is too small for the engine's bookkeeping and one block.
     RegionTooSmall {
         /// The usable bytes of the region (after aligning its start to 16).
@@ -33,11 +28,6 @@ impl fmt::Display for InitError {
         match *self {
             InitError::AlreadyInitialized => f.write_str(
                 "the heap already has its region: init runs once, at start-up; keep the first region",
-            ),
-            InitError::InlineArena { size } => write!(
-                f,
-                "the heap has an inline arena of {size} bytes and takes no region; \
-                 declare it with SIZE = 0 (for example `FreeListAllocator<0>`) to hand it a region",
             ),
             InitError::RegionTooSmall { len, min } => write!(
                 f,

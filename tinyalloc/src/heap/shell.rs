@@ -160,7 +160,9 @@ impl<E: Engine + Send, const SIZE: usize, L: Lock> Shell<E, SIZE, L> {
         len: usize,
     ) -> Result<(), InitError> {
         if SIZE > 0 {
-            return Err(InitError::InlineArena { size: SIZE });
+            // The public `init` methods fail to compile here; the inline arena is
+            // memory the heap has already, and a region must not be set up beside it.
+            return Err(InitError::AlreadyInitialized);
         }
         let (start, usable) = align_region(ptr, len);
         self.state
