@@ -317,6 +317,25 @@ macro_rules! slab_region {
              (it becomes the slabs' #[repr(align(..))]), not a const or an expression"
         );
     };
+    // The two keys the other way round: the same region.
+    (
+        $(#[$meta:meta])*
+        $vis:vis $name:ident, slab_size = $slab_size:tt, slabs = $slabs:expr $(,)?
+    ) => {
+        $crate::slab_region! {
+            $(#[$meta])*
+            $vis $name, slabs = $slabs, slab_size = $slab_size
+        }
+    };
+    // Anything else (a key misspelt or missing, no name): what to write, instead of
+    // the patterns above.
+    ($($anything:tt)*) => {
+        ::core::compile_error!(
+            "tinyalloc: slab_region! is written `slab_region!(Name, slabs = 4, \
+             slab_size = 1024);`: a name for the provider, then how many slabs and the \
+             bytes of each (a power of two, the SLAB_SIZE of the caches over it)"
+        );
+    };
 }
 
 #[cfg(test)]
