@@ -299,7 +299,7 @@ fn run_on(engine: &mut impl Engine, ops: &[Op]) {
                         assert_eq!(engine.get(handle).map(|(b, _)| b), Some(expected));
                         if free {
                             assert!(engine.free(handle));
-                            model.live.swap_remove(index);
+                            let _freed = model.live.swap_remove(index);
                             model.dead.push(handle);
                         }
                     }

@@ -60,6 +60,7 @@ use core::num::NonZeroU32;
 /// assert_eq!(pool.get(handle), None); // stale
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[must_use = "a block is freed only through its handle: dropping the handle leaves the block in use until the pool is cleared"]
 pub struct Handle {
     /// The generation in the high half, `index + 1` in the low half (never 0). One
     /// word, so a handle moves in one register and compares in one instruction.

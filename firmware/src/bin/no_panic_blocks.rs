@@ -61,7 +61,7 @@ fn blocks() {
         black_box(slab.free(h));
     }
     for (handle, bytes) in &slab {
-        black_box((handle, bytes.len()));
+        let _ = black_box((handle, bytes.len()));
     }
     slab.retain(|_, bytes| bytes.first() == Some(&2));
     let stats = slab.stats();

@@ -117,6 +117,7 @@ impl<S, const SLABS: usize> SlabRegion<S, SLABS> {
     /// The slab is the caller's until it comes back through [`free`](Self::free), and
     /// valid while the region stays where it is: keep a region that lends to a cache
     /// in a `static`, as `slab_region!` does.
+    #[must_use = "the slab stays lent until it is given back with `free`"]
     pub fn alloc(&self, layout: Layout) -> Option<NonNull<u8>> {
         if layout.size() > Self::SLAB_SIZE || layout.align() > Self::SLAB_SIZE {
             return None;

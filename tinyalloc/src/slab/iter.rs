@@ -40,7 +40,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     ///
     /// let mut frames = TinySlabAllocator::<256, 8>::new();
     /// for frame in [&b"ok 1"[..], b"error", b"ok 2"] {
-    ///     frames.alloc(frame).unwrap();
+    ///     let _ = frames.alloc(frame).unwrap(); // `retain` finds them without their handles
     /// }
     /// frames.retain(|_, bytes| bytes.starts_with(b"ok"));
     /// assert_eq!(frames.len(), 2);
