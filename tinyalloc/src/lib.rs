@@ -45,15 +45,15 @@ pub use buffer::{ByteBuffer, ByteBufferError, Chunks};
 #[cfg(feature = "bytebuffer-deque")]
 pub use deque::ByteBufferDeque;
 #[cfg(feature = "global-alloc")]
-pub use global::GlobalDeque;
+pub use global::{GlobalDeque, PoolDeque};
 pub use handle::Handle;
-pub use heap::{BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator};
+pub use heap::{BumpFreeListAllocator, FreeListAllocator, HeapStats, SegregatedBumpAllocator};
 #[cfg(feature = "tinyslab")]
 pub use pool::{Pool, SharedAllocator};
 #[cfg(feature = "tinyslab")]
 pub use slab::TinySlabAllocator;
 
-pub use cache::{Rejected, Result, SlabBox, SlabCache, SlabError};
+pub use cache::{CacheStats, Rejected, Result, SlabBox, SlabCache, SlabError};
 /// Gives the slab cache its memory: binds the default provider,
 /// [`GlobalHooks`](cache::GlobalHooks), to two functions of the program.
 ///

@@ -273,6 +273,16 @@ impl<A: ?Sized> fmt::Debug for Chunks<'_, A> {
     }
 }
 
+/// A copy that walks on from here, on its own; `A` need not be `Clone`.
+impl<A: ?Sized> Clone for Chunks<'_, A> {
+    fn clone(&self) -> Self {
+        Chunks { ..*self }
+    }
+}
+
+/// Once it has returned `None` it always does: it stops by changing nothing.
+impl<A: Allocator + ?Sized> core::iter::FusedIterator for Chunks<'_, A> {}
+
 impl<'a, A: Allocator + ?Sized> Iterator for Chunks<'a, A> {
     type Item = &'a [u8];
 

@@ -291,3 +291,27 @@ fn every_error_message_says_what_to_do() {
     says(ByteBufferError::AlreadyInitialized, &["once"]);
     says(ByteBufferError::Busy, &["nothing was done", "try again"]);
 }
+
+#[test]
+fn chunks_clone_where_they_are_and_stay_done() {
+    let mut alloc = Small::new();
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[1; 30]).unwrap();
+    let mut chunks = buf.chunks(&alloc);
+    let first = chunks.next().unwrap();
+    let copy = chunks.clone();
+    assert_eq!(
+        copy.collect::<Vec<_>>(),
+        chunks.by_ref().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        first.len() + buf.chunks(&alloc).skip(1).map(<[u8]>::len).sum::<usize>(),
+        30
+    );
+    assert_eq!((chunks.next(), chunks.next()), (None, None));
+    // Over another allocator it yields nothing, and goes on yielding nothing.
+    let other = Small::new();
+    let mut foreign = buf.chunks(&other);
+    assert_eq!((foreign.next(), foreign.next()), (None, None));
+    buf.clear(&mut alloc).unwrap();
+}

@@ -424,3 +424,12 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> fmt::Debug
             .finish_non_exhaustive()
     }
 }
+
+/// [`lazy`](SlabCache::lazy): no slab until the first allocation.
+impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> Default
+    for SlabCache<T, L, SLAB_SIZE, P>
+{
+    fn default() -> Self {
+        Self::lazy()
+    }
+}

@@ -954,3 +954,18 @@ fn a_dropped_cache_does_not_follow_the_links_of_a_damaged_reserve_slab() {
         unsafe { std::alloc::dealloc(slab, layout) };
     }
 }
+
+#[test]
+fn a_default_cache_is_a_lazy_one() {
+    let cache: SlabCache<u32, NoLock, 256, Heap<23>> = SlabCache::default();
+    assert_eq!(
+        Heap::<23>::outstanding(),
+        0,
+        "no slab before the first allocation"
+    );
+    let boxed = cache.alloc(7).unwrap();
+    assert_eq!((*boxed, Heap::<23>::outstanding()), (7, 1));
+    drop(boxed);
+    drop(cache);
+    assert_eq!(Heap::<23>::outstanding(), 0);
+}
