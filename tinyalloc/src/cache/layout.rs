@@ -90,26 +90,39 @@ pub(crate) const fn check(
     slave_header: usize,
     master_header: usize,
 ) -> Option<Message> {
+    // The smallest slab that holds the master's header and two slots of `T`, or
+    // `None` when no slab can.
+    let smallest = smallest_slab(size, align, slave_header, master_header);
     if !slab_size.is_power_of_two() {
         let below = if slab_size < 2 {
             0
         } else {
             1usize << (usize::BITS - 1 - slab_size.leading_zeros())
         };
+        let above = match slab_size.checked_next_power_of_two() {
+            Some(above) if above >= 2 => above,
+            Some(_) => 2,
+            None => 0,
+        };
         let message = Message::new()
             .text("tinyalloc: SLAB_SIZE is ")
             .num(slab_size)
-            .text(", not a power of two (a slab is aligned to its size, so a box finds its slab by masking its address); use ");
-        let message = if below >= 2 {
+            .text(", not a power of two (a slab is aligned to its size, so a box finds its slab by masking its address); ");
+        let Some(smallest) = smallest else {
+            return Some(message.text(
+                "and no slab holds two of T (4294967296 bytes at most): box a smaller T, e.g. a reference to it",
+            ));
+        };
+        // Only sizes that also hold two of `T`: following the advice must not lead to
+        // the next error.
+        let message = message.text("use ");
+        let message = if below >= smallest {
             message.num(below).text(" or ")
         } else {
             message
         };
-        let above = match slab_size.checked_next_power_of_two() {
-            Some(above) if above >= 2 => above,
-            _ => 2,
-        };
-        return Some(message.num(above));
+        let suggested = if above > smallest { above } else { smallest };
+        return Some(message.num(suggested));
     }
     if lock_size > MAX_LOCK_SIZE {
         return Some(Message::new()
@@ -126,24 +139,36 @@ pub(crate) const fn check(
         );
     }
     let geometry = Geometry::new(size, align, slab_size, slave_header, master_header);
-    let needed = geometry
-        .master_first
-        .saturating_add(geometry.slot_size.saturating_mul(2));
-    if needed > slab_size || align > slab_size {
+    let fits = match smallest {
+        Some(smallest) => slab_size >= smallest,
+        None => false,
+    };
+    if !fits {
         let message = Message::new()
             .text("tinyalloc: a slab of ")
             .num(slab_size)
             .text(" bytes cannot hold its ")
             .num(geometry.master_first)
-            .text("-byte header and two ")
+            .text("-byte header");
+        // A header padded to `T`'s alignment: say why it is that large.
+        let message = if geometry.master_first > master_header {
+            message
+                .text(" (padded to T's alignment of ")
+                .num(align)
+                .text(")")
+        } else {
+            message
+        };
+        let message = message
+            .text(" and two ")
             .num(geometry.slot_size)
             .text("-byte slots of T; ");
-        return Some(match needed.checked_next_power_of_two() {
-            Some(fits) if fits as u64 <= MAX_SLAB_SIZE => message
+        return Some(match smallest {
+            Some(fits) => message
                 .text("use SLAB_SIZE = ")
                 .num(fits)
                 .text(" or more, or box a smaller T"),
-            _ => message.text(
+            None => message.text(
                 "no slab can (4294967296 bytes at most): box a smaller T, e.g. a reference to it",
             ),
         });
@@ -151,6 +176,26 @@ pub(crate) const fn check(
     // A slab of at most 2^32 bytes that holds its header and two slots has a slot
     // size, a first offset and a slot count that all fit in the header's `u32`s.
     None
+}
+
+/// The smallest slab (a power of two) that holds the master's header and two slots
+/// of objects of `size` and `align` bytes, aligned as they need; `None` when no slab
+/// can (4 GiB at most).
+const fn smallest_slab(
+    size: usize,
+    align: usize,
+    slave_header: usize,
+    master_header: usize,
+) -> Option<usize> {
+    let geometry = Geometry::new(size, align, 0, slave_header, master_header);
+    let needed = geometry
+        .master_first
+        .saturating_add(geometry.slot_size.saturating_mul(2));
+    let needed = if align > needed { align } else { needed };
+    match needed.checked_next_power_of_two() {
+        Some(fits) if fits as u64 <= MAX_SLAB_SIZE => Some(fits),
+        _ => None,
+    }
 }
 
 /// Checks the cache's `SLAB_SIZE` against the one size its provider lends, if it
@@ -211,8 +256,57 @@ mod tests {
             message.as_str(),
             "tinyalloc: SLAB_SIZE is 3000, not a power of two (a slab is aligned to its size, so a box finds its slab by masking its address); use 2048 or 4096"
         );
-        assert!(error(16, 8, 0, 1).unwrap().as_str().ends_with("use 2"));
-        assert!(error(16, 8, 3, 1).unwrap().as_str().ends_with("use 2 or 4"));
+        // Only neighbours that hold the header (160 bytes here) and two slots: the
+        // advice must not lead to the next error.
+        assert!(error(16, 8, 0, 1).unwrap().as_str().ends_with("use 256"));
+        assert!(error(16, 8, 3, 1).unwrap().as_str().ends_with("use 256"));
+        assert!(
+            error(16, 8, 300, 1)
+                .unwrap()
+                .as_str()
+                .ends_with("use 256 or 512")
+        );
+        assert!(
+            error(1000, 8, 3000, 1)
+                .unwrap()
+                .as_str()
+                .ends_with("use 4096")
+        );
+        assert!(
+            error(4000, 8, 3000, 1)
+                .unwrap()
+                .as_str()
+                .ends_with("use 8192")
+        );
+        for slab in [0, 3, 300, 3000, 5000] {
+            for (size, align) in [(16, 8), (1000, 8), (64, 4096), (4000, 8)] {
+                let message = error(size, align, slab, 1).unwrap();
+                let advice = message.as_str().rsplit("use ").next().unwrap();
+                for suggested in advice.split(" or ") {
+                    let suggested: usize = suggested.parse().unwrap();
+                    assert!(
+                        error(size, align, suggested, 1).is_none(),
+                        "{size}-byte T aligned to {align}: {suggested} was suggested for {slab}"
+                    );
+                }
+            }
+        }
+        #[cfg(target_pointer_width = "64")]
+        assert!(
+            error(1 << 32, 8, 3000, 1)
+                .unwrap()
+                .as_str()
+                .ends_with("no slab holds two of T (4294967296 bytes at most): box a smaller T, e.g. a reference to it")
+        );
+    }
+
+    #[test]
+    fn an_over_aligned_header_says_why_it_is_that_large() {
+        let message = error(64, 4096, 4096, 1).unwrap();
+        assert_eq!(
+            message.as_str(),
+            "tinyalloc: a slab of 4096 bytes cannot hold its 4096-byte header (padded to T's alignment of 4096) and two 4096-byte slots of T; use SLAB_SIZE = 16384 or more, or box a smaller T"
+        );
     }
 
     #[test]
