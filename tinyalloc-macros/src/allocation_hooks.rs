@@ -13,7 +13,7 @@
 //! linker that already has the hooks from the program never opens that object, and
 //! the library's hooks are dropped without a word.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
@@ -168,19 +168,17 @@ fn codegen(args: &HookArgs) -> TokenStream {
     // A safe `fn` coerces to the hooks' `unsafe fn` types too, and so does a constant
     // of that pointer type made from one; these calls refuse both, so the `unsafe`
     // that vouches for the hooks is written by the user.
-    let alloc_unsafe = quote_spanned! {alloc.span()=>
-        #krate::__private::require_unsafe_hook((&#krate::__private::HookProbe(#alloc)).alloc_hook_kind());
-    };
-    let free_unsafe = quote_spanned! {free.span()=>
-        #krate::__private::require_unsafe_hook((&#krate::__private::HookProbe(#free)).free_hook_kind());
-    };
+    let alloc_unsafe = unsafe_probe(krate, alloc, quote!(alloc_hook_kind));
+    let free_unsafe = unsafe_probe(krate, free, quote!(free_hook_kind));
     // Defining an unmangled symbol is unsafe code. With the span of the user's path
     // (not the macro's), the `unsafe_code` lint sees it, so a crate that forbids unsafe
     // code cannot define hooks: the probes above refuse a safe `fn`, but not a
     // `#[target_feature]` fn, which is declared without `unsafe` yet, like an
-    // `unsafe fn`, coerces only to the hook's `unsafe fn` type.
-    let alloc_no_mangle = quote_spanned! {alloc.span()=> #[unsafe(no_mangle)] };
-    let free_no_mangle = quote_spanned! {free.span()=> #[unsafe(no_mangle)] };
+    // `unsafe fn`, coerces only to the hook's `unsafe fn` type. One of the two is
+    // enough to refuse the call, and one error says it: the other hook's attribute
+    // is the macro's own, which the lint does not look at.
+    let alloc_no_mangle = no_mangle_at(alloc);
+    let free_no_mangle = quote!(#[unsafe(no_mangle)]);
     let crate_marker = crate_marker();
     // Primitive types by their full path too: a type of the caller's may be named `u8`.
     quote! {
@@ -228,6 +226,53 @@ fn codegen(args: &HookArgs) -> TokenStream {
             #crate_marker
         };
     }
+}
+
+/// The spans of the first and the last token of `path`. Code made with the first on
+/// its opening tokens and the last on its closing ones is reported over the whole
+/// path (`mem::my_alloc`, not `mem`): one span for all of it would have to be joined,
+/// which stable Rust cannot do.
+fn ends(path: &Path) -> (Span, Span) {
+    let mut tokens = path.to_token_stream().into_iter();
+    let first = tokens
+        .next()
+        .map_or_else(Span::call_site, |token| token.span());
+    let last = tokens.last().map_or(first, |token| token.span());
+    (first, last)
+}
+
+/// `require_unsafe_hook((&HookProbe(path)).kind())`, whose error covers `path`.
+fn unsafe_probe(krate: &Path, path: &Path, kind: TokenStream) -> TokenStream {
+    let (first, last) = ends(path);
+    let mut receiver = Group::new(
+        Delimiter::Parenthesis,
+        quote_spanned!(first=> &#krate::__private::HookProbe(#path)),
+    );
+    receiver.set_span(first);
+    let mut call = Group::new(Delimiter::Parenthesis, TokenStream::new());
+    call.set_span(last);
+    let dot = quote_spanned!(last=> .);
+    let kind: TokenStream = kind
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(last);
+            token
+        })
+        .collect();
+    let mut argument = Group::new(Delimiter::Parenthesis, quote!(#receiver #dot #kind #call));
+    argument.set_span(last);
+    quote_spanned! {first=>
+        #krate::__private::require_unsafe_hook #argument;
+    }
+}
+
+/// `#[unsafe(no_mangle)]` spanned over `path`, which the `unsafe_code` lint points at.
+fn no_mangle_at(path: &Path) -> TokenStream {
+    let (first, last) = ends(path);
+    let mut attribute = Group::new(Delimiter::Bracket, quote_spanned!(last=> unsafe(no_mangle)));
+    attribute.set_span(last);
+    let pound = quote_spanned!(first=> #);
+    quote!(#pound #attribute)
 }
 
 /// A symbol named for the crate being compiled, which the program's link always asks

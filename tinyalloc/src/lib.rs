@@ -97,7 +97,7 @@ pub use cache::{CacheStats, Rejected, Result, SlabBox, SlabCache, SlabError};
 ///
 /// That is the contract of [`SlabProvider`](cache::SlabProvider); the macro cannot
 /// check it, only the types. Defining the hooks' unmangled symbols is unsafe code, and
-/// the `unsafe_code` lint reports it at the functions' names: a crate that forbids
+/// the `unsafe_code` lint reports it once, at the allocator's name: a crate that forbids
 /// unsafe code cannot use the macro (under `#![deny(unsafe_code)]`, call it in a module
 /// marked `#[allow(unsafe_code)]`). Memory that comes back misaligned is handed straight
 /// back, and the allocation fails with [`SlabError::AlignmentMismatch`].
