@@ -34,6 +34,7 @@ enum DequeOp {
     Pop,
     PopInto(usize),
     Peek,
+    PeekInto(usize),
     Clear,
 }
 
@@ -44,6 +45,7 @@ fn deque_op() -> impl Strategy<Value = DequeOp> {
         4 => Just(DequeOp::Pop),
         3 => (0..70usize).prop_map(DequeOp::PopInto),
         1 => Just(DequeOp::Peek),
+        2 => (0..70usize).prop_map(DequeOp::PeekInto),
         1 => Just(DequeOp::Clear),
     ]
 }
@@ -133,6 +135,13 @@ fn run_deque(ops: Vec<DequeOp>) {
                 assert_eq!(&out[..n], &expected[..]);
             }
             DequeOp::Peek => assert_eq!(deque.peek_front(&alloc), model.front().copied()),
+            DequeOp::PeekInto(len) => {
+                let mut out = vec![0u8; len];
+                let n = deque.peek_into(&alloc, &mut out);
+                assert_eq!(n, len.min(model.len()));
+                assert!(out[..n].iter().eq(model.iter().take(n)));
+                assert_eq!(alloc.len(), in_use, "a peek freed or took blocks");
+            }
             DequeOp::Clear => {
                 deque.clear(&mut alloc).unwrap();
                 model.clear();

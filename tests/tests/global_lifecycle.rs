@@ -116,6 +116,7 @@ fn the_global_instance_is_set_once_and_used_by_buffers() {
     assert_eq!(QUEUE.push(1), Err(ByteBufferError::NotInitialized));
     assert_eq!(QUEUE.pop(), None);
     assert_eq!(QUEUE.pop_into(&mut [0; 4]), 0);
+    assert_eq!(QUEUE.peek_into(&mut [0; 4]), 0);
     // A deque bound to its own pool does not need the global instance.
     SIDE_QUEUE.push_slice(b"side").unwrap();
     assert_eq!(SIDE.len(), 1);

@@ -131,6 +131,34 @@ impl ByteBufferDeque {
         self.chunks(alloc).next()?.first().copied()
     }
 
+    /// Copies the oldest bytes into `out`, as many as fit, without removing them;
+    /// returns how many. Looks ahead, e.g. for the end of a line before popping it.
+    ///
+    /// ```
+    /// use tinyalloc::prelude::*;
+    ///
+    /// let mut pool = TinySlabAllocator::<256, 8>::new();
+    /// let mut rx = ByteBufferDeque::new();
+    /// rx.push_slice(&mut pool, b"AT+OK\r\nAT").unwrap();
+    /// let mut ahead = [0u8; 16];
+    /// let n = rx.peek_into(&pool, &mut ahead);
+    /// let line = ahead[..n].iter().position(|&b| b == b'\n').map(|end| end + 1);
+    /// assert_eq!(line, Some(7));
+    /// assert_eq!(rx.len(), 9); // nothing removed
+    /// # rx.clear(&mut pool).unwrap();
+    /// ```
+    #[must_use = "only as many bytes of `out` as this returns were written"]
+    pub fn peek_into<A: Allocator + ?Sized>(&self, alloc: &A, out: &mut [u8]) -> usize {
+        let mut copied = 0;
+        for chunk in self.chunks(alloc) {
+            let Some(rest) = out.get_mut(copied..).filter(|rest| !rest.is_empty()) else {
+                break;
+            };
+            copied += copy_prefix(rest, chunk);
+        }
+        copied
+    }
+
     /// Removes and returns the oldest byte; frees its chunk if that drains it.
     #[inline(always)]
     pub fn pop_front<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Option<u8> {

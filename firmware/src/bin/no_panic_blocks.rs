@@ -88,6 +88,7 @@ fn blocks() {
     black_box(queue.peek_front(&slab));
     black_box(queue.pop_front(&mut slab));
     let len = black_box(30);
+    black_box(queue.peek_into(&slab, out.get_mut(..len).unwrap_or_default()));
     black_box(queue.pop_into(&mut slab, out.get_mut(..len).unwrap_or_default()));
     black_box(print_to_nowhere(format_args!(
         "{buf:?} {queue:?} {:?}",

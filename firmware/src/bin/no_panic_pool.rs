@@ -63,6 +63,7 @@ macro_rules! queue {
         black_box($queue.push(black_box(3)).is_ok());
         black_box(($queue.peek(), $queue.pop(), $queue.len(), $queue.is_empty()));
         let len = black_box(30);
+        black_box($queue.peek_into(out.get_mut(..len).unwrap_or_default()));
         black_box($queue.pop_into(out.get_mut(..len).unwrap_or_default()));
         $queue.clear();
     }};

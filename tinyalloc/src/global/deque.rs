@@ -57,6 +57,11 @@ impl<S: Source> LockedDeque<S> {
             .unwrap_or(0)
     }
 
+    fn peek_into(&self, out: &mut [u8]) -> usize {
+        self.run(|deque, alloc| deque.peek_into(alloc, out))
+            .unwrap_or(0)
+    }
+
     fn peek(&self) -> Option<u8> {
         self.run(|deque, alloc| deque.peek_front(alloc))
             .ok()
@@ -183,6 +188,17 @@ macro_rules! queue_methods {
         #[doc = pool_panics!()]
         pub fn peek(&self) -> Option<u8> {
             self.0.peek()
+        }
+
+        /// Copies the oldest bytes into `out`, as many as fit, without removing them;
+        /// returns how many (0 where [`pop`](Self::pop) returns `None`). One critical
+        /// section, as [`pop_into`](Self::pop_into): look for the end of a line, then
+        /// pop that much.
+        ///
+        #[doc = pool_panics!()]
+        #[must_use = "only as many bytes of `out` as this returns were written"]
+        pub fn peek_into(&self, out: &mut [u8]) -> usize {
+            self.0.peek_into(out)
         }
 
         /// Drops every queued byte and gives the blocks back. After the pool was
@@ -332,6 +348,7 @@ mod tests {
         // Start-over after an error: every handle of the pool goes stale.
         RX_POOL.with(|slab| slab.clear());
         assert_eq!(RX.push(b'x'), Err(ByteBufferError::ForeignChunk));
+        assert_eq!(RX.peek_into(&mut [0; 4]), 0, "stale blocks are not read");
         RX.clear();
         assert!(RX.is_empty());
         RX.push_slice(b"ok").unwrap();
@@ -365,6 +382,10 @@ mod tests {
         NAMED.push(b'!').unwrap();
         assert_eq!((NAMED.len(), NAMED_POOL.len()), (30, 2));
         assert_eq!((NAMED.peek(), NAMED.pop()), (Some(b'l'), Some(b'l')));
+        let mut ahead = [0; 8];
+        assert_eq!(NAMED.peek_into(&mut ahead), 8);
+        assert_eq!(&ahead, b"onger th");
+        assert_eq!(NAMED.len(), 29, "peek_into removes nothing");
         let mut out = [0; 64];
         assert_eq!(NAMED.pop_into(&mut out), 29);
         assert_eq!(&out[..29], b"onger than one 32-byte chunk!");
