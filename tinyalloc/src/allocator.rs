@@ -42,15 +42,23 @@ pub trait Allocator {
     /// exactly `len` of them, which is what [`get`](Self::get) returns later.
     ///
     /// The bytes are not cleared: they hold whatever the block held before (they are
-    /// always initialised memory, never undefined). Fails with
-    /// [`AllocError::TooLarge`] when `len` exceeds the block size and with
-    /// [`AllocError::OutOfMemory`] when every block is in use; a failure changes
+    /// always initialised memory, never undefined).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::TooLarge`] when `len` exceeds the block size, and
+    /// [`AllocError::OutOfMemory`] when every block is in use. A failure changes
     /// nothing but the [`Stats::failed_allocs`] count.
     fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError>;
 
     /// Takes a block and copies `data` into it.
     ///
-    /// Fails as [`alloc_uninit`](Self::alloc_uninit) does.
+    /// # Errors
+    ///
+    /// As [`alloc_uninit`](Self::alloc_uninit), for `data.len()` bytes. The default
+    /// method also returns [`AllocError::TooLarge`] when an `alloc_uninit` of yours
+    /// lends fewer bytes than that, after giving the block back with
+    /// [`free`](Self::free).
     fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
         let (handle, bytes) = self.alloc_uninit(data.len())?;
         // An implementation of yours may lend more bytes than asked (the whole

@@ -7,6 +7,7 @@
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![warn(clippy::missing_errors_doc)]
 
 // Only `to_vec` on buffers needs a heap.
 #[cfg(all(feature = "alloc", feature = "bytebuffer"))]

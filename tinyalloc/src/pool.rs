@@ -154,6 +154,12 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     }
 
     /// Takes a block and copies `data` into it.
+    ///
+    /// # Errors
+    ///
+    /// As [`TinySlabAllocator::alloc`]: [`AllocError::TooLarge`] when `data` is longer
+    /// than a block, [`AllocError::OutOfMemory`] when every block is in use. Nothing
+    /// changes but the pool's [`Stats::failed_allocs`] count.
     #[inline]
     pub fn alloc(&self, data: &[u8]) -> Result<Handle, AllocError> {
         // SAFETY: the slab's `alloc` only copies `data`, which cannot be a view of
@@ -165,6 +171,11 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     /// Takes a block for `len` bytes and lets `fill` write them, in one critical
     /// section. The bytes hold what the block held before until `fill` writes them.
     /// If `fill` panics, the block goes back before the panic leaves the pool.
+    ///
+    /// # Errors
+    ///
+    /// As [`alloc`](Self::alloc), for `len` bytes: [`AllocError::TooLarge`] or
+    /// [`AllocError::OutOfMemory`]. `fill` is not called then.
     ///
     /// ```
     /// #[tinyalloc::pool(size = 256, slots = 8)]

@@ -172,6 +172,12 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// Takes a block for `len` bytes; see [`Allocator::alloc_uninit`].
     ///
     /// The returned bytes hold what the block held before (initialised, not cleared).
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::TooLarge`] when `len` is over [`BLOCK_SIZE`](Self::BLOCK_SIZE),
+    /// and [`AllocError::OutOfMemory`] when all `SLOTS` blocks are in use. Nothing
+    /// changes but the [`Stats::failed_allocs`] count.
     #[inline]
     pub fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError> {
         if len > Self::BLOCK_SIZE {
@@ -195,6 +201,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     }
 
     /// Takes a block and copies `data` into it; see [`Allocator::alloc`].
+    ///
+    /// # Errors
+    ///
+    /// As [`alloc_uninit`](Self::alloc_uninit), for `data.len()` bytes.
     #[inline]
     pub fn alloc(&mut self, data: &[u8]) -> Result<Handle, AllocError> {
         let (handle, bytes) = self.alloc_uninit(data.len())?;

@@ -116,7 +116,9 @@ impl ByteBuffer {
     ///
     /// # Errors
     ///
-    /// Nothing is written, and `alloc` is left as it was, on each of these:
+    /// Nothing is written, and `alloc` holds the blocks it held (its [`Stats`](crate::Stats) keep a
+    /// trace: the failure count, the high-water mark, a rejected handle), on each of
+    /// these:
     ///
     /// - [`ByteBufferError::AllocationFailed`]: `alloc` ran out of blocks (those taken
     ///   for this call go back).

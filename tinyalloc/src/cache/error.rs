@@ -49,8 +49,10 @@ pub enum SlabError {
     /// The provider returned memory that is not aligned to the slab size. The cache
     /// handed it straight back and did not use it.
     AlignmentMismatch,
-    /// Damage the cache cannot repair: a slab header that lost its magic number, or a
-    /// free hook that refused memory it had handed out.
+    /// Damage the cache cannot repair: a reserve slab whose header lost its magic
+    /// number, which [`trim`](super::SlabCache::trim) reports. A free hook of yours
+    /// may return it too, for memory it handed out and cannot take back; the cache
+    /// passes a hook's error on from `trim` and counts it elsewhere.
     FatalError,
 }
 

@@ -114,6 +114,15 @@ pub unsafe trait SlabProvider {
     /// master still goes back with the last object, and a cache being dropped still
     /// hands back its other slabs.
     ///
+    /// # Errors
+    ///
+    /// Any [`SlabError`](super::SlabError) that says why the block could not be taken
+    /// back: a [`SlabRegion`](super::SlabRegion) returns
+    /// [`SlabError::InvalidPointer`](super::SlabError::InvalidPointer) for a block it
+    /// did not lend. The cache does not try again, and only
+    /// [`trim`](super::SlabCache::trim) passes the error on (the first one); every
+    /// other call counts it, as above, or ignores it once the cache value is gone.
+    ///
     /// # Safety
     ///
     /// `ptr` came from `alloc` of the same provider with this `layout`, and is not

@@ -150,9 +150,15 @@ impl<S, const SLABS: usize> SlabRegion<S, SLABS> {
         })
     }
 
-    /// Takes back a slab [`alloc`](Self::alloc) lent; [`SlabError::InvalidPointer`]
-    /// (and nothing changes) for a pointer that is not the start of a lent slab of
-    /// this region.
+    /// Takes back a slab [`alloc`](Self::alloc) lent.
+    ///
+    /// # Errors
+    ///
+    /// [`SlabError::InvalidPointer`], and nothing changes, when `ptr` is not the start
+    /// of a slab of this region that was ever lent (an address between slabs, past
+    /// the slabs lent so far or outside the region), or when no slab is lent now. A
+    /// slab given back already is not caught while another is lent: the contract
+    /// below rules that out.
     ///
     /// # Safety
     /// If `ptr` is the start of a slab of this region, that slab is lent and the

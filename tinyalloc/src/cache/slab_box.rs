@@ -100,11 +100,15 @@ impl<T, L: Lock, const SLAB_SIZE: usize> SlabBox<T, L, SLAB_SIZE> {
 
     /// Rebuilds a box from a pointer [`into_raw`](Self::into_raw) returned.
     ///
+    /// # Errors
+    ///
     /// The slab's header is checked first: a pointer whose slab has no tinyalloc
-    /// magic number, whose slab belongs to a cache of another slot size, or that
-    /// points between slots is refused with [`SlabError::InvalidPointer`]. A refused
-    /// pointer is not counted in any cache's [`CacheStats`](super::CacheStats): it
-    /// names no cache that is sure to be its own.
+    /// magic number, whose slab belongs to a cache of another slot size, that is not
+    /// the start of one of its slab's slots, or that lies in the first `SLAB_SIZE`
+    /// bytes of the address space is refused with [`SlabError::InvalidPointer`]. A
+    /// refused pointer is not counted in any cache's
+    /// [`CacheStats`](super::CacheStats): it names no cache that is sure to be its
+    /// own.
     ///
     /// # Safety
     ///

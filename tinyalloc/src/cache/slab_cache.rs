@@ -206,15 +206,22 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     /// A cache with its master slab taken now, and one reserve slab.
     ///
-    /// Fails with [`SlabError::OutOfMemory`] when the provider has no memory and
-    /// [`SlabError::AlignmentMismatch`] when it returns a misaligned block.
+    /// # Errors
+    ///
+    /// [`SlabError::OutOfMemory`] when the provider has no memory (its `alloc` returns
+    /// `None`), and [`SlabError::AlignmentMismatch`] when it returns a block not
+    /// aligned to `SLAB_SIZE` (which goes straight back to it).
     pub fn new() -> Result<Self> {
         let () = Self::CONFIGURATION_WORKS;
         Self::with_reserve(1)
     }
 
     /// A cache with its master slab taken now, keeping up to `reserve` empty slave
-    /// slabs. Fails as [`new`](Self::new) does.
+    /// slabs.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
     pub fn with_reserve(reserve: usize) -> Result<Self> {
         let () = Self::CONFIGURATION_WORKS;
         let cache = Self::lazy_with_reserve(reserve);
@@ -224,10 +231,13 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     /// Moves `value` into a free slot and returns its box.
     ///
-    /// Fails when every slab is full and the provider has no memory
-    /// ([`SlabError::OutOfMemory`]) or returns a misaligned slab
-    /// ([`SlabError::AlignmentMismatch`]); the error hands `value` back
-    /// ([`Rejected::into_value`]). `?` turns it into its [`SlabError`].
+    /// # Errors
+    ///
+    /// A [`Rejected`] that hands `value` back ([`Rejected::into_value`]) when no slab
+    /// has a free slot (or the cache has none yet) and the provider has no memory for
+    /// one ([`SlabError::OutOfMemory`]) or returns a misaligned slab
+    /// ([`SlabError::AlignmentMismatch`]). Nothing changes but the counts in
+    /// [`stats`](Self::stats). `?` turns it into its [`SlabError`].
     #[inline]
     pub fn alloc(&self, value: T) -> Result<SlabBox<T, L, SLAB_SIZE>, Rejected<T>> {
         match self.take_partial() {
@@ -252,6 +262,11 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// Takes a slot, then builds the object in place with `make`. `make` is not
     /// called when there is no slot; if it panics, the slot goes back, and the
     /// high-water mark counts only the objects that were live.
+    ///
+    /// # Errors
+    ///
+    /// As [`alloc`](Self::alloc), as a plain [`SlabError`] ([`SlabError::OutOfMemory`]
+    /// or [`SlabError::AlignmentMismatch`]); `make` is not called then.
     #[inline]
     pub fn alloc_with(&self, make: impl FnOnce() -> T) -> Result<SlabBox<T, L, SLAB_SIZE>> {
         let (slot, mark) = self.take_slot()?;
@@ -295,10 +310,15 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
 
     /// Hands every reserve slab back to the provider now (say, before a long sleep).
     ///
-    /// Returns the first error a free hook reported, or [`SlabError::FatalError`]
-    /// when a reserve slab's header lost its magic number (something wrote over it);
-    /// the reserve slabs from that one on are then abandoned, not handed back, and no
-    /// longer count in [`stats`](Self::stats).
+    /// # Errors
+    ///
+    /// - The first error the provider's [`free`](SlabProvider::free) reported: that
+    ///   slab counts as handed back all the same, and the rest of the reserve still
+    ///   goes back.
+    /// - [`SlabError::FatalError`] when a reserve slab's header lost its magic number
+    ///   (something wrote over it); the reserve slabs from that one on are then
+    ///   abandoned, not handed back, and no longer count in [`stats`](Self::stats).
+    ///   It is returned even after an error from `free`.
     pub fn trim(&self) -> Result<()> {
         let Some(core) = NonNull::new(self.master.load(Ordering::Acquire)) else {
             return Ok(());

@@ -102,12 +102,20 @@ impl AllocatorConfig {
         }
     }
 
-    /// Makes this configuration the global instance. Refused with
-    /// [`ByteBufferError::AlreadyInitialized`] if one is set already, and (a custom
-    /// pool) with [`ByteBufferError::BlockTooSmall`] as
-    #[cfg_attr(feature = "global-alloc-custom", doc = "[`install`](super::install)")]
-    #[cfg_attr(not(feature = "global-alloc-custom"), doc = "`install`")]
-    /// refuses it.
+    /// Makes this configuration the global instance.
+    ///
+    /// # Errors
+    ///
+    /// Nothing is installed, and an instance set already stays, on each of these:
+    ///
+    /// - [`ByteBufferError::AlreadyInitialized`]: a global instance is set already.
+    /// - [`ByteBufferError::BlockTooSmall`]: only for a configuration made by
+    #[cfg_attr(feature = "global-alloc-custom", doc = "  [`custom`](Self::custom),")]
+    #[cfg_attr(not(feature = "global-alloc-custom"), doc = "  `custom`,")]
+    ///   whose pool's blocks cannot hold a buffer chunk, as
+    #[cfg_attr(feature = "global-alloc-custom", doc = "  [`install`](super::install)")]
+    #[cfg_attr(not(feature = "global-alloc-custom"), doc = "  `install`")]
+    ///   refuses it. A preset's 32-byte blocks always can.
     pub fn init(self) -> Result<(), ByteBufferError> {
         match self.source {
             Source::Preset(pool) => super::set(pool(), |_| Ok(())),

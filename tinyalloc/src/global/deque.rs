@@ -126,6 +126,8 @@ macro_rules! push_errors {
          - [`ByteBufferError::ForeignChunk`]: the pool was cleared under the queue (its \
          blocks' handles went stale); [`clear`](Self::clear) the queue to use it \
          again.\n\
+         - [`ByteBufferError::BlockTooSmall`]: the pool's blocks cannot hold a chunk \
+         (4 bytes of header and one of data).\n\
          - [`ByteBufferError::Busy`]: a [`SharedAllocator`] of your own whose lock \
          gave up.\n"
     };

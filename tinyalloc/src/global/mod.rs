@@ -54,12 +54,18 @@ pub use deque::{GlobalDeque, PoolDeque};
 /// The instance; `None` until set.
 static GLOBAL: Mutex<Cell<Option<&'static dyn SharedAllocator>>> = Mutex::new(Cell::new(None));
 
-/// Makes `pool` the global instance. Refused with
-/// [`ByteBufferError::AlreadyInitialized`] if one is set already, and with
-/// [`ByteBufferError::BlockTooSmall`] if its blocks cannot hold a buffer chunk (4 bytes
-/// of header and at least one of data), which every global call would otherwise
-/// return. The block size is read under the pool's lock; a [`SharedAllocator`] of
-/// your own whose lock gives up at that moment is installed unchecked.
+/// Makes `pool` the global instance.
+///
+/// # Errors
+///
+/// Nothing is installed, and an instance set already stays, on each of these:
+///
+/// - [`ByteBufferError::AlreadyInitialized`]: a global instance is set already.
+/// - [`ByteBufferError::BlockTooSmall`]: `pool`'s blocks cannot hold a buffer chunk
+///   (4 bytes of header and at least one of data), which every global call would
+///   otherwise return. The block size is read under the pool's lock; a
+///   [`SharedAllocator`] of your own whose lock gives up at that moment is installed
+///   unchecked.
 ///
 /// # Panics
 ///

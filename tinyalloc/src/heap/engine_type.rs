@@ -73,6 +73,10 @@ macro_rules! heap_engine {
             /// [`init`](Self::init) from a start address and a length, for a region
             /// known only by linker symbols.
             ///
+            /// # Errors
+            ///
+            /// As [`init`](Self::init).
+            ///
             /// # Safety
             /// `[ptr, ptr + len)` is valid for reads and writes for the rest of the
             /// program and nothing else uses it (no live reference into it either).
@@ -112,6 +116,32 @@ macro_rules! heap_engine {
             /// Walks the heap's bookkeeping and returns the first inconsistency, which
             /// means something wrote into free memory. Works in release builds and
             /// never panics.
+            ///
+            /// # Errors
+            ///
+            /// The first inconsistency found; `verify` repairs nothing.
+            ///
+            /// - [`VerifyError::Reentered`](crate::heap::VerifyError::Reentered): called
+            ///   from inside the heap's own code (a non-maskable interrupt or fault
+            ///   handler that preempted it).
+            /// - [`OutOfBounds`](crate::heap::VerifyError::OutOfBounds),
+            ///   [`Cycle`](crate::heap::VerifyError::Cycle) and
+            ///   [`Accounting`](crate::heap::VerifyError::Accounting), from every
+            ///   engine: a free block (or the bump top) outside the heap or misaligned, a
+            ///   free list longer than the heap could hold, used and free bytes that do
+            ///   not add up to the heap.
+            /// - [`BadSize`](crate::heap::VerifyError::BadSize),
+            ///   [`BrokenLink`](crate::heap::VerifyError::BrokenLink) and
+            ///   [`NotCoalesced`](crate::heap::VerifyError::NotCoalesced), from
+            ///   [`BumpFreeListAllocator`](crate::heap::BumpFreeListAllocator) and
+            ///   [`FreeListAllocator`](crate::heap::FreeListAllocator): a free block's
+            ///   size, a free list's links or order, free blocks left unmerged.
+            /// - [`WrongClass`](crate::heap::VerifyError::WrongClass),
+            ///   [`BitmapMismatch`](crate::heap::VerifyError::BitmapMismatch) and
+            ///   [`FreedTwice`](crate::heap::VerifyError::FreedTwice), from
+            ///   [`FreeListAllocator`](crate::heap::FreeListAllocator) alone: a block
+            ///   on the wrong size class, the side bitmap, a block given back twice or
+            ///   with too large a size.
             pub fn verify(&self) -> Result<(), $crate::heap::VerifyError> {
                 self.shell.verify()
             }
