@@ -26,6 +26,8 @@ pub enum Op {
     PopInto(u8),
     Peek,
     Clear,
+    /// `peek_into` a buffer of `len % 80` bytes.
+    PeekInto(u8),
     /// Takes one block from the pool behind the queue's back.
     Hog,
     /// Gives a hogged block back.
@@ -49,6 +51,8 @@ pub enum ForeignOp {
     PopInto(u8),
     Peek,
     Clear,
+    /// `peek_into` a buffer of `1 + len % 79` bytes.
+    PeekInto(u8),
 }
 
 /// The input: the pool's shape and the operations.
@@ -151,6 +155,15 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
                 model.popped(n, payload);
             }
             Op::Peek => assert_eq!(deque.peek_front(alloc), model.bytes.front().copied()),
+            Op::PeekInto(len) => {
+                let mut out = vec![0u8; usize::from(len) % 80];
+                let n = deque.peek_into(alloc, &mut out);
+                assert_eq!(n, out.len().min(model.bytes.len()));
+                assert!(
+                    out[..n].iter().eq(model.bytes.iter().take(n)),
+                    "peeked the wrong bytes"
+                );
+            }
             Op::Clear => {
                 deque
                     .clear(alloc)
@@ -184,6 +197,9 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
                         deque.pop_into(other, &mut vec![0; 1 + usize::from(len) % 79]) == 0
                     }
                     ForeignOp::Peek => deque.peek_front(other).is_none(),
+                    ForeignOp::PeekInto(len) => {
+                        deque.peek_into(other, &mut vec![0; 1 + usize::from(len) % 79]) == 0
+                    }
                     ForeignOp::Clear => deque.clear(other) == Err(ByteBufferError::ForeignChunk),
                 });
                 assert!(refused, "{call:?} given another pool was not refused");
