@@ -163,6 +163,11 @@ impl<T, L: Lock, const SLAB_SIZE: usize, P: SlabProvider> SlabCache<T, L, SLAB_S
     /// already there hands its slab straight back. Both calls count in
     /// [`provider_calls`](CacheStats::provider_calls). With a provider that has a
     /// single slab, make the first allocation before anything else can race it.
+    ///
+    /// A `T`, lock, `SLAB_SIZE` or provider that cannot work together fails to
+    /// compile, with a message that names the fix: in a `static`, reported at the
+    /// `static`; in a function, reported inside tinyalloc (with the cache's type in
+    /// the message), where [`new`](Self::new) would be reported at the call.
     pub const fn lazy() -> Self {
         Self::lazy_with_reserve(1)
     }
