@@ -19,8 +19,8 @@ fn main() {
         .unwrap();
     let before = (buf.len(), alloc.len());
     match buf.write(&mut alloc, b"but this does not fit anywhere") {
-        Err(ByteBufferError::AllocationFailed) => {
-            println!("write 30 more:      {}", ByteBufferError::AllocationFailed);
+        Err(error @ ByteBufferError::AllocationFailed) => {
+            println!("write 30 more:      {error}");
         }
         other => panic!("expected AllocationFailed, got {other:?}"),
     }

@@ -200,6 +200,12 @@ fn main() {
                 println!("| {name} | {worst:.1} % | {} |", growth.join(", "));
             }
         }
-        _ => eprintln!("usage: heap_costs mixed ENGINE [OPS] | heap_costs packing"),
+        _ => {
+            eprintln!(
+                "usage: heap_costs mixed [ENGINE] [OPS] | heap_costs packing\n\
+                 ENGINE: free-list (the default), segregated, bump-free-list, lock-only"
+            );
+            std::process::exit(2);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Stream processing: 100 KB of line-oriented sensor text passes through a pool of
-//! 256 bytes. The receiver pushes pieces as they arrive; the parser pulls out whole
-//! lines. Chunks go back to the pool as soon as they are read, so the stream never
-//! needs more memory than one line and a piece.
+//! 256 bytes. The receiver pushes pieces until the pool is full; the parser then
+//! drains the queue, pulling out whole lines. Chunks go back to the pool as soon as
+//! they are read, so 256 bytes carry the whole stream, however long.
 //!
 //! `cargo run --example stream_processing`
 

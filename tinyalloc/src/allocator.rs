@@ -191,9 +191,24 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}/{} blocks in use (high-water {}), {} failed allocations, {} rejected handles",
-            self.in_use, self.blocks, self.high_water, self.failed_allocs, self.rejected_handles
+            "{}/{} blocks in use (high-water {}), {}, {}",
+            self.in_use,
+            self.blocks,
+            self.high_water,
+            Count(self.failed_allocs, "failed allocation"),
+            Count(self.rejected_handles, "rejected handle")
         )
+    }
+}
+
+/// `n` and a noun, `s` added unless `n` is 1: "1 failed allocation", "2 failed
+/// allocations". For the counters' `Display`s.
+pub(crate) struct Count<'a>(pub(crate) usize, pub(crate) &'a str);
+
+impl fmt::Display for Count<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Count(n, noun) = *self;
+        write!(f, "{n} {noun}{}", if n == 1 { "" } else { "s" })
     }
 }
 
@@ -266,7 +281,7 @@ mod tests {
         };
         assert_eq!(
             stats.to_string(),
-            "3/32 blocks in use (high-water 5), 1 failed allocations, 2 rejected handles"
+            "3/32 blocks in use (high-water 5), 1 failed allocation, 2 rejected handles"
         );
     }
 }

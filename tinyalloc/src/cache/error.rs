@@ -60,8 +60,9 @@ impl fmt::Display for SlabError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             SlabError::OutOfMemory => {
-                "out of memory: every slab is full and the provider's alloc hook returned None \
-                 for a new one; drop objects you no longer need, or give the provider more memory"
+                "out of memory: every slab is full and the provider had no slab to add (its alloc \
+                 hook returned None, or its region's slabs are all lent); drop objects you no \
+                 longer need, or give the provider more memory"
             }
             SlabError::InvalidPointer => {
                 "invalid pointer: it is not a slot of a slab cache of this type and slab size; \

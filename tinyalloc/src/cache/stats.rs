@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::slab::Counters;
+use crate::allocator::Count;
 
 /// What a [`SlabCache`](super::SlabCache) holds now and has done since it was made.
 ///
@@ -63,19 +64,17 @@ impl fmt::Display for CacheStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}/{} objects in use (high-water {}) in {} {} ({} in reserve), \
-             {} failed allocations, {} provider calls",
+            "{}/{} objects in use (high-water {}) in {} ({} in reserve), {}, {}",
             self.in_use,
             self.capacity,
             self.high_water,
-            self.slabs,
-            if self.slabs == 1 { "slab" } else { "slabs" },
+            Count(self.slabs, "slab"),
             self.reserve,
-            self.failed_allocs,
-            self.provider_calls,
+            Count(self.failed_allocs, "failed allocation"),
+            Count(self.provider_calls, "provider call"),
         )?;
         if self.provider_errors != 0 {
-            write!(f, ", {} provider errors", self.provider_errors)?;
+            write!(f, ", {}", Count(self.provider_errors, "provider error"))?;
         }
         Ok(())
     }
@@ -124,7 +123,7 @@ mod tests {
             ..stats
         };
         assert!(one.to_string().contains("in 1 slab ("));
-        assert!(one.to_string().ends_with(", 1 provider errors"));
+        assert!(one.to_string().ends_with(", 1 provider error"));
         assert_eq!(stats.available(), 78);
     }
 }

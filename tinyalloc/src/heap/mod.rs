@@ -156,6 +156,8 @@
 
 use core::fmt;
 
+use crate::allocator::Count;
+
 #[cfg(feature = "debug-log")]
 pub mod debug_log;
 
@@ -246,14 +248,14 @@ impl fmt::Display for HeapStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} of {} bytes in use in {} allocations (high-water {}), {} free (largest block {}), {} failed allocations",
+            "{} of {} bytes in use in {} (high-water {}), {} free (largest block {}), {}",
             self.used,
             self.arena,
-            self.allocations,
+            Count(self.allocations, "allocation"),
             self.high_water,
             self.free,
             self.largest_free,
-            self.failed_allocs
+            Count(self.failed_allocs, "failed allocation")
         )
     }
 }

@@ -522,7 +522,7 @@ fn messages_say_what_to_do() {
     assert_eq!(stats.overhead(), 28);
     assert_eq!(
         stats.to_string(),
-        "96 of 1024 bytes in use in 3 allocations (high-water 128), 900 free (largest block 800), 1 failed allocations"
+        "96 of 1024 bytes in use in 3 allocations (high-water 128), 900 free (largest block 800), 1 failed allocation"
     );
 }
 
