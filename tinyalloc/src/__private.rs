@@ -179,3 +179,61 @@ where
     K: DeclaredUnsafe + NamesAnItem,
 {
 }
+
+// `slab_region!`
+
+/// One slab of a `slab_region!`: `BYTES` bytes aligned to `BYTES`, through the
+/// zero-length array of a marker, which takes no bytes. A size that is no alignment
+/// is one error, at the bound.
+#[allow(dead_code, missing_debug_implementations)]
+#[repr(C)]
+pub struct Slab<const BYTES: usize>
+where
+    SlabSize<BYTES>: SlabAlign,
+{
+    align: [<SlabSize<BYTES> as SlabAlign>::Marker; 0],
+    bytes: [u8; BYTES],
+}
+
+/// A `slab_region!`'s slab size, as a type, for [`SlabAlign`] to find the marker that
+/// aligns a slab to it.
+#[derive(Debug)]
+pub struct SlabSize<const BYTES: usize>;
+
+/// Implemented for every slab size a region can have: the powers of two from 4 to
+/// 2^29 (the largest `repr(align)`). Any other size is this one error.
+#[diagnostic::on_unimplemented(
+    message = "tinyalloc: slab_region!'s slab_size must be a power of two from 4 to 536870912, such as 1024 (a slab is aligned to its size, so a box finds its slab by masking its address)",
+    label = "the slab size, `{Self}`, is not a power of two in that range"
+)]
+pub trait SlabAlign {
+    /// A zero-sized type aligned to the slab size.
+    type Marker;
+}
+
+macro_rules! slab_alignments {
+    ($($name:ident = $bytes:literal),* $(,)?) => {$(
+        /// Aligned to a slab size; zero-sized.
+        #[derive(Debug)]
+        #[repr(align($bytes))]
+        pub struct $name;
+
+        #[diagnostic::do_not_recommend]
+        impl SlabAlign for SlabSize<$bytes> {
+            type Marker = $name;
+        }
+    )*};
+}
+
+slab_alignments! {
+    SlabAlign4 = 4, SlabAlign8 = 8, SlabAlign16 = 16, SlabAlign32 = 32, SlabAlign64 = 64,
+    SlabAlign128 = 128, SlabAlign256 = 256, SlabAlign512 = 512, SlabAlign1024 = 1024,
+    SlabAlign2048 = 2048, SlabAlign4096 = 4096, SlabAlign8192 = 8192,
+    SlabAlign16384 = 16384, SlabAlign32768 = 32768, SlabAlign65536 = 65536,
+    SlabAlign131072 = 131072, SlabAlign262144 = 262144, SlabAlign524288 = 524288,
+    SlabAlign1048576 = 1048576, SlabAlign2097152 = 2097152, SlabAlign4194304 = 4194304,
+    SlabAlign8388608 = 8388608, SlabAlign16777216 = 16777216,
+    SlabAlign33554432 = 33554432, SlabAlign67108864 = 67108864,
+    SlabAlign134217728 = 134217728, SlabAlign268435456 = 268435456,
+    SlabAlign536870912 = 536870912,
+}

@@ -224,8 +224,8 @@ impl<S, const SLABS: usize> fmt::Debug for SlabRegion<S, SLABS> {
 /// static region of its own, with no `unsafe` in your code: a unit struct to name as a
 /// cache's provider, and behind it a [`SlabRegion`] in a `static`.
 ///
-/// `slabs` is how many, `slab_size` the size of each, in bytes: an integer literal, a
-/// power of two, and the `SLAB_SIZE` of the caches that use it (a cache asks for
+/// `slabs` is how many, `slab_size` the size of each, in bytes: a power of two from 4
+/// to 2^29 (a literal or a constant), and the `SLAB_SIZE` of the caches that use it (a cache asks for
 /// `SLAB_SIZE` bytes aligned to `SLAB_SIZE`; a cache of another `SLAB_SIZE` over the
 /// region fails to compile, as smaller slabs would be refused and larger ones half
 /// used). `Name::region()` is the [`SlabRegion`], for its count of slabs lent.
@@ -258,7 +258,7 @@ impl<S, const SLABS: usize> fmt::Debug for SlabRegion<S, SLABS> {
 macro_rules! slab_region {
     (
         $(#[$meta:meta])*
-        $vis:vis $name:ident, slabs = $slabs:expr, slab_size = $slab_size:literal $(,)?
+        $vis:vis $name:ident, slabs = $slabs:expr, slab_size = $slab_size:expr $(,)?
     ) => {
         $(#[$meta])*
         #[derive(
@@ -271,9 +271,7 @@ macro_rules! slab_region {
 
         const _: () = {
             /// One slab of the region: its size and its alignment.
-            #[allow(dead_code)]
-            #[repr(C, align($slab_size))]
-            struct Slab([::core::primitive::u8; $slab_size]);
+            type Slab = $crate::__private::Slab<{ $slab_size }>;
 
             static REGION: $crate::cache::SlabRegion<Slab, { $slabs }> =
                 $crate::cache::SlabRegion::new();
@@ -315,19 +313,10 @@ macro_rules! slab_region {
             }
         };
     };
-    (
-        $(#[$meta:meta])*
-        $vis:vis $name:ident, slabs = $slabs:expr, slab_size = $slab_size:expr $(,)?
-    ) => {
-        ::core::compile_error!(
-            "tinyalloc: slab_region!'s slab_size must be an integer literal such as 1024 \
-             (it becomes the slabs' #[repr(align(..))]), not a const or an expression"
-        );
-    };
     // The two keys the other way round: the same region.
     (
         $(#[$meta:meta])*
-        $vis:vis $name:ident, slab_size = $slab_size:tt, slabs = $slabs:expr $(,)?
+        $vis:vis $name:ident, slab_size = $slab_size:expr, slabs = $slabs:expr $(,)?
     ) => {
         $crate::slab_region! {
             $(#[$meta])*
