@@ -140,3 +140,18 @@ fn the_pool_cache_and_heap_names() -> Result<(), SlabError> {
     assert_eq!(OTHER_ARENA.stats().arena, 32 * 1024);
     Ok(())
 }
+
+/// The types the prelude brings are at the crate root too, beside their siblings.
+#[test]
+fn the_crate_root_holds_the_preludes_stats_and_queues() {
+    fn named<T: ?Sized>() -> &'static str {
+        core::any::type_name::<T>()
+    }
+    for name in [
+        named::<tinyalloc::PoolDeque>(),
+        named::<tinyalloc::CacheStats>(),
+        named::<tinyalloc::HeapStats>(),
+    ] {
+        assert!(name.starts_with("tinyalloc::"), "{name}");
+    }
+}

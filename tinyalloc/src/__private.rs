@@ -200,8 +200,9 @@ where
 #[derive(Debug)]
 pub struct SlabSize<const BYTES: usize>;
 
-/// Implemented for every slab size a region can have: the powers of two from 4 to
-/// 2^29 (the largest `repr(align)`). Any other size is this one error.
+/// Implemented for the powers of two from 4 to 2^29 (the largest `repr(align)`): any
+/// other slab size is this one error. (A slab must also hold a pointer, which the
+/// region checks: 4 is refused on a 64-bit target there.)
 #[diagnostic::on_unimplemented(
     message = "tinyalloc: slab_region!'s slab_size must be a power of two from 4 to 536870912, such as 1024 (a slab is aligned to its size, so a box finds its slab by masking its address)",
     label = "the slab size, `{Self}`, is not a power of two in that range"

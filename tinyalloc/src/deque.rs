@@ -242,7 +242,8 @@ impl ByteBufferDeque {
     /// # Errors
     ///
     /// [`ByteBufferError::ForeignChunk`], and nothing changes, when the deque's blocks
-    /// are not live in `alloc` (it was filled with another allocator), as
+    /// are not live in `alloc`: it was filled with another allocator, or `alloc` was
+    /// cleared under it (then replace it with [`ByteBufferDeque::new`]), as
     /// [`ByteBuffer::clear`](crate::ByteBuffer::clear).
     pub fn clear<A: Allocator + ?Sized>(&mut self, alloc: &mut A) -> Result<(), ByteBufferError> {
         if !self.chain.clear(alloc) {

@@ -46,9 +46,24 @@ impl RawArgs {
                 NestedMeta::Meta(meta) => (meta.path(), Ok(meta)),
                 NestedMeta::NameValueInvalidExpr(invalid) => (&invalid.path, Err(invalid)),
                 NestedMeta::Lit(lit) => {
+                    if let Lit::Str(text) = lit {
+                        // `"slots = 32"`: an argument written in quotes.
+                        if let Some(key) = quoted_argument(&text.value()) {
+                            seen.push(key);
+                            raw.reported.push(key);
+                            errors.push(
+                                Error::custom(format!(
+                                    "write `{}` without the quotes",
+                                    text.value().trim()
+                                ))
+                                .with_span(text),
+                            );
+                            continue;
+                        }
+                    }
                     // `"1024"`: the number the string holds is the value meant.
                     let value = match lit {
-                        Lit::Str(text) if syn::parse_str::<Expr>(&text.value()).is_ok() => {
+                        Lit::Str(text) if syn::parse_str::<syn::LitInt>(&text.value()).is_ok() => {
                             text.value().trim().to_owned()
                         }
                         _ => quote::quote!(#lit).to_string(),
@@ -456,6 +471,7 @@ fn quoted_arguments(tokens: &TokenStream) -> Option<Error> {
     let missing = match missing.as_slice() {
         [] => String::new(),
         [key] => format!(", and add {key}"),
+        [size, slots] => format!(", and add {size} and {slots}"),
         _ => String::new(),
     };
     Some(
@@ -465,6 +481,18 @@ fn quoted_arguments(tokens: &TokenStream) -> Option<Error> {
         ))
         .with_span(&text),
     )
+}
+
+/// The known key of `text` if it is one argument, `key = value` (a string written
+/// where the argument belongs).
+fn quoted_argument(text: &str) -> Option<&'static str> {
+    let inner: TokenStream = text.parse().ok()?;
+    match NestedMeta::parse_meta_list(inner).ok()?.as_slice() {
+        [NestedMeta::Meta(syn::Meta::NameValue(pair))] => {
+            KEYS.into_iter().find(|key| pair.path.is_ident(key))
+        }
+        _ => None,
+    }
 }
 
 /// `key: value` written where `key = value` belongs, as in a struct literal: one error

@@ -199,6 +199,34 @@ mod tests {
             assert_eq!(out.matches("compile_error").count(), 1, "{out}");
             assert!(out.contains(fix), "{out}");
         }
+        // One argument in quotes among others, and arguments that lack both keys.
+        for (args, fix) in [
+            (
+                quote!("size = 1024", slots = 32),
+                "write `size = 1024` without the quotes",
+            ),
+            (
+                quote!("align = 8"),
+                "`#[tinyalloc::pool(align = 8)]`, and add `size = 1024` and `slots = 32`",
+            ),
+        ] {
+            let out = expansion(
+                args,
+                quote!(
+                    static POOL: Pool;
+                ),
+            );
+            assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+            assert!(out.contains(fix), "{out}");
+        }
+        // A number in quotes is the number; a word is a string value.
+        let out = expansion(
+            quote!(slots = 32, "fast"),
+            quote!(
+                static POOL: Pool;
+            ),
+        );
+        assert!(out.contains(r#"write `size = \"fast\"`"#), "{out}");
         // A string that holds no arguments is a value without its key, as before.
         let out = expansion(
             quote!("fast"),

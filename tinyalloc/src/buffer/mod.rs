@@ -195,8 +195,10 @@ impl ByteBuffer {
     /// # Errors
     ///
     /// [`ByteBufferError::ForeignChunk`], and nothing changes, when the buffer's blocks
-    /// are not live in `alloc` (it was written with another allocator): the buffer
-    /// keeps them, so the right allocator can still take them back.
+    /// are not live in `alloc`: it was written with another allocator, and the buffer
+    /// keeps them so that the right one can still take them back; or `alloc` was
+    /// cleared under it (its handles went stale), and nothing can take them back:
+    /// replace the buffer with [`ByteBuffer::new`].
     ///
     /// ```
     /// use tinyalloc::prelude::*;

@@ -294,10 +294,13 @@ fn every_error_message_says_what_to_do() {
 
 #[test]
 fn chunks_clone_where_they_are_and_stay_done() {
+    fn fused<I: core::iter::FusedIterator + Clone>(iter: I) -> I {
+        iter
+    }
     let mut alloc = Small::new();
     let mut buf = ByteBuffer::new();
     buf.write(&mut alloc, &[1; 30]).unwrap();
-    let mut chunks = buf.chunks(&alloc);
+    let mut chunks = fused(buf.chunks(&alloc));
     let first = chunks.next().unwrap();
     let copy = chunks.clone();
     assert_eq!(

@@ -115,14 +115,16 @@ pub(crate) const fn check(
         };
         // Only sizes that also hold two of `T`: following the advice must not lead to
         // the next error.
+        let above = if above > smallest { above } else { smallest };
+        // A neighbour past the largest slab is no advice either (`smallest` is not).
+        let above_fits = above as u64 <= MAX_SLAB_SIZE;
         let message = message.text("use ");
-        let message = if below >= smallest {
-            message.num(below).text(" or ")
-        } else {
-            message
+        let message = match (below >= smallest, above_fits) {
+            (true, true) => message.num(below).text(" or ").num(above),
+            (true, false) => message.num(below),
+            (false, _) => message.num(above),
         };
-        let suggested = if above > smallest { above } else { smallest };
-        return Some(message.num(suggested));
+        return Some(message);
     }
     if lock_size > MAX_LOCK_SIZE {
         return Some(Message::new()
@@ -278,7 +280,11 @@ mod tests {
                 .as_str()
                 .ends_with("use 8192")
         );
-        for slab in [0, 3, 300, 3000, 5000] {
+        #[cfg(target_pointer_width = "64")]
+        let slabs = [0, 3, 300, 3000, 5000, 5_000_000_000];
+        #[cfg(not(target_pointer_width = "64"))]
+        let slabs = [0, 3, 300, 3000, 5000];
+        for slab in slabs {
             for (size, align) in [(16, 8), (1000, 8), (64, 4096), (4000, 8)] {
                 let message = error(size, align, slab, 1).unwrap();
                 let advice = message.as_str().rsplit("use ").next().unwrap();
@@ -291,6 +297,16 @@ mod tests {
                 }
             }
         }
+        // Above the largest slab, only the neighbour below is advice.
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(
+            error(4, 4, 5_000_000_000, 1)
+                .unwrap()
+                .as_str()
+                .rsplit("; ")
+                .next(),
+            Some("use 4294967296")
+        );
         #[cfg(target_pointer_width = "64")]
         assert!(
             error(1 << 32, 8, 3000, 1)

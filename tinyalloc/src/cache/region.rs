@@ -224,8 +224,9 @@ impl<S, const SLABS: usize> fmt::Debug for SlabRegion<S, SLABS> {
 /// static region of its own, with no `unsafe` in your code: a unit struct to name as a
 /// cache's provider, and behind it a [`SlabRegion`] in a `static`.
 ///
-/// `slabs` is how many, `slab_size` the size of each, in bytes: a power of two from 4
-/// to 2^29 (a literal or a constant), and the `SLAB_SIZE` of the caches that use it (a cache asks for
+/// `slabs` is how many, `slab_size` the size of each, in bytes: a power of two from a
+/// pointer's size (4 on a Cortex-M, 8 on a 64-bit host) to 2^29, a literal or a
+/// constant, and the `SLAB_SIZE` of the caches that use it (a cache asks for
 /// `SLAB_SIZE` bytes aligned to `SLAB_SIZE`; a cache of another `SLAB_SIZE` over the
 /// region fails to compile, as smaller slabs would be refused and larger ones half
 /// used). `Name::region()` is the [`SlabRegion`], for its count of slabs lent.

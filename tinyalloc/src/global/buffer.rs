@@ -101,7 +101,8 @@ impl ByteBuffer {
     ///
     /// [`ByteBufferError::ForeignChunk`], and nothing changes, when they are not its
     /// blocks (the buffer was written with an allocator you passed:
-    /// [`clear`](Self::clear) it there); [`NotInitialized`](ByteBufferError::NotInitialized)
+    /// [`clear`](Self::clear) it there), or the pool was cleared under the buffer
+    /// (replace it with [`ByteBuffer::new`]); [`NotInitialized`](ByteBufferError::NotInitialized)
     /// and [`Busy`](ByteBufferError::Busy) as for [`read_global`](Self::read_global).
     ///
     #[doc = global_panics!()]

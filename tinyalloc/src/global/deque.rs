@@ -140,7 +140,9 @@ macro_rules! pool_panics {
          Called inside a closure that the queue's pool is running (`POOL.with(|_| \
          QUEUE.pop())`, or from a `for_each_chunk_global` closure for a \
          [`GlobalDeque`]) where that pool is a [`Pool`](crate::Pool): the pool is \
-         already borrowed there (see its *Panics*). Use the queue outside the closure.\n"
+         already borrowed there (see its *Panics*). Use the queue outside the closure. \
+         Also when a [`SharedAllocator`] of your own calls back into this queue while \
+         serving it.\n"
     };
 }
 

@@ -141,8 +141,10 @@ pub(crate) fn try_with_global<R>(
 /// The global instance's counters; `None` before it is set, while a
 /// [`SharedAllocator`] of your own that gives up is held elsewhere (see
 /// [`ByteBufferError::Busy`]), and inside a closure the instance's pool is running,
-/// where every other global call panics. Never panics, so a fault or panic handler
-/// can call it.
+/// where every other global call panics. Never panics over a [`Pool`](crate::Pool)
+/// (or a `SharedAllocator` of yours that overrides
+/// [`try_with_allocator_in`](SharedAllocator::try_with_allocator_in)), so a fault or
+/// panic handler can call it.
 pub fn stats() -> Option<crate::Stats> {
     try_with_global(|alloc| alloc.stats()).ok()
 }

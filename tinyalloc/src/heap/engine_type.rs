@@ -34,7 +34,8 @@ macro_rules! heap_engine {
             /// allocation returns null.
             ///
             /// On a heap with an inline arena (`SIZE > 0`), which would not use the
-            /// region, a call fails to compile.
+            /// region, a call fails to build (`cargo build`; `cargo check` does not
+            /// evaluate the check).
             ///
             /// # Errors
             ///

@@ -1,6 +1,6 @@
 // The hooks are `unsafe fn`s in a module that allows unsafe code, but the macro is
-// called where `unsafe_code` is denied: the lint points at each function's whole path
-// (the macro defines unmangled symbols there; call it inside the allowed module).
+// called where `unsafe_code` is denied: the lint points once, at the allocator's whole
+// path (the macro defines unmangled symbols there; call it inside the allowed module).
 #![deny(unsafe_code)]
 
 #[allow(unsafe_code)]
