@@ -189,18 +189,7 @@ mod tests {
                 quote!("slots = 8"),
                 "`#[tinyalloc::pool(slots = 8)]`, and add `size = 1024`\"",
             ),
-        ] {
-            let out = expansion(
-                args,
-                quote!(
-                    static POOL: Pool;
-                ),
-            );
-            assert_eq!(out.matches("compile_error").count(), 1, "{out}");
-            assert!(out.contains(fix), "{out}");
-        }
-        // One argument in quotes among others, and arguments that lack both keys.
-        for (args, fix) in [
+            // One argument in quotes among others, and arguments that lack both keys.
             (
                 quote!("size = 1024", slots = 32),
                 "write `size = 1024` without the quotes",
