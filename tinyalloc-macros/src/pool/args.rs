@@ -447,25 +447,11 @@ fn quoted_arguments(tokens: &TokenStream) -> Option<Error> {
     let Ok(Lit::Str(text)) = syn::parse2::<Lit>(TokenTree::Literal(literal).into()) else {
         return None;
     };
-    let inner: TokenStream = text.value().parse().ok()?;
-    let list = NestedMeta::parse_meta_list(inner).ok()?;
-    let named = |meta: &NestedMeta| match meta {
-        NestedMeta::Meta(syn::Meta::NameValue(pair)) => {
-            KEYS.iter().any(|key| pair.path.is_ident(key))
-        }
-        _ => false,
-    };
-    if list.is_empty() || !list.iter().all(named) {
-        return None;
-    }
+    let keys = quoted_keys(&text.value())?;
     let written = text.value();
     let missing: Vec<String> = ["size", "slots"]
         .into_iter()
-        .filter(|key| {
-            !list
-                .iter()
-                .any(|meta| matches!(meta, NestedMeta::Meta(meta) if meta.path().is_ident(key)))
-        })
+        .filter(|key| !keys.contains(key))
         .map(|key| format!("`{key} = {}`", example(key)))
         .collect();
     let missing = match missing.as_slice() {
@@ -486,13 +472,26 @@ fn quoted_arguments(tokens: &TokenStream) -> Option<Error> {
 /// The known key of `text` if it is one argument, `key = value` (a string written
 /// where the argument belongs).
 fn quoted_argument(text: &str) -> Option<&'static str> {
-    let inner: TokenStream = text.parse().ok()?;
-    match NestedMeta::parse_meta_list(inner).ok()?.as_slice() {
-        [NestedMeta::Meta(syn::Meta::NameValue(pair))] => {
-            KEYS.into_iter().find(|key| pair.path.is_ident(key))
-        }
+    match quoted_keys(text)?.as_slice() {
+        [key] => Some(*key),
         _ => None,
     }
+}
+
+/// The keys of `text` if it is arguments, `key = value, …`, each with a known key.
+fn quoted_keys(text: &str) -> Option<Vec<&'static str>> {
+    let inner: TokenStream = text.parse().ok()?;
+    let list = NestedMeta::parse_meta_list(inner).ok()?;
+    let keys: Vec<&'static str> = list
+        .iter()
+        .map_while(|meta| match meta {
+            NestedMeta::Meta(syn::Meta::NameValue(pair)) => {
+                KEYS.into_iter().find(|key| pair.path.is_ident(key))
+            }
+            _ => None,
+        })
+        .collect();
+    (!keys.is_empty() && keys.len() == list.len()).then_some(keys)
 }
 
 /// `key: value` written where `key = value` belongs, as in a struct literal: one error
