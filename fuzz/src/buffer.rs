@@ -51,7 +51,7 @@ pub enum ForeignOp {
 pub struct Input {
     /// 12 blocks of 16 bytes (12 of data each), or 32 blocks of 8 (4 of data).
     pub tiny_blocks: bool,
-    /// Blocks the other pool holds; see [`Foreign::take_from`].
+    /// Blocks the other pool holds; see [`Foreign::beside`].
     pub squatters: u8,
     pub ops: Vec<Op>,
 }
@@ -110,7 +110,8 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
         contents: [Vec::new(), Vec::new()],
         hogs: Vec::new(),
         failed: 0,
-        high_water: 0,
+        // `Foreign::beside` took a block and gave it back.
+        high_water: alloc.stats().high_water,
     };
     for op in ops.iter().take(MAX_OPS) {
         match *op {
@@ -218,9 +219,9 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
 /// Runs the operations on a fresh pool of the chosen shape, with another pool of
 /// that shape for the calls given the wrong one.
 pub fn run(input: &Input) {
-    fn on<A: Allocator>(new: fn() -> A, input: &Input) {
+    fn on<A: Allocator + Clone>(new: fn() -> A, input: &Input) {
         let mut alloc = Box::new(new());
-        let mut foreign = Foreign::take_from(&mut *alloc, new(), input.squatters);
+        let mut foreign = Foreign::beside(&mut *alloc, input.squatters);
         run_on(&mut *alloc, &mut foreign, &input.ops);
         foreign.release();
     }

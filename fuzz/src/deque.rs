@@ -60,7 +60,7 @@ pub enum ForeignOp {
 pub struct Input {
     /// 12 blocks of 16 bytes (12 of data each), or 32 blocks of 8 (4 of data).
     pub tiny_blocks: bool,
-    /// Blocks the other pool holds; see [`Foreign::take_from`].
+    /// Blocks the other pool holds; see [`Foreign::beside`].
     pub squatters: u8,
     pub ops: Vec<Op>,
 }
@@ -237,9 +237,9 @@ fn run_on<A: Allocator>(alloc: &mut A, foreign: &mut Foreign<A>, ops: &[Op]) {
 /// Runs the operations on a fresh pool of the chosen shape, with another pool of
 /// that shape for the calls given the wrong one.
 pub fn run(input: &Input) {
-    fn on<A: Allocator>(new: fn() -> A, input: &Input) {
+    fn on<A: Allocator + Clone>(new: fn() -> A, input: &Input) {
         let mut alloc = Box::new(new());
-        let mut foreign = Foreign::take_from(&mut *alloc, new(), input.squatters);
+        let mut foreign = Foreign::beside(&mut *alloc, input.squatters);
         run_on(&mut *alloc, &mut foreign, &input.ops);
         foreign.release();
     }

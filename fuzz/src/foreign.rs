@@ -15,26 +15,30 @@ pub(crate) struct Foreign<A> {
     squatters: Vec<(Handle, Vec<u8>)>,
 }
 
-impl<A: Allocator> Foreign<A> {
-    /// The pool at `place`, with `count % (capacity + 1)` squatters of every length
-    /// from 1 to a block less one, in turn; `fresh` takes its place. A pool's slots
-    /// start at a generation drawn from where it is when it first takes them, so
-    /// the pool then put at `place` hands out the squatters' handles, in the same
-    /// order, as long as it stays there: the case where handles alone cannot tell
-    /// the pools apart.
-    pub(crate) fn take_from(place: &mut A, fresh: A, count: u8) -> Self {
-        let block = place.block_size();
-        let count = usize::from(count) % (place.capacity() + 1);
+impl<A: Allocator + Clone> Foreign<A> {
+    /// A clone of `home`, with `count % (capacity + 1)` squatters of every length
+    /// from 1 to a block less one, in turn. `home` first takes a block and gives it
+    /// back, which draws the generation its slots start at; the clone then has that
+    /// start and the same free list, so its squatters get the handles `home` hands
+    /// out next, in the same order: the case where handles alone cannot tell the
+    /// pools apart.
+    pub(crate) fn beside(home: &mut A, count: u8) -> Self {
+        let block = home.block_size();
+        let drawn = home.alloc(&[]).expect("an empty pool has a block");
+        assert!(home.free(drawn));
+        let mut pool = home.clone();
+        let count = usize::from(count) % (pool.capacity() + 1);
         let squatters = (0..count)
             .map(|i| {
                 let data = pattern(i as u8, 1 + i % (block - 1));
-                (place.alloc(&data).expect("a squatter fits"), data)
+                (pool.alloc(&data).expect("a squatter fits"), data)
             })
             .collect();
-        let pool = std::mem::replace(place, fresh);
         Foreign { pool, squatters }
     }
+}
 
+impl<A: Allocator> Foreign<A> {
     /// Runs `call`, one call given this pool instead of `home`, and checks it changed
     /// neither pool: `home`'s `Stats` as they were, here the same blocks with the same
     /// bytes, and the one handle the call looked up counted at most once.

@@ -94,8 +94,9 @@ fn a_static_pool_refuses_forged_handles_in_its_critical_section() {
 
 #[test]
 fn a_handle_from_another_pool_of_the_same_shape_is_refused() {
-    // Side by side, as two statics of one program usually are: less than 256 KiB
-    // apart, so the pools start their slots at different generations.
+    // Side by side, as two statics of one program usually are; each draws its own
+    // start when it first hands out a block, so their slots start at different
+    // generations.
     let mut pair = Box::new([Slab::new(), Slab::new()]);
     let [ours, theirs] = &mut *pair;
     let our_handles: Vec<Handle> = (0..3).map(|i| ours.alloc(&[i; 3]).unwrap()).collect();

@@ -28,13 +28,20 @@ use core::num::NonZeroU32;
 /// # Handles given to another pool
 ///
 /// A handle does not name its pool, but each pool starts its slots at its own
-/// generation, drawn from its address: any two pools less than 256 KiB apart (every
-/// pool of a microcontroller's RAM) start at different ones, and for all but 2,000 of
-/// the 65,535 distances two pools can be apart there, more than 1,000 apart. A handle given to another pool is checked against that pool's slot like
-/// any other and refused, unless that slot has been reused exactly as many more
-/// times as the pools' starts differ by: a coincidence to make rare, not a guarantee
-/// to build on. Memory safety never depends on it. (The generations a handle shows
-/// are therefore not counts from 0.)
+/// generation, drawn from a counter shared by every pool of the program when it
+/// first hands out a block: the first 65,535 pools to do so start at different
+/// generations (statics, pools made one after another in a loop or a constructor at
+/// one address, a pool made anew in place of an old one), and pools that drew fewer
+/// than 10 draws apart are at least 3,656 generations apart. A handle given to
+/// another pool is checked against that pool's slot like any other and refused,
+/// unless that slot has been reused exactly as many more times as the pools' starts
+/// differ by: a coincidence to make rare, not a guarantee to build on. Memory safety
+/// never depends on it. (The generations a handle shows are therefore not counts
+/// from 0.) A [`clone`](crate::TinySlabAllocator#impl-Clone-for-TinySlabAllocator<SIZE,+SLOTS,+A>)
+/// of a pool is the exception by design: it is a copy, and takes the original's
+/// handles. On a core without atomic read-modify-write (Cortex-M0/M0+) a pool that
+/// an interrupt handler makes and first uses in the middle of another pool's first
+/// allocation can draw the same start.
 ///
 /// ```
 /// use tinyalloc::prelude::*;

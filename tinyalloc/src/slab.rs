@@ -44,15 +44,33 @@ pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
 
-/// The first generation of the slots of a pool at `address`, in a handle's high half
-/// (see `TinySlabAllocator::first_generation`).
-#[inline]
-const fn first_generation_at(address: usize) -> u32 {
-    // A pool is 4-aligned (its counters are `u32`): the address is `4 × x`, so this
-    // is `(x × SCRAMBLE mod 2^16) << 16`, bits of `x` above 16 multiplied out of the
-    // word.
-    const SCRAMBLE: u32 = 0x9E37;
-    (address as u32).wrapping_mul(SCRAMBLE << 14) & 0xFFFF_0000
+/// How many pools have drawn their first generation so far (see `draw_start`).
+static STARTS_DRAWN: AtomicU32 = AtomicU32::new(0);
+
+/// The generation a pool's slots start at, drawn when it first hands out a block: the
+/// number of pools that drew before it, plus one, times an odd number modulo 2^16, so
+/// the first 65,535 pools of a program start at different generations, and pools that drew
+/// fewer than 10 draws apart are at least 3,656 generations apart (see
+/// `TinySlabAllocator::start`).
+///
+/// On a core with no atomic read-modify-write (Armv6-M: Cortex-M0 and M0+) the count
+/// is a load and a store: a pool that an interrupt handler makes and first uses
+/// between the two draws the same start as the pool it interrupted.
+#[cold]
+fn draw_start() -> u16 {
+    const SPREAD: u16 = 0x9E37;
+    #[cfg(target_has_atomic = "32")]
+    let drawn = STARTS_DRAWN.fetch_add(1, Ordering::Relaxed);
+    #[cfg(not(target_has_atomic = "32"))]
+    let drawn = {
+        let drawn = STARTS_DRAWN.load(Ordering::Relaxed);
+        STARTS_DRAWN.store(drawn.wrapping_add(1), Ordering::Relaxed);
+        drawn
+    };
+    // 1 to 65,535 times an odd number: never 0, which marks a pool that has not
+    // drawn yet (and where a handle made by hand with `Handle::new(index, 0)` would
+    // name its blocks).
+    ((drawn % 0xFFFF) as u16 + 1).wrapping_mul(SPREAD)
 }
 
 /// The blocks, aligned to `A` by a zero-length array of the marker.
@@ -115,6 +133,10 @@ pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment
     /// blocks ever live at once is the number of slots ever handed out.
     fresh: u16,
     in_use: u16,
+    /// The generation every slot starts at (a handle's high half), drawn by the first
+    /// block taken from `fresh` (see `draw_start`); 0, which no draw gives, until then.
+    /// It fills what would be padding before `failed_allocs`.
+    start: u16,
     failed_allocs: u32,
     slots: [Slot; SLOTS],
     /// Atomic so `get(&self)` can count without making the pool `!Sync`; relaxed
@@ -160,6 +182,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             free_head: 0,
             fresh: 0,
             in_use: 0,
+            start: 0,
             failed_allocs: 0,
             rejected_handles: AtomicU32::new(0),
             storage: Storage {
@@ -343,26 +366,18 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             // Each slot is fresh once; then it is recycled through the free list.
             crate::hint::cold();
             if usize::from(self.fresh) < SLOTS {
+                if self.start == 0 {
+                    self.start = draw_start();
+                }
                 self.fresh += 1;
                 Some((
                     usize::from(self.fresh),
-                    self.first_generation() | u32::from(self.fresh),
+                    (u32::from(self.start) << 16) | u32::from(self.fresh),
                 ))
             } else {
                 None
             }
         }
-    }
-
-    /// The generation every slot of this pool starts at, in a handle's high half: bits
-    /// 2 to 17 of the pool's address times an odd number (a bijection on 16 bits), so
-    /// pools less than 256 KiB apart start at different generations, and mostly far
-    /// apart (see [`Handle`]). A handle given to another pool is then refused unless that pool's
-    /// slot has been reused as many more times as their starts differ by. Read only when a never-used slot is taken, from wherever the
-    /// pool is then: a pool that moves keeps the generations its slots have.
-    #[inline]
-    fn first_generation(&self) -> u32 {
-        first_generation_at(core::ptr::from_ref(self).addr())
     }
 
     /// The length of the live allocation `handle` names, or `None`. Only slots ever
@@ -529,6 +544,42 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default
 {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A copy of the pool: the same blocks with the same bytes, the same counters, and
+/// the same start, so the copy answers to every handle the original does and hands
+/// out the same handles in the same order afterwards. That makes it the one pool
+/// that takes another's handles by design: a snapshot to compare against, or a
+/// second pool for tests of code that must tell pools apart by more than handles.
+///
+/// ```
+/// use tinyalloc::prelude::*;
+///
+/// let mut pool = TinySlabAllocator::<256, 8>::new();
+/// let kept = pool.alloc(b"calibration").unwrap();
+/// let snapshot = pool.clone();
+/// pool.get_mut(kept).unwrap()[0] = b'C';
+/// assert_eq!(snapshot.get(kept), Some(&b"calibration"[..]));
+/// assert_eq!(pool.get(kept), Some(&b"Calibration"[..]));
+/// ```
+impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Clone
+    for TinySlabAllocator<SIZE, SLOTS, A>
+{
+    fn clone(&self) -> Self {
+        TinySlabAllocator {
+            free_head: self.free_head,
+            fresh: self.fresh,
+            in_use: self.in_use,
+            start: self.start,
+            failed_allocs: self.failed_allocs,
+            slots: self.slots,
+            rejected_handles: AtomicU32::new(self.rejected_handles.load(Ordering::Relaxed)),
+            storage: Storage {
+                _align: [],
+                bytes: self.storage.bytes,
+            },
+        }
     }
 }
 

@@ -208,7 +208,12 @@ macro_rules! queue_methods {
         /// Drops every queued byte and gives the blocks back. After the pool was
         /// cleared under the queue (its blocks' handles went stale, and pushes are
         /// refused with [`ByteBufferError::ForeignChunk`]), it empties the queue all the
-        /// same, and the queue works again.
+        /// same, and the queue works again. Clear a queue soon after its pool: until
+        /// then `len` still counts the bytes it held while `pop` finds none (a `while
+        /// !QUEUE.is_empty()` loop would not end), and the refusals rest on the
+        /// handles' generations, which come round after 65,536 reuses of a slot (see
+        /// [`Handle`](crate::Handle)): a stale queue kept through that much traffic of
+        /// the pool's other users can read their blocks as its own.
         ///
         #[doc = pool_panics!()]
         pub fn clear(&self) {
