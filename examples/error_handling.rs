@@ -13,7 +13,7 @@ fn main() {
     let error = alloc.alloc(&[0; 20]).unwrap_err();
     println!("alloc 20 bytes:     {error}");
 
-    // A buffer write that runs out part-way gives back what it took.
+    // A buffer write that needs more blocks than are free takes none.
     let mut buf = ByteBuffer::new();
     buf.write(&mut alloc, b"29 bytes of sensor data: fits")
         .unwrap();

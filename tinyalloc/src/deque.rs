@@ -113,7 +113,7 @@ impl ByteBufferDeque {
     /// # Errors
     ///
     /// As [`ByteBuffer::write`](crate::ByteBuffer::write), and nothing is queued:
-    /// `AllocationFailed` when `alloc` runs out of blocks, `ForeignChunk` when the
+    /// `AllocationFailed` when `alloc` has too few free blocks, `ForeignChunk` when the
     /// deque's blocks are not live in `alloc`, `BlockTooSmall` when its blocks cannot
     /// hold a chunk.
     pub fn push_slice<A: Allocator + ?Sized>(

@@ -73,7 +73,8 @@ impl Chain {
     }
 
     /// Appends `data`, all or nothing: the chunks it needs are all taken before a byte
-    /// is copied, and given back if the allocator runs dry.
+    /// is copied; none is taken when the allocator has too few free blocks, and those
+    /// taken are given back if it runs dry anyway.
     pub(crate) fn append<A: Allocator + ?Sized>(
         &mut self,
         alloc: &mut A,
@@ -221,12 +222,24 @@ fn count_chunks(len: usize, cap: usize) -> usize {
     count
 }
 
-/// Takes `count` chunks linked in order (the last points at none); all or none.
+/// Takes `count` chunks linked in order (the last points at none); all or none, and
+/// none at all when `alloc` says it has fewer than `count` free blocks.
 fn take<A: Allocator + ?Sized>(
     alloc: &mut A,
     count: usize,
 ) -> Result<Option<(Handle, Handle)>, ByteBufferError> {
     let block = alloc.block_size();
+    let free = alloc.capacity().saturating_sub(alloc.len());
+    if count > free && free > 0 {
+        // Too few blocks, and some free: taking those one by one until none is left
+        // and giving them back would leave the high-water mark at full for a write
+        // that could not fit. Refused before any is taken; a request over a block,
+        // which takes nothing, counts it among the allocator's failures, as the
+        // request that found none left would have. (With none free, the first
+        // request below fails and is counted as out of memory.)
+        let _ = alloc.alloc_uninit(block + 1);
+        return Err(ByteBufferError::AllocationFailed);
+    }
     let mut first: Option<Handle> = None;
     let mut last: Option<Handle> = None;
     for _ in 0..count {

@@ -24,8 +24,9 @@ use core::fmt;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ByteBufferError {
-    /// The allocator ran out of blocks part-way; the blocks this call took were
-    /// returned and the buffer holds what it held before.
+    /// The allocator has fewer free blocks than the write needs: it took none (or,
+    /// from an allocator whose count of blocks in use was off, gave back those it
+    /// took) and the buffer holds what it held before.
     AllocationFailed,
     /// The allocator's blocks are too small to hold a chunk header and any data.
     BlockTooSmall {
@@ -59,7 +60,7 @@ impl fmt::Display for ByteBufferError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             ByteBufferError::AllocationFailed => f.write_str(
-                "the pool ran out of blocks; nothing was written: read or clear buffers to free blocks, or use a larger pool",
+                "the pool has too few free blocks; nothing was written: read or clear buffers to free blocks, or use a larger pool",
             ),
             ByteBufferError::BlockTooSmall { block_size } => write!(
                 f,

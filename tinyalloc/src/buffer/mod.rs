@@ -40,12 +40,14 @@ use alloc::vec::Vec;
 
 /// A growable byte buffer whose bytes live in the blocks of an [`Allocator`].
 ///
-/// Pass the allocator to each call. Writes are all or nothing: when the allocator
-/// runs out part-way, the blocks the call took go back, the buffer is unchanged and
-/// the call returns [`ByteBufferError::AllocationFailed`]. The allocator's
-/// [`Stats`](crate::Stats) keep two traces of it: one more failed allocation, and a
-/// high-water mark at its capacity, since the call held every free block before it
-/// gave them back.
+/// Pass the allocator to each call. Writes are all or nothing: when the allocator has
+/// fewer free blocks than a write needs, the write takes none, the buffer is unchanged
+/// and the call returns [`ByteBufferError::AllocationFailed`]. The allocator's
+/// [`Stats`](crate::Stats) count it as one failed allocation, and nothing else:
+/// the high-water mark stays where the blocks really in use put it. (An
+/// [`Allocator`] of yours whose `len` says more blocks are free than it can lend
+/// gets the same result the long way: the blocks the write took before it ran out
+/// go back.)
 ///
 /// ```
 /// use tinyalloc::prelude::*;
@@ -117,11 +119,10 @@ impl ByteBuffer {
     /// # Errors
     ///
     /// Nothing is written, and `alloc` holds the blocks it held (its [`Stats`](crate::Stats) keep a
-    /// trace: the failure count, the high-water mark, a rejected handle), on each of
-    /// these:
+    /// trace: one more failed allocation, or a rejected handle), on each of these:
     ///
-    /// - [`ByteBufferError::AllocationFailed`]: `alloc` ran out of blocks (those taken
-    ///   for this call go back).
+    /// - [`ByteBufferError::AllocationFailed`]: `alloc` has fewer free blocks than
+    ///   the write needs (it takes none).
     /// - [`ByteBufferError::ForeignChunk`]: the buffer's blocks are not live in `alloc`
     ///   (it was written with another allocator, or `alloc` was cleared under it).
     /// - [`ByteBufferError::BlockTooSmall`]: `alloc`'s blocks cannot hold a chunk.

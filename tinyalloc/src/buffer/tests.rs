@@ -60,15 +60,67 @@ fn a_failed_write_returns_its_blocks_and_changes_nothing() {
     assert_eq!(buf.len(), 20);
     assert_eq!(contents(&buf, &alloc), [1; 20]);
     let after = alloc.stats();
+    assert_eq!(after.in_use, before.in_use, "no block was kept");
     assert_eq!(
-        after.in_use, before.in_use,
-        "the blocks taken were given back"
+        after.high_water, before.high_water,
+        "no block was taken: the peak is the blocks really used"
     );
     assert_eq!(after.failed_allocs, before.failed_allocs + 1);
     // exactly what fits still works
     buf.write(&mut alloc, &[4; 4 + 12 * 4]).unwrap();
     assert_eq!(alloc.len(), 16);
     assert_eq!(&contents(&buf, &alloc)[20..], &[4; 52][..]);
+    // With no block free, the one request made fails as out of memory.
+    assert_eq!(
+        other.write(&mut alloc, &[5; 1]),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    assert_eq!(alloc.stats().failed_allocs, before.failed_allocs + 2);
+}
+
+/// An allocator whose count of blocks in use is off (here: always 0) gets the
+/// all-or-nothing write the long way: the blocks taken before it ran dry go back.
+#[test]
+fn a_failed_write_on_an_allocator_that_miscounts_still_changes_nothing() {
+    struct Miscounting(Small);
+    impl Allocator for Miscounting {
+        fn alloc_uninit(&mut self, len: usize) -> Result<(Handle, &mut [u8]), AllocError> {
+            self.0.alloc_uninit(len)
+        }
+        fn get(&self, handle: Handle) -> Option<&[u8]> {
+            self.0.get(handle)
+        }
+        fn get_mut(&mut self, handle: Handle) -> Option<&mut [u8]> {
+            self.0.get_mut(handle)
+        }
+        fn free(&mut self, handle: Handle) -> bool {
+            self.0.free(handle)
+        }
+        fn block_size(&self) -> usize {
+            self.0.block_size()
+        }
+        fn capacity(&self) -> usize {
+            self.0.capacity()
+        }
+        fn len(&self) -> usize {
+            0
+        }
+        fn stats(&self) -> crate::Stats {
+            self.0.stats()
+        }
+    }
+    let mut alloc = Miscounting(Small::new());
+    let mut buf = ByteBuffer::new();
+    buf.write(&mut alloc, &[1; 12 * 14]).unwrap(); // 2 blocks left
+    assert_eq!(
+        buf.write(&mut alloc, &[2; 12 * 3]),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    let stats = alloc.stats();
+    assert_eq!((stats.in_use, stats.failed_allocs), (14, 1));
+    assert_eq!(contents(&buf, &alloc), [1; 12 * 14]);
+    buf.write(&mut alloc, &[3; 12 * 2]).unwrap();
+    assert_eq!(alloc.0.len(), 16);
 }
 
 #[test]

@@ -22,7 +22,7 @@ impl ByteBuffer {
     ///
     /// [`NotInitialized`](ByteBufferError::NotInitialized) before the global instance
     /// is set; otherwise as [`write`](Self::write): `AllocationFailed` when the pool
-    /// runs out of blocks, `ForeignChunk` when the buffer holds blocks of an allocator
+    /// has too few free blocks, `ForeignChunk` when the buffer holds blocks of an allocator
     /// you passed; [`Busy`](ByteBufferError::Busy) from a
     /// [`SharedAllocator`](crate::SharedAllocator) of your own whose lock gave up.
     /// Nothing is written on an error.

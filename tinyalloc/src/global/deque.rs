@@ -119,8 +119,8 @@ impl<S: Source> Drop for LockedDeque<S> {
 macro_rules! push_errors {
     () => {
         "# Errors\n\n\
-         - [`ByteBufferError::AllocationFailed`]: the pool has no free block; nothing \
-         was queued.\n\
+         - [`ByteBufferError::AllocationFailed`]: the pool has fewer free blocks than \
+         the bytes need; nothing was queued.\n\
          - [`ByteBufferError::NotInitialized`]: a [`GlobalDeque`] before the global \
          instance is set.\n\
          - [`ByteBufferError::ForeignChunk`]: the pool was cleared under the queue (its \
