@@ -100,8 +100,12 @@ pub use cache::{CacheStats, Rejected, Result, SlabBox, SlabCache, SlabError};
 /// check it, only the types. Defining the hooks' unmangled symbols is unsafe code, and
 /// the `unsafe_code` lint reports it once, at the allocator's name: a crate that forbids
 /// unsafe code cannot use the macro (under `#![deny(unsafe_code)]`, call it in a module
-/// marked `#[allow(unsafe_code)]`). Memory that comes back misaligned is handed straight
-/// back, and the allocation fails with [`SlabError::AlignmentMismatch`].
+/// marked `#[allow(unsafe_code)]`). One function passes the type check without being
+/// declared `unsafe`: a `#[target_feature]` fn, which to the type system is no safe
+/// `fn` either (it coerces only to `unsafe fn` pointers), so the macro cannot tell it
+/// from an `unsafe fn`. Giving one as a hook makes the same promise, and only that
+/// lint says so: do not. Memory that comes back misaligned is handed straight back,
+/// and the allocation fails with [`SlabError::AlignmentMismatch`].
 ///
 /// Use the macro once in the whole program, at item level; it needs no imports.
 /// Forgetting it is the link error "undefined reference to

@@ -108,8 +108,11 @@ pub struct NoLock {
 }
 
 // SAFETY: `NoLock` is not `Sync`, so a `&NoLock` never reaches another thread, and
-// neither the cache nor a heap nests `with_lock`; a cache or heap reachable from an
-// interrupt handler must be `Sync` (a `static`), which one with `NoLock` is not.
+// neither the cache nor a heap nests `with_lock`. A cache or heap with `NoLock` is not
+// `Sync`, so it is not a `static` by itself: an interrupt handler reaches one only
+// through something that is, such as a `critical_section::Mutex` around a `RefCell`,
+// which lends it to one context at a time and never into the middle of another's
+// call.
 unsafe impl Lock for NoLock {
     const UNLOCKED: Self = NoLock {
         _not_sync: PhantomData,

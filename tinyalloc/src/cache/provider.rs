@@ -146,8 +146,12 @@ pub unsafe trait SlabProvider {
 pub struct GlobalHooks;
 
 // SAFETY: `define_allocation_hooks!` binds these to the program's functions, which it
-// accepts only when declared `unsafe fn`: the user's `unsafe` vouches for
-// `SlabProvider`'s contract, which the macro's documentation hands on to them.
+// accepts only when they are no safe `fn` to the type system: an `unsafe fn`, whose
+// `unsafe` vouches for `SlabProvider`'s contract (the macro's documentation hands it
+// on to the user), or a `#[target_feature]` fn, which no type check can tell from
+// one. For that one the promise is the unsafe code of defining the unmangled
+// symbols, which the `unsafe_code` lint reports at the user's call, and the macro's
+// documentation says not to.
 unsafe impl SlabProvider for GlobalHooks {
     #[inline(always)]
     unsafe fn alloc(layout: Layout) -> Option<NonNull<u8>> {

@@ -76,7 +76,8 @@ impl AllocatorConfig {
     /// `with_allocator` returns without running its closure): make the configuration
     /// at start-up, while nothing else holds the lock, or call
     /// [`install`](super::install), which installs the pool even when its lock gives up. A
-    /// [`Pool`](crate::Pool) never gives up.
+    /// [`Pool`](crate::Pool) never gives up, but panics when called inside a closure
+    /// it is running (see its *Panics*): so does this, given that pool there.
     ///
     /// ```
     /// use tinyalloc::global::AllocatorConfig;
