@@ -11,12 +11,12 @@
 //! Shared with interrupt handlers as a [`PoolDeque`](crate::global::PoolDeque) or
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section
 //! (a [`Pool`](crate::Pool) under the queue checks its re-entry flag in the same one)
-//! and reaches the pool through `&mut dyn Allocator`: 283.0 and
-//! 299.0 instructions per byte one at a time, 11.4 and 11.8 in slices of 64 (with a
+//! and reaches the pool through `&mut dyn Allocator`: 283.3 and
+//! 299.3 instructions per byte one at a time, 11.7 and 12.0 in slices of 64 (with a
 //! critical section that does nothing). A `PoolDeque` that names its pool's type calls
-//! the pool directly, and the compiler inlines it: 159.0 and 10.6.
+//! the pool directly, and the compiler inlines it: 159.3 and 10.9.
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
-//! 1,794 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
+//! 1,882 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
 //!
 //! Because drained chunks go back at once, a deque holds at most
 //! `len / (block_size − 4) + 2` blocks: a stream of any length passes through a pool

@@ -29,7 +29,7 @@ use core::num::NonZeroU32;
 ///
 /// A handle does not name its pool, but each pool starts its slots at its own
 /// generation, drawn from a counter shared by every pool of the program when it
-/// first hands out a block: the first 65,535 pools to do so start at different
+/// first hands out a block: the first 65,536 pools to do so start at different
 /// generations (statics, pools made one after another in a loop or a constructor at
 /// one address, a pool made anew in place of an old one), and pools that drew fewer
 /// than 10 draws apart are at least 3,656 generations apart. A handle given to
@@ -37,11 +37,11 @@ use core::num::NonZeroU32;
 /// unless that slot has been reused exactly as many more times as the pools' starts
 /// differ by: a coincidence to make rare, not a guarantee to build on. Memory safety
 /// never depends on it. (The generations a handle shows are therefore not counts
-/// from 0.) A [`clone`](crate::TinySlabAllocator#impl-Clone-for-TinySlabAllocator<SIZE,+SLOTS,+A>)
-/// of a pool is the exception by design: it is a copy, and takes the original's
-/// handles. On a core without atomic read-modify-write (Cortex-M0/M0+) a pool that
-/// an interrupt handler makes and first uses in the middle of another pool's first
-/// allocation can draw the same start.
+/// from 0.) A clone of a `TinySlabAllocator` is the exception by design: it is a
+/// copy, and takes the original's handles. On bare metal (`target_os = "none"`) the
+/// draw is a load and a store, not an atomic add: a pool that an interrupt handler
+/// makes and first uses in the middle of another pool's first allocation can draw
+/// the same start.
 ///
 /// ```
 /// use tinyalloc::prelude::*;

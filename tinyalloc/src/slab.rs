@@ -18,8 +18,10 @@
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from
 //! `firmware/scripts/size-report.sh`.
 //!
-//! Memory: at most `SIZE + 4 × SLOTS + 16` bytes, rounded up to the alignment. The value
-//! `new()` makes is all zeroes, so a `static` pool lands in `.bss` and costs no flash.
+//! Memory: at most `SIZE + 4 × SLOTS + 16` bytes, rounded up to the alignment, and 4
+//! bytes shared by every pool of the program (the start the last pool drew; see
+//! [`Handle`]). The value `new()` makes is all zeroes, so a `static` pool lands in
+//! `.bss` and costs no flash.
 
 use core::fmt;
 use core::slice;
@@ -44,33 +46,39 @@ pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
 
-/// How many pools have drawn their first generation so far (see `draw_start`).
-static STARTS_DRAWN: AtomicU32 = AtomicU32::new(0);
+/// The start the last pool drew (see `draw_start`); its low 16 bits count in steps of
+/// `SPREAD`.
+static LAST_START: AtomicU32 = AtomicU32::new(0);
 
-/// The generation a pool's slots start at, drawn when it first hands out a block: the
-/// number of pools that drew before it, plus one, times an odd number modulo 2^16, so
-/// the first 65,535 pools of a program start at different generations, and pools that drew
-/// fewer than 10 draws apart are at least 3,656 generations apart (see
-/// `TinySlabAllocator::start`).
+/// The step between the starts of pools drawn one after another: odd, so 65,536
+/// steps visit every 16-bit value once.
+const SPREAD: u16 = 0x9E37;
+
+/// The generation a pool's slots start at, drawn when it first hands out a block:
+/// the last pool's start plus an odd step, modulo 2^16 (the number of pools that drew
+/// before it, plus one, times the step), so the first 65,536 pools of a program start
+/// at different generations, and pools that drew fewer than 10 draws apart are at
+/// least 3,656 generations apart (see `TinySlabAllocator::start`).
 ///
-/// On a core with no atomic read-modify-write (Armv6-M: Cortex-M0 and M0+) the count
-/// is a load and a store: a pool that an interrupt handler makes and first uses
-/// between the two draws the same start as the pool it interrupted.
+/// On a target with an operating system the step is an atomic add, so pools that
+/// threads make at the same time draw different starts. On bare metal (`target_os =
+/// "none"`: microcontrollers, where Cortex-M0 has no atomic add anyway) it is a load
+/// and a store, without the retry loop an atomic add is on a Cortex-M3 or M4, 12
+/// bytes of code less per pool type there: a pool that an interrupt handler
+/// (or another core) makes and first uses between the two draws the same start as
+/// the pool it interrupted, and the two then take each other's handles as two pools
+/// with the same start do.
 #[cold]
 fn draw_start() -> u16 {
-    const SPREAD: u16 = 0x9E37;
-    #[cfg(target_has_atomic = "32")]
-    let drawn = STARTS_DRAWN.fetch_add(1, Ordering::Relaxed);
-    #[cfg(not(target_has_atomic = "32"))]
-    let drawn = {
-        let drawn = STARTS_DRAWN.load(Ordering::Relaxed);
-        STARTS_DRAWN.store(drawn.wrapping_add(1), Ordering::Relaxed);
-        drawn
+    #[cfg(all(target_has_atomic = "32", not(target_os = "none")))]
+    let last = LAST_START.fetch_add(u32::from(SPREAD), Ordering::Relaxed);
+    #[cfg(not(all(target_has_atomic = "32", not(target_os = "none"))))]
+    let last = {
+        let last = LAST_START.load(Ordering::Relaxed);
+        LAST_START.store(last.wrapping_add(u32::from(SPREAD)), Ordering::Relaxed);
+        last
     };
-    // 1 to 65,535 times an odd number: never 0, which marks a pool that has not
-    // drawn yet (and where a handle made by hand with `Handle::new(index, 0)` would
-    // name its blocks).
-    ((drawn % 0xFFFF) as u16 + 1).wrapping_mul(SPREAD)
+    (last as u16).wrapping_add(SPREAD)
 }
 
 /// The blocks, aligned to `A` by a zero-length array of the marker.
@@ -113,8 +121,9 @@ struct Storage<const SIZE: usize, A> {
 // aliasing). Left to itself the compiler put the blocks first and the slots right
 // after them, slot 1 a multiple of 4 KiB past block 1 in most pools: the pair on 256
 // and 4,096 slots took 6.6 ns against 4.3 ns on 32, in the same instructions. Here
-// the counters every call touches come first, then `failed_allocs`, the slots from
-// byte 12, `rejected_handles`, and the blocks: with `4 × SLOTS` a multiple of 4 KiB,
+// the counters every call touches come first, then `start` (read only when a fresh
+// slot is taken) and `failed_allocs`, the slots from byte 12, `rejected_handles`,
+// and the blocks: with `4 × SLOTS` a multiple of 4 KiB,
 // block 1 starts just past slot 1 and the last slot falls on `failed_allocs`, which
 // only a failure touches. Pairs now take 4.3 to 4.8 ns with slot 1 or the last slot
 // busy, on 32, 256 and 4,096 slots; orders that put the busy counters beside either
@@ -134,8 +143,8 @@ pub struct TinySlabAllocator<const SIZE: usize, const SLOTS: usize, A: Alignment
     fresh: u16,
     in_use: u16,
     /// The generation every slot starts at (a handle's high half), drawn by the first
-    /// block taken from `fresh` (see `draw_start`); 0, which no draw gives, until then.
-    /// It fills what would be padding before `failed_allocs`.
+    /// block taken from `fresh` (see `draw_start`); 0 until then. It fills what would
+    /// be padding before `failed_allocs`.
     start: u16,
     failed_allocs: u32,
     slots: [Slot; SLOTS],
@@ -366,7 +375,7 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
             // Each slot is fresh once; then it is recycled through the free list.
             crate::hint::cold();
             if usize::from(self.fresh) < SLOTS {
-                if self.start == 0 {
+                if self.fresh == 0 {
                     self.start = draw_start();
                 }
                 self.fresh += 1;

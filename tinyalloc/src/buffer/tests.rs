@@ -232,9 +232,9 @@ fn reads_through_another_allocator_find_no_chunk() {
     let mut theirs = Small::new();
     // A shorter live block under the handle of the buffer's chunk in `mine`.
     let theirs_block = theirs.alloc(b"theirs").unwrap();
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut buf = ByteBuffer::new();
     buf.write(&mut mine, b"mine").unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(buf.chain.head, Some(theirs_block), "the same handle");
     assert_eq!(buf.read(&theirs, 0, &mut [0; 4]), 0);
     assert_eq!(buf.chunks(&theirs).count(), 0);
@@ -251,9 +251,9 @@ fn an_allocator_of_smaller_chunks_is_noticed_by_the_tail_it_cannot_hold() {
     // it passes for a chunk, but the buffer's 20 bytes cannot be in its 12.
     let (theirs_block, bytes) = theirs.alloc_uninit(16).unwrap();
     bytes.fill(9);
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut buf = ByteBuffer::new();
     buf.write(&mut mine, &[1; 20]).unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(buf.chain.head, Some(theirs_block), "the same handle");
     assert_eq!(buf.read(&theirs, 0, &mut [0; 20]), 0);
     assert_eq!(buf.chunks(&theirs).count(), 0);

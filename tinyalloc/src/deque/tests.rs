@@ -130,9 +130,9 @@ fn pop_into_with_another_allocator_changes_nothing() {
     let mut theirs = Pool512::new();
     // A short block under the handle the deque's head chunk has in `mine`.
     let theirs_block = theirs.alloc(&[9; 6]).unwrap();
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut deque = ByteBufferDeque::new();
     deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(deque.chain.head, Some(theirs_block), "the same handle");
     let mut out = [0u8; 5];
     assert_eq!(deque.pop_into(&mut mine, &mut out), 5);
@@ -185,9 +185,9 @@ fn push_back_with_another_allocator_is_refused_as_push_slice_is() {
     let mut theirs = Pool512::new();
     // A shorter block under the handle of the deque's tail chunk in `mine`.
     let theirs_block = theirs.alloc(&[9; 20]).unwrap();
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut deque = ByteBufferDeque::new();
     deque.push_slice(&mut mine, b"0123456789").unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(deque.chain.head, Some(theirs_block), "the same handle");
     assert_eq!(
         deque.push_slice(&mut theirs, b"!"),
@@ -211,9 +211,9 @@ fn pop_front_with_another_allocator_changes_nothing() {
     let mut theirs = Pool512::new();
     // A short block under the handle the deque's head chunk has in `mine`.
     let theirs_block = theirs.alloc(&[9; 6]).unwrap();
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut deque = ByteBufferDeque::new();
     deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(deque.chain.head, Some(theirs_block), "the same handle");
     let before = theirs.stats();
     assert_eq!(deque.pop_front(&mut theirs), None);
@@ -247,9 +247,9 @@ fn pop_into_with_another_allocator_refuses_a_block_that_is_not_a_whole_chunk() {
     // A 20-byte block (16 bytes past a chunk header) under the handle the deque's head
     // chunk has in `mine`: long enough for the 10 bytes queued, but not a whole chunk.
     let theirs_block = theirs.alloc(&[9; 20]).unwrap();
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut deque = ByteBufferDeque::new();
     deque.push_slice(&mut mine, &[1; 10]).unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(deque.chain.head, Some(theirs_block), "the same handle");
     let mut out = [0u8; 10];
     assert_eq!(deque.pop_front(&mut theirs), None, "pop_front refuses it");
@@ -294,9 +294,9 @@ fn an_allocator_of_smaller_chunks_is_refused_not_a_panic() {
     // passes for a chunk, but the deque's 20 bytes in it cannot fit its 12.
     let (theirs_block, bytes) = theirs.alloc_uninit(16).unwrap();
     bytes.fill(9);
-    let theirs_block = theirs.relabel_as(&mut mine, theirs_block);
     let mut deque = ByteBufferDeque::new();
     deque.push_slice(&mut mine, &[1; 20]).unwrap();
+    let theirs_block = theirs.relabel_as(&mine, theirs_block);
     assert_eq!(deque.chain.head, Some(theirs_block), "the same handle");
     let before = theirs.stats();
     let mut out = [0u8; 20];

@@ -12,16 +12,14 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
     /// `handles` given (of this pool) with them. Pools start their slots at
     /// generations of their own (see `draw_start`), so two fresh pools hand out
     /// different handles; after this, this pool's blocks answer to `other`'s
-    /// handles, as another pool's can by chance. `other` draws its start now if its
-    /// first block has not yet.
+    /// handles, as another pool's can by chance. Both pools must have handed out a
+    /// block: the start a pool draws then is what this copies.
     pub(crate) fn relabel_as<const S: usize, const N: usize, B: Alignment>(
         &mut self,
-        other: &mut TinySlabAllocator<S, N, B>,
+        other: &TinySlabAllocator<S, N, B>,
         handle: Handle,
     ) -> Handle {
-        if other.start == 0 {
-            other.start = draw_start();
-        }
+        assert!(self.fresh > 0 && other.fresh > 0, "a pool has not drawn its start");
         let by = (u32::from(other.start) << 16).wrapping_sub(u32::from(self.start) << 16);
         for number in 1..=usize::from(self.fresh) {
             // SAFETY: `number <= fresh <= SLOTS`.
@@ -324,18 +322,17 @@ fn relabel_as_makes_a_pool_answer_to_another_pools_handles() {
     assert_eq!(theirs.alloc(b"again").unwrap(), a);
 }
 
-/// What the docs promise of the first generations: the first 65,535 pools to draw
+/// What the docs promise of the first generations: the first 65,536 pools to draw
 /// start at different ones, pools fewer than 10 draws apart are at least 3,656
 /// generations apart, and fewer than 100 apart at least 287. (The real draws share
 /// one counter with every other test; this checks the spread they are taken from.)
 #[test]
 #[cfg_attr(miri, ignore)]
 fn pools_start_at_different_generations() {
-    const SPREAD: u16 = 0x9E37;
-    let start = |drawn: u16| (drawn + 1).wrapping_mul(SPREAD);
+    // The `drawn`-th draw (from 0) adds `SPREAD` to the last start, from 0.
+    let start = |drawn: u16| drawn.wrapping_add(1).wrapping_mul(SPREAD);
     let mut seen = std::vec![false; 1 << 16];
-    seen[0] = true; // the mark of a pool that has not drawn
-    for drawn in 0..u16::MAX {
+    for drawn in 0..=u16::MAX {
         assert!(!core::mem::replace(&mut seen[usize::from(start(drawn))], true));
     }
     let apart = |k: u16| {
@@ -346,7 +343,7 @@ fn pools_start_at_different_generations() {
     assert_eq!((1..100).map(apart).min(), Some(287));
 }
 
-/// The helper behind those starts draws a new one each time, never 0 first.
+/// The helper behind those starts draws a new one each time; a pool draws once.
 #[test]
 fn each_pool_draws_its_own_start() {
     let [a, b] = [draw_start(), draw_start()];
@@ -354,7 +351,6 @@ fn each_pool_draws_its_own_start() {
     let mut pool = TinySlabAllocator::<256, 8>::new();
     assert_eq!(pool.start, 0, "nothing drawn before the first block");
     let handle = pool.alloc(b"x").unwrap();
-    assert_ne!(pool.start, 0);
     assert_eq!(handle.generation(), pool.start);
     pool.clear();
     let again = pool.alloc(b"y").unwrap();
