@@ -133,7 +133,8 @@ pub enum VerifyError {
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const HINT: &str = "look for a write past the end of an allocation or a use after free \
-                            in the code that owns the memory just below it";
+                            in the code that owns the memory just below it, or for a block freed \
+                            twice";
         match *self {
             VerifyError::OutOfBounds { addr } => {
                 write!(

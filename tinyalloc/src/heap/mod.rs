@@ -140,7 +140,11 @@
 //! [`VerifyError::Cycle`], or the block above the bump pointer), and when the extra
 //! free brings its count of live blocks to zero it resets the arena under the blocks
 //! still in use, as after a real last free; [`FreeListAllocator`] can hand the block
-//! out twice too, and `verify()` names it ([`VerifyError::FreedTwice`]).
+//! out twice too. `verify()` names that ([`VerifyError::FreedTwice`]) while the block
+//! waits in a quick slot (a block of up to 512 bytes: the last two freed of each size
+//! wait); a larger one is merged into the free memory at once, and what `verify()`
+//! finds then is the damage ([`VerifyError::BitmapMismatch`] or
+//! [`VerifyError::BadSize`]), which looks like a write out of bounds.
 //!
 //! A heap called again while one of its own calls is running on the same context,
 //! which only a non-maskable interrupt or a fault handler can do (a critical section

@@ -807,6 +807,32 @@ fn verify_reports_a_block_freed_twice() {
     );
 }
 
+/// What the docs say of a block over 512 bytes freed twice: it waits in no slot, so
+/// `verify()` finds the damage the second free did, not the double free itself, and
+/// its message names a double free among the causes.
+#[test]
+fn verify_reports_the_damage_of_a_large_block_freed_twice() {
+    let layout = Layout::from_size_align(600, 8).unwrap();
+    let heap = FreeListAllocator::<16384>::new();
+    // SAFETY: a non-zero size.
+    let [a, _live] = [(); 2].map(|()| unsafe { heap.alloc(layout) });
+    // SAFETY: `a` is live, for `layout`.
+    unsafe { heap.dealloc(a, layout) };
+    assert_eq!(heap.verify(), Ok(()));
+    // SAFETY: breaks `dealloc`'s contract on purpose, as in the test above; nothing
+    // is allocated again before the heap is dropped.
+    unsafe { heap.dealloc(a, layout) };
+    let error = heap.verify().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            VerifyError::BitmapMismatch { .. } | VerifyError::BadSize { .. }
+        ),
+        "{error:?}"
+    );
+    assert!(std::format!("{error}").contains("a block freed twice"), "{error}");
+}
+
 #[test]
 fn largest_free_counts_the_blocks_merging_would_make() {
     let heap = FreeListAllocator::<4096>::new();
