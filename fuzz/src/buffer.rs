@@ -3,7 +3,7 @@
 //! `Vec<u8>` per buffer. After every step: contents by `to_vec`, `iter`, `chunks` and
 //! `read` at any offset; the pool holds exactly the blocks the buffers need; a failed
 //! write changes neither buffer and leaves the pool's `Stats` as they were but for the
-//! one failed allocation it counts (and the high-water mark of a pool it ran dry); a
+//! one failed allocation it counts (no block is taken, so the high-water mark stays); a
 //! call given another pool is refused and changes neither pool.
 
 use arbitrary::Arbitrary;

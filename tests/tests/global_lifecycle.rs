@@ -33,8 +33,9 @@ impl Posing {
 
     /// Makes this fresh pool's slot 0, once reused, carry the handle `POOL`'s slot 0
     /// hands out next (`next`): the slots of both reused alike, its other slots'
-    /// handles are `POOL`'s too. A slot's first generation comes from where its
-    /// pool is when it is first taken, so this pool must not move from here on.
+    /// handles are `POOL`'s too. Every slot of a pool starts at the generation the
+    /// pool drew, so one shift, found from slot 0, maps all of this pool's onto
+    /// `POOL`'s.
     fn pose_as(&mut self, next: Handle) {
         let used = self.own.alloc(b"").unwrap();
         assert!(self.own.free(used));

@@ -38,10 +38,10 @@ use core::num::NonZeroU32;
 /// differ by: a coincidence to make rare, not a guarantee to build on. Memory safety
 /// never depends on it. (The generations a handle shows are therefore not counts
 /// from 0.) A clone of a `TinySlabAllocator` is the exception by design: it is a
-/// copy, and takes the original's handles. On bare metal (`target_os = "none"`) the
-/// draw is a load and a store, not an atomic add: a pool that an interrupt handler
-/// makes and first uses in the middle of another pool's first allocation can draw
-/// the same start.
+/// copy, and takes the original's handles. On a Cortex-M0 or M0+, which has no atomic
+/// add, the draw is a load and a store: a pool that an interrupt handler makes and
+/// first uses in the middle of another pool's first allocation can draw the same
+/// start.
 ///
 /// ```
 /// use tinyalloc::prelude::*;

@@ -10,7 +10,7 @@
 //! | [`with`](Pool::with) | one critical section around your closure | |
 //! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 28 instructions for `alloc(&[u8; 64])` into the last free block, 20 on a full pool, 26 for `free`, 131 for `read` with a closure summing 64 bytes (your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
 //!
-//! Code: 284 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
+//! Code: 296 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,
 //! AMD EPYC, rustc 1.95.0, valgrind 3.19.0; the README's *Performance* section has the
 //! peers from the same run) and net `.text` for `thumbv7em-none-eabihf` from

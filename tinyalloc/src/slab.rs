@@ -60,19 +60,17 @@ const SPREAD: u16 = 0x9E37;
 /// at different generations, and pools that drew fewer than 10 draws apart are at
 /// least 3,656 generations apart (see `TinySlabAllocator::start`).
 ///
-/// On a target with an operating system the step is an atomic add, so pools that
-/// threads make at the same time draw different starts. On bare metal (`target_os =
-/// "none"`: microcontrollers, where Cortex-M0 has no atomic add anyway) it is a load
-/// and a store, without the retry loop an atomic add is on a Cortex-M3 or M4, 12
-/// bytes of code less per pool type there: a pool that an interrupt handler
-/// (or another core) makes and first uses between the two draws the same start as
-/// the pool it interrupted, and the two then take each other's handles as two pools
-/// with the same start do.
+/// The step is an atomic add, so pools that threads, cores or preempting tasks make
+/// at the same time draw different starts. A core without one (Armv6-M: Cortex-M0
+/// and M0+) does a load and a store: there a pool that an interrupt handler makes and
+/// first uses between the two draws the same start as the pool it interrupted, and
+/// the two then take each other's handles as two pools with the same start do (a
+/// `Pool` draws inside its critical section, so two `Pool`s never race).
 #[cold]
 fn draw_start() -> u16 {
-    #[cfg(all(target_has_atomic = "32", not(target_os = "none")))]
+    #[cfg(target_has_atomic = "32")]
     let last = LAST_START.fetch_add(u32::from(SPREAD), Ordering::Relaxed);
-    #[cfg(not(all(target_has_atomic = "32", not(target_os = "none"))))]
+    #[cfg(not(target_has_atomic = "32"))]
     let last = {
         let last = LAST_START.load(Ordering::Relaxed);
         LAST_START.store(last.wrapping_add(u32::from(SPREAD)), Ordering::Relaxed);
@@ -557,8 +555,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default
 }
 
 /// A copy of the pool: the same blocks with the same bytes, the same counters, and
-/// the same start, so the copy answers to every handle the original does and hands
-/// out the same handles in the same order afterwards. That makes it the one pool
+/// the same start, so the copy answers to every handle the original does and, once
+/// the original has handed out a block (which draws its start), hands out the same
+/// handles in the same order afterwards. That makes it the one pool
 /// that takes another's handles by design: a snapshot to compare against, or a
 /// second pool for tests of code that must tell pools apart by more than handles.
 ///

@@ -94,6 +94,25 @@ fn a_failed_push_changes_nothing() {
     assert!(all[28 * 15 + 10..].iter().all(|&b| b == 8));
 }
 
+/// A push that needs more blocks than are free takes none: the pool's high-water mark
+/// stays where the queued bytes put it, and the refusal counts as one failure.
+#[test]
+fn a_push_that_cannot_fit_leaves_the_high_water_mark() {
+    let mut alloc = Pool512::new(); // 16 blocks of 28 bytes of data
+    let mut deque = ByteBufferDeque::new();
+    deque.push_slice(&mut alloc, &[1; 28 * 10]).unwrap();
+    let before = alloc.stats();
+    assert_eq!(
+        deque.push_slice(&mut alloc, &[2; 28 * 7]),
+        Err(ByteBufferError::AllocationFailed)
+    );
+    let after = alloc.stats();
+    assert_eq!((after.in_use, after.high_water), (10, 10));
+    assert_eq!(after.failed_allocs, before.failed_allocs + 1);
+    assert_eq!(deque.len(), 28 * 10);
+    deque.clear(&mut alloc).unwrap();
+}
+
 #[test]
 fn chunks_start_at_the_read_position() {
     let mut alloc = Pool512::new();
