@@ -21,7 +21,11 @@ fn byte_buffer_runs_dry_and_recovers() {
     );
     assert_eq!(buf.len(), 50);
     assert_eq!(alloc.len(), 5, "the failed write kept no block");
-    assert_eq!(alloc.stats().high_water, 5, "and took none: the peak is the blocks in use");
+    assert_eq!(
+        alloc.stats().high_water,
+        5,
+        "and took none: the peak is the blocks in use"
+    );
     let mut out = [0u8; 50];
     assert_eq!(buf.read(&alloc, 0, &mut out), 50);
     assert_eq!(out, [1; 50]);

@@ -19,7 +19,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         other: &TinySlabAllocator<S, N, B>,
         handle: Handle,
     ) -> Handle {
-        assert!(self.fresh > 0 && other.fresh > 0, "a pool has not drawn its start");
+        assert!(
+            self.fresh > 0 && other.fresh > 0,
+            "a pool has not drawn its start"
+        );
         let by = (u32::from(other.start) << 16).wrapping_sub(u32::from(self.start) << 16);
         for number in 1..=usize::from(self.fresh) {
             // SAFETY: `number <= fresh <= SLOTS`.
@@ -333,7 +336,10 @@ fn pools_start_at_different_generations() {
     let start = |drawn: u16| drawn.wrapping_add(1).wrapping_mul(SPREAD);
     let mut seen = std::vec![false; 1 << 16];
     for drawn in 0..=u16::MAX {
-        assert!(!core::mem::replace(&mut seen[usize::from(start(drawn))], true));
+        assert!(!core::mem::replace(
+            &mut seen[usize::from(start(drawn))],
+            true
+        ));
     }
     let apart = |k: u16| {
         let d = start(k).wrapping_sub(start(0));
@@ -354,7 +360,11 @@ fn each_pool_draws_its_own_start() {
     assert_eq!(handle.generation(), pool.start);
     pool.clear();
     let again = pool.alloc(b"y").unwrap();
-    assert_eq!(again.generation(), pool.start.wrapping_add(1), "clear draws nothing");
+    assert_eq!(
+        again.generation(),
+        pool.start.wrapping_add(1),
+        "clear draws nothing"
+    );
 }
 
 /// Pools made one after another at the same address (in a loop, or by a

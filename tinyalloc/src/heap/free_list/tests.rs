@@ -830,7 +830,10 @@ fn verify_reports_the_damage_of_a_large_block_freed_twice() {
         ),
         "{error:?}"
     );
-    assert!(std::format!("{error}").contains("a block freed twice"), "{error}");
+    assert!(
+        std::format!("{error}").contains("a block freed twice"),
+        "{error}"
+    );
 }
 
 #[test]
