@@ -104,6 +104,13 @@ pub trait Allocator {
 
     /// Counters since the allocator was made.
     fn stats(&self) -> Stats;
+
+    /// Counts one allocation refused before it was asked for: a caller that needs
+    /// several blocks at once and sees too few free takes none and calls this
+    /// instead, so the refusal shows in [`Stats::failed_allocs`] as the request that
+    /// found no block left would have (a `ByteBuffer` write that cannot fit does).
+    /// The default does nothing; tinyalloc's pools count it.
+    fn count_failed_alloc(&mut self) {}
 }
 
 /// Why an allocation failed. Nothing changed in the allocator but its failure count.

@@ -649,6 +649,11 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Allocator
     fn stats(&self) -> Stats {
         TinySlabAllocator::stats(self)
     }
+
+    #[inline]
+    fn count_failed_alloc(&mut self) {
+        self.failed_allocs = self.failed_allocs.saturating_add(1);
+    }
 }
 
 #[cfg(test)]

@@ -233,14 +233,10 @@ fn take<A: Allocator + ?Sized>(
     if count > free && free > 0 {
         // Too few blocks, and some free: taking those one by one until none is left
         // and giving them back would leave the high-water mark at full for a write
-        // that could not fit. Refused before any is taken; a request over a block,
-        // which an `Allocator` refuses without taking anything, counts it among the
-        // allocator's failures, as the request that found none left would have.
-        // One of yours that lends a block for it anyway gets the block back. (With
-        // none free, the first request below fails and is counted as out of memory.)
-        if let Ok((lent, _)) = alloc.alloc_uninit(block.saturating_add(1)) {
-            alloc.free(lent);
-        }
+        // that could not fit. Refused before any is taken, and counted as the
+        // request that found none left would have been. (With none free, the first
+        // request below fails and is counted as out of memory.)
+        alloc.count_failed_alloc();
         return Err(ByteBufferError::AllocationFailed);
     }
     let mut first: Option<Handle> = None;

@@ -44,13 +44,12 @@ use alloc::vec::Vec;
 /// fewer free blocks than a write needs, the write takes none, the buffer is unchanged
 /// and the call returns [`ByteBufferError::AllocationFailed`]. The allocator's
 /// [`Stats`](crate::Stats) count it as one failed allocation, and nothing else:
-/// the high-water mark stays where the blocks really in use put it. (The count comes
-/// from one request of a byte over a block, which an allocator refuses as
-/// [`TooLarge`](crate::AllocError::TooLarge): an [`Allocator`] of yours that logs
-/// its refusals sees that one. One whose `len` says more blocks are free than it can
-/// lend gets the same result the long way: the blocks the write took before it ran
-/// out go back. One whose `len` says fewer are free than there are refuses writes
-/// that would have fitted.)
+/// the high-water mark stays where the blocks really in use put it. (An
+/// [`Allocator`] of yours counts it in
+/// [`count_failed_alloc`](Allocator::count_failed_alloc), if it has one. One whose
+/// `len` says more blocks are free than it can lend gets the same result the long
+/// way: the blocks the write took before it ran out go back. One whose `len` says
+/// fewer are free than there are refuses writes that would have fitted.)
 ///
 /// ```
 /// use tinyalloc::prelude::*;
