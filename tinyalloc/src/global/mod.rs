@@ -32,7 +32,7 @@
 //! | operation | cost |
 //! | --- | --- |
 //! | every global operation | one critical section: finding the instance and the pool operation |
-//! | [`GlobalDeque::push_slice`], [`GlobalDeque::pop_into`] (and [`PoolDeque`]'s) | one critical section for the whole slice, however long: 4 KiB (69 blocks of 64 bytes) in 10,802 x86_64 instructions, out in 8,846, about 2.5 a byte (no-op critical section; the benchmark's `worst` group, 2026-12-07). Split a long slice to hold interrupts off for less |
+//! | [`GlobalDeque::push_slice`], [`GlobalDeque::pop_into`] (and [`PoolDeque`]'s) | one critical section for the whole slice, however long: 4 KiB (69 blocks of 64 bytes) in 10,800 x86_64 instructions, out in 8,846, about 2.5 a byte (no-op critical section; the benchmark's `worst` group, 2026-12-07). Split a long slice to hold interrupts off for less |
 
 mod buffer;
 mod config;
