@@ -413,9 +413,10 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         Some(unsafe { self.slot_mut(number) })
     }
 
+    /// Counts a refused allocation, as `count_failed_alloc` does, and passes `error` on.
     #[cold]
     fn failed(&mut self, error: AllocError) -> AllocError {
-        self.failed_allocs = self.failed_allocs.saturating_add(1);
+        Allocator::count_failed_alloc(self);
         error
     }
 
