@@ -24,7 +24,6 @@
 //! `.bss` and costs no flash.
 
 use core::fmt;
-use core::slice;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::align::{Align8, Alignment};
@@ -33,10 +32,13 @@ use crate::handle::Handle;
 
 mod config;
 mod iter;
+mod raw;
 mod slot;
+mod start;
 pub(crate) use config::check_config;
 pub use iter::Iter;
 use slot::Slot;
+use start::draw_start;
 
 /// The smallest block, in bytes: a free block holds the 2-byte free-list link.
 pub const MIN_BLOCK_SIZE: usize = 2;
@@ -45,39 +47,6 @@ pub const MIN_BLOCK_SIZE: usize = 2;
 pub const MAX_BLOCK_SIZE: usize = u16::MAX as usize - 1;
 /// The most slots one pool can have: as many as a [`Handle`] can index.
 pub const MAX_SLOTS: usize = Handle::MAX_SLOTS;
-
-/// The start the last pool drew (see `draw_start`); its low 16 bits count in steps of
-/// `SPREAD`.
-static LAST_START: AtomicU32 = AtomicU32::new(0);
-
-/// The step between the starts of pools drawn one after another: odd, so 65,536
-/// steps visit every 16-bit value once.
-const SPREAD: u16 = 0x9E37;
-
-/// The generation a pool's slots start at, drawn when it first hands out a block:
-/// the last pool's start plus an odd step, modulo 2^16 (the number of pools that drew
-/// before it, plus one, times the step), so the first 65,536 pools of a program start
-/// at different generations, and pools that drew fewer than 10 draws apart are at
-/// least 3,656 generations apart (see `TinySlabAllocator::start`).
-///
-/// The step is an atomic add, so pools that threads, cores or preempting tasks make
-/// at the same time draw different starts. A core without one (Armv6-M: Cortex-M0
-/// and M0+) does a load and a store: there a pool that an interrupt handler makes and
-/// first uses between the two draws the same start as the pool it interrupted, and
-/// the two then take each other's handles as two pools with the same start do (a
-/// `Pool` draws inside its critical section, so two `Pool`s never race).
-#[cold]
-fn draw_start() -> u16 {
-    #[cfg(target_has_atomic = "32")]
-    let last = LAST_START.fetch_add(u32::from(SPREAD), Ordering::Relaxed);
-    #[cfg(not(target_has_atomic = "32"))]
-    let last = {
-        let last = LAST_START.load(Ordering::Relaxed);
-        LAST_START.store(last.wrapping_add(u32::from(SPREAD)), Ordering::Relaxed);
-        last
-    };
-    (last as u16).wrapping_add(SPREAD)
-}
 
 /// The blocks, aligned to `A` by a zero-length array of the marker.
 #[repr(C)]
@@ -425,125 +394,6 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> TinySlabAllocator<SIZE
         let seen = self.rejected_handles.load(Ordering::Relaxed);
         self.rejected_handles
             .store(seen.saturating_add(1), Ordering::Relaxed);
-    }
-
-    /// The slot with number `number`.
-    ///
-    /// One step past it and one back, for the reason `block_start` gives: with one
-    /// step of `number - 1`, LLVM loses that the reference is not null, and an
-    /// `Option` of it pays a null test.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS`.
-    #[inline]
-    unsafe fn slot(&self, number: usize) -> &Slot {
-        // SAFETY: `number <= SLOTS`: at most one past the array.
-        let end = unsafe { self.slots.as_ptr().add(number) };
-        // SAFETY: `number >= 1`, so this is an element of the array.
-        let slot = unsafe { end.sub(1) };
-        // SAFETY: as above; `&self` is borrowed for the result's lifetime.
-        unsafe { &*slot }
-    }
-
-    /// [`slot`](Self::slot), writable.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS`.
-    #[inline]
-    unsafe fn slot_mut(&mut self, number: usize) -> &mut Slot {
-        // SAFETY: as in `slot`.
-        let end = unsafe { self.slots.as_mut_ptr().add(number) };
-        // SAFETY: as in `slot`.
-        let slot = unsafe { end.sub(1) };
-        // SAFETY: as in `slot`; `&mut self` makes the element ours.
-        unsafe { &mut *slot }
-    }
-
-    /// The first `len` bytes of the block with slot number `number`.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
-    #[inline]
-    unsafe fn block(&self, number: usize, len: usize) -> &[u8] {
-        // SAFETY: the caller's `number`.
-        let start = unsafe { self.block_start(number) };
-        // SAFETY: the block is inside the storage, and so are its first
-        // `len <= BLOCK_SIZE` bytes.
-        unsafe { slice::from_raw_parts(start, len) }
-    }
-
-    /// The first `len` bytes of the block with slot number `number`, writable.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS` and `len <= BLOCK_SIZE`.
-    #[inline]
-    unsafe fn block_mut(&mut self, number: usize, len: usize) -> &mut [u8] {
-        // SAFETY: the caller's `number`.
-        let start = unsafe { self.block_start_mut(number) };
-        // SAFETY: as in `block`; `&mut self` makes the bytes ours.
-        unsafe { slice::from_raw_parts_mut(start, len) }
-    }
-
-    /// Where the block with slot number `number` (its index plus one) starts.
-    ///
-    /// Two in-bounds steps, to the end of the block and back, rather than one of
-    /// `number * BLOCK_SIZE - BLOCK_SIZE`: LLVM rewrites that one into two steps without
-    /// the in-bounds mark, and so loses that the pointer is not null, and every
-    /// `Some(block)` paid a null test. The "minus one" still folds into the address.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS`.
-    #[inline]
-    unsafe fn block_start(&self, number: usize) -> *const u8 {
-        // SAFETY: `number * BLOCK_SIZE <= SLOTS * BLOCK_SIZE = SIZE`: the end of the
-        // block, at most one past the storage.
-        let end = unsafe { self.storage.bytes.as_ptr().add(number * Self::BLOCK_SIZE) };
-        // SAFETY: `number >= 1`, so the block's start is inside the storage.
-        unsafe { end.sub(Self::BLOCK_SIZE) }
-    }
-
-    /// [`block_start`](Self::block_start), writable.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS`.
-    #[inline]
-    unsafe fn block_start_mut(&mut self, number: usize) -> *mut u8 {
-        // SAFETY: as in `block_start`.
-        let end = unsafe {
-            self.storage
-                .bytes
-                .as_mut_ptr()
-                .add(number * Self::BLOCK_SIZE)
-        };
-        // SAFETY: as in `block_start`.
-        unsafe { end.sub(Self::BLOCK_SIZE) }
-    }
-
-    /// Reads the free-list link kept in the first two bytes of the free block with
-    /// slot number `number`.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS`.
-    #[inline]
-    unsafe fn read_link(&self, number: usize) -> u16 {
-        // SAFETY: the caller's `number`, and every block has at least
-        // `MIN_BLOCK_SIZE` = 2 bytes.
-        let bytes = unsafe { self.block(number, 2) };
-        u16::from_ne_bytes([bytes[0], bytes[1]])
-    }
-
-    /// Writes the free-list link into the first two bytes of the free block with slot
-    /// number `number`.
-    ///
-    /// # Safety
-    /// `1 <= number <= SLOTS`.
-    #[inline]
-    unsafe fn write_link(&mut self, number: usize, link: u16) {
-        // SAFETY: as in `read_link`.
-        let bytes = unsafe { self.block_mut(number, 2) };
-        if let Some(bytes) = bytes.first_chunk_mut() {
-            *bytes = link.to_ne_bytes();
-        }
     }
 }
 

@@ -3,6 +3,7 @@ extern crate std;
 use std::boxed::Box;
 use std::vec::Vec;
 
+use super::start::SPREAD;
 use super::*;
 use crate::align::{Align1, Align2, Align64, Align4096};
 
