@@ -26,12 +26,17 @@ pub(super) const SPREAD: u16 = 0x9E37;
 #[cold]
 pub(super) fn draw_start() -> u16 {
     #[cfg(target_has_atomic = "32")]
-    let last = LAST_START.fetch_add(u32::from(SPREAD), Ordering::Relaxed);
+    let drawn = LAST_START
+        .fetch_add(u32::from(SPREAD), Ordering::Relaxed)
+        .wrapping_add(u32::from(SPREAD));
+    // The start stored is the start returned: one constant and one add on the M0.
     #[cfg(not(target_has_atomic = "32"))]
-    let last = {
-        let last = LAST_START.load(Ordering::Relaxed);
-        LAST_START.store(last.wrapping_add(u32::from(SPREAD)), Ordering::Relaxed);
-        last
+    let drawn = {
+        let drawn = LAST_START
+            .load(Ordering::Relaxed)
+            .wrapping_add(u32::from(SPREAD));
+        LAST_START.store(drawn, Ordering::Relaxed);
+        drawn
     };
-    (last as u16).wrapping_add(SPREAD)
+    drawn as u16
 }
