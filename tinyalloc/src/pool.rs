@@ -65,7 +65,9 @@ use crate::slab::TinySlabAllocator;
 ///
 /// Using a pool from inside a closure that the same pool is running (for example
 /// `POOL.with(|_| POOL.free(h))`) panics: the pool is already borrowed. Do the work
-/// on the `&mut TinySlabAllocator` the closure was given instead.
+/// on the `&mut TinySlabAllocator` the closure was given instead. A panic or fault
+/// handler, which may run inside such a closure, reads [`try_stats`](Self::try_stats)
+/// or prints the pool with `{:?}`: neither panics.
 pub struct Pool<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
     inner: Mutex<Guarded<TinySlabAllocator<SIZE, SLOTS, A>>>,
 }
@@ -233,10 +235,35 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     }
 
     /// Counters since the pool was made; see [`Stats`].
+    ///
+    /// # Panics
+    ///
+    /// Inside a closure this pool is running, as every call does (see [`Pool`]). A
+    /// panic or fault handler, which may run inside one, reads
+    /// [`try_stats`](Self::try_stats) instead.
     #[inline]
     pub fn stats(&self) -> Stats {
         // SAFETY: the slab's `stats` runs no code of the user's.
         unsafe { self.slab_op(|slab| slab.stats()) }
+    }
+
+    /// [`stats`](Self::stats) that never panics: `None` inside a closure this pool is
+    /// running (its slab is lent out there, perhaps half-changed), as a panic handler
+    /// can be when the closure panicked.
+    ///
+    /// ```
+    /// #[tinyalloc::pool(size = 256, slots = 8)]
+    /// static POOL: Pool;
+    ///
+    /// assert_eq!(POOL.try_stats().map(|s| s.in_use), Some(0));
+    /// POOL.with(|_slab| assert!(POOL.try_stats().is_none()));
+    /// ```
+    #[inline]
+    pub fn try_stats(&self) -> Option<Stats> {
+        // SAFETY: the slab's `stats` runs no code of the user's.
+        critical_section::with(|cs| unsafe {
+            self.inner.borrow(cs).enter_leaf(|slab| slab.stats())
+        })
     }
 
     /// How many blocks are in use now.
@@ -290,7 +317,11 @@ pub(crate) fn reentered() -> ! {
     // every caller of this one), and `firmware/scripts/no-panic.sh` could not tell
     // the documented panic from any other.
     core::hint::black_box(());
-    panic!("tinyalloc: a Pool or queue was used inside a closure it was already running")
+    panic!(
+        "tinyalloc: a Pool (or a queue over it) was used inside a closure the pool was \
+         already running: work on the `&mut TinySlabAllocator` that `Pool::with` passes, \
+         or finish `read`/`write` first (`Pool::try_stats` never panics)"
+    )
 }
 
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default for Pool<SIZE, SLOTS, A> {
@@ -303,11 +334,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Default for Pool<SIZE,
 /// runs there) the counters show as `<borrowed>`, as a borrowed `RefCell` does.
 impl<const SIZE: usize, const SLOTS: usize, A: Alignment> fmt::Debug for Pool<SIZE, SLOTS, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // SAFETY: the slab's `stats` runs no code of the user's; the formatting, which
-        // may, happens after the critical section.
-        let stats = critical_section::with(|cs| unsafe {
-            self.inner.borrow(cs).enter_leaf(|slab| slab.stats())
-        });
+        // The formatting, which may run code of the user's, happens after the
+        // critical section.
+        let stats = self.try_stats();
         let mut out = f.debug_struct("Pool");
         out.field("block_size", &Self::BLOCK_SIZE)
             .field("align", &A::ALIGN);

@@ -137,6 +137,26 @@ fn debug_inside_a_closure_of_the_pool_shows_it_borrowed() {
     assert!(std::format!("{pool:?}").contains("in_use: 1"));
 }
 
+/// What a panic handler reads when the panic came from inside one of the pool's
+/// closures: `None`, not a second panic; outside them, the counters.
+#[test]
+fn try_stats_is_none_inside_the_pools_closures_and_the_counters_outside() {
+    let pool = Pool::<256, 8>::new();
+    let h = pool.alloc(b"held").unwrap();
+    assert!(pool.with(|_| pool.try_stats()).is_none());
+    assert_eq!(pool.read(h, |_| pool.try_stats()), Some(None));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.write(h, |_| panic!("{:?}", pool.try_stats()))
+    }));
+    let message = caught.unwrap_err();
+    assert_eq!(
+        message.downcast_ref::<std::string::String>().unwrap(),
+        "None"
+    );
+    assert_eq!(pool.try_stats(), Some(pool.stats()));
+    assert_eq!(pool.try_stats().unwrap().in_use, 1);
+}
+
 #[test]
 fn a_turned_away_free_changes_nothing() {
     let pool = Pool::<256, 8>::new();
