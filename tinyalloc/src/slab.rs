@@ -64,6 +64,11 @@ struct Storage<const SIZE: usize, A> {
 /// out-of-range handle gets `None`/`false`, changes nothing and is counted in
 /// [`Stats::rejected_handles`]. See [`Handle`] for the generation wrap policy.
 ///
+/// Every call takes `&mut self`: one owner, one context. To share a pool between
+/// `main` and an interrupt handler (not a `static mut`), make it a
+/// [`Pool`](crate::Pool), with `#[tinyalloc::pool(size = …, slots = …)] static POOL:
+/// Pool;`, whose calls each run in a critical section.
+///
 /// ```
 /// use tinyalloc::prelude::*;
 ///

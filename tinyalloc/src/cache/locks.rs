@@ -12,7 +12,6 @@
 //! code it preempted never gets it. Use [`CriticalSectionLock`] when a handler touches
 //! the cache or heap.
 
-use core::cell::Cell;
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -100,12 +99,22 @@ pub unsafe trait Lock {
 /// use tinyalloc::cache::{locks::NoLock, SlabCache};
 /// fn needs_sync<S: Sync>(_: &S) {}
 /// let cache = SlabCache::<u32, NoLock, 1024>::lazy();
-/// needs_sync(&cache); // error: `Cell<()>` cannot be shared between threads safely
+/// needs_sync(&cache); // error: `*const ForOneContextUseCriticalSectionLockToShare`
+///                     // cannot be shared between threads safely
 /// ```
 #[derive(Debug, Default)]
 pub struct NoLock {
-    _not_sync: PhantomData<Cell<()>>,
+    _not_sync: PhantomData<*const ForOneContextUseCriticalSectionLockToShare>,
 }
+
+/// Never made: its pointer is what makes [`NoLock`] not `Sync`, and its name is what
+/// the compiler's error says when a `static` cache or heap has `NoLock`, in place of a
+/// `Cell` and a suggestion of `std::sync::RwLock`.
+enum ForOneContextUseCriticalSectionLockToShare {}
+
+// SAFETY: `NoLock` holds nothing; a pointer type stands in for "not `Sync`" only, and
+// moving a `NoLock` to another thread moves no data.
+unsafe impl Send for NoLock {}
 
 // SAFETY: `NoLock` is not `Sync`, so a `&NoLock` never reaches another thread, and
 // neither the cache nor a heap nests `with_lock`. A cache or heap with `NoLock` is not
