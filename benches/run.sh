@@ -35,14 +35,24 @@ if $lto; then
     export CARGO_PROFILE_BENCH_LTO=fat CARGO_PROFILE_BENCH_CODEGEN_UNITS=1
 fi
 export CARGO_TARGET_DIR=$target
-# heapless's `box_pool!` needs a 128-bit compare-and-swap on x86-64; without the CPU
-# feature enabled at compile time `portable-atomic` picks one at run time, through a
-# function pointer, on every call, which a Cortex-M (LDREX/STREX) never pays. Every
-# x86-64 CPU of the last fifteen years has the instruction.
+# heapless's `box_pool!` needs 128-bit atomics on x86-64: a compare-and-swap
+# (cmpxchg16b) and loads and stores (`vmovdqa`, atomic where the CPU has AVX).
+# Without both CPU features enabled at compile time, `portable-atomic` picks them at
+# run time, through a function pointer, on every call, which a Cortex-M
+# (LDREX/STREX on 32-bit words) never pays: the pair took 102 instructions, 55 with
+# both. Every entry is built with the same flags (AVX also shortens 64-byte copies,
+# by about one instruction a pair for the entries that copy a block in).
 if [ "$(uname -m)" = x86_64 ] && grep -qw cx16 /proc/cpuinfo; then
-    export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+cmpxchg16b"
-    build="$build, -C target-feature=+cmpxchg16b"
+    features=+cmpxchg16b
+    grep -qw avx /proc/cpuinfo && features=$features,+avx
+    export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=$features"
+    build="$build, -C target-feature=$features"
 fi
+# The packing figures once more for a 32-bit target, as on a microcontroller:
+# talc's and rlsf's blocks are rounded to units that are half as large there.
+# Needs the Rust target and a 32-bit C library to link against (Debian:
+# `apt-get install gcc-multilib`).
+packing32=i686-unknown-linux-gnu
 
 out=$target/bench-results
 mkdir -p "$out"
@@ -53,6 +63,13 @@ cargo build --release "${jobs[@]}" -p tinyalloc-bench --bins
 cargo build --release "${jobs[@]}" -p tinyalloc-bench --no-default-features \
     --features bare-critical-section --bin count-bare --bin count-masked
 cargo bench "${jobs[@]}" -p tinyalloc-bench --no-run
+rustup target add "$packing32" >/dev/null 2>&1 || true
+# Its own flags: the x86-64 ones above do not apply to it.
+RUSTFLAGS= cargo build --release "${jobs[@]}" -p tinyalloc-bench --bin count --target "$packing32" || {
+    echo "run.sh: cannot build for $packing32 (the packing figures for a 32-bit target);" \
+        "install its Rust target and a 32-bit C library (Debian: apt-get install gcc-multilib)" >&2
+    exit 1
+}
 
 echo "==> instruction counts (callgrind)"
 "$target/release/count" list >"$out/list.txt"
@@ -97,6 +114,7 @@ echo
 
 echo "==> packing"
 "$target/release/count" packing >"$out/packing.txt"
+"$target/$packing32/release/count" packing >"$out/packing-32.txt"
 
 echo "==> wall-clock (divan)"
 for group in pools heaps buffers; do

@@ -68,11 +68,11 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "heapless-deque",
-        does: "heapless 0.9 `Deque<u8, 4096>`: `push_back`/`pop_front`; slices byte by byte (it has no slice copy)",
+        does: "heapless 0.9 `Deque<u8, 4096>`: `push_back`/`pop_front`; slices byte by byte (it has no slice copy) after one check of the room or the length, with `push_back_unchecked`/`pop_front_unchecked`",
     },
     Entry {
         name: "heapless-spsc",
-        does: "heapless 0.9 `spsc::Queue<u8, 8192>` (holds 8,191; `N` a power of two, as its documentation advises for speed): `enqueue`/`dequeue`, unsplit; slices byte by byte",
+        does: "heapless 0.9 `spsc::Queue<u8, 8192>` (holds 8,191; `N` a power of two, as its documentation advises for speed): `enqueue`/`dequeue`, unsplit; slices byte by byte after one check, with `enqueue_unchecked`/`dequeue_unchecked`",
     },
 ];
 
@@ -376,18 +376,19 @@ impl ByteQueue for HeaplessDeque {
         if self.0.capacity() - self.0.len() < data.len() {
             return false;
         }
-        data.iter().all(|&byte| self.0.push_back(byte).is_ok())
+        for &byte in data {
+            // SAFETY: checked above: room for every byte of `data`.
+            unsafe { self.0.push_back_unchecked(byte) };
+        }
+        true
     }
 
     #[inline]
     fn pop_slice(&mut self, out: &mut [u8]) -> usize {
-        let mut n = 0;
-        while n < out.len() {
-            let Some(byte) = self.0.pop_front() else {
-                break;
-            };
-            out[n] = byte;
-            n += 1;
+        let n = out.len().min(self.0.len());
+        for slot in &mut out[..n] {
+            // SAFETY: `n <= len`: a byte is there for each.
+            *slot = unsafe { self.0.pop_front_unchecked() };
         }
         n
     }
@@ -415,16 +416,19 @@ impl ByteQueue for HeaplessSpsc {
         if self.0.capacity() - self.0.len() < data.len() {
             return false;
         }
-        data.iter().all(|&byte| self.0.enqueue(byte).is_ok())
+        for &byte in data {
+            // SAFETY: checked above: room for every byte of `data`.
+            unsafe { self.0.enqueue_unchecked(byte) };
+        }
+        true
     }
 
     #[inline]
     fn pop_slice(&mut self, out: &mut [u8]) -> usize {
-        let mut n = 0;
-        while n < out.len() {
-            let Some(byte) = self.0.dequeue() else { break };
-            out[n] = byte;
-            n += 1;
+        let n = out.len().min(self.0.len());
+        for slot in &mut out[..n] {
+            // SAFETY: `n <= len`: a byte is there for each.
+            *slot = unsafe { self.0.dequeue_unchecked() };
         }
         n
     }

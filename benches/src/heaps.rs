@@ -7,7 +7,7 @@ use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 use tinyalloc::heap::{
-    BumpFreeListAllocator, FreeListAllocator, SegregatedBumpAllocator, SpinLock,
+    BumpFreeListAllocator, FreeListAllocator, NoLock, SegregatedBumpAllocator, SpinLock,
 };
 
 use crate::rng::Rng;
@@ -78,8 +78,24 @@ pub const ENTRIES: &[Entry] = &[
         does: "`BumpFreeListAllocator<0, SpinLock>` over the region, `GlobalAlloc`; spin lock",
     },
     Entry {
+        name: "tinyalloc-free-list-nolock",
+        does: "`FreeListAllocator<0, NoLock>` over the region, `GlobalAlloc`; no lock, as `talc-nolock` and rlsf",
+    },
+    Entry {
+        name: "tinyalloc-segregated-nolock",
+        does: "`SegregatedBumpAllocator<0, NoLock>` over the region, `GlobalAlloc`; no lock",
+    },
+    Entry {
+        name: "tinyalloc-bump-free-list-nolock",
+        does: "`BumpFreeListAllocator<0, NoLock>` over the region, `GlobalAlloc`; no lock",
+    },
+    Entry {
         name: "talc",
-        does: "talc 5 `TalcLock<spinning_top::RawSpinlock, Manual>`, region `claim`ed, `GlobalAlloc`; spin lock",
+        does: "talc 5 `TalcLock<spinning_top::RawSpinlock, Manual>`, region `claim`ed, `GlobalAlloc`; spin lock (spinning_top's, about 11 instructions an operation, where tinyalloc's `SpinLock` takes about 5)",
+    },
+    Entry {
+        name: "talc-nolock",
+        does: "talc 5 `Talc<Manual>`, region `claim`ed, called through `&mut` (no lock), as rlsf is and as talc's own `TalcCell` serves one thread",
     },
     Entry {
         name: "rlsf",
@@ -103,7 +119,7 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "lite-alloc-segregated",
-        does: "lite-alloc 0.1 `SegregatedBumpAllocator`, `GlobalAlloc`; no lock (single-threaded only); 1 MiB emulated, see below",
+        does: "lite-alloc 0.1 `SegregatedBumpAllocator`, `GlobalAlloc`; no lock (single-threaded only); 1 MiB emulated, see below. A failed allocation leaves its slot of the mixed workload empty, so once one fails the stream of operations is no longer the others' (more allocations, fewer frees): its instructions per operation are not comparable with theirs",
     },
     Entry {
         name: "lite-alloc-bump-free-list",
@@ -161,6 +177,23 @@ impl Heap for std::boxed::Box<RlsfTlsf> {
         let ptr = unsafe { NonNull::new_unchecked(ptr) };
         // SAFETY: the caller's contract: `ptr` came from `allocate` with `layout`.
         unsafe { self.deallocate(ptr, layout.align()) }
+    }
+}
+
+/// talc's allocator itself, which `TalcLock` and `TalcCell` wrap.
+pub type TalcBare = talc::base::Talc<talc::source::Manual, talc::DefaultBinning>;
+
+impl Heap for std::boxed::Box<TalcBare> {
+    #[inline]
+    fn alloc(&mut self, layout: Layout) -> *mut u8 {
+        // SAFETY: the workloads never ask for zero bytes.
+        unsafe { self.allocate(layout) }.map_or(ptr::null_mut(), NonNull::as_ptr)
+    }
+
+    #[inline]
+    unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract: `ptr` came from `allocate` with `layout`.
+        unsafe { self.deallocate(ptr, layout) }
     }
 }
 
@@ -237,6 +270,17 @@ pub fn with_heap<V: Visitor>(entry: &str, visitor: V) -> Option<V::Out> {
         "tinyalloc-free-list-spin" => tinyalloc_heap!(FreeListAllocator::<0, SpinLock>),
         "tinyalloc-segregated-spin" => tinyalloc_heap!(SegregatedBumpAllocator::<0, SpinLock>),
         "tinyalloc-bump-free-list-spin" => tinyalloc_heap!(BumpFreeListAllocator::<0, SpinLock>),
+        "tinyalloc-free-list-nolock" => tinyalloc_heap!(FreeListAllocator::<0, NoLock>),
+        "tinyalloc-segregated-nolock" => tinyalloc_heap!(SegregatedBumpAllocator::<0, NoLock>),
+        "tinyalloc-bump-free-list-nolock" => tinyalloc_heap!(BumpFreeListAllocator::<0, NoLock>),
+        "talc-nolock" => {
+            let mut heap = std::boxed::Box::new(TalcBare::new(talc::source::Manual));
+            let region = region();
+            // SAFETY: as for `talc`.
+            unsafe { heap.claim(region.as_mut_ptr().cast(), region.len()) }
+                .expect("1 MiB is enough for talc's metadata");
+            visitor.visit(heap)
+        }
         "talc" => {
             let heap = leak(talc::TalcLock::<spinning_top::RawSpinlock, _>::new(
                 talc::source::Manual,

@@ -34,6 +34,8 @@ pub(super) struct Data {
     pub(super) medians: BTreeMap<(String, String, String, String), f64>,
     /// entry → adversarial %, growth % per seed.
     pub(super) packing: BTreeMap<String, (f64, Vec<f64>)>,
+    /// The same, from the driver built for a 32-bit target.
+    pub(super) packing32: BTreeMap<String, (f64, Vec<f64>)>,
     pub(super) meta: Vec<(String, String)>,
 }
 
@@ -151,6 +153,7 @@ impl Data {
             counts: parse_counts(&read(dir, "counts.txt")),
             medians,
             packing: parse_packing(&read(dir, "packing.txt")),
+            packing32: parse_packing(&read(dir, "packing-32.txt")),
             meta: read(dir, "meta.txt")
                 .lines()
                 .filter_map(|line| line.split_once(": "))

@@ -11,6 +11,7 @@ fn data(lines: &[String]) -> Data {
         counts: parse_counts(&lines.join("\n")),
         medians: BTreeMap::new(),
         packing: BTreeMap::new(),
+        packing32: BTreeMap::new(),
         meta: Vec::new(),
     }
 }
