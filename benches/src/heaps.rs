@@ -67,7 +67,7 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "tinyalloc-free-list-spin",
-        does: "`FreeListAllocator<0, SpinLock>` over the region, `GlobalAlloc`; spin lock, as talc's here",
+        does: "`FreeListAllocator<0, SpinLock>` over the region, `GlobalAlloc`; spin lock (talc takes spinning_top's)",
     },
     Entry {
         name: "tinyalloc-segregated-spin",

@@ -6,9 +6,9 @@
 //!
 //! | operation | cost | measured |
 //! | --- | --- | --- |
-//! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 62 instructions with a no-op critical section, 163 with the host's mutex (heapless `box_pool!`: 102; `atomic-pool`: 40 to 2,595 as it fills); `read`: 30 |
+//! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 61 instructions with a no-op critical section, 162 with the host's mutex (heapless `box_pool!`: 55; `atomic-pool`: 39 to 2,594 as it fills); `read`: 30 |
 //! | [`with`](Pool::with) | one critical section around your closure | |
-//! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 28 instructions for `alloc(&[u8; 64])` into the last free block, 20 on a full pool, 26 for `free`, 131 for `read` with a closure summing 64 bytes (your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
+//! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 27 instructions for `alloc(&[u8; 64])` into the last free block, 21 on a full pool, 26 for `free`, 92 for `read` with a closure summing 64 bytes (your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
 //!
 //! Code: 296 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,

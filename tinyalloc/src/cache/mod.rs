@@ -12,12 +12,12 @@
 //! interrupts masked) is short whatever the cache holds: the provider runs with no
 //! lock held. Whole calls, x86_64 instructions with a no-op critical section, 64-byte
 //! objects in 4 KiB slabs from a [`slab_region!`](crate::slab_region) (the
-//! benchmark's `worst` group, 2026-12-07): an `alloc` that takes a new slab 188 (four
+//! benchmark's `worst` group, 2026-12-07): an `alloc` that takes a new slab 183 (four
 //! short sections, the region's among them), the drop of a box that hands its slab
 //! back 149, a `trim` of 7 reserve slabs 479.
 //!
-//! Measured: an `alloc` of a 64-byte object and the drop of its box take 45 x86_64
-//! instructions with [`NoLock`](locks::NoLock) and 55 with [`SpinLock`](locks::SpinLock)
+//! Measured: an `alloc` of a 64-byte object and the drop of its box take 44 x86_64
+//! instructions with [`NoLock`](locks::NoLock) and 54 with [`SpinLock`](locks::SpinLock)
 //! (attachable-slab-allocator: 162 and 211), from `benches/run.sh` (2026-12-07; the
 //! README's *Performance* section has the whole run). A cache used once costs 1,660
 //! bytes of `.text` on `thumbv7em-none-eabihf` (`firmware/scripts/size-report.sh`).

@@ -281,8 +281,7 @@ pub(super) fn targets_section(data: &Data, out: &mut String) {
          requests); with that fill linked_list_allocator ends at {} and talc at \
          {} (the issue's reference figures: 86.0 % and 59.5 %). Those figures are a 64-bit \
          host's: on a 32-bit target, as on a microcontroller, talc and rlsf round to units half \
-         as large and linked_list_allocator keeps smaller headers, and they end at {}, {} and \
-         {}, while `FreeListAllocator`, whose offsets and sizes are 32-bit on every target, \
+         as large, and talc, rlsf and linked_list_allocator end at {}, {} and {}, while `FreeListAllocator`, whose offsets and sizes are 32-bit on every target, \
          ends at {} there and {} here. An allocator whose blocks are \
          rounded up to 8 bytes and packed side by side, keeping no bookkeeping in the arena, \
          would reach {} (`heaps::adversarial_ceiling`), which rounds to {}. \
