@@ -7,7 +7,10 @@
 #      sections alone, how many sections it entered and the longest (`count-masked`);
 #   2. the heaps' packing figures (deterministic, no callgrind);
 #   3. wall-clock medians with divan (`cargo bench -p tinyalloc-bench`).
-# Needs valgrind. Takes a few minutes; builds with at most two jobs.
+# Needs valgrind, and for the 32-bit packing figures the Rust target
+# i686-unknown-linux-gnu (added here with rustup) and a 32-bit C library to link
+# against (Debian: `apt-get install gcc-multilib`). Takes a few minutes; builds with
+# at most two jobs.
 # Usage: benches/run.sh [--lto] [DIVAN_FILTER...]   (extra arguments go to divan)
 #   --lto: the same runs built with fat LTO and one codegen unit, as firmware release
 #          profiles often are; writes benches/RESULTS-lto.md and leaves the README alone.
@@ -39,9 +42,14 @@ export CARGO_TARGET_DIR=$target
 # (cmpxchg16b) and loads and stores (`vmovdqa`, atomic where the CPU has AVX).
 # Without both CPU features enabled at compile time, `portable-atomic` picks them at
 # run time, through a function pointer, on every call, which a Cortex-M
-# (LDREX/STREX on 32-bit words) never pays: the pair took 102 instructions, 55 with
-# both. Every entry is built with the same flags (AVX also shortens 64-byte copies,
-# by about one instruction a pair for the entries that copy a block in).
+# (LDREX/STREX on 32-bit words) never pays: the pair took 102 instructions with
+# cmpxchg16b alone, 55 with both. Every entry is built with the same flags, and AVX
+# changes code generation throughout: 64-byte copies take about one instruction less,
+# loops may be vectorised (the `worst` group's `Pool::read` closure that sums 64
+# bytes: 131 -> 92), and other counts move by a little either way.
+# Flags of the caller's own, kept for the 32-bit build, which the x86-64 ones below
+# do not suit.
+rustflags_given=${RUSTFLAGS:-}
 if [ "$(uname -m)" = x86_64 ] && grep -qw cx16 /proc/cpuinfo; then
     features=+cmpxchg16b
     grep -qw avx /proc/cpuinfo && features=$features,+avx
@@ -64,8 +72,7 @@ cargo build --release "${jobs[@]}" -p tinyalloc-bench --no-default-features \
     --features bare-critical-section --bin count-bare --bin count-masked
 cargo bench "${jobs[@]}" -p tinyalloc-bench --no-run
 rustup target add "$packing32" >/dev/null 2>&1 || true
-# Its own flags: the x86-64 ones above do not apply to it.
-RUSTFLAGS= cargo build --release "${jobs[@]}" -p tinyalloc-bench --bin count --target "$packing32" || {
+RUSTFLAGS=$rustflags_given cargo build --release "${jobs[@]}" -p tinyalloc-bench --bin count --target "$packing32" || {
     echo "run.sh: cannot build for $packing32 (the packing figures for a 32-bit target);" \
         "install its Rust target and a 32-bit C library (Debian: apt-get install gcc-multilib)" >&2
     exit 1

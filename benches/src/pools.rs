@@ -73,7 +73,7 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "heapless-box-pool",
-        does: "heapless 0.9 `box_pool!`: `alloc([u8; 64])` (moves in) + drop of the `Box`; on x86-64 its 128-bit compare-and-swap comes from feature `portable-atomic`, inlined as `cmpxchg16b` because `benches/run.sh` enables that CPU feature (without it, each call goes through a function pointer picked at run time, which Cortex-M's LDREX/STREX never pays)",
+        does: "heapless 0.9 `box_pool!`: `alloc([u8; 64])` (moves in) + drop of the `Box`; on x86-64 its 128-bit atomics come from feature `portable-atomic`, inline (`cmpxchg16b` for the compare-and-swap, AVX's `vmovdqa` for loads and stores) because `benches/run.sh` enables both CPU features (without them, each call goes through a function pointer picked at run time, which Cortex-M's LDREX/STREX never pays)",
     },
     Entry {
         name: "atomic-pool",

@@ -116,9 +116,9 @@ fn every_type_is_unpin() {
 }
 
 /// What crosses `catch_unwind` without `AssertUnwindSafe` today. Types with interior
-/// mutability reached through `&self` (pools, heaps, caches, queues, `SpinLock`,
-/// `NoLock`) are not `RefUnwindSafe`; a queue or a configuration that names a
-/// `&dyn SharedAllocator` is not `UnwindSafe` either.
+/// mutability reached through `&self` (pools, heaps, caches, queues, `SpinLock`) are
+/// not `RefUnwindSafe`; `NoLock`, which holds nothing, is; a queue or a configuration
+/// that names a `&dyn SharedAllocator` is not `UnwindSafe` either.
 #[test]
 fn unwind_safety_as_it_stands() {
     unwind_safe::<Pool<256, 8>>();
@@ -129,4 +129,5 @@ fn unwind_safety_as_it_stands() {
     unwind_safe::<SlabBox<u32, SpinLock, 1024>>();
     unwind_safe::<SpinLock>();
     unwind_safe::<NoLock>();
+    ref_unwind_safe::<NoLock>();
 }

@@ -8,7 +8,7 @@
 //! | --- | --- | --- |
 //! | every method | one critical section around the slab operation (O(1)) | `alloc(&[u8; 64])` + `free`: 61 instructions with a no-op critical section, 162 with the host's mutex (heapless `box_pool!`: 55; `atomic-pool`: 39 to 2,594 as it fills); `read`: 30 |
 //! | [`with`](Pool::with) | one critical section around your closure | |
-//! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 27 instructions for `alloc(&[u8; 64])` into the last free block, 21 on a full pool, 26 for `free`, 92 for `read` with a closure summing 64 bytes (your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
+//! | worst case, one call (interrupts masked for all of it) | O(1): the same section on any pool state | 27 instructions for `alloc(&[u8; 64])` into the last free block, 21 on a full pool, 26 for `free`, 92 for `read` with a closure summing 64 bytes (vector instructions do the sum; your closure runs inside the section), no-op critical section, 256 slots (the benchmark's `worst` group) |
 //!
 //! Code: 296 bytes of `.text` for a pool used once (heapless `box_pool!`: 112).
 //! Measured figures are x86_64 instruction counts from `benches/run.sh` (2026-12-07,
@@ -65,9 +65,9 @@ use crate::slab::TinySlabAllocator;
 ///
 /// Using a pool from inside a closure that the same pool is running (for example
 /// `POOL.with(|_| POOL.free(h))`) panics: the pool is already borrowed. Do the work
-/// on the `&mut TinySlabAllocator` the closure was given instead. A panic or fault
-/// handler, which may run inside such a closure, reads [`try_stats`](Self::try_stats)
-/// or prints the pool with `{:?}`: neither panics.
+/// on the `&mut TinySlabAllocator` the closure was given instead. A panic handler,
+/// which may run inside such a closure, reads [`try_stats`](Self::try_stats) or
+/// prints the pool with `{:?}`: neither panics.
 pub struct Pool<const SIZE: usize, const SLOTS: usize, A: Alignment = Align8> {
     inner: Mutex<Guarded<TinySlabAllocator<SIZE, SLOTS, A>>>,
 }
@@ -239,8 +239,8 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
     /// # Panics
     ///
     /// Inside a closure this pool is running, as every call does (see [`Pool`]). A
-    /// panic or fault handler, which may run inside one, reads
-    /// [`try_stats`](Self::try_stats) instead.
+    /// panic handler, which may run inside one, reads [`try_stats`](Self::try_stats)
+    /// instead.
     #[inline]
     pub fn stats(&self) -> Stats {
         // SAFETY: the slab's `stats` runs no code of the user's.
@@ -249,7 +249,9 @@ impl<const SIZE: usize, const SLOTS: usize, A: Alignment> Pool<SIZE, SLOTS, A> {
 
     /// [`stats`](Self::stats) that never panics: `None` inside a closure this pool is
     /// running (its slab is lent out there, perhaps half-changed), as a panic handler
-    /// can be when the closure panicked.
+    /// can be when the closure panicked. Only the closures are seen: a handler that no
+    /// critical section masks (HardFault, NMI) must not use a pool at all (see
+    /// [`Pool`]), as it may have stopped an `alloc` or `free` halfway.
     ///
     /// ```
     /// #[tinyalloc::pool(size = 256, slots = 8)]

@@ -334,8 +334,8 @@ fn heaps_intro() -> String {
          round, until one fails. Random growth: allocate 8 to 512 bytes with probability 0.7, else free a random live block, until an \
          allocation fails (seeds {}). The last two columns come from the same driver built for \
          `i686-unknown-linux-gnu`, a 32-bit target, as a microcontroller is: allocators that \
-         round blocks to a multiple of the word size, or keep word-sized headers, pack tighter \
-         there.\n\
+         round blocks to a multiple of the word size, or keep word-sized headers, pack \
+         differently there (talc and rlsf tighter, linked_list_allocator looser).\n\
          - lite-alloc cannot be handed a region: it grows a WebAssembly-style memory, which on a \
          host is a 128 MiB mock. A block that ends past the first 1 MiB of that memory counts as \
          a failed allocation (and is never used or freed), as if the grow had been refused.",
