@@ -11,10 +11,10 @@
 //! Shared with interrupt handlers as a [`PoolDeque`](crate::global::PoolDeque) or
 //! [`GlobalDeque`](crate::global::GlobalDeque), each call also takes a critical section
 //! (a [`Pool`](crate::Pool) under the queue checks its re-entry flag in the same one)
-//! and reaches the pool through `&mut dyn Allocator`: 285.3 and
-//! 299.3 instructions per byte one at a time, 11.6 and 12.1 in slices of 64 (with a
+//! and reaches the pool through `&mut dyn Allocator`: 283.3 and
+//! 299.3 instructions per byte one at a time, 11.7 and 12.1 in slices of 64 (with a
 //! critical section that does nothing). A `PoolDeque` that names its pool's type calls
-//! the pool directly, and the compiler inlines it: 158.4 and 10.9.
+//! the pool directly, and the compiler inlines it: 159.3 and 10.9.
 //! A [`GlobalDeque`](crate::global::GlobalDeque) pushed and popped once costs
 //! 1,926 bytes of `.text` on `thumbv7em-none-eabihf`, the pool included.
 //!
