@@ -181,7 +181,10 @@ pub struct Stats {
     pub high_water: usize,
     /// How many allocations failed (pool full or request too large).
     pub failed_allocs: usize,
-    /// How many stale, double-freed or foreign handles were turned away.
+    /// How many stale, double-freed or foreign handles were turned away (stops at
+    /// `u32::MAX` in the slab engine). Exact, but for one case on a Cortex-M0/M0+,
+    /// which has no atomic add: `TinySlabAllocator::get` calls on one pool shared
+    /// by `&` between contexts that preempt each other may lose a count.
     pub rejected_handles: usize,
 }
 

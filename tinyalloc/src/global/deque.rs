@@ -308,7 +308,7 @@ impl fmt::Debug for GlobalDeque {
 /// `Pool<512, 16, tinyalloc::align::Align32>`), and the queue calls that pool
 /// directly: the compiler then inlines the pool's code into the queue's, which makes
 /// a byte pushed and popped one at a time take 141 Cortex-M4F instructions instead of
-/// 287, 185 instead of 326 on a Cortex-M0 (README, *How many instructions a call
+/// 285, 185 instead of 326 on a Cortex-M0 (README, *How many instructions a call
 /// runs*), for a copy of the queue's code per pool type.
 ///
 /// ```

@@ -283,3 +283,28 @@ fn generation_wraps_from_max_to_zero() {
     assert_eq!(c.generation(), 0);
     assert!(!alloc.contains(a) && !alloc.contains(b) && alloc.contains(c));
 }
+
+/// Threads sharing a pool by `&` and turning away stale handles at once lose no
+/// count (a load and a store did, under Miri's schedules).
+#[test]
+fn shared_readers_count_every_rejected_handle() {
+    let (threads, gets) = if cfg!(miri) { (2, 10) } else { (4, 1_000) };
+    let mut alloc = TinySlabAllocator::<256, 8>::new();
+    let stale = alloc.alloc(b"gone").unwrap();
+    assert!(alloc.free(stale));
+    let alloc = std::sync::Arc::new(alloc);
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let alloc = std::sync::Arc::clone(&alloc);
+            std::thread::spawn(move || {
+                for _ in 0..gets {
+                    assert!(alloc.get(stale).is_none());
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(alloc.stats().rejected_handles, threads * gets);
+}
