@@ -9,7 +9,7 @@ use std::path::Path;
 
 use tinyalloc_bench::{Entry, buffers, driver, heaps, pools, worst};
 
-use data::{Count, Data};
+use data::{Count, Data, Packing};
 
 #[path = "report/data.rs"]
 mod data;
@@ -180,7 +180,7 @@ fn heaps_section_table(data: &Data, out: &mut String) {
             (Some(_), Some(_)) => "same".to_owned(),
             _ => "—".to_owned(),
         };
-        let packing = |figures: &std::collections::BTreeMap<String, (f64, Vec<f64>)>| {
+        let packing = |figures: &Packing| {
             figures
                 .get(entry.name)
                 .map_or(("—".to_owned(), "—".to_owned()), |(a, g)| {

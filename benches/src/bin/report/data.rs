@@ -28,14 +28,17 @@ impl Count {
 /// `(critical section, group, entry, workload, capacity)`.
 pub(super) type CountKey = (String, String, String, String, String);
 
+/// entry → adversarial %, growth % per seed, as `count packing` prints them.
+pub(super) type Packing = BTreeMap<String, (f64, Vec<f64>)>;
+
 pub(super) struct Data {
     pub(super) counts: BTreeMap<CountKey, Count>,
     /// `(group, workload, entry, capacity)` → divan's median for one iteration, ns.
     pub(super) medians: BTreeMap<(String, String, String, String), f64>,
     /// entry → adversarial %, growth % per seed.
-    pub(super) packing: BTreeMap<String, (f64, Vec<f64>)>,
+    pub(super) packing: Packing,
     /// The same, from the driver built for a 32-bit target.
-    pub(super) packing32: BTreeMap<String, (f64, Vec<f64>)>,
+    pub(super) packing32: Packing,
     pub(super) meta: Vec<(String, String)>,
 }
 
@@ -126,7 +129,7 @@ fn parse_divan(
     }
 }
 
-pub(super) fn parse_packing(text: &str) -> BTreeMap<String, (f64, Vec<f64>)> {
+pub(super) fn parse_packing(text: &str) -> Packing {
     text.lines()
         .filter_map(|line| {
             let mut fields = line.split_whitespace();

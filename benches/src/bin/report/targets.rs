@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use tinyalloc_bench::heaps;
 
-use super::data::{Count, Data};
+use super::data::{Count, Data, Packing};
 use super::{group_thousands, instr, min};
 
 /// A target from issue 8, its figures, their ratio to the peer's, and whether this
@@ -211,7 +211,7 @@ pub(super) fn targets_section(data: &Data, out: &mut String) {
     }
     let packing = data.packing.get("tinyalloc-free-list");
     let lla = data.packing.get("linked-list-allocator");
-    let peer = |figures: &std::collections::BTreeMap<String, (f64, Vec<f64>)>, entry: &str| {
+    let peer = |figures: &Packing, entry: &str| {
         figures.get(entry).map_or("—".to_owned(), |(a, g)| {
             format!("{a:.1} % / {:.1} %", min(g))
         })
@@ -258,13 +258,8 @@ pub(super) fn targets_section(data: &Data, out: &mut String) {
     );
     let nearly_full =
         |entry: &str| instr(data.instructions("std", "pools", entry, "pair-full", "256"));
-    let adversarial = |entry: &str| {
-        data.packing
-            .get(entry)
-            .map_or("—".to_owned(), |(a, _)| format!("{a:.2} %"))
-    };
-    let adversarial32 = |entry: &str| {
-        data.packing32
+    let adversarial = |figures: &Packing, entry: &str| {
+        figures
             .get(entry)
             .map_or("—".to_owned(), |(a, _)| format!("{a:.2} %"))
     };
@@ -301,18 +296,18 @@ pub(super) fn targets_section(data: &Data, out: &mut String) {
          live in its slab (the nearly-full pair, 256 slots) `SlabCache` takes {} (`NoLock`) and \
          {} (`SpinLock`) per pair, against {} and {} for attachable-slab-allocator.",
         group_thousands(heaps::ADVERSARIAL_FILL),
-        adversarial("linked-list-allocator"),
-        adversarial("talc"),
-        adversarial32("talc"),
-        adversarial32("rlsf"),
-        adversarial32("linked-list-allocator"),
-        adversarial32("tinyalloc-free-list"),
-        adversarial("tinyalloc-free-list"),
+        adversarial(&data.packing, "linked-list-allocator"),
+        adversarial(&data.packing, "talc"),
+        adversarial(&data.packing32, "talc"),
+        adversarial(&data.packing32, "rlsf"),
+        adversarial(&data.packing32, "linked-list-allocator"),
+        adversarial(&data.packing32, "tinyalloc-free-list"),
+        adversarial(&data.packing, "tinyalloc-free-list"),
         percent2(ideal),
         percent1(ideal),
         group_thousands(bookkeeping),
         percent2(heaps::adversarial_ceiling(bookkeeping)),
-        adversarial("tinyalloc-free-list"),
+        adversarial(&data.packing, "tinyalloc-free-list"),
         percent2(ideal),
         percent2(heaps::adversarial_ceiling(48)),
         percent2(heaps::adversarial_ceiling(56)),
